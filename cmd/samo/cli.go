@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/storage"
+)
+
+// cli holds what every command shares: the global flags and the streams.
+type cli struct {
+	home   string
+	ortLib string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// run executes the command line args and returns the process exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := c.rootCommand()
+	root.SetArgs(args)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintf(stderr, "samo: %v\n", err)
+		var ee exitError
+		if errors.As(err, &ee) {
+			return int(ee)
+		}
+		return 1
+	}
+	return 0
+}
+
+// exitError is an error that only sets the exit code (its report was printed).
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func (c *cli) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "samo",
+		Short: "SAMO, a private, offline voice journal",
+		Long: "SAMO is a private, offline voice journal. Run without a command to open the journal window;\n" +
+			"the commands below do the same work from a terminal. Nothing leaves this machine.",
+		Version:       version,
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return c.runGUI() },
+	}
+	root.SetIn(c.stdin)
+	root.SetOut(c.stdout)
+	root.SetErr(c.stderr)
+	pf := root.PersistentFlags()
+	pf.StringVar(&c.home, "home", "", "journal folder (default $"+envHome+", else the per-user data folder)")
+	pf.StringVar(&c.ortLib, "ort-lib", "", "path of the onnxruntime shared library (default $SAMO_ORT_LIB, else searched)")
+	root.AddCommand(c.addCommand(), c.listCommand(), c.showCommand(), c.doctorCommand())
+	return root
+}
+
+// homeDir resolves the journal folder: --home, then $SAMO_HOME, then the default.
+func (c *cli) homeDir() (string, error) {
+	h := c.home
+	if h == "" {
+		h = os.Getenv(envHome)
+	}
+	if h == "" {
+		var err error
+		if h, err = defaultHome(); err != nil {
+			return "", err
+		}
+	}
+	abs, err := filepath.Abs(h)
+	if err != nil {
+		return "", fmt.Errorf("journal folder %s: %w", h, err)
+	}
+	return abs, nil
+}
+
+// openJournal opens the journal and returns its service and a closer.
+func (c *cli) openJournal() (*journal.Service, *storage.Store, error) {
+	home, err := c.homeDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := storage.Open(filepath.Join(home, storage.FileName), storage.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	logger := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return journal.NewService(st, journal.WithLogger(logger)), st, nil
+}
+
+// withJournal runs f with the open journal and closes it afterwards.
+func (c *cli) withJournal(f func(*journal.Service) error) error {
+	svc, st, err := c.openJournal()
+	if err != nil {
+		return err
+	}
+	ferr := f(svc)
+	if err := st.Close(); err != nil && ferr == nil {
+		ferr = err
+	}
+	return ferr
+}
+
+func (c *cli) addCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "add TEXT... | add -",
+		Short: "Write a new entry (\"-\" reads the text from standard input)",
+		Example: `  samo add "I feel great today"
+  echo "A long walk by the river." | samo add -`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			text := strings.Join(args, " ")
+			if len(args) == 1 && args[0] == "-" {
+				b, err := io.ReadAll(io.LimitReader(c.stdin, journal.MaxTextBytes+1))
+				if err != nil {
+					return fmt.Errorf("read entry from standard input: %w", err)
+				}
+				text = string(b)
+			}
+			return c.withJournal(func(svc *journal.Service) error {
+				e, err := svc.Add(cmd.Context(), text)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stdout, "saved %s\n", e.ID)
+				return nil
+			})
+		},
+	}
+}
+
+func (c *cli) listCommand() *cobra.Command {
+	var (
+		asJSON bool
+		limit  int
+	)
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List entries, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if limit < 0 {
+				return fmt.Errorf("--limit must be 0 (all) or more, not %d", limit)
+			}
+			return c.withJournal(func(svc *journal.Service) error {
+				es, err := svc.List(cmd.Context(), journal.Query{Limit: limit})
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					if es == nil {
+						es = []journal.Entry{}
+					}
+					return writeJSON(c.stdout, es)
+				}
+				if len(es) == 0 {
+					fmt.Fprintln(c.stdout, "No entries yet. Write one with: samo add \"…\"")
+				}
+				for _, e := range es {
+					fmt.Fprintf(c.stdout, "%s  %s  %s\n", e.ID, e.Created.Format("Mon 2 Jan 2006 15:04"), e.Title(72))
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().IntVar(&limit, "limit", 0, "show at most N entries (0: all)")
+	return cmd
+}
+
+func (c *cli) showCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show one entry",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withJournal(func(svc *journal.Service) error {
+				e, err := svc.Get(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(c.stdout, e)
+				}
+				fmt.Fprintf(c.stdout, "%s\n%s\n\n%s\n", e.ID, e.Created.Format("Monday 2 January 2006, 15:04 MST"), e.Text)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write JSON: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/samojournal/samo/audio"
+	"github.com/samojournal/samo/inference"
+	"github.com/samojournal/samo/storage"
+)
+
+// doctorReport is what `samo doctor` finds. Each part carries its own error
+// so one missing piece never hides the others.
+type doctorReport struct {
+	SAMO        string       `json:"samo_version"`
+	Platform    string       `json:"platform"`
+	Journal     journalCheck `json:"journal"`
+	ONNXRuntime ortCheck     `json:"onnxruntime"`
+	VADModel    modelCheck   `json:"vad_model"`
+	Audio       audioCheck   `json:"audio"`
+	OK          bool         `json:"ok"`
+}
+
+type journalCheck struct {
+	Home    string `json:"home"`
+	Path    string `json:"path"`
+	Entries int    `json:"entries"`
+	Error   string `json:"error,omitempty"`
+}
+
+type ortCheck struct {
+	Version string `json:"version,omitempty"`
+	Library string `json:"library,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+type modelCheck struct {
+	Path    string                 `json:"path,omitempty"`
+	Bytes   int64                  `json:"bytes,omitempty"`
+	SHA256  string                 `json:"sha256,omitempty"`
+	Inputs  []inference.TensorInfo `json:"inputs,omitempty"`
+	Outputs []inference.TensorInfo `json:"outputs,omitempty"`
+	Error   string                 `json:"error,omitempty"`
+}
+
+type audioCheck struct {
+	audio.Inventory
+	Error string `json:"error,omitempty"`
+}
+
+func (c *cli) doctorCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check the journal, onnxruntime, the speech-detection model and the microphones",
+		Long: "doctor reports what SAMO found on this machine and where: the journal and its entry count,\n" +
+			"the onnxruntime library and its version, the Silero VAD model, and PortAudio's input devices.\n" +
+			"It exits with status 1 when something is missing, after reporting everything.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r := c.doctor(cmd.Context())
+			if asJSON {
+				if err := writeJSON(c.stdout, r); err != nil {
+					return err
+				}
+			} else {
+				printDoctor(c.stdout, r)
+			}
+			if !r.OK {
+				return exitError(1)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (c *cli) doctor(ctx context.Context) doctorReport {
+	r := doctorReport{SAMO: version, Platform: runtime.GOOS + "/" + runtime.GOARCH}
+
+	if home, err := c.homeDir(); err != nil {
+		r.Journal.Error = err.Error()
+	} else {
+		r.Journal.Home = home
+		r.Journal.Path = filepath.Join(home, storage.FileName)
+		if _, err := os.Stat(r.Journal.Path); os.IsNotExist(err) {
+			r.Journal.Error = "no journal yet: it is created with the first entry"
+		} else if st, err := storage.Open(r.Journal.Path, storage.Options{ReadOnly: true}); err != nil {
+			r.Journal.Error = err.Error()
+		} else {
+			n, err := st.Count(ctx)
+			r.Journal.Entries = n
+			if err != nil {
+				r.Journal.Error = err.Error()
+			}
+			st.Close()
+		}
+	}
+
+	rt := inference.NewRuntime(inference.NewLocator(c.ortLib, inference.EnvLibrary))
+	defer rt.Close()
+	if v, err := rt.Version(); err != nil {
+		r.ONNXRuntime.Error = err.Error()
+	} else {
+		r.ONNXRuntime.Version, r.ONNXRuntime.Library = v, rt.LibraryPath()
+	}
+
+	if p, err := inference.NewLocator("", inference.EnvVADModel).FindVADModel(); err != nil {
+		r.VADModel.Error = err.Error()
+	} else {
+		r.VADModel.Path = p
+		r.VADModel.Bytes, r.VADModel.SHA256, err = fileDigest(p)
+		if err == nil {
+			var info inference.ModelInfo
+			info, err = rt.Inspect(p)
+			r.VADModel.Inputs, r.VADModel.Outputs = info.Inputs, info.Outputs
+		}
+		if err != nil {
+			r.VADModel.Error = err.Error()
+		}
+	}
+
+	if inv, err := audio.List(); err != nil {
+		r.Audio.Error = err.Error()
+	} else {
+		r.Audio.Inventory = inv
+	}
+
+	// A journal not created yet is fine; everything else is a problem.
+	journalOK := r.Journal.Error == "" || r.Journal.Entries == 0 && strings.HasPrefix(r.Journal.Error, "no journal yet")
+	r.OK = journalOK && r.ONNXRuntime.Error == "" && r.VADModel.Error == "" && r.Audio.Error == ""
+	return r
+}
+
+func fileDigest(path string) (int64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return 0, "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func printDoctor(w io.Writer, r doctorReport) {
+	mark := func(errText string) string {
+		if errText == "" {
+			return "ok  "
+		}
+		return "FAIL"
+	}
+	fmt.Fprintf(w, "SAMO %s on %s\n\n", r.SAMO, r.Platform)
+
+	j := r.Journal
+	if j.Error == "" {
+		fmt.Fprintf(w, "ok    journal      %s (%d %s)\n", j.Path, j.Entries, plural(j.Entries, "entry", "entries"))
+	} else if strings.HasPrefix(j.Error, "no journal yet") {
+		fmt.Fprintf(w, "ok    journal      %s (%s)\n", j.Path, j.Error)
+	} else {
+		fmt.Fprintf(w, "FAIL  journal      %s\n      %s\n", j.Path, j.Error)
+	}
+
+	o := r.ONNXRuntime
+	if o.Error == "" {
+		fmt.Fprintf(w, "%s  onnxruntime  %s (%s)\n", mark(""), o.Version, o.Library)
+	} else {
+		fmt.Fprintf(w, "FAIL  onnxruntime  %s\n", o.Error)
+	}
+
+	m := r.VADModel
+	if m.Error == "" {
+		var names []string
+		for _, in := range m.Inputs {
+			names = append(names, in.Name)
+		}
+		fmt.Fprintf(w, "ok    silero vad   %s (%.1f MB, sha256 %s…, inputs: %s)\n", m.Path, float64(m.Bytes)/1e6, m.SHA256[:12], strings.Join(names, ", "))
+	} else {
+		fmt.Fprintf(w, "FAIL  silero vad   %s\n", m.Error)
+	}
+
+	a := r.Audio
+	if a.Error != "" {
+		fmt.Fprintf(w, "FAIL  audio        %s\n", a.Error)
+	} else {
+		fmt.Fprintf(w, "ok    audio        %s\n", a.Version)
+		for _, h := range a.HostAPIs {
+			fmt.Fprintf(w, "                   %s: %d input %s\n", h.Name, len(h.Devices), plural(len(h.Devices), "device", "devices"))
+			for _, d := range h.Devices {
+				def := ""
+				if d.DefaultInput {
+					def = " (default)"
+				}
+				fmt.Fprintf(w, "                     - %s, %d ch, %.0f Hz%s\n", d.Name, d.MaxInputChannels, d.DefaultSampleRate, def)
+			}
+		}
+		if len(a.InputDevices()) == 0 {
+			fmt.Fprintln(w, "                   no microphone found: typed entries still work")
+		}
+	}
+	if r.OK {
+		fmt.Fprintln(w, "\nEverything SAMO needs is here.")
+	} else {
+		fmt.Fprintln(w, "\nSome parts are missing (above). Typed entries still work.")
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

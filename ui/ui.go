@@ -1,0 +1,268 @@
+// Package ui is SAMO's desktop interface in Fyne. It talks to the journal
+// only through journal.Service; the app and window are passed down, never
+// looked up globally.
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/samojournal/samo/journal"
+)
+
+// listPage is how many entries the list loads at a time.
+const listPage = 200
+
+// Create builds SAMO's main screen into window w and loads the newest entries.
+func Create(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
+	j := newJournal(app, w, svc)
+	w.SetContent(j.content)
+	w.SetCloseIntercept(j.onClose)
+	w.Canvas().AddShortcut(saveShortcut, func(fyne.Shortcut) { j.onSave() })
+	j.reload()
+	w.Canvas().Focus(j.editor)
+	return j
+}
+
+var saveShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
+
+// Journal is the main screen: the list of entries beside an editor.
+type Journal struct {
+	app    fyne.App
+	window fyne.Window
+	svc    *journal.Service
+	now    func() time.Time
+
+	entries []journal.Entry
+	current string // id of the entry in the editor; "" for a new one
+	saved   string // the editor's text as last loaded or saved
+
+	list    *widget.List
+	empty   *widget.Label
+	heading *widget.Label
+	editor  *editor
+	save    *widget.Button
+	status  *widget.Label
+	content fyne.CanvasObject
+}
+
+func newJournal(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
+	j := &Journal{app: app, window: w, svc: svc, now: time.Now}
+
+	j.list = widget.NewList(
+		func() int { return len(j.entries) },
+		func() fyne.CanvasObject {
+			when := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			title := widget.NewLabel("")
+			title.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(when, title)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			e := j.entries[i]
+			row := o.(*fyne.Container)
+			row.Objects[0].(*widget.Label).SetText(friendlyTime(e.Created, j.now()))
+			row.Objects[1].(*widget.Label).SetText(e.Title(80))
+		},
+	)
+	j.list.OnSelected = j.onSelect
+
+	j.empty = widget.NewLabel("No entries yet.\nWrite your first one on the right.")
+	j.empty.Alignment = fyne.TextAlignCenter
+	j.empty.Importance = widget.LowImportance
+
+	newBtn := widget.NewButtonWithIcon("New entry", theme.ContentAddIcon(), j.onNew)
+	brand := widget.NewLabelWithStyle("SAMO", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	side := container.NewBorder(
+		container.NewVBox(container.NewHBox(widget.NewIcon(app.Icon()), brand), newBtn, widget.NewSeparator()),
+		nil, nil, nil,
+		container.NewStack(j.list, container.NewCenter(j.empty)),
+	)
+
+	j.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	j.editor = newEditor(j.onSave)
+	j.editor.SetPlaceHolder("What's on your mind today?")
+	j.editor.OnChanged = func(string) { j.refreshButtons() }
+	j.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), j.onSave)
+	j.save.Importance = widget.HighImportance
+	j.status = widget.NewLabel("")
+	j.status.Importance = widget.LowImportance
+	j.status.Truncation = fyne.TextTruncateEllipsis
+
+	main := container.NewBorder(
+		j.heading,
+		container.NewBorder(nil, nil, nil, j.save, j.status),
+		nil, nil,
+		j.editor,
+	)
+	split := container.NewHSplit(side, container.NewPadded(main))
+	split.SetOffset(0.32)
+	j.content = split
+	j.startNew()
+	return j
+}
+
+// reload fetches the newest entries into the list.
+func (j *Journal) reload() {
+	es, err := j.svc.List(context.Background(), journal.Query{Limit: listPage})
+	if err != nil {
+		j.showError("Could not read the journal", err)
+		return
+	}
+	j.entries = es
+	if len(es) == 0 {
+		j.empty.Show()
+	} else {
+		j.empty.Hide()
+	}
+	j.list.Refresh()
+}
+
+// startNew puts an empty editor up for a new entry.
+func (j *Journal) startNew() {
+	j.current, j.saved = "", ""
+	j.heading.SetText("New entry · " + j.now().Format("Monday 2 January 2006"))
+	j.editor.SetText("")
+	j.refreshButtons()
+}
+
+func (j *Journal) dirty() bool { return j.editor.Text != j.saved }
+
+func (j *Journal) refreshButtons() {
+	if j.dirty() && hasText(j.editor.Text) {
+		j.save.Enable()
+	} else {
+		j.save.Disable()
+	}
+}
+
+// saveDraft saves the editor's text if it changed; it reports whether the
+// editor may be cleared or replaced (nothing unsaved is left).
+func (j *Journal) saveDraft() bool {
+	if !j.dirty() || !hasText(j.editor.Text) {
+		return true
+	}
+	ctx := context.Background()
+	var (
+		e   journal.Entry
+		err error
+	)
+	if j.current == "" {
+		e, err = j.svc.Add(ctx, j.editor.Text)
+	} else {
+		e, err = j.svc.Update(ctx, j.current, j.editor.Text)
+	}
+	if err != nil {
+		j.showError("Your entry was not saved", err)
+		return false
+	}
+	j.current, j.saved = e.ID, j.editor.Text
+	j.heading.SetText("Entry · " + e.Created.Format("Monday 2 January 2006, 15:04"))
+	words := len(wordsIn(e.Text))
+	j.status.SetText(fmt.Sprintf("Saved at %s · %d %s", e.Updated.Format("15:04"), words, plural(words, "word", "words")))
+	j.refreshButtons()
+	return true
+}
+
+func (j *Journal) onSave() {
+	if !j.saveDraft() {
+		return
+	}
+	id := j.current
+	j.reload()
+	j.selectID(id)
+}
+
+func (j *Journal) onNew() {
+	if !j.saveDraft() {
+		return
+	}
+	j.reload()
+	j.list.UnselectAll()
+	j.startNew()
+	j.status.SetText("")
+	j.window.Canvas().Focus(j.editor)
+}
+
+func (j *Journal) onSelect(i widget.ListItemID) {
+	if i < 0 || i >= len(j.entries) || j.entries[i].ID == j.current {
+		return
+	}
+	target := j.entries[i].ID
+	if j.dirty() {
+		// Never drop what the person typed: save it before showing another entry.
+		if !j.saveDraft() {
+			j.selectID(j.current)
+			return
+		}
+		j.reload()
+	}
+	e, err := j.svc.Get(context.Background(), target)
+	if err != nil {
+		j.showError("Could not open the entry", err)
+		return
+	}
+	j.current, j.saved = e.ID, e.Text
+	j.heading.SetText("Entry · " + e.Created.Format("Monday 2 January 2006, 15:04"))
+	j.editor.SetText(e.Text)
+	j.status.SetText("")
+	j.refreshButtons()
+	j.selectID(e.ID)
+}
+
+// selectID highlights the list row of the entry with the given id, if shown.
+func (j *Journal) selectID(id string) {
+	for i, e := range j.entries {
+		if e.ID == id {
+			j.list.Select(i)
+			return
+		}
+	}
+}
+
+// onClose saves unsaved text before the window closes; if saving fails the
+// window stays open so nothing is lost.
+func (j *Journal) onClose() {
+	if j.saveDraft() {
+		j.window.Close()
+	}
+}
+
+func (j *Journal) showError(title string, err error) {
+	j.status.SetText(title + ".")
+	dialog.ShowError(fmt.Errorf("%s: %w", title, err), j.window)
+}
+
+// editor is a multi-line entry that saves on Ctrl+S (⌘S on macOS) even
+// while it has the keyboard focus.
+type editor struct {
+	widget.Entry
+	onSave func()
+}
+
+func newEditor(onSave func()) *editor {
+	e := &editor{onSave: onSave}
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedShortcut handles the save shortcut and passes the others on.
+func (e *editor) TypedShortcut(s fyne.Shortcut) {
+	if cs, ok := s.(*desktop.CustomShortcut); ok && cs.ShortcutName() == saveShortcut.ShortcutName() {
+		e.onSave()
+		return
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+func hasText(s string) bool { return strings.TrimSpace(s) != "" }
