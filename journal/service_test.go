@@ -1,0 +1,128 @@
+package journal_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/journal/journaltest"
+)
+
+func TestService_AddAndGet(t *testing.T) {
+	ctx := context.Background()
+	paris := time.FixedZone("CET", 3600)
+	now := time.Date(2026, 11, 25, 9, 41, 0, 0, paris)
+	svc := journal.NewService(journaltest.NewMemStore(), journal.WithClock(func() time.Time { return now }))
+
+	e, err := svc.Add(ctx, "I feel great today")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.ID) != 26 {
+		t.Errorf("id %q is not a 26-character ULID", e.ID)
+	}
+	if !e.Created.Equal(now) || e.Created.Location() != paris || !e.Updated.Equal(now) {
+		t.Errorf("created/updated = %v/%v, want %v in the writer's zone", e.Created, e.Updated, now)
+	}
+	got, err := svc.Get(ctx, strings.ToLower(e.ID))
+	if err != nil {
+		t.Fatalf("get by lower-case id: %v", err)
+	}
+	if got != e {
+		t.Errorf("got %+v, want %+v", got, e)
+	}
+	if n, _ := svc.Count(ctx); n != 1 {
+		t.Errorf("count = %d, want 1", n)
+	}
+}
+
+func TestService_AddRefusesEmptyText(t *testing.T) {
+	store := journaltest.NewMemStore()
+	svc := journal.NewService(store)
+	if _, err := svc.Add(context.Background(), " \n"); !errors.Is(err, journal.ErrEmptyText) {
+		t.Fatalf("err = %v, want ErrEmptyText", err)
+	}
+	if n, _ := store.Count(context.Background()); n != 0 {
+		t.Errorf("an empty entry was stored")
+	}
+}
+
+func TestService_AddRepairsInvalidUTF8WithWarning(t *testing.T) {
+	var logs bytes.Buffer
+	svc := journal.NewService(journaltest.NewMemStore(), journal.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	e, err := svc.Add(context.Background(), "na\xefve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Text != "na\uFFFDve" {
+		t.Errorf("text = %q, want the invalid byte replaced", e.Text)
+	}
+	if !strings.Contains(logs.String(), "not valid UTF-8") {
+		t.Errorf("no warning logged; logs: %q", logs.String())
+	}
+}
+
+func TestService_AddAtOrdersByTime(t *testing.T) {
+	ctx := context.Background()
+	svc := journal.NewService(journaltest.NewMemStore())
+	base := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+	// Written out of order: the list must still come back newest first.
+	for _, d := range []int{3, 1, 4, 2} {
+		if _, err := svc.AddAt(ctx, "day "+string(rune('0'+d)), base.AddDate(0, 0, d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	es, err := svc.List(ctx, journal.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, e.Text)
+	}
+	if want := "day 4,day 3,day 2,day 1"; strings.Join(got, ",") != want {
+		t.Errorf("order = %v, want %s", got, want)
+	}
+}
+
+func TestService_Update(t *testing.T) {
+	ctx := context.Background()
+	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	svc := journal.NewService(journaltest.NewMemStore(), journal.WithClock(func() time.Time { return clock }))
+	e, err := svc.Add(ctx, "first draft")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(time.Hour)
+	u, err := svc.Update(ctx, e.ID, "second draft")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Text != "second draft" || !u.Created.Equal(e.Created) || !u.Updated.Equal(clock) {
+		t.Errorf("updated entry = %+v", u)
+	}
+	if _, err := svc.Update(ctx, e.ID, ""); !errors.Is(err, journal.ErrEmptyText) {
+		t.Errorf("update to empty: err = %v, want ErrEmptyText", err)
+	}
+	if got, _ := svc.Get(ctx, e.ID); got.Text != "second draft" {
+		t.Errorf("a refused update changed the entry to %q", got.Text)
+	}
+	if _, err := svc.Update(ctx, "01ARZ3NDEKTSV4RRFFQ69G5FAV", "x"); !errors.Is(err, journal.ErrNotFound) {
+		t.Errorf("update of a missing entry: err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestService_StoreFailureIsReported(t *testing.T) {
+	store := journaltest.NewMemStore()
+	store.Fail = errors.New("disk full")
+	svc := journal.NewService(store)
+	_, err := svc.Add(context.Background(), "keep me")
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("err = %v, want the store's error wrapped", err)
+	}
+}
