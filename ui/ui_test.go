@@ -1,0 +1,192 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/journal/journaltest"
+)
+
+// newTestJournal opens the main screen on an in-memory journal in Fyne's
+// headless test driver.
+func newTestJournal(t *testing.T, store *journaltest.MemStore) (*Journal, fyne.Window) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	w := a.NewWindow("SAMO")
+	w.Resize(fyne.NewSize(900, 600))
+	return Create(a, w, journal.NewService(store)), w
+}
+
+// shownLabels returns the text of every label laid out in the window.
+func shownLabels(w fyne.Window) []string {
+	var out []string
+	for _, o := range test.LaidOutObjects(w.Canvas().Content()) {
+		if l, ok := o.(*widget.Label); ok && l.Visible() {
+			out = append(out, l.Text)
+		}
+	}
+	return out
+}
+
+func contains(labels []string, s string) bool {
+	for _, l := range labels {
+		if strings.Contains(l, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestJournal_TypeSaveAndSeeItInTheList(t *testing.T) {
+	store := journaltest.NewMemStore()
+	j, w := newTestJournal(t, store)
+
+	if !contains(shownLabels(w), "No entries yet") {
+		t.Error("an empty journal does not say so")
+	}
+	if !j.save.Disabled() {
+		t.Error("Save is enabled with nothing written")
+	}
+	test.Type(j.editor, "I feel great today")
+	if j.save.Disabled() {
+		t.Fatal("Save stays disabled after typing")
+	}
+	test.Tap(j.save)
+
+	es, _ := store.List(context.Background(), journal.Query{})
+	if len(es) != 1 || es[0].Text != "I feel great today" {
+		t.Fatalf("stored %+v, want the typed entry", es)
+	}
+	labels := shownLabels(w)
+	if !contains(labels, "I feel great today") {
+		t.Errorf("the saved entry is not shown in the list; labels: %q", labels)
+	}
+	if !contains(labels, "Today ") {
+		t.Errorf("the list does not say when the entry was written; labels: %q", labels)
+	}
+	if contains(labels, "No entries yet") {
+		t.Error("the empty-journal message is still shown")
+	}
+	if !strings.HasPrefix(j.status.Text, "Saved at") || !strings.Contains(j.status.Text, "4 words") {
+		t.Errorf("status = %q", j.status.Text)
+	}
+	if !j.save.Disabled() {
+		t.Error("Save stays enabled with nothing new to save")
+	}
+}
+
+func TestJournal_SaveIsDisabledForBlankText(t *testing.T) {
+	j, _ := newTestJournal(t, journaltest.NewMemStore())
+	test.Type(j.editor, "   ")
+	if !j.save.Disabled() {
+		t.Error("Save is enabled for white space only")
+	}
+}
+
+func TestJournal_ShortcutSaves(t *testing.T) {
+	store := journaltest.NewMemStore()
+	j, w := newTestJournal(t, store)
+	w.Canvas().Focus(j.editor)
+	test.Type(j.editor, "saved from the keyboard")
+	j.editor.TypedShortcut(saveShortcut)
+	if n, _ := store.Count(context.Background()); n != 1 {
+		t.Errorf("Ctrl+S in the editor saved %d entries, want 1", n)
+	}
+}
+
+func TestJournal_EditAnEntry(t *testing.T) {
+	store := journaltest.NewMemStore()
+	ctx := context.Background()
+	old, _ := journal.NewService(store).AddAt(ctx, "first version", time.Now().Add(-48*time.Hour))
+	j, w := newTestJournal(t, store)
+
+	j.list.Select(0)
+	if j.editor.Text != "first version" {
+		t.Fatalf("selecting the entry shows %q", j.editor.Text)
+	}
+	j.editor.SetText("second version")
+	test.Tap(j.save)
+
+	got, _ := store.Get(ctx, old.ID)
+	if got.Text != "second version" {
+		t.Errorf("stored text = %q", got.Text)
+	}
+	if n, _ := store.Count(ctx); n != 1 {
+		t.Errorf("editing made %d entries, want 1", n)
+	}
+	if !contains(shownLabels(w), "second version") {
+		t.Error("the list still shows the old text")
+	}
+}
+
+func TestJournal_OpeningAnotherEntryKeepsWhatWasTyped(t *testing.T) {
+	store := journaltest.NewMemStore()
+	ctx := context.Background()
+	journal.NewService(store).AddAt(ctx, "an older entry", time.Now().Add(-time.Hour))
+	j, _ := newTestJournal(t, store)
+
+	test.Type(j.editor, "a draft I have not saved")
+	j.list.Select(0) // the older entry
+	es, _ := store.List(ctx, journal.Query{})
+	if len(es) != 2 || es[0].Text != "a draft I have not saved" {
+		t.Fatalf("the draft was not kept: %+v", es)
+	}
+	if j.editor.Text != "an older entry" {
+		t.Errorf("editor shows %q, want the selected entry", j.editor.Text)
+	}
+}
+
+func TestJournal_FailedSaveKeepsTheTextAndSaysSo(t *testing.T) {
+	store := journaltest.NewMemStore()
+	j, w := newTestJournal(t, store)
+	store.Fail = errors.New("storage: no space left on device")
+	test.Type(j.editor, "words I must not lose")
+	test.Tap(j.save)
+
+	if j.editor.Text != "words I must not lose" {
+		t.Errorf("editor = %q after a failed save", j.editor.Text)
+	}
+	if w.Canvas().Overlays().Top() == nil {
+		t.Error("no error dialog after a failed save")
+	}
+	if !strings.Contains(j.status.Text, "not saved") {
+		t.Errorf("status = %q", j.status.Text)
+	}
+	// The window must not close with the text unsaved.
+	j.onClose()
+	if j.editor.Text == "" {
+		t.Error("closing dropped the unsaved text")
+	}
+	store.Fail = nil
+	j.onClose()
+	if n, _ := store.Count(context.Background()); n != 1 {
+		t.Errorf("closing the window saved %d entries, want the draft saved", n)
+	}
+}
+
+func TestFriendlyTime(t *testing.T) {
+	now := time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC) // a Wednesday
+	tests := []struct {
+		t    time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 25, 9, 41, 0, 0, time.UTC), "Today 09:41"},
+		{time.Date(2026, 11, 24, 21, 10, 0, 0, time.UTC), "Yesterday 21:10"},
+		{time.Date(2026, 11, 21, 18, 2, 0, 0, time.UTC), "Saturday 18:02"},
+		{time.Date(2026, 3, 3, 14, 20, 0, 0, time.UTC), "3 March 14:20"},
+		{time.Date(2024, 3, 3, 14, 20, 0, 0, time.UTC), "3 March 2024"},
+	}
+	for _, tt := range tests {
+		if got := friendlyTime(tt.t, now); got != tt.want {
+			t.Errorf("friendlyTime(%v) = %q, want %q", tt.t, got, tt.want)
+		}
+	}
+}
