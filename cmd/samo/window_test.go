@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// needTools skips the test when a tool is missing, unless SAMO_REQUIRE_GUI
+// is set (make test sets it), where a missing tool is a failure.
+func needTools(t *testing.T, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("SAMO_REQUIRE_GUI") != "" {
+				t.Fatalf("%s is needed for the real-window test (make deps installs it): %v", tool, err)
+			}
+			t.Skipf("%s not installed; run make test for the real-window test", tool)
+		}
+	}
+}
+
+// startXvfb starts a virtual X server on a free display and returns its name.
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	var xerr bytes.Buffer
+	x.Stderr = &xerr
+	if err := x.Start(); err != nil {
+		t.Fatalf("start Xvfb: %v", err)
+	}
+	w.Close()
+	t.Cleanup(func() { x.Process.Kill(); x.Wait() })
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		got <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-got:
+		if n == "" {
+			t.Fatalf("Xvfb gave no display number: %s", xerr.String())
+		}
+		return ":" + n
+	case <-time.After(30 * time.Second):
+		t.Fatalf("Xvfb did not start: %s", xerr.String())
+	}
+	return ""
+}
+
+// rendered reports whether a screenshot shows a drawn window rather than a
+// blank or black frame: several distinct colours, no single colour covering
+// almost everything, and not dark throughout.
+func rendered(img image.Image) (bool, string) {
+	b := img.Bounds()
+	counts := map[uint32]int{}
+	var lum float64
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			counts[(r>>8)<<16|(g>>8)<<8|bl>>8]++
+			lum += 0.2126*float64(r>>8) + 0.7152*float64(g>>8) + 0.0722*float64(bl>>8)
+		}
+	}
+	total := b.Dx() * b.Dy()
+	top := 0
+	for _, n := range counts {
+		top = max(top, n)
+	}
+	mean := lum / float64(total)
+	desc := fmt.Sprintf("%d colours, the commonest covers %d%%, mean luma %.0f", len(counts), 100*top/total, mean)
+	return len(counts) >= 16 && float64(top)/float64(total) < 0.95 && mean > 8, desc
+}
+
+// TestGUI_WindowRendersUnderXvfb starts the real binary in a virtual X
+// server, takes a screenshot of its window and checks that it was drawn.
+// Set SAMO_SCREENSHOT to a path to keep the picture.
+func TestGUI_WindowRendersUnderXvfb(t *testing.T) {
+	needTools(t, "Xvfb", "xdotool", "import")
+	display := startXvfb(t)
+	home := t.TempDir()
+	mustSucceed(t, samo(t, "", nil, "--home", home, "add", "A long walk by the river. I felt calm."))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	app := exec.CommandContext(ctx, samoBin, "--home", home)
+	app.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "HOME="+t.TempDir(), "SAMO_HOME=")
+	var appErr bytes.Buffer
+	app.Stdout, app.Stderr = &appErr, &appErr
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- app.Wait() }()
+	defer func() {
+		app.Process.Kill()
+		<-exited
+	}()
+
+	x := func(name string, args ...string) ([]byte, error) {
+		c := exec.CommandContext(ctx, name, args...)
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		return c.Output()
+	}
+
+	var window string
+	var shot image.Image
+	var desc string
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			t.Fatalf("samo exited early (%v):\n%s", err, appErr.String())
+		default:
+		}
+		if window == "" {
+			if out, err := x("xdotool", "search", "--name", "^SAMO$"); err == nil {
+				window = strings.Fields(string(out))[0]
+			}
+		}
+		if window != "" {
+			out, err := x("import", "-window", window, "png:-")
+			if err == nil {
+				if img, err := png.Decode(bytes.NewReader(out)); err == nil {
+					shot = img
+					var ok bool
+					if ok, desc = rendered(img); ok {
+						break
+					}
+				}
+			}
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	if window == "" {
+		t.Fatalf("no window titled SAMO appeared; samo said:\n%s", appErr.String())
+	}
+	if shot == nil {
+		t.Fatalf("could not capture window %s", window)
+	}
+	if p := os.Getenv("SAMO_SCREENSHOT"); p != "" {
+		saveShot(t, p, shot)
+	} else {
+		saveShot(t, filepath.Join(t.TempDir(), "window.png"), shot)
+	}
+	if ok, _ := rendered(shot); !ok {
+		t.Fatalf("the window looks blank (%s); samo said:\n%s", desc, appErr.String())
+	}
+	if b := shot.Bounds(); b.Dx() < 600 || b.Dy() < 400 {
+		t.Errorf("window is %dx%d, want at least 600x400", b.Dx(), b.Dy())
+	}
+	t.Logf("window %s rendered: %s", window, desc)
+}
+
+func saveShot(t *testing.T, path string, img image.Image) {
+	f, err := os.Create(path)
+	if err != nil {
+		t.Errorf("save screenshot: %v", err)
+		return
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Errorf("save screenshot: %v", err)
+	}
+}
