@@ -10,7 +10,7 @@ BIN      := bin/samo
 # CGO is needed by Fyne, PortAudio and onnxruntime; -race needs it too.
 export CGO_ENABLED := 1
 
-.PHONY: all deps build run test lint bench icon clean
+.PHONY: all deps build run test lint bench icon screenshot clean
 
 all: build
 
@@ -36,11 +36,15 @@ test: deps
 lint: deps
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet -tags $(TAGS) ./...
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.7.0 -tags $(TAGS) ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags $(TAGS) ./...
 
 ## bench: run the Go benchmarks and write BENCHMARKS.md
 bench: deps
 	./scripts/bench.sh
+
+## screenshot: open the real window under Xvfb and save docs/window.png
+screenshot: deps
+	SAMO_REQUIRE_GUI=1 SAMO_SCREENSHOT=$(CURDIR)/docs/window.png $(GO) test -tags $(TAGS) -count=1 -run 'TestGUI_' ./cmd/samo
 
 ## icon: render assets/icon.png (a voice wave in the Okabe–Ito colours of feeling)
 icon:

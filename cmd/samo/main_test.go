@@ -242,3 +242,16 @@ func TestCLI_GUIWithoutDisplay(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want a clear no-display error", r.code, r.stderr)
 	}
 }
+
+// BenchmarkCLI_ListEmpty times `samo list` on an empty journal as a person
+// runs it: process start, opening (creating) the journal, listing, exit.
+func BenchmarkCLI_ListEmpty(b *testing.B) {
+	home := b.TempDir()
+	for b.Loop() {
+		cmd := exec.Command(samoBin, "--home", home, "list")
+		cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v: %s", err, out)
+		}
+	}
+}

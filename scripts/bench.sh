@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# bench.sh runs SAMO's Go benchmarks and writes BENCHMARKS.md with the
+# machine they ran on. Figures are from one run; compare runs on one machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+go test -tags migrated_fynedo -run '^$' -bench . -benchmem -count 1 ./... | tee "$out"
+go build -tags migrated_fynedo -ldflags '-s -w' -o "${TMPDIR:-/tmp}/samo-size" ./cmd/samo
+size=$(stat -c %s "${TMPDIR:-/tmp}/samo-size")
+rm -f "${TMPDIR:-/tmp}/samo-size"
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+cores=$(nproc)
+mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
+{
+  echo "# SAMO benchmarks"
+  echo
+  echo "Written by \`make bench\` ($(date -u +%Y-%m-%d)). Machine: $cpu, $cores cores, $mem;"
+  echo "$(go version | cut -d' ' -f3-), $(. /etc/os-release && echo "$PRETTY_NAME")."
+  echo
+  echo "| benchmark | what it measures |"
+  echo "|---|---|"
+  echo "| Store_Put | one entry saved in its own bbolt transaction, fsync included |"
+  echo "| Store_ListNewest50Of10000 | the newest 50 entries of a 10,000-entry journal |"
+  echo "| CLI_ListEmpty | \`samo list\` on an empty journal: process start to exit |"
+  echo
+  echo "\`bin/samo\` size (stripped): $((size / 1024 / 1024)) MiB ($size bytes)."
+  echo
+  echo '```'
+  grep -E '^(goos|goarch|pkg|cpu|Benchmark)' "$out"
+  echo '```'
+} > BENCHMARKS.md
+echo "bench: wrote BENCHMARKS.md"
