@@ -9,6 +9,7 @@ package journal
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -19,6 +20,12 @@ import (
 // several novels) while keeping one entry one bounded database value.
 const MaxTextBytes = 16 << 20
 
+// MaxTags is the most tags one entry may carry, and MaxTagBytes the longest tag.
+const (
+	MaxTags     = 64
+	MaxTagBytes = 128
+)
+
 // Errors a caller can test for with errors.Is.
 var (
 	// ErrEmptyText is returned when an entry's text is empty or only white space.
@@ -27,6 +34,9 @@ var (
 	ErrTextTooLong = errors.New("journal: entry text is too long")
 	// ErrNotFound is returned when no entry has the requested id.
 	ErrNotFound = errors.New("journal: entry not found")
+	// ErrInvalid is returned when an entry breaks one of the model's rules
+	// (a non-finite score, a vector whose length is not its dimension…).
+	ErrInvalid = errors.New("journal: invalid entry")
 )
 
 // Entry is one journal entry.
@@ -35,11 +45,108 @@ type Entry struct {
 	ID string `json:"id"`
 	// Created is when the entry was written, in the writer's time zone.
 	Created time.Time `json:"created"`
-	// Updated is when the text last changed; equal to Created until an edit.
+	// Updated is when the entry last changed; equal to Created until an edit.
 	Updated time.Time `json:"updated"`
+	// Zone is the IANA name of the writer's time zone when it is known
+	// ("Europe/Paris"); Created and Updated carry its offset either way.
+	Zone string `json:"zone,omitempty"`
 	// Text is the entry's text, valid UTF-8.
 	Text string `json:"text"`
+	// Tags are the person's own labels for the entry.
+	Tags []string `json:"tags,omitempty"`
+	// Audio describes the recording the entry was dictated from, if any.
+	Audio *Audio `json:"audio,omitempty"`
+	// Transcript is the recognised speech, with timings, if any.
+	Transcript *Transcript `json:"transcript,omitempty"`
+	// Emotions is the emotion model's reading of the text, if analysed.
+	Emotions *Emotions `json:"emotions,omitempty"`
+	// Corrections are the person's own emotion labels for the entry. They are
+	// kept apart from Emotions and a re-analysis never changes them.
+	Corrections *Corrections `json:"corrections,omitempty"`
+	// Embedding is the text's vector for "entries like this one", if computed.
+	Embedding *Embedding `json:"embedding,omitempty"`
 }
+
+// Audio describes an entry's recording. The samples themselves are stored
+// apart from the entry (see Store.PutAudio).
+type Audio struct {
+	// Format is the container, e.g. "wav".
+	Format string `json:"format"`
+	// SampleRate in Hz and Channels of the stored audio.
+	SampleRate int `json:"sample_rate"`
+	Channels   int `json:"channels"`
+	// Duration of the recording.
+	Duration time.Duration `json:"duration_ns"`
+	// Bytes is the size of the stored audio.
+	Bytes int64 `json:"bytes"`
+}
+
+// Transcript is recognised speech.
+type Transcript struct {
+	// Language is the spoken language's code ("en"), detected or chosen.
+	Language string `json:"language"`
+	// Model names the speech model and its version.
+	Model    string    `json:"model"`
+	Segments []Segment `json:"segments"`
+}
+
+// Segment is a stretch of recognised speech.
+type Segment struct {
+	Start time.Duration `json:"start_ns"`
+	End   time.Duration `json:"end_ns"`
+	Text  string        `json:"text"`
+}
+
+// Emotions is an emotion model's reading of an entry.
+type Emotions struct {
+	// Scores holds one probability in [0,1] per label of EmotionLabels, in order.
+	Scores []float32 `json:"scores"`
+	// Labels are the labels the model predicted (over its thresholds).
+	Labels []string `json:"labels"`
+	// Model and Version name the model that produced the scores.
+	Model   string    `json:"model"`
+	Version string    `json:"version"`
+	At      time.Time `json:"at"`
+}
+
+// Corrections are the person's own emotion labels for an entry.
+type Corrections struct {
+	Labels []string  `json:"labels"`
+	At     time.Time `json:"at"`
+}
+
+// Embedding is a text embedding.
+type Embedding struct {
+	Model  string    `json:"model"`
+	Dim    int       `json:"dim"`
+	Vector []float32 `json:"vector"`
+}
+
+// EmotionLabels are the 28 GoEmotions labels in the dataset's order.
+var EmotionLabels = [28]string{
+	"admiration", "amusement", "anger", "annoyance", "approval", "caring", "confusion",
+	"curiosity", "desire", "disappointment", "disapproval", "disgust", "embarrassment",
+	"excitement", "fear", "gratitude", "grief", "joy", "love", "nervousness", "optimism",
+	"pride", "realization", "relief", "remorse", "sadness", "surprise", "neutral",
+}
+
+// ekman maps each GoEmotions label to its Ekman group.
+var ekman = map[string]string{
+	"anger": "anger", "annoyance": "anger", "disapproval": "anger",
+	"disgust": "disgust",
+	"fear":    "fear", "nervousness": "fear",
+	"joy": "joy", "amusement": "joy", "approval": "joy", "excitement": "joy", "gratitude": "joy",
+	"love": "joy", "optimism": "joy", "relief": "joy", "pride": "joy", "admiration": "joy",
+	"desire": "joy", "caring": "joy",
+	"sadness": "sadness", "disappointment": "sadness", "embarrassment": "sadness", "grief": "sadness",
+	"remorse":  "sadness",
+	"surprise": "surprise", "realization": "surprise", "confusion": "surprise", "curiosity": "surprise",
+	"neutral": "neutral",
+}
+
+// EkmanGroup returns the Ekman group (anger, disgust, fear, joy, sadness,
+// surprise or neutral) of a GoEmotions label, or "" for an unknown label.
+func EkmanGroup(label string) string { return ekman[label] }
 
 // Title returns the first non-empty line of the entry's text, shortened to
 // about max runes with an ellipsis, for lists and cards.
@@ -56,6 +163,80 @@ func (e Entry) Title(max int) string {
 		line = strings.TrimSpace(string(r[:max-1])) + "…"
 	}
 	return line
+}
+
+// Validate checks the rules every stored entry keeps: an id, valid and
+// non-empty text within MaxTextBytes, sane tags, finite scores in [0,1] for
+// all 28 labels, known labels, and vectors as long as their dimension with
+// finite values. The error names the field at fault.
+func (e Entry) Validate() error {
+	bad := func(field, format string, a ...any) error {
+		return fmt.Errorf("%w %s: %s: %s", ErrInvalid, e.ID, field, fmt.Sprintf(format, a...))
+	}
+	if e.ID == "" {
+		return fmt.Errorf("%w: empty id", ErrInvalid)
+	}
+	if _, repaired, err := CleanText(e.Text); err != nil {
+		return fmt.Errorf("%w %s: text: %w", ErrInvalid, e.ID, err)
+	} else if repaired {
+		return bad("text", "not valid UTF-8")
+	}
+	if len(e.Tags) > MaxTags {
+		return bad("tags", "%d tags, the limit is %d", len(e.Tags), MaxTags)
+	}
+	for i, t := range e.Tags {
+		if strings.TrimSpace(t) == "" || len(t) > MaxTagBytes || !utf8.ValidString(t) {
+			return bad(fmt.Sprintf("tags[%d]", i), "empty, invalid or longer than %d bytes", MaxTagBytes)
+		}
+	}
+	if a := e.Audio; a != nil && (a.Duration < 0 || a.Bytes < 0 || a.SampleRate < 0 || a.Channels < 0) {
+		return bad("audio", "negative duration, size, rate or channels")
+	}
+	if t := e.Transcript; t != nil {
+		for i, s := range t.Segments {
+			if s.Start < 0 || s.End < s.Start {
+				return bad(fmt.Sprintf("transcript.segments[%d]", i), "times %v–%v out of order", s.Start, s.End)
+			}
+		}
+	}
+	if m := e.Emotions; m != nil {
+		if len(m.Scores) != len(EmotionLabels) {
+			return bad("emotions.scores", "%d scores, want %d", len(m.Scores), len(EmotionLabels))
+		}
+		for i, s := range m.Scores {
+			if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) || s < 0 || s > 1 {
+				return bad("emotions.scores["+EmotionLabels[i]+"]", "%v is not a probability", s)
+			}
+		}
+		if err := knownLabels(m.Labels); err != nil {
+			return bad("emotions.labels", "%v", err)
+		}
+	}
+	if c := e.Corrections; c != nil {
+		if err := knownLabels(c.Labels); err != nil {
+			return bad("corrections.labels", "%v", err)
+		}
+	}
+	if v := e.Embedding; v != nil {
+		if v.Dim != len(v.Vector) || v.Dim == 0 {
+			return bad("embedding.vector", "%d values for dimension %d", len(v.Vector), v.Dim)
+		}
+		for i, x := range v.Vector {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				return bad(fmt.Sprintf("embedding.vector[%d]", i), "%v is not finite", x)
+			}
+		}
+	}
+	return nil
+}
+
+func knownLabels(ls []string) error {
+	for _, l := range ls {
+		if ekman[l] == "" {
+			return fmt.Errorf("unknown label %q", l)
+		}
+	}
+	return nil
 }
 
 // CleanText checks and normalises an entry's text: invalid UTF-8 sequences

@@ -53,7 +53,7 @@ func (s *Service) AddAt(ctx context.Context, text string, at time.Time) (Entry, 
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: add entry: new id: %w", err)
 	}
-	e := Entry{ID: id.String(), Created: at, Updated: at, Text: clean}
+	e := Entry{ID: id.String(), Created: at, Updated: at, Zone: ZoneName(at.Location()), Text: clean}
 	if err := s.store.Put(ctx, e); err != nil {
 		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
 	}
@@ -97,6 +97,45 @@ func (s *Service) List(ctx context.Context, q Query) ([]Entry, error) {
 		return nil, fmt.Errorf("journal: list entries: %w", err)
 	}
 	return es, nil
+}
+
+// Delete removes an entry.
+func (s *Service) Delete(ctx context.Context, id string) error {
+	if err := s.store.Delete(ctx, strings.ToUpper(strings.TrimSpace(id))); err != nil {
+		return fmt.Errorf("journal: delete entry %s: %w", id, err)
+	}
+	return nil
+}
+
+// Each calls f for every entry, oldest first.
+func (s *Service) Each(ctx context.Context, f func(Entry) error) error {
+	return s.store.Each(ctx, f)
+}
+
+// Save stores an entry as it is (for imports and re-analysis): an entry
+// without an id gets one from its creation time, and without an update time
+// gets its creation time. It is validated before anything is written.
+func (s *Service) Save(ctx context.Context, e Entry) (Entry, error) {
+	if e.Created.IsZero() {
+		e.Created = s.now()
+	}
+	if e.Updated.IsZero() {
+		e.Updated = e.Created
+	}
+	if e.ID == "" {
+		id, err := ulid.New(ulid.Timestamp(e.Created), ulid.DefaultEntropy())
+		if err != nil {
+			return Entry{}, fmt.Errorf("journal: save entry: new id: %w", err)
+		}
+		e.ID = id.String()
+	}
+	if err := e.Validate(); err != nil {
+		return Entry{}, fmt.Errorf("journal: save entry: %w", err)
+	}
+	if err := s.store.Put(ctx, e); err != nil {
+		return Entry{}, fmt.Errorf("journal: save entry: %w", err)
+	}
+	return e, nil
 }
 
 // Count returns the number of entries in the journal.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func TestService_AddAndGet(t *testing.T) {
 	if err != nil {
 		t.Fatalf("get by lower-case id: %v", err)
 	}
-	if got != e {
+	if !reflect.DeepEqual(got, e) {
 		t.Errorf("got %+v, want %+v", got, e)
 	}
 	if n, _ := svc.Count(ctx); n != 1 {

@@ -1,6 +1,9 @@
 package journal
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store keeps entries. storage.Store is the real one (bbolt); journaltest
 // has an in-memory one for GUI tests.
@@ -15,6 +18,10 @@ type Store interface {
 	List(ctx context.Context, q Query) ([]Entry, error)
 	// Count returns the number of entries.
 	Count(ctx context.Context) (int, error)
+	// Delete removes the entry with the given id (ErrNotFound if none).
+	Delete(ctx context.Context, id string) error
+	// Each calls f for every entry, oldest first, stopping at f's first error.
+	Each(ctx context.Context, f func(Entry) error) error
 }
 
 // Query selects a page of entries, newest first.
@@ -23,4 +30,8 @@ type Query struct {
 	Limit int
 	// Before, when not empty, is an entry id: only older entries are returned.
 	Before string
+	// From and To, when set, keep entries created in [From, To).
+	From, To time.Time
+	// WithEmbeddings loads each entry's embedding too.
+	WithEmbeddings bool
 }

@@ -2,43 +2,54 @@
 // package that imports bbolt. Every save is one ACID transaction, synced to
 // disk before it returns.
 //
-// Layout (schema version 1):
+// Layout (schema version 2):
 //
-//	meta     "schema" → decimal schema version
-//	entries  entry id (a ULID, so keys sort by creation time) → JSON record
+//	meta        "schema" → decimal schema version; "crypto" → encryption
+//	            parameters and the wrapped data key (encrypted journals only)
+//	entries     entry id → value(JSON of the entry without id and embedding)
+//	timeline    created time (8 bytes, big-endian, order-preserving) ‖ id → empty
+//	embeddings  entry id → value(model, dimension, float32 vector)
+//	audio       entry id → value(the recording's bytes)
+//
+// Each value starts with a format byte: 0 for plain, 1 for XChaCha20-Poly1305
+// sealed (see crypto.go). Audio lives in the database rather than beside it
+// so that a save, a backup and an encryption switch cover it atomically.
+// What an encrypted journal does not hide: how many entries it holds, their
+// creation times (in the ids and the timeline) and their sizes.
 package storage
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
-
-	"github.com/samojournal/samo/journal"
 )
 
 // FileName is the name of the journal database inside a journal folder.
 const FileName = "journal.db"
 
 // SchemaVersion is the layout this package writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // DefaultOpenTimeout is how long Open waits for another process to release
 // the journal before it gives up with ErrLocked.
 const DefaultOpenTimeout = time.Second
 
 var (
-	bucketMeta    = []byte("meta")
-	bucketEntries = []byte("entries")
-	keySchema     = []byte("schema")
+	bucketMeta       = []byte("meta")
+	bucketEntries    = []byte("entries")
+	bucketTimeline   = []byte("timeline")
+	bucketEmbeddings = []byte("embeddings")
+	bucketAudio      = []byte("audio")
+	keySchema        = []byte("schema")
+	keyCrypto        = []byte("crypto")
 )
 
 // Errors a caller can test for with errors.Is.
@@ -49,6 +60,10 @@ var (
 	ErrDamaged = errors.New("storage: the journal file is damaged or not a SAMO journal")
 	// ErrNewerSchema means the journal was written by a newer SAMO.
 	ErrNewerSchema = errors.New("storage: the journal was written by a newer version of SAMO")
+	// ErrDiskFull means a write failed for lack of space; nothing saved before was lost.
+	ErrDiskFull = errors.New("storage: the disk is full")
+	// ErrReadOnly means a write was attempted on a journal opened read-only.
+	ErrReadOnly = errors.New("storage: the journal is open read-only")
 )
 
 // Options tune Open.
@@ -58,89 +73,142 @@ type Options struct {
 	Timeout time.Duration
 	// ReadOnly opens the journal for reading; several readers may share it.
 	ReadOnly bool
+	// Passphrase unlocks an encrypted journal; it is ignored for a plain one.
+	Passphrase []byte
+	// NoSync skips fsync on commit. Only for building throw-away journals in
+	// benchmarks; a journal a person uses is always synced.
+	NoSync bool
 }
 
 // Store is a journal in a bbolt file. It implements journal.Store and is safe
 // for concurrent use. Close it when done.
 type Store struct {
-	db   *bolt.DB
-	path string
+	db    *bolt.DB
+	path  string
+	opt   Options
+	codec codec
+	// dataKey is the unwrapped data key of an encrypted journal, nil for a plain one.
+	dataKey []byte
 }
 
-// Open opens (creating it if needed, unless read-only) the journal database at
-// path. A journal held by another process gives ErrLocked after the timeout;
-// a damaged file gives ErrDamaged and is left as it is.
+// Open opens (creating it if needed, unless read-only) the plain or
+// encrypted journal database at path, upgrading an older schema. A journal
+// held by another process gives ErrLocked after the timeout; a damaged file
+// gives ErrDamaged and is left as it is; an encrypted journal needs
+// opt.Passphrase (ErrPassphraseRequired, ErrWrongPassphrase).
 func Open(path string, opt Options) (*Store, error) {
 	if opt.Timeout <= 0 {
 		opt.Timeout = DefaultOpenTimeout
 	}
 	if !opt.ReadOnly {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("storage: create journal folder: %w", err)
+			return nil, fmt.Errorf("storage: create journal folder: %w", diskErr(err))
 		}
+		// A compaction interrupted by a crash leaves its unfinished copy; the
+		// journal itself was never touched by it.
+		os.Remove(path + compactSuffix)
+	} else if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("storage: open journal: %w", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, ReadOnly: opt.ReadOnly})
-	switch {
-	case errors.Is(err, berrors.ErrTimeout):
-		return nil, fmt.Errorf("%w (%s); close it and try again", ErrLocked, path)
-	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
-		return nil, fmt.Errorf("%w: %s: %v; the file was left untouched: restore it from a backup", ErrDamaged, path, err)
-	case err != nil:
-		return nil, fmt.Errorf("storage: open journal %s: %w", path, err)
+	db, err := openDB(path, opt)
+	if err != nil {
+		return nil, err
 	}
-	s := &Store{db: db, path: path}
-	if err := s.init(opt.ReadOnly); err != nil {
+	s := &Store{db: db, path: path, opt: opt}
+	if err := s.init(); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// init creates the buckets of a new journal and checks the schema version of
-// an existing one.
-func (s *Store) init(readOnly bool) error {
-	check := func(tx *bolt.Tx) error {
+func openDB(path string, opt Options) (*bolt.DB, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync})
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return nil, fmt.Errorf("%w (%s); close it and try again", ErrLocked, path)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
+		return nil, fmt.Errorf("%w: %s: %v; the file was left untouched: restore it from a backup (samo restore FILE)", ErrDamaged, path, err)
+	case err != nil:
+		return nil, fmt.Errorf("storage: open journal %s: %w", path, diskErr(err))
+	}
+	return db, nil
+}
+
+// init creates a new journal's buckets, upgrades an older one, and unlocks
+// an encrypted one.
+func (s *Store) init() error {
+	var version int
+	var cm *cryptoMeta
+	err := s.db.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
-			if readOnly {
+			if tx.Bucket(bucketEntries) != nil || s.opt.ReadOnly {
 				return fmt.Errorf("%w: %s: no meta bucket", ErrDamaged, s.path)
 			}
-			return nil
+			return nil // a new, empty file
 		}
 		v, err := strconv.Atoi(string(meta.Get(keySchema)))
-		if err != nil {
+		if err != nil || v < 1 {
 			return fmt.Errorf("%w: %s: schema version %q", ErrDamaged, s.path, meta.Get(keySchema))
 		}
-		if v > SchemaVersion {
-			return fmt.Errorf("%w: %s has schema %d, this SAMO reads up to %d", ErrNewerSchema, s.path, v, SchemaVersion)
-		}
-		return nil
-	}
-	if readOnly {
-		return s.db.View(check)
-	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		if err := check(tx); err != nil {
-			return err
-		}
-		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
-		if err != nil {
-			return fmt.Errorf("storage: create meta bucket: %w", err)
-		}
-		if meta.Get(keySchema) == nil {
-			if err := meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
-				return fmt.Errorf("storage: write schema version: %w", err)
+		version = v
+		if raw := meta.Get(keyCrypto); raw != nil {
+			cm = new(cryptoMeta)
+			if err := jsonUnmarshal(raw, cm); err != nil {
+				return fmt.Errorf("%w: %s: encryption parameters: %v", ErrDamaged, s.path, err)
 			}
-		}
-		if _, err := tx.CreateBucketIfNotExists(bucketEntries); err != nil {
-			return fmt.Errorf("storage: create entries bucket: %w", err)
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	if version > SchemaVersion {
+		return fmt.Errorf("%w: %s has schema %d, this SAMO reads up to %d", ErrNewerSchema, s.path, version, SchemaVersion)
+	}
+	if cm != nil {
+		if len(s.opt.Passphrase) == 0 {
+			return fmt.Errorf("%w (%s)", ErrPassphraseRequired, s.path)
+		}
+		key, err := cm.unwrap(s.opt.Passphrase)
+		if err != nil {
+			return fmt.Errorf("unlock %s: %w", s.path, err)
+		}
+		if s.codec, err = newCodec(key); err != nil {
+			return err
+		}
+		s.dataKey = key
+	}
+	if version == SchemaVersion {
+		return nil
+	}
+	if s.opt.ReadOnly {
+		return fmt.Errorf("storage: %s has schema %d and needs an upgrade: open it once for writing", s.path, version)
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if version == 0 {
+			return createSchema(tx)
+		}
+		return migrate(tx, version, s.codec)
+	})
+}
+
+// createSchema lays out a new, empty journal.
+func createSchema(tx *bolt.Tx) error {
+	for _, b := range [][]byte{bucketMeta, bucketEntries, bucketTimeline, bucketEmbeddings, bucketAudio} {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return fmt.Errorf("storage: create bucket %s: %w", b, err)
+		}
+	}
+	return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 }
 
 // Path returns the journal file's path.
 func (s *Store) Path() string { return s.path }
+
+// Encrypted reports whether the journal is encrypted at rest.
+func (s *Store) Encrypted() bool { return s.codec.aead != nil }
 
 // Close releases the journal.
 func (s *Store) Close() error {
@@ -164,113 +232,26 @@ func (s *Store) Check() error {
 	})
 }
 
-// Put implements journal.Store: one synced transaction per entry.
-func (s *Store) Put(ctx context.Context, e journal.Entry) error {
-	if err := ctx.Err(); err != nil {
-		return err
+// update runs a write transaction, translating a full disk into ErrDiskFull.
+func (s *Store) update(f func(tx *bolt.Tx) error) error {
+	if s.opt.ReadOnly {
+		return ErrReadOnly
 	}
-	if e.ID == "" {
-		return errors.New("storage: put entry: empty id")
-	}
-	v, err := json.Marshal(record(e))
-	if err != nil {
-		return fmt.Errorf("storage: encode entry %s: %w", e.ID, err)
-	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketEntries).Put([]byte(e.ID), v)
-	})
-	if err != nil {
-		return fmt.Errorf("storage: save entry %s: %w", e.ID, err)
-	}
-	return nil
+	return diskErr(s.db.Update(f))
 }
 
-// Get implements journal.Store.
-func (s *Store) Get(ctx context.Context, id string) (journal.Entry, error) {
-	if err := ctx.Err(); err != nil {
-		return journal.Entry{}, err
-	}
-	var e journal.Entry
-	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketEntries).Get([]byte(id))
-		if v == nil {
-			return fmt.Errorf("entry %s: %w", id, journal.ErrNotFound)
-		}
-		var err error
-		e, err = decode(id, v)
-		return err
-	})
-	return e, err
-}
-
-// List implements journal.Store: newest first, by id order.
-func (s *Store) List(ctx context.Context, q journal.Query) ([]journal.Entry, error) {
-	var out []journal.Entry
-	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketEntries).Cursor()
-		var k, v []byte
-		if q.Before == "" {
-			k, v = c.Last()
-		} else {
-			// Seek finds the first key >= Before; step back to the first older one.
-			k, v = c.Seek([]byte(q.Before))
-			if k == nil {
-				k, v = c.Last()
-			}
-			for k != nil && bytes.Compare(k, []byte(q.Before)) >= 0 {
-				k, v = c.Prev()
-			}
-		}
-		for ; k != nil; k, v = c.Prev() {
-			if q.Limit > 0 && len(out) >= q.Limit {
-				break
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			e, err := decode(string(k), v)
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
+// diskErr maps the ways a full disk shows itself to ErrDiskFull. bbolt
+// formats some file errors with %s, so their text is matched too.
+func diskErr(err error) error {
+	if err == nil {
 		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: list entries: %w", err)
 	}
-	return out, nil
-}
-
-// Count implements journal.Store.
-func (s *Store) Count(ctx context.Context) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
+	full := false
+	for _, e := range []syscall.Errno{syscall.ENOSPC, syscall.EDQUOT, syscall.EFBIG} {
+		full = full || errors.Is(err, e) || strings.Contains(err.Error(), e.Error())
 	}
-	var n int
-	err := s.db.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketEntries).Stats().KeyN
-		return nil
-	})
-	return n, err
-}
-
-// entryRecord is the stored form of an entry: the id is the key, so it is not
-// repeated in the value.
-type entryRecord struct {
-	Created time.Time `json:"created"`
-	Updated time.Time `json:"updated"`
-	Text    string    `json:"text"`
-}
-
-func record(e journal.Entry) entryRecord {
-	return entryRecord{Created: e.Created, Updated: e.Updated, Text: e.Text}
-}
-
-func decode(id string, v []byte) (journal.Entry, error) {
-	var r entryRecord
-	if err := json.Unmarshal(v, &r); err != nil {
-		return journal.Entry{}, fmt.Errorf("%w: entry %s: %v", ErrDamaged, id, err)
+	if full {
+		return fmt.Errorf("%w (nothing saved before was lost; free some space and save again): %w", ErrDiskFull, err)
 	}
-	return journal.Entry{ID: id, Created: r.Created, Updated: r.Updated, Text: r.Text}, nil
+	return err
 }

@@ -103,11 +103,10 @@ func TestStore_ListNewestFirstInPages(t *testing.T) {
 	if n, err := s.Count(ctx); err != nil || n != 25 {
 		t.Errorf("count = %d, %v; want 25", n, err)
 	}
-	// Before an id that is not stored, between two entries.
-	mid := ulid.MustNew(ulid.Timestamp(base.Add(10*time.Hour+time.Minute)), ulid.DefaultEntropy()).String()
-	page, err := s.List(ctx, journal.Query{Limit: 1, Before: mid})
-	if err != nil || len(page) != 1 || page[0].ID != ids[10] {
-		t.Errorf("List(before between 10 and 11) = %v, %v; want entry 10", page, err)
+	// A time range: [10:00 on entry 5's hour, entry 10's hour + 1 minute).
+	page, err := s.List(ctx, journal.Query{From: base.Add(5 * time.Hour), To: base.Add(10*time.Hour + time.Minute)})
+	if err != nil || len(page) != 6 || page[0].ID != ids[10] || page[5].ID != ids[5] {
+		t.Errorf("List(range 5..10) = %d entries, %v; want entries 10 down to 5", len(page), err)
 	}
 }
 

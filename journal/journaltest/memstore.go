@@ -47,6 +47,35 @@ func (m *MemStore) Get(_ context.Context, id string) (journal.Entry, error) {
 	return e, nil
 }
 
+// Delete implements journal.Store.
+func (m *MemStore) Delete(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.Fail != nil {
+		return m.Fail
+	}
+	if _, ok := m.entries[id]; !ok {
+		return fmt.Errorf("entry %s: %w", id, journal.ErrNotFound)
+	}
+	delete(m.entries, id)
+	return nil
+}
+
+// sorted returns the entries newest first.
+func (m *MemStore) sorted() []journal.Entry {
+	out := make([]journal.Entry, 0, len(m.entries))
+	for _, e := range m.entries {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Created.Equal(out[j].Created) {
+			return out[i].Created.After(out[j].Created)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out
+}
+
 // List implements journal.Store.
 func (m *MemStore) List(_ context.Context, q journal.Query) ([]journal.Entry, error) {
 	m.mu.Lock()
@@ -54,17 +83,43 @@ func (m *MemStore) List(_ context.Context, q journal.Query) ([]journal.Entry, er
 	if m.Fail != nil {
 		return nil, m.Fail
 	}
-	var out []journal.Entry
-	for _, e := range m.entries {
-		if q.Before == "" || e.ID < q.Before {
-			out = append(out, e)
+	all := m.sorted()
+	if q.Before != "" {
+		for i, e := range all {
+			if e.ID == q.Before {
+				all = all[i+1:]
+				break
+			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
-	if q.Limit > 0 && len(out) > q.Limit {
-		out = out[:q.Limit]
+	var out []journal.Entry
+	for _, e := range all {
+		if (!q.From.IsZero() && e.Created.Before(q.From)) || (!q.To.IsZero() && !e.Created.Before(q.To)) {
+			continue
+		}
+		if q.Limit > 0 && len(out) >= q.Limit {
+			break
+		}
+		out = append(out, e)
 	}
 	return out, nil
+}
+
+// Each implements journal.Store.
+func (m *MemStore) Each(_ context.Context, f func(journal.Entry) error) error {
+	m.mu.Lock()
+	all := m.sorted()
+	fail := m.Fail
+	m.mu.Unlock()
+	if fail != nil {
+		return fail
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		if err := f(all[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Count implements journal.Store.

@@ -1,0 +1,127 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Backup writes a consistent copy of the journal to path, from one read
+// transaction: saves may go on meanwhile and are either wholly in the copy
+// or not at all. The copy is synced, written beside its final name and
+// renamed into place, so a crash never leaves half a backup under that
+// name. An encrypted journal's backup is encrypted with the same passphrase.
+func (s *Store) Backup(path string) error {
+	tmp := path + ".partial"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("storage: backup: %w", diskErr(err))
+	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		_, err := tx.WriteTo(f)
+		return err
+	})
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("storage: backup to %s: %w", path, diskErr(err))
+	}
+	syncDir(filepath.Dir(path))
+	return nil
+}
+
+// WriteTo streams a consistent copy of the journal file to w.
+func (s *Store) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// Restore replaces the journal at path with the backup at from. The backup
+// is checked first (it opens, passes bbolt's consistency check and, when
+// encrypted, unlocks with opt.Passphrase); the journal it replaces is kept
+// beside it as journal.db.before-restore-TIME, and the switch is an atomic
+// rename. The journal must not be open anywhere (ErrLocked otherwise).
+func Restore(path, from string, opt Options) (kept string, err error) {
+	// Hold the current journal's lock, if it exists, for the whole switch.
+	if _, err := os.Stat(path); err == nil {
+		cur, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: max(opt.Timeout, DefaultOpenTimeout), ReadOnly: true})
+		if err != nil {
+			if errors.Is(err, berrors.ErrTimeout) {
+				return "", fmt.Errorf("%w (%s)", ErrLocked, path)
+			}
+			// A damaged journal may still be replaced: that is what restore is for.
+		} else {
+			defer cur.Close()
+		}
+	}
+	tmp := path + ".restoring"
+	if err := copyFile(from, tmp); err != nil {
+		return "", fmt.Errorf("storage: restore from %s: %w", from, diskErr(err))
+	}
+	check, err := Open(tmp, Options{Timeout: opt.Timeout, Passphrase: opt.Passphrase})
+	if err == nil {
+		err = check.Check()
+		check.Close()
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("storage: %s is not a usable backup: %w", from, err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		kept = path + ".before-restore-" + time.Now().Format("20060102-150405")
+		if err := os.Link(path, kept); err != nil {
+			if err := copyFile(path, kept); err != nil {
+				os.Remove(tmp)
+				return "", fmt.Errorf("storage: keep the current journal: %w", diskErr(err))
+			}
+		}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return kept, fmt.Errorf("storage: restore: %w", err)
+	}
+	syncDir(filepath.Dir(path))
+	return kept, nil
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		os.Remove(to)
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		os.Remove(to)
+		return err
+	}
+	return out.Close()
+}

@@ -1,0 +1,173 @@
+package storage
+
+import (
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// compactSuffix names the temporary copy that compaction writes beside the journal.
+const compactSuffix = ".compacting"
+
+// sealedBuckets hold values that carry personal data.
+var sealedBuckets = [][]byte{bucketEntries, bucketEmbeddings, bucketAudio}
+
+// Encrypt turns a plain journal into an encrypted one under passphrase,
+// re-sealing every value in one transaction (all or nothing, so a crash
+// leaves the plain journal whole), then compacts the file so that no page
+// of the old plain values is left in it.
+func (s *Store) Encrypt(passphrase []byte, params KDFParams) error {
+	if s.Encrypted() {
+		return fmt.Errorf("storage: the journal is already encrypted (change the passphrase instead)")
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return fmt.Errorf("storage: data key: %w", err)
+	}
+	cm, err := newCryptoMeta(passphrase, key, params)
+	if err != nil {
+		return err
+	}
+	next, err := newCodec(key)
+	if err != nil {
+		return err
+	}
+	if err := s.reseal(next, &cm); err != nil {
+		return fmt.Errorf("storage: encrypt journal: %w", err)
+	}
+	s.dataKey = key
+	return s.compact()
+}
+
+// Decrypt turns an encrypted journal back into a plain one, in one
+// transaction, then compacts the file.
+func (s *Store) Decrypt() error {
+	if !s.Encrypted() {
+		return fmt.Errorf("storage: the journal is not encrypted")
+	}
+	if err := s.reseal(codec{}, nil); err != nil {
+		return fmt.Errorf("storage: decrypt journal: %w", err)
+	}
+	s.dataKey = nil
+	return s.compact()
+}
+
+// ChangePassphrase re-wraps the data key under a new passphrase; the entries
+// are not re-encrypted. The old passphrase was proven when the journal was
+// opened (or encrypted), which is how the Store holds the data key.
+func (s *Store) ChangePassphrase(passphrase []byte, params KDFParams) error {
+	if !s.Encrypted() {
+		return fmt.Errorf("storage: the journal is not encrypted (encrypt it instead)")
+	}
+	key := s.dataKey
+	cm, err := newCryptoMeta(passphrase, key, params)
+	if err != nil {
+		return err
+	}
+	raw, err := cm.marshal()
+	if err != nil {
+		return err
+	}
+	if err := s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyCrypto, raw) }); err != nil {
+		return fmt.Errorf("storage: change passphrase: %w", err)
+	}
+	// The old wrapped key is on a free page now: compact it away.
+	return s.compact()
+}
+
+// reseal rewrites every personal value with next and sets (or, for nil,
+// removes) the encryption parameters, in one transaction.
+func (s *Store) reseal(next codec, cm *cryptoMeta) error {
+	err := s.update(func(tx *bolt.Tx) error {
+		for _, name := range sealedBuckets {
+			b := tx.Bucket(name)
+			type kv struct{ k, v []byte }
+			var out []kv
+			err := b.ForEach(func(k, v []byte) error {
+				pt, err := s.codec.open(name, k, v)
+				if err != nil {
+					return err
+				}
+				sealed, err := next.seal(name, k, pt)
+				if err != nil {
+					return err
+				}
+				out = append(out, kv{append([]byte(nil), k...), sealed})
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, x := range out {
+				if err := b.Put(x.k, x.v); err != nil {
+					return err
+				}
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if cm == nil {
+			return meta.Delete(keyCrypto)
+		}
+		raw, err := cm.marshal()
+		if err != nil {
+			return err
+		}
+		return meta.Put(keyCrypto, raw)
+	})
+	if err != nil {
+		return err
+	}
+	s.codec = next
+	return nil
+}
+
+// compact rewrites the journal into a fresh file holding only live pages and
+// renames it over the journal (atomic on POSIX), so freed pages with old
+// plaintext or old keys do not stay in the file. A crash before the rename
+// leaves the journal as it was, and the partial copy is removed at next open.
+func (s *Store) compact() error {
+	tmp := s.path + compactSuffix
+	os.Remove(tmp)
+	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: s.opt.Timeout})
+	if err != nil {
+		return fmt.Errorf("storage: compact: %w", diskErr(err))
+	}
+	if err := bolt.Compact(dst, s.db, 64<<20); err != nil {
+		dst.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("storage: compact: %w", diskErr(err))
+	}
+	if err := dst.Sync(); err != nil {
+		dst.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("storage: compact: %w", diskErr(err))
+	}
+	if err := dst.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("storage: compact: %w", err)
+	}
+	if err := os.Rename(tmp, s.path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("storage: compact: %w", err)
+	}
+	syncDir(filepath.Dir(s.path))
+	// The open handle still points at the old file; reopen the new one.
+	s.db.Close()
+	db, err := openDB(s.path, s.opt)
+	if err != nil {
+		return err
+	}
+	s.db = db
+	return nil
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}

@@ -1,0 +1,356 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/samojournal/samo/journal"
+)
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// timeKey is the timeline key of an entry: its creation time as 8 bytes that
+// sort like the time (the sign bit flipped), then its id.
+func timeKey(t time.Time, id string) []byte {
+	k := make([]byte, 8, 8+len(id))
+	binary.BigEndian.PutUint64(k, uint64(t.UnixNano())^(1<<63))
+	return append(k, id...)
+}
+
+// timePrefix is the first timeline key at or after t.
+func timePrefix(t time.Time) []byte { return timeKey(t, "") }
+
+// Put implements journal.Store: the entry, its timeline key, its embedding
+// and its audio (when a.Data is set) in one synced transaction. The entry
+// is validated first, so a bad value fails here, not in a later read.
+func (s *Store) Put(ctx context.Context, e journal.Entry) error {
+	return s.PutWithAudio(ctx, e, nil)
+}
+
+// PutWithAudio is Put that also stores the entry's recording in the same
+// transaction; nil audio leaves any stored recording as it is.
+func (s *Store) PutWithAudio(ctx context.Context, e journal.Entry, audio []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := e.Validate(); err != nil {
+		return fmt.Errorf("storage: save entry: %w", err)
+	}
+	err := s.update(func(tx *bolt.Tx) error { return s.putTx(tx, e, audio) })
+	if err != nil {
+		return fmt.Errorf("storage: save entry %s: %w", e.ID, err)
+	}
+	return nil
+}
+
+func (s *Store) putTx(tx *bolt.Tx, e journal.Entry, audio []byte) error {
+	id := []byte(e.ID)
+	entries, timeline := tx.Bucket(bucketEntries), tx.Bucket(bucketTimeline)
+	// An entry's creation time may change on import; drop its old timeline key.
+	if old := entries.Get(id); old != nil {
+		if prev, err := s.decodeEntry(id, old); err == nil {
+			if err := timeline.Delete(timeKey(prev.Created, e.ID)); err != nil {
+				return err
+			}
+		}
+	}
+	v, err := s.encodeEntry(id, e)
+	if err != nil {
+		return err
+	}
+	if err := entries.Put(id, v); err != nil {
+		return err
+	}
+	if err := timeline.Put(timeKey(e.Created, e.ID), nil); err != nil {
+		return err
+	}
+	emb := tx.Bucket(bucketEmbeddings)
+	if e.Embedding == nil {
+		if err := emb.Delete(id); err != nil {
+			return err
+		}
+	} else {
+		v, err := s.codec.seal(bucketEmbeddings, id, encodeEmbedding(*e.Embedding))
+		if err != nil {
+			return err
+		}
+		if err := emb.Put(id, v); err != nil {
+			return err
+		}
+	}
+	if audio != nil {
+		v, err := s.codec.seal(bucketAudio, id, audio)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketAudio).Put(id, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Get implements journal.Store; the entry comes with its embedding.
+func (s *Store) Get(ctx context.Context, id string) (journal.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return journal.Entry{}, err
+	}
+	var e journal.Entry
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketEntries).Get([]byte(id))
+		if v == nil {
+			return fmt.Errorf("entry %s: %w", id, journal.ErrNotFound)
+		}
+		var err error
+		if e, err = s.decodeEntry([]byte(id), v); err != nil {
+			return err
+		}
+		return s.attachEmbedding(tx, &e)
+	})
+	return e, err
+}
+
+// Audio returns the stored recording of an entry, or ErrNotFound.
+func (s *Store) Audio(ctx context.Context, id string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketAudio).Get([]byte(id))
+		if v == nil {
+			return fmt.Errorf("audio of entry %s: %w", id, journal.ErrNotFound)
+		}
+		pt, err := s.codec.open(bucketAudio, []byte(id), v)
+		out = bytes.Clone(pt)
+		return err
+	})
+	return out, err
+}
+
+// Delete removes an entry with its timeline key, embedding and audio.
+func (s *Store) Delete(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.update(func(tx *bolt.Tx) error {
+		k := []byte(id)
+		v := tx.Bucket(bucketEntries).Get(k)
+		if v == nil {
+			return fmt.Errorf("entry %s: %w", id, journal.ErrNotFound)
+		}
+		if e, err := s.decodeEntry(k, v); err == nil {
+			if err := tx.Bucket(bucketTimeline).Delete(timeKey(e.Created, id)); err != nil {
+				return err
+			}
+		}
+		for _, b := range [][]byte{bucketEntries, bucketEmbeddings, bucketAudio} {
+			if err := tx.Bucket(b).Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("storage: delete entry %s: %w", id, err)
+	}
+	return nil
+}
+
+// List implements journal.Store: newest first by creation time, within
+// [q.From, q.To) when they are set, after the cursor q.Before.
+func (s *Store) List(ctx context.Context, q journal.Query) ([]journal.Entry, error) {
+	var out []journal.Entry
+	err := s.db.View(func(tx *bolt.Tx) error {
+		entries := tx.Bucket(bucketEntries)
+		c := tx.Bucket(bucketTimeline).Cursor()
+		var k []byte
+		switch {
+		case q.Before != "":
+			v := entries.Get([]byte(q.Before))
+			if v == nil {
+				return fmt.Errorf("cursor entry %s: %w", q.Before, journal.ErrNotFound)
+			}
+			b, err := s.decodeEntry([]byte(q.Before), v)
+			if err != nil {
+				return err
+			}
+			k = seekBefore(c, timeKey(b.Created, q.Before))
+		case !q.To.IsZero():
+			k = seekBefore(c, timePrefix(q.To))
+		default:
+			k, _ = c.Last()
+		}
+		var from []byte
+		if !q.From.IsZero() {
+			from = timePrefix(q.From)
+		}
+		for ; k != nil; k, _ = c.Prev() {
+			if q.Limit > 0 && len(out) >= q.Limit {
+				break
+			}
+			if from != nil && bytes.Compare(k, from) < 0 {
+				break
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			id := k[8:]
+			e, err := s.decodeEntry(id, entries.Get(id))
+			if err != nil {
+				return err
+			}
+			if q.WithEmbeddings {
+				if err := s.attachEmbedding(tx, &e); err != nil {
+					return err
+				}
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: list entries: %w", err)
+	}
+	return out, nil
+}
+
+// seekBefore positions c on the last key strictly before k.
+func seekBefore(c *bolt.Cursor, k []byte) []byte {
+	got, _ := c.Seek(k)
+	if got == nil {
+		got, _ = c.Last()
+	}
+	for got != nil && bytes.Compare(got, k) >= 0 {
+		got, _ = c.Prev()
+	}
+	return got
+}
+
+// Each calls f for every entry, oldest first, with its embedding, inside one
+// read transaction (a consistent view); it stops at f's first error.
+func (s *Store) Each(ctx context.Context, f func(journal.Entry) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		entries := tx.Bucket(bucketEntries)
+		c := tx.Bucket(bucketTimeline).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			id := k[8:]
+			e, err := s.decodeEntry(id, entries.Get(id))
+			if err != nil {
+				return err
+			}
+			if err := s.attachEmbedding(tx, &e); err != nil {
+				return err
+			}
+			if err := f(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Count implements journal.Store.
+func (s *Store) Count(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var n int
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketEntries).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// encodeEntry is the stored value of an entry: JSON without the id (it is
+// the key) and the embedding (its own bucket), sealed.
+func (s *Store) encodeEntry(id []byte, e journal.Entry) ([]byte, error) {
+	e.ID, e.Embedding = "", nil
+	b, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("encode entry %s: %w", id, err)
+	}
+	return s.codec.seal(bucketEntries, id, b)
+}
+
+// decodeEntry reverses encodeEntry. Damaged input gives ErrDamaged, never a panic.
+func (s *Store) decodeEntry(id, v []byte) (journal.Entry, error) {
+	if v == nil {
+		return journal.Entry{}, fmt.Errorf("%w: entry %s is in the timeline but missing", ErrDamaged, id)
+	}
+	pt, err := s.codec.open(bucketEntries, id, v)
+	if err != nil {
+		return journal.Entry{}, err
+	}
+	var e journal.Entry
+	if err := json.Unmarshal(pt, &e); err != nil {
+		return journal.Entry{}, fmt.Errorf("%w: entry %s: %v", ErrDamaged, id, err)
+	}
+	e.ID = string(id)
+	return e, nil
+}
+
+func (s *Store) attachEmbedding(tx *bolt.Tx, e *journal.Entry) error {
+	v := tx.Bucket(bucketEmbeddings).Get([]byte(e.ID))
+	if v == nil {
+		return nil
+	}
+	pt, err := s.codec.open(bucketEmbeddings, []byte(e.ID), v)
+	if err != nil {
+		return err
+	}
+	emb, err := decodeEmbedding(pt)
+	if err != nil {
+		return fmt.Errorf("%w: embedding of %s: %v", ErrDamaged, e.ID, err)
+	}
+	e.Embedding = &emb
+	return nil
+}
+
+// encodeEmbedding: model name length (uint16), model name, dimension
+// (uint32), then the vector as little-endian float32.
+func encodeEmbedding(m journal.Embedding) []byte {
+	b := make([]byte, 0, 2+len(m.Model)+4+4*len(m.Vector))
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(m.Model)))
+	b = append(b, m.Model...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(m.Vector)))
+	for _, x := range m.Vector {
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
+	}
+	return b
+}
+
+func decodeEmbedding(b []byte) (journal.Embedding, error) {
+	if len(b) < 2 {
+		return journal.Embedding{}, fmt.Errorf("too short")
+	}
+	n := int(binary.LittleEndian.Uint16(b))
+	b = b[2:]
+	if len(b) < n+4 {
+		return journal.Embedding{}, fmt.Errorf("too short for a %d-byte model name", n)
+	}
+	m := journal.Embedding{Model: string(b[:n])}
+	b = b[n:]
+	dim := binary.LittleEndian.Uint32(b)
+	b = b[4:]
+	if uint64(len(b)) != 4*uint64(dim) {
+		return journal.Embedding{}, fmt.Errorf("%d bytes for dimension %d", len(b), dim)
+	}
+	m.Dim = int(dim)
+	m.Vector = make([]float32, dim)
+	for i := range m.Vector {
+		m.Vector[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return m, nil
+}
