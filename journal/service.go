@@ -42,9 +42,9 @@ func (s *Service) Add(ctx context.Context, text string) (Entry, error) {
 	return s.AddAt(ctx, text, s.now())
 }
 
-// AddAt saves a new entry with the given text and creation time (for
-// imports and tests). The time keeps its zone.
-func (s *Service) AddAt(ctx context.Context, text string, at time.Time) (Entry, error) {
+// AddAt saves a new entry with the given text, creation time and tags (for
+// back-dated entries, imports and tests). The time keeps its zone.
+func (s *Service) AddAt(ctx context.Context, text string, at time.Time, tags ...string) (Entry, error) {
 	clean, err := s.clean(text)
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
@@ -53,7 +53,10 @@ func (s *Service) AddAt(ctx context.Context, text string, at time.Time) (Entry, 
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: add entry: new id: %w", err)
 	}
-	e := Entry{ID: id.String(), Created: at, Updated: at, Zone: ZoneName(at.Location()), Text: clean}
+	e := Entry{ID: id.String(), Created: at, Updated: at, Zone: ZoneName(at.Location()), Text: clean, Tags: tags}
+	if err := e.Validate(); err != nil {
+		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
+	}
 	if err := s.store.Put(ctx, e); err != nil {
 		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
 	}

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,11 +20,13 @@ import (
 
 // cli holds what every command shares: the global flags and the streams.
 type cli struct {
-	home   string
-	ortLib string
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
+	home        string
+	ortLib      string
+	passFile    string
+	newPassFile string
+	stdin       io.Reader
+	stdout      io.Writer
+	stderr      io.Writer
 }
 
 // run executes the command line args and returns the process exit code.
@@ -68,7 +70,10 @@ func (c *cli) rootCommand() *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVar(&c.home, "home", "", "journal folder (default $"+envHome+", else the per-user data folder)")
 	pf.StringVar(&c.ortLib, "ort-lib", "", "path of the onnxruntime shared library (default $SAMO_ORT_LIB, else searched)")
-	root.AddCommand(c.addCommand(), c.listCommand(), c.showCommand(), c.doctorCommand())
+	pf.StringVar(&c.passFile, "passphrase-file", "", "read the journal's passphrase from this file (default $"+envPassphrase+", else asked)")
+	root.AddCommand(c.addCommand(), c.listCommand(), c.showCommand(), c.editCommand(), c.deleteCommand(),
+		c.initCommand(), c.encryptCommand(), c.decryptCommand(), c.passphraseCommand(),
+		c.backupCommand(), c.restoreCommand(), c.doctorCommand())
 	return root
 }
 
@@ -91,51 +96,31 @@ func (c *cli) homeDir() (string, error) {
 	return abs, nil
 }
 
-// openJournal opens the journal and returns its service and a closer.
-func (c *cli) openJournal() (*journal.Service, *storage.Store, error) {
-	home, err := c.homeDir()
-	if err != nil {
-		return nil, nil, err
-	}
-	st, err := storage.Open(filepath.Join(home, storage.FileName), storage.Options{})
-	if err != nil {
-		return nil, nil, err
-	}
-	logger := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return journal.NewService(st, journal.WithLogger(logger)), st, nil
-}
-
-// withJournal runs f with the open journal and closes it afterwards.
-func (c *cli) withJournal(f func(*journal.Service) error) error {
-	svc, st, err := c.openJournal()
-	if err != nil {
-		return err
-	}
-	ferr := f(svc)
-	if err := st.Close(); err != nil && ferr == nil {
-		ferr = err
-	}
-	return ferr
-}
-
 func (c *cli) addCommand() *cobra.Command {
-	return &cobra.Command{
+	var (
+		at   string
+		tags []string
+	)
+	cmd := &cobra.Command{
 		Use:   "add TEXT... | add -",
 		Short: "Write a new entry (\"-\" reads the text from standard input)",
 		Example: `  samo add "I feel great today"
-  echo "A long walk by the river." | samo add -`,
+  echo "A long walk by the river." | samo add -
+  samo add --at "2026-03-01 21:30" --tag travel "Back home after the trip."`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			text := strings.Join(args, " ")
-			if len(args) == 1 && args[0] == "-" {
-				b, err := io.ReadAll(io.LimitReader(c.stdin, journal.MaxTextBytes+1))
-				if err != nil {
-					return fmt.Errorf("read entry from standard input: %w", err)
-				}
-				text = string(b)
+			text, err := c.textArg(args)
+			if err != nil {
+				return err
 			}
-			return c.withJournal(func(svc *journal.Service) error {
-				e, err := svc.Add(cmd.Context(), text)
+			when := time.Now()
+			if at != "" {
+				if when, err = parseTime(at); err != nil {
+					return err
+				}
+			}
+			return c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
+				e, err := svc.AddAt(cmd.Context(), text, when, tags...)
 				if err != nil {
 					return err
 				}
@@ -144,6 +129,34 @@ func (c *cli) addCommand() *cobra.Command {
 			})
 		},
 	}
+	cmd.Flags().StringVar(&at, "at", "", "when the entry was written: RFC 3339, or \"2006-01-02 15:04\" or \"2006-01-02\" in local time")
+	cmd.Flags().StringSliceVar(&tags, "tag", nil, "a tag for the entry (repeat or separate with commas)")
+	return cmd
+}
+
+// textArg joins the text arguments, or reads standard input for "-".
+func (c *cli) textArg(args []string) (string, error) {
+	if len(args) == 1 && args[0] == "-" {
+		b, err := io.ReadAll(io.LimitReader(c.stdin, journal.MaxTextBytes+1))
+		if err != nil {
+			return "", fmt.Errorf("read entry from standard input: %w", err)
+		}
+		return string(b), nil
+	}
+	return strings.Join(args, " "), nil
+}
+
+// parseTime reads a time as RFC 3339 or as a local date with an optional time.
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cannot read the time %q: use RFC 3339 (2026-03-01T21:30:00+01:00) or \"2026-03-01 21:30\"", s)
 }
 
 func (c *cli) listCommand() *cobra.Command {
@@ -159,7 +172,7 @@ func (c *cli) listCommand() *cobra.Command {
 			if limit < 0 {
 				return fmt.Errorf("--limit must be 0 (all) or more, not %d", limit)
 			}
-			return c.withJournal(func(svc *journal.Service) error {
+			return c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
 				es, err := svc.List(cmd.Context(), journal.Query{Limit: limit})
 				if err != nil {
 					return err
@@ -192,7 +205,7 @@ func (c *cli) showCommand() *cobra.Command {
 		Short: "Show one entry",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return c.withJournal(func(svc *journal.Service) error {
+			return c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
 				e, err := svc.Get(cmd.Context(), args[0])
 				if err != nil {
 					return err

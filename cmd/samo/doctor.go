@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,10 +32,13 @@ type doctorReport struct {
 }
 
 type journalCheck struct {
-	Home    string `json:"home"`
-	Path    string `json:"path"`
-	Entries int    `json:"entries"`
-	Error   string `json:"error,omitempty"`
+	Home      string `json:"home"`
+	Path      string `json:"path"`
+	Entries   int    `json:"entries"`
+	Encrypted bool   `json:"encrypted"`
+	// Locked is true for an encrypted journal that no passphrase was given for.
+	Locked bool   `json:"locked,omitempty"`
+	Error  string `json:"error,omitempty"`
 }
 
 type ortCheck struct {
@@ -95,15 +99,22 @@ func (c *cli) doctor(ctx context.Context) doctorReport {
 		r.Journal.Path = filepath.Join(home, storage.FileName)
 		if _, err := os.Stat(r.Journal.Path); os.IsNotExist(err) {
 			r.Journal.Error = "no journal yet: it is created with the first entry"
-		} else if st, err := storage.Open(r.Journal.Path, storage.Options{ReadOnly: true}); err != nil {
-			r.Journal.Error = err.Error()
 		} else {
-			n, err := st.Count(ctx)
-			r.Journal.Entries = n
-			if err != nil {
+			pass, _ := c.passphrase()
+			st, err := storage.Open(r.Journal.Path, storage.Options{ReadOnly: true, Passphrase: pass})
+			switch {
+			case errors.Is(err, storage.ErrPassphraseRequired):
+				r.Journal.Encrypted, r.Journal.Locked = true, true
+			case err != nil:
 				r.Journal.Error = err.Error()
+			default:
+				r.Journal.Encrypted = st.Encrypted()
+				r.Journal.Entries, err = st.Count(ctx)
+				if err != nil {
+					r.Journal.Error = err.Error()
+				}
+				st.Close()
 			}
-			st.Close()
 		}
 	}
 
@@ -166,8 +177,14 @@ func printDoctor(w io.Writer, r doctorReport) {
 	fmt.Fprintf(w, "SAMO %s on %s\n\n", r.SAMO, r.Platform)
 
 	j := r.Journal
-	if j.Error == "" {
-		fmt.Fprintf(w, "ok    journal      %s (%d %s)\n", j.Path, j.Entries, plural(j.Entries, "entry", "entries"))
+	if j.Locked {
+		fmt.Fprintf(w, "ok    journal      %s (encrypted; give the passphrase to count entries)\n", j.Path)
+	} else if j.Error == "" {
+		enc := ""
+		if j.Encrypted {
+			enc = ", encrypted"
+		}
+		fmt.Fprintf(w, "ok    journal      %s (%d %s%s)\n", j.Path, j.Entries, plural(j.Entries, "entry", "entries"), enc)
 	} else if strings.HasPrefix(j.Error, "no journal yet") {
 		fmt.Fprintf(w, "ok    journal      %s (%s)\n", j.Path, j.Error)
 	} else {

@@ -2,16 +2,13 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"runtime"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/samojournal/samo/assets"
 	"github.com/samojournal/samo/journal"
@@ -28,7 +25,7 @@ func (c *cli) runGUI() error {
 		return errors.New("no display to open the journal window on (neither DISPLAY nor WAYLAND_DISPLAY is set); " +
 			"run SAMO in a desktop session, or use the commands: samo --help")
 	}
-	home, err := c.homeDir()
+	path, err := c.journalPath()
 	if err != nil {
 		return err
 	}
@@ -37,19 +34,63 @@ func (c *cli) runGUI() error {
 	w := a.NewWindow("SAMO")
 	w.Resize(fyne.NewSize(980, 640))
 
-	st, err := storage.Open(filepath.Join(home, storage.FileName), storage.Options{})
-	if err != nil {
-		// Say what is wrong in the window itself, not only on a terminal the
-		// person may not be looking at.
-		msg := widget.NewLabel(fmt.Sprintf("SAMO could not open your journal.\n\n%v", err))
-		msg.Wrapping = fyne.TextWrapWord
-		w.SetContent(container.NewPadded(container.NewBorder(nil, widget.NewButton("Quit", a.Quit), nil, nil, msg)))
-		w.ShowAndRun()
-		return err
+	o := &storeOpener{path: path, log: slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if pass, err := c.passphrase(); err == nil && pass != nil {
+		o.pass = pass // SAMO_PASSPHRASE or --passphrase-file unlock without asking
 	}
-	defer st.Close()
-	logger := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ui.Create(a, w, journal.NewService(st, journal.WithLogger(logger)))
+	ui.Start(a, w, o)
 	w.ShowAndRun()
-	return nil
+	return o.close()
+}
+
+// storeOpener opens the journal for the window and owns the store it opened.
+type storeOpener struct {
+	path string
+	pass []byte
+	log  *slog.Logger
+	st   *storage.Store
+}
+
+func (o *storeOpener) Exists() bool {
+	_, err := os.Stat(o.path)
+	return err == nil
+}
+
+func (o *storeOpener) Open(pass []byte) (*journal.Service, error) {
+	if pass == nil {
+		pass = o.pass
+	}
+	st, err := storage.Open(o.path, storage.Options{Passphrase: pass})
+	if err != nil {
+		return nil, err
+	}
+	o.st = st
+	return journal.NewService(st, journal.WithLogger(o.log)), nil
+}
+
+func (o *storeOpener) Create(pass []byte) (*journal.Service, error) {
+	st, err := storage.Open(o.path, storage.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if pass != nil {
+		if err := st.Encrypt(pass, storage.TuneKDF(500*time.Millisecond)); err != nil {
+			st.Close()
+			os.Remove(o.path)
+			return nil, err
+		}
+	}
+	o.st = st
+	return journal.NewService(st, journal.WithLogger(o.log)), nil
+}
+
+func (o *storeOpener) NeedsPassphrase(err error) bool {
+	return errors.Is(err, storage.ErrPassphraseRequired) || errors.Is(err, storage.ErrWrongPassphrase)
+}
+
+func (o *storeOpener) close() error {
+	if o.st == nil {
+		return nil
+	}
+	return o.st.Close()
 }

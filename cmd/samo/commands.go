@@ -1,0 +1,229 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/storage"
+)
+
+func (c *cli) editCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "edit ID TEXT... | edit ID -",
+		Short: "Replace an entry's text (\"-\" reads it from standard input)",
+		Long: "edit replaces an entry's text. SAMO never opens an external editor: that would put the\n" +
+			"entry in a plain temporary file on disk. Edit in the window, or pipe the new text in.",
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			text, err := c.textArg(args[1:])
+			if err != nil {
+				return err
+			}
+			return c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
+				e, err := svc.Get(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				if _, err := svc.Update(cmd.Context(), e.ID, text); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stdout, "updated %s\n", e.ID)
+				return nil
+			})
+		},
+	}
+}
+
+func (c *cli) deleteCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete ID",
+		Short: "Delete an entry, with its audio and analysis",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
+				if err := svc.Delete(cmd.Context(), args[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stdout, "deleted %s\n", args[0])
+				return nil
+			})
+		},
+	}
+}
+
+func (c *cli) initCommand() *cobra.Command {
+	var encrypt bool
+	cmd := &cobra.Command{
+		Use:   "init [--encrypt]",
+		Short: "Create a journal, optionally encrypted with a passphrase",
+		Long: "init creates a new journal in the journal folder. With --encrypt, every entry's text, audio,\n" +
+			"emotions, embeddings and tags are encrypted at rest (XChaCha20-Poly1305 under a key derived\n" +
+			"from your passphrase with Argon2id). Forget the passphrase and the journal cannot be read:\n" +
+			"nobody, SAMO included, can recover it.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			path, err := c.journalPath()
+			if err != nil {
+				return err
+			}
+			if _, err := os.Stat(path); err == nil {
+				return fmt.Errorf("a journal already exists at %s (samo encrypt switches it to encrypted)", path)
+			}
+			var pass []byte
+			if encrypt {
+				if pass, err = c.newPassphrase(); err != nil {
+					return err
+				}
+			}
+			st, err := storage.Open(path, storage.Options{})
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if encrypt {
+				if err := st.Encrypt(pass, storage.TuneKDF(500*time.Millisecond)); err != nil {
+					os.Remove(path)
+					return err
+				}
+				fmt.Fprintf(c.stdout, "created an encrypted journal at %s\n", path)
+				return nil
+			}
+			fmt.Fprintf(c.stdout, "created a journal at %s\n", path)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&encrypt, "encrypt", false, "encrypt the journal with a passphrase")
+	cmd.Flags().StringVar(&c.newPassFile, "new-passphrase-file", "", "read the new passphrase from this file (default $"+envNewPassphrase+", else asked twice)")
+	return cmd
+}
+
+func (c *cli) encryptCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "encrypt",
+		Short: "Encrypt a plain journal with a passphrase, in place",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := c.openStore(storage.Options{})
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if st.Encrypted() {
+				return errors.New("the journal is already encrypted (samo passphrase changes the passphrase)")
+			}
+			pass, err := c.newPassphrase()
+			if err != nil {
+				return err
+			}
+			if err := st.Encrypt(pass, storage.TuneKDF(500*time.Millisecond)); err != nil {
+				return err
+			}
+			fmt.Fprintln(c.stdout, "the journal is now encrypted")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&c.newPassFile, "new-passphrase-file", "", "read the new passphrase from this file (default $"+envNewPassphrase+", else asked twice)")
+	return cmd
+}
+
+func (c *cli) decryptCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "decrypt",
+		Short: "Remove a journal's encryption, in place (it needs the passphrase)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := c.openStore(storage.Options{})
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if !st.Encrypted() {
+				return errors.New("the journal is not encrypted")
+			}
+			if err := st.Decrypt(); err != nil {
+				return err
+			}
+			fmt.Fprintln(c.stdout, "the journal is no longer encrypted")
+			return nil
+		},
+	}
+}
+
+func (c *cli) passphraseCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "passphrase",
+		Short: "Change an encrypted journal's passphrase (entries are not re-encrypted)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := c.openStore(storage.Options{})
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if !st.Encrypted() {
+				return errors.New("the journal is not encrypted (samo encrypt encrypts it)")
+			}
+			pass, err := c.newPassphrase()
+			if err != nil {
+				return err
+			}
+			if err := st.ChangePassphrase(pass, storage.TuneKDF(500*time.Millisecond)); err != nil {
+				return err
+			}
+			fmt.Fprintln(c.stdout, "the passphrase is changed")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&c.newPassFile, "new-passphrase-file", "", "read the new passphrase from this file (default $"+envNewPassphrase+", else asked twice)")
+	return cmd
+}
+
+func (c *cli) backupCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "backup FILE",
+		Short: "Write a consistent copy of the journal to FILE (encrypted journals stay encrypted)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withJournal(func(svc *journal.Service, st *storage.Store) error {
+				if err := st.Backup(args[0]); err != nil {
+					return err
+				}
+				n, _ := svc.Count(cmd.Context())
+				fmt.Fprintf(c.stdout, "backed up %d %s to %s\n", n, plural(n, "entry", "entries"), args[0])
+				return nil
+			})
+		},
+	}
+}
+
+func (c *cli) restoreCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "restore FILE",
+		Short: "Replace the journal with a backup (the current one is kept beside it)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path, err := c.journalPath()
+			if err != nil {
+				return err
+			}
+			pass, err := c.passphrase()
+			if err != nil {
+				return err
+			}
+			kept, err := storage.Restore(path, args[0], storage.Options{Passphrase: pass})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "restored %s from %s\n", path, args[0])
+			if kept != "" {
+				fmt.Fprintf(c.stdout, "the journal it replaced is kept as %s\n", kept)
+			}
+			return nil
+		},
+	}
+}
