@@ -27,7 +27,7 @@ PACKAGES=(
   # audio capture
   portaudio19-dev libasound2-plugins
   # a real window in tests, and screenshots of it
-  xvfb xauth xdotool imagemagick
+  xvfb xauth xdotool imagemagick libgl1-mesa-dri
   # speech and sound for the audio tests
   espeak-ng sox
 )

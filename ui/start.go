@@ -177,4 +177,3 @@ func (g *Gate) showProblem(err error) {
 	msg.Wrapping = fyne.TextWrapWord
 	g.window.SetContent(container.NewPadded(container.NewBorder(nil, widget.NewButton("Quit", g.app.Quit), nil, nil, msg)))
 }
-
