@@ -50,6 +50,31 @@ func (s *Store) PutWithAudio(ctx context.Context, e journal.Entry, audio []byte)
 	return nil
 }
 
+// PutMany saves entries in one transaction: all of them or, on any error,
+// none. Imports use it, so that thousands of entries cost one sync.
+func (s *Store) PutMany(ctx context.Context, es []journal.Entry) error {
+	for _, e := range es {
+		if err := e.Validate(); err != nil {
+			return fmt.Errorf("storage: save entries: %w", err)
+		}
+	}
+	err := s.update(func(tx *bolt.Tx) error {
+		for _, e := range es {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := s.putTx(tx, e, nil); err != nil {
+				return fmt.Errorf("entry %s: %w", e.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("storage: save %d entries: %w", len(es), err)
+	}
+	return nil
+}
+
 func (s *Store) putTx(tx *bolt.Tx, e journal.Entry, audio []byte) error {
 	id := []byte(e.ID)
 	entries, timeline := tx.Bucket(bucketEntries), tx.Bucket(bucketTimeline)

@@ -215,31 +215,4 @@ func TestOpen_NewerSchemaIsRefused(t *testing.T) {
 	}
 }
 
-func BenchmarkStore_Put(b *testing.B) {
-	ctx := context.Background()
-	s := mustOpen(b)
-	e := entryAt(time.Now(), "A typical entry of a few sentences. I walked by the river and felt calm, then worried about work.")
-	for b.Loop() {
-		e.ID = ulid.Make().String()
-		if err := s.Put(ctx, e); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
 
-func BenchmarkStore_ListNewest50Of10000(b *testing.B) {
-	ctx := context.Background()
-	s := mustOpen(b)
-	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range 10000 {
-		if err := s.Put(ctx, entryAt(base.Add(time.Duration(i)*time.Hour), fmt.Sprintf("entry %d with some words in it", i))); err != nil {
-			b.Fatal(err)
-		}
-	}
-	for b.Loop() {
-		es, err := s.List(ctx, journal.Query{Limit: 50})
-		if err != nil || len(es) != 50 {
-			b.Fatal(len(es), err)
-		}
-	}
-}
