@@ -2,6 +2,7 @@ package journal_test
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -57,6 +58,79 @@ func TestEntry_Title(t *testing.T) {
 	for _, tt := range tests {
 		if got := (journal.Entry{Text: tt.text}).Title(tt.max); got != tt.want {
 			t.Errorf("Title(%q, %d) = %q, want %q", tt.text, tt.max, got, tt.want)
+		}
+	}
+}
+
+func TestEntry_Validate(t *testing.T) {
+	ok := func() journal.Entry {
+		return journal.Entry{ID: "01ARZ3NDEKTSV4RRFFQ69G5FAV", Text: "fine"}
+	}
+	scores := func(set func([]float32)) *journal.Emotions {
+		s := make([]float32, 28)
+		if set != nil {
+			set(s)
+		}
+		return &journal.Emotions{Scores: s}
+	}
+	tests := []struct {
+		name  string
+		edit  func(*journal.Entry)
+		field string // "" means valid
+	}{
+		{"valid", func(*journal.Entry) {}, ""},
+		{"no id", func(e *journal.Entry) { e.ID = "" }, "empty id"},
+		{"empty text", func(e *journal.Entry) { e.Text = " " }, "text"},
+		{"invalid UTF-8", func(e *journal.Entry) { e.Text = "\xff" }, "text"},
+		{"blank tag", func(e *journal.Entry) { e.Tags = []string{"ok", " "} }, "tags[1]"},
+		{"27 scores", func(e *journal.Entry) { e.Emotions = &journal.Emotions{Scores: make([]float32, 27)} }, "emotions.scores"},
+		{"NaN score", func(e *journal.Entry) { e.Emotions = scores(func(s []float32) { s[0] = float32(math.NaN()) }) }, "emotions.scores[admiration]"},
+		{"Inf score", func(e *journal.Entry) { e.Emotions = scores(func(s []float32) { s[27] = float32(math.Inf(1)) }) }, "emotions.scores[neutral]"},
+		{"score above 1", func(e *journal.Entry) { e.Emotions = scores(func(s []float32) { s[17] = 1.5 }) }, "emotions.scores[joy]"},
+		{"unknown label", func(e *journal.Entry) { e.Emotions = scores(nil); e.Emotions.Labels = []string{"glee"} }, "emotions.labels"},
+		{"unknown correction", func(e *journal.Entry) { e.Corrections = &journal.Corrections{Labels: []string{"meh"}} }, "corrections.labels"},
+		{"short vector", func(e *journal.Entry) { e.Embedding = &journal.Embedding{Dim: 3, Vector: []float32{1}} }, "embedding.vector"},
+		{"NaN in vector", func(e *journal.Entry) {
+			e.Embedding = &journal.Embedding{Dim: 2, Vector: []float32{0, float32(math.NaN())}}
+		}, "embedding.vector[1]"},
+		{"segment backwards", func(e *journal.Entry) {
+			e.Transcript = &journal.Transcript{Segments: []journal.Segment{{Start: 2, End: 1}}}
+		}, "transcript.segments[0]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := ok()
+			tt.edit(&e)
+			err := e.Validate()
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("valid entry refused: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, journal.ErrInvalid) && !errors.Is(err, journal.ErrEmptyText) {
+				t.Fatalf("err = %v, want ErrInvalid", err)
+			}
+			if !strings.Contains(err.Error(), tt.field) {
+				t.Errorf("error %q does not name %q", err, tt.field)
+			}
+		})
+	}
+}
+
+func TestEkmanGroup(t *testing.T) {
+	groups := map[string]int{}
+	for _, l := range journal.EmotionLabels {
+		g := journal.EkmanGroup(l)
+		if g == "" {
+			t.Errorf("label %q has no Ekman group", l)
+		}
+		groups[g]++
+	}
+	want := map[string]int{"joy": 12, "sadness": 5, "anger": 3, "surprise": 4, "fear": 2, "disgust": 1, "neutral": 1}
+	for g, n := range want {
+		if groups[g] != n {
+			t.Errorf("group %s has %d labels, want %d", g, groups[g], n)
 		}
 	}
 }
