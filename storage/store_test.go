@@ -214,5 +214,3 @@ func TestOpen_NewerSchemaIsRefused(t *testing.T) {
 		t.Errorf("err = %v, want ErrNewerSchema", err)
 	}
 }
-
-
