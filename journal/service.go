@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -139,6 +140,22 @@ func (s *Service) Save(ctx context.Context, e Entry) (Entry, error) {
 		return Entry{}, fmt.Errorf("journal: save entry: %w", err)
 	}
 	return e, nil
+}
+
+// ErrNoBackup means the Store cannot make backups.
+var ErrNoBackup = errors.New("journal: this journal cannot be backed up")
+
+// Backup writes a consistent copy of the journal to path while it stays in
+// use, when the Store can (storage.Store can; it implements Backup).
+func (s *Service) Backup(path string) error {
+	b, ok := s.store.(interface{ Backup(path string) error })
+	if !ok {
+		return ErrNoBackup
+	}
+	if err := b.Backup(path); err != nil {
+		return fmt.Errorf("journal: backup: %w", err)
+	}
+	return nil
 }
 
 // Count returns the number of entries in the journal.

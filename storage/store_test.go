@@ -214,3 +214,51 @@ func TestOpen_NewerSchemaIsRefused(t *testing.T) {
 		t.Errorf("err = %v, want ErrNewerSchema", err)
 	}
 }
+
+func TestStore_BackupWhileSaving(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	for i := range 50 {
+		s.Put(ctx, entryAt(time.Now(), fmt.Sprintf("before %d", i)))
+	}
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-stop:
+				done <- n
+				return
+			default:
+			}
+			if err := s.Put(ctx, entryAt(time.Now(), fmt.Sprintf("during %d", n))); err != nil {
+				t.Error(err)
+			}
+			n++
+		}
+	}()
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	time.Sleep(20 * time.Millisecond)
+	err := s.Backup(backup)
+	close(stop)
+	written := <-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := storage.Open(backup, storage.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Check(); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := b.Count(ctx)
+	if n < 50 || n > 50+written {
+		t.Errorf("backup holds %d entries; 50 before, %d written during", n, written)
+	}
+	if _, err := os.Stat(backup + ".partial"); !os.IsNotExist(err) {
+		t.Error("a partial backup file was left behind")
+	}
+}

@@ -27,6 +27,10 @@ func Create(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
 	j := newJournal(app, w, svc)
 	w.SetContent(j.content)
 	w.SetCloseIntercept(j.onClose)
+	w.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Journal",
+		fyne.NewMenuItem("New entry", j.onNew),
+		fyne.NewMenuItem("Back up…", j.onBackup),
+	)))
 	w.Canvas().AddShortcut(saveShortcut, func(fyne.Shortcut) { j.onSave() })
 	j.reload()
 	w.Canvas().Focus(j.editor)
@@ -51,6 +55,7 @@ type Journal struct {
 	heading *widget.Label
 	editor  *editor
 	save    *widget.Button
+	remove  *widget.Button
 	status  *widget.Label
 	content fyne.CanvasObject
 }
@@ -93,13 +98,15 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
 	j.editor.OnChanged = func(string) { j.refreshButtons() }
 	j.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), j.onSave)
 	j.save.Importance = widget.HighImportance
+	j.remove = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), j.onDelete)
+	j.remove.Importance = widget.LowImportance
 	j.status = widget.NewLabel("")
 	j.status.Importance = widget.LowImportance
 	j.status.Truncation = fyne.TextTruncateEllipsis
 
 	main := container.NewBorder(
 		j.heading,
-		container.NewBorder(nil, nil, nil, j.save, j.status),
+		container.NewBorder(nil, nil, j.remove, j.save, j.status),
 		nil, nil,
 		j.editor,
 	)
@@ -137,6 +144,11 @@ func (j *Journal) startNew() {
 func (j *Journal) dirty() bool { return j.editor.Text != j.saved }
 
 func (j *Journal) refreshButtons() {
+	if j.current == "" {
+		j.remove.Disable()
+	} else {
+		j.remove.Enable()
+	}
 	if j.dirty() && hasText(j.editor.Text) {
 		j.save.Enable()
 	} else {
@@ -234,6 +246,54 @@ func (j *Journal) onClose() {
 	if j.saveDraft() {
 		j.window.Close()
 	}
+}
+
+// onDelete asks before deleting the entry in the editor.
+func (j *Journal) onDelete() {
+	if j.current == "" {
+		return
+	}
+	dialog.ShowConfirm("Delete this entry?",
+		"It will be gone from your journal, with its recording and analysis. This cannot be undone.",
+		func(yes bool) {
+			if yes {
+				j.deleteCurrent()
+			}
+		}, j.window)
+}
+
+func (j *Journal) deleteCurrent() {
+	if err := j.svc.Delete(context.Background(), j.current); err != nil {
+		j.showError("The entry was not deleted", err)
+		return
+	}
+	j.reload()
+	j.list.UnselectAll()
+	j.startNew()
+	j.status.SetText("Entry deleted.")
+}
+
+// onBackup asks where to write a backup and writes it; the journal stays in
+// use meanwhile, and the copy is consistent.
+func (j *Journal) onBackup() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		j.backupTo(path)
+	}, j.window)
+	d.SetFileName("samo-backup-" + j.now().Format("2006-01-02") + ".db")
+	d.Show()
+}
+
+func (j *Journal) backupTo(path string) {
+	if err := j.svc.Backup(path); err != nil {
+		j.showError("The backup was not written", err)
+		return
+	}
+	j.status.SetText("Backed up to " + path)
 }
 
 func (j *Journal) showError(title string, err error) {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/samojournal/samo/journal"
 	"github.com/samojournal/samo/journal/journaltest"
+	"github.com/samojournal/samo/storage"
 )
 
 // newTestJournal opens the main screen on an in-memory journal in Fyne's
@@ -188,5 +190,61 @@ func TestFriendlyTime(t *testing.T) {
 		if got := friendlyTime(tt.t, now); got != tt.want {
 			t.Errorf("friendlyTime(%v) = %q, want %q", tt.t, got, tt.want)
 		}
+	}
+}
+
+func TestJournal_DeleteAnEntry(t *testing.T) {
+	store := journaltest.NewMemStore()
+	ctx := context.Background()
+	journal.NewService(store).AddAt(ctx, "keep this one", time.Now().Add(-2*time.Hour))
+	journal.NewService(store).AddAt(ctx, "delete this one", time.Now().Add(-time.Hour))
+	j, w := newTestJournal(t, store)
+	if !j.remove.Disabled() {
+		t.Error("Delete is enabled for a new, unsaved entry")
+	}
+	j.list.Select(0)
+	if j.remove.Disabled() {
+		t.Fatal("Delete is disabled for a saved entry")
+	}
+	j.onDelete()
+	if w.Canvas().Overlays().Top() == nil {
+		t.Fatal("no confirmation before deleting")
+	}
+	if n, _ := store.Count(ctx); n != 2 {
+		t.Fatal("deleted before confirmation")
+	}
+	j.deleteCurrent()
+	es, _ := store.List(ctx, journal.Query{})
+	if len(es) != 1 || es[0].Text != "keep this one" {
+		t.Errorf("after delete: %+v", es)
+	}
+	if contains(shownLabels(w), "delete this one") || j.editor.Text != "" {
+		t.Error("the deleted entry is still shown")
+	}
+}
+
+func TestJournal_BackupWhileOpen(t *testing.T) {
+	a := test.NewTempApp(t)
+	o := &diskOpener{path: filepath.Join(t.TempDir(), storage.FileName)}
+	defer o.close()
+	g := Start(a, a.NewWindow("SAMO"), o)
+	g.protect.SetChecked(false)
+	tapAndWait(t, g)
+	j := g.Journal
+	test.Type(j.editor, "worth keeping")
+	test.Tap(j.save)
+
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	j.backupTo(backup)
+	if !strings.HasPrefix(j.status.Text, "Backed up to") {
+		t.Fatalf("status = %q", j.status.Text)
+	}
+	b, err := storage.Open(backup, storage.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if es, _ := b.List(context.Background(), journal.Query{}); len(es) != 1 || es[0].Text != "worth keeping" {
+		t.Errorf("backup holds %+v", es)
 	}
 }
