@@ -116,12 +116,24 @@ func (s *Service) Each(ctx context.Context, f func(Entry) error) error {
 	return s.store.Each(ctx, f)
 }
 
-// Save stores an entry as it is (for imports and re-analysis): an entry
-// without an id gets one from its creation time, and without an update time
-// gets its creation time. It is validated before anything is written.
+// Save stores an entry as it is (for imports and re-analysis), after Prepare.
 func (s *Service) Save(ctx context.Context, e Entry) (Entry, error) {
+	e, err := Prepare(e, s.now)
+	if err != nil {
+		return Entry{}, fmt.Errorf("journal: save entry: %w", err)
+	}
+	if err := s.store.Put(ctx, e); err != nil {
+		return Entry{}, fmt.Errorf("journal: save entry: %w", err)
+	}
+	return e, nil
+}
+
+// Prepare readies an entry from elsewhere (an import) for saving: without a
+// creation time it gets now(), without an update time its creation time,
+// without an id one made from its creation time; then it is validated.
+func Prepare(e Entry, now func() time.Time) (Entry, error) {
 	if e.Created.IsZero() {
-		e.Created = s.now()
+		e.Created = now()
 	}
 	if e.Updated.IsZero() {
 		e.Updated = e.Created
@@ -129,17 +141,11 @@ func (s *Service) Save(ctx context.Context, e Entry) (Entry, error) {
 	if e.ID == "" {
 		id, err := ulid.New(ulid.Timestamp(e.Created), ulid.DefaultEntropy())
 		if err != nil {
-			return Entry{}, fmt.Errorf("journal: save entry: new id: %w", err)
+			return Entry{}, fmt.Errorf("new id: %w", err)
 		}
 		e.ID = id.String()
 	}
-	if err := e.Validate(); err != nil {
-		return Entry{}, fmt.Errorf("journal: save entry: %w", err)
-	}
-	if err := s.store.Put(ctx, e); err != nil {
-		return Entry{}, fmt.Errorf("journal: save entry: %w", err)
-	}
-	return e, nil
+	return e, e.Validate()
 }
 
 // ErrNoBackup means the Store cannot make backups.

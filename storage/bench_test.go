@@ -81,7 +81,7 @@ func buildJournal(b *testing.B, n int) string {
 		for i := start; i < min(n, start+1000); i++ {
 			batch = append(batch, typicalEntry(base.Add(time.Duration(i)*time.Hour), i))
 		}
-		if err := s.PutMany(context.Background(), batch); err != nil {
+		if err := s.PutMany(context.Background(), batch, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -51,8 +51,9 @@ func (s *Store) PutWithAudio(ctx context.Context, e journal.Entry, audio []byte)
 }
 
 // PutMany saves entries in one transaction: all of them or, on any error,
-// none. Imports use it, so that thousands of entries cost one sync.
-func (s *Store) PutMany(ctx context.Context, es []journal.Entry) error {
+// none. Imports use it, so that thousands of entries cost one sync. audio,
+// which may be nil, maps entry ids to their recordings.
+func (s *Store) PutMany(ctx context.Context, es []journal.Entry, audio map[string][]byte) error {
 	for _, e := range es {
 		if err := e.Validate(); err != nil {
 			return fmt.Errorf("storage: save entries: %w", err)
@@ -63,7 +64,7 @@ func (s *Store) PutMany(ctx context.Context, es []journal.Entry) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := s.putTx(tx, e, nil); err != nil {
+			if err := s.putTx(tx, e, audio[e.ID]); err != nil {
 				return fmt.Errorf("entry %s: %w", e.ID, err)
 			}
 		}
@@ -283,6 +284,48 @@ func (s *Store) Each(ctx context.Context, f func(journal.Entry) error) error {
 		}
 		return nil
 	})
+}
+
+// EachWithAudio is Each that also passes each entry's recording (nil when
+// it has none), from the same consistent read transaction. Exports use it.
+func (s *Store) EachWithAudio(ctx context.Context, f func(journal.Entry, []byte) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		entries, audio := tx.Bucket(bucketEntries), tx.Bucket(bucketAudio)
+		c := tx.Bucket(bucketTimeline).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			id := k[8:]
+			e, err := s.decodeEntry(id, entries.Get(id))
+			if err != nil {
+				return err
+			}
+			if err := s.attachEmbedding(tx, &e); err != nil {
+				return err
+			}
+			var data []byte
+			if v := audio.Get(id); v != nil {
+				if data, err = s.codec.open(bucketAudio, id, v); err != nil {
+					return err
+				}
+			}
+			if err := f(e, data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Has reports whether an entry with the given id exists.
+func (s *Store) Has(id string) bool {
+	found := false
+	s.db.View(func(tx *bolt.Tx) error {
+		found = tx.Bucket(bucketEntries).Get([]byte(id)) != nil
+		return nil
+	})
+	return found
 }
 
 // Count implements journal.Store.

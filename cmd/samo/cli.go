@@ -73,7 +73,7 @@ func (c *cli) rootCommand() *cobra.Command {
 	pf.StringVar(&c.passFile, "passphrase-file", "", "read the journal's passphrase from this file (default $"+envPassphrase+", else asked)")
 	root.AddCommand(c.addCommand(), c.listCommand(), c.showCommand(), c.editCommand(), c.deleteCommand(),
 		c.initCommand(), c.encryptCommand(), c.decryptCommand(), c.passphraseCommand(),
-		c.backupCommand(), c.restoreCommand(), c.doctorCommand())
+		c.exportCommand(), c.importCommand(), c.backupCommand(), c.restoreCommand(), c.doctorCommand())
 	return root
 }
 
