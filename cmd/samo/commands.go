@@ -189,14 +189,20 @@ func (c *cli) backupCommand() *cobra.Command {
 		Short: "Write a consistent copy of the journal to FILE (encrypted journals stay encrypted)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return c.withJournal(func(svc *journal.Service, st *storage.Store) error {
-				if err := st.Backup(args[0]); err != nil {
-					return err
-				}
-				n, _ := svc.Count(cmd.Context())
-				fmt.Fprintf(c.stdout, "backed up %d %s to %s\n", n, plural(n, "entry", "entries"), args[0])
-				return nil
-			})
+			svc, st, err := c.openJournal()
+			if errors.Is(err, storage.ErrLocked) {
+				return fmt.Errorf("%w\nWhile the SAMO window is open, back up from its menu: Journal → Back up…", err)
+			}
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := st.Backup(args[0]); err != nil {
+				return err
+			}
+			n, _ := svc.Count(cmd.Context())
+			fmt.Fprintf(c.stdout, "backed up %d %s to %s\n", n, plural(n, "entry", "entries"), args[0])
+			return nil
 		},
 	}
 }
