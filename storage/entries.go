@@ -263,32 +263,16 @@ func seekBefore(c *bolt.Cursor, k []byte) []byte {
 // Each calls f for every entry, oldest first, with its embedding, inside one
 // read transaction (a consistent view); it stops at f's first error.
 func (s *Store) Each(ctx context.Context, f func(journal.Entry) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
-		entries := tx.Bucket(bucketEntries)
-		c := tx.Bucket(bucketTimeline).Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			id := k[8:]
-			e, err := s.decodeEntry(id, entries.Get(id))
-			if err != nil {
-				return err
-			}
-			if err := s.attachEmbedding(tx, &e); err != nil {
-				return err
-			}
-			if err := f(e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return s.each(ctx, false, func(e journal.Entry, _ []byte) error { return f(e) })
 }
 
 // EachWithAudio is Each that also passes each entry's recording (nil when
 // it has none), from the same consistent read transaction. Exports use it.
 func (s *Store) EachWithAudio(ctx context.Context, f func(journal.Entry, []byte) error) error {
+	return s.each(ctx, true, f)
+}
+
+func (s *Store) each(ctx context.Context, withAudio bool, f func(journal.Entry, []byte) error) error {
 	return s.db.View(func(tx *bolt.Tx) error {
 		entries, audio := tx.Bucket(bucketEntries), tx.Bucket(bucketAudio)
 		c := tx.Bucket(bucketTimeline).Cursor()
@@ -305,7 +289,7 @@ func (s *Store) EachWithAudio(ctx context.Context, f func(journal.Entry, []byte)
 				return err
 			}
 			var data []byte
-			if v := audio.Get(id); v != nil {
+			if v := audio.Get(id); withAudio && v != nil {
 				if data, err = s.codec.open(bucketAudio, id, v); err != nil {
 					return err
 				}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/samojournal/samo/journal"
@@ -122,16 +123,24 @@ func TestGate_CreateEncryptedJournalThenUnlock(t *testing.T) {
 	}
 }
 
-func TestGate_PlainJournal(t *testing.T) {
-	a := test.NewTempApp(t)
-	o := &diskOpener{path: filepath.Join(t.TempDir(), storage.FileName)}
-	defer o.close()
+// createPlain goes through the welcome screen with the passphrase box
+// unticked and returns the opened journal screen.
+func createPlain(t *testing.T, a fyne.App, o *diskOpener) *Journal {
+	t.Helper()
 	g := Start(a, a.NewWindow("SAMO"), o)
 	g.protect.SetChecked(false)
 	tapAndWait(t, g)
 	if g.Journal == nil {
 		t.Fatalf("the journal did not open: %q", g.message.Text)
 	}
+	return g.Journal
+}
+
+func TestGate_PlainJournal(t *testing.T) {
+	a := test.NewTempApp(t)
+	o := &diskOpener{path: filepath.Join(t.TempDir(), storage.FileName)}
+	defer o.close()
+	createPlain(t, a, o)
 	if o.st.Encrypted() {
 		t.Error("encrypted although the box was unticked")
 	}

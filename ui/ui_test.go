@@ -227,10 +227,7 @@ func TestJournal_BackupWhileOpen(t *testing.T) {
 	a := test.NewTempApp(t)
 	o := &diskOpener{path: filepath.Join(t.TempDir(), storage.FileName)}
 	defer o.close()
-	g := Start(a, a.NewWindow("SAMO"), o)
-	g.protect.SetChecked(false)
-	tapAndWait(t, g)
-	j := g.Journal
+	j := createPlain(t, a, o)
 	test.Type(j.editor, "worth keeping")
 	test.Tap(j.save)
 

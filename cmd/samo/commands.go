@@ -102,10 +102,22 @@ func (c *cli) initCommand() *cobra.Command {
 	return cmd
 }
 
-func (c *cli) encryptCommand() *cobra.Command {
+// cryptoChange describes one of the commands that switch a journal's
+// encryption: the state the journal must be in, whether a new passphrase is
+// needed, and the change itself.
+type cryptoChange struct {
+	use, short    string
+	needEncrypted bool   // the journal must be encrypted (true) or plain (false)
+	wrongState    string // the error when it is not
+	newPassphrase bool
+	apply         func(st *storage.Store, pass []byte) error
+	done          string
+}
+
+func (c *cli) cryptoCommand(ch cryptoChange) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "encrypt",
-		Short: "Encrypt a plain journal with a passphrase, in place",
+		Use:   ch.use,
+		Short: ch.short,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := c.openStore(storage.Options{})
@@ -113,74 +125,59 @@ func (c *cli) encryptCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			if st.Encrypted() {
-				return errors.New("the journal is already encrypted (samo passphrase changes the passphrase)")
+			if st.Encrypted() != ch.needEncrypted {
+				return errors.New(ch.wrongState)
 			}
-			pass, err := c.newPassphrase()
-			if err != nil {
+			var pass []byte
+			if ch.newPassphrase {
+				if pass, err = c.newPassphrase(); err != nil {
+					return err
+				}
+			}
+			if err := ch.apply(st, pass); err != nil {
 				return err
 			}
-			if err := st.Encrypt(pass, storage.TuneKDF(500*time.Millisecond)); err != nil {
-				return err
-			}
-			fmt.Fprintln(c.stdout, "the journal is now encrypted")
+			fmt.Fprintln(c.stdout, ch.done)
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&c.newPassFile, "new-passphrase-file", "", "read the new passphrase from this file (default $"+envNewPassphrase+", else asked twice)")
+	if ch.newPassphrase {
+		cmd.Flags().StringVar(&c.newPassFile, "new-passphrase-file", "", "read the new passphrase from this file (default $"+envNewPassphrase+", else asked twice)")
+	}
 	return cmd
+}
+
+func (c *cli) encryptCommand() *cobra.Command {
+	return c.cryptoCommand(cryptoChange{
+		use: "encrypt", short: "Encrypt a plain journal with a passphrase, in place",
+		needEncrypted: false, wrongState: "the journal is already encrypted (samo passphrase changes the passphrase)",
+		newPassphrase: true,
+		apply: func(st *storage.Store, pass []byte) error {
+			return st.Encrypt(pass, storage.TuneKDF(500*time.Millisecond))
+		},
+		done: "the journal is now encrypted",
+	})
 }
 
 func (c *cli) decryptCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "decrypt",
-		Short: "Remove a journal's encryption, in place (it needs the passphrase)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := c.openStore(storage.Options{})
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			if !st.Encrypted() {
-				return errors.New("the journal is not encrypted")
-			}
-			if err := st.Decrypt(); err != nil {
-				return err
-			}
-			fmt.Fprintln(c.stdout, "the journal is no longer encrypted")
-			return nil
-		},
-	}
+	return c.cryptoCommand(cryptoChange{
+		use: "decrypt", short: "Remove a journal's encryption, in place (it needs the passphrase)",
+		needEncrypted: true, wrongState: "the journal is not encrypted",
+		apply: func(st *storage.Store, _ []byte) error { return st.Decrypt() },
+		done:  "the journal is no longer encrypted",
+	})
 }
 
 func (c *cli) passphraseCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "passphrase",
-		Short: "Change an encrypted journal's passphrase (entries are not re-encrypted)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := c.openStore(storage.Options{})
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			if !st.Encrypted() {
-				return errors.New("the journal is not encrypted (samo encrypt encrypts it)")
-			}
-			pass, err := c.newPassphrase()
-			if err != nil {
-				return err
-			}
-			if err := st.ChangePassphrase(pass, storage.TuneKDF(500*time.Millisecond)); err != nil {
-				return err
-			}
-			fmt.Fprintln(c.stdout, "the passphrase is changed")
-			return nil
+	return c.cryptoCommand(cryptoChange{
+		use: "passphrase", short: "Change an encrypted journal's passphrase (entries are not re-encrypted)",
+		needEncrypted: true, wrongState: "the journal is not encrypted (samo encrypt encrypts it)",
+		newPassphrase: true,
+		apply: func(st *storage.Store, pass []byte) error {
+			return st.ChangePassphrase(pass, storage.TuneKDF(500*time.Millisecond))
 		},
-	}
-	cmd.Flags().StringVar(&c.newPassFile, "new-passphrase-file", "", "read the new passphrase from this file (default $"+envNewPassphrase+", else asked twice)")
-	return cmd
+		done: "the passphrase is changed",
+	})
 }
 
 func (c *cli) backupCommand() *cobra.Command {
