@@ -21,10 +21,10 @@ type jrnlEntry struct {
 //	{"tags": {"@work": 1}, "entries": [{"date": "2023-01-02", "time": "10:00",
 //	  "title": "First line", "body": "rest of text", "tags": ["@work"], "starred": false}]}
 //
-// An entry's text is its title, a newline and its body, or the title alone
-// when the body is empty. Its date and time, which jrnl writes without a
-// zone, are read in loc (time.Local when loc is nil), and Zone is loc's IANA
-// name when it is known. Tags lose their leading "@" (or "#", jrnl's other
+// An entry's text is its title, a newline and its body, or the title or the
+// body alone when the other is empty. Its date and time, which jrnl writes
+// without a zone, are read in loc (time.Local when loc is nil), and Zone is
+// loc's IANA name when it is known. Tags lose their leading "@" (or "#", jrnl's other
 // default tag symbol). Updated is Created, ids are left empty for the caller,
 // and jrnl's star, which an entry here does not have, is dropped. On any
 // error it returns no entries, and a Report that counts none imported.
@@ -67,9 +67,9 @@ func readJrnl(r io.Reader, loc *time.Location, limit int64) ([]journal.Entry, Re
 			if err != nil {
 				return s.errorf(i, "bad time %.40q", *j.Time)
 			}
-			text := j.Title
-			if j.Body != "" {
-				text += "\n" + j.Body
+			text := j.Title + "\n" + j.Body
+			if j.Title == "" || j.Body == "" {
+				text = j.Title + j.Body
 			}
 			text, ok := s.text(i, text)
 			if !ok {

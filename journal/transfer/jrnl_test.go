@@ -73,6 +73,10 @@ func TestReadJrnl_Entries(t *testing.T) {
 			loc: time.UTC, text: "Just a title.", created: "2023-01-02T10:00:00Z",
 		},
 		{
+			name: "body only", in: doc(`{"date":"2023-01-02","time":"10:00","title":"","body":"Body."}`),
+			loc: time.UTC, text: "Body.", created: "2023-01-02T10:00:00Z",
+		},
+		{
 			name: "body kept as written", in: doc(`{"date":"2023-01-02","time":"10:00","title":"T","body":"b\n"}`),
 			loc: time.UTC, text: "T\nb\n", created: "2023-01-02T10:00:00Z",
 		},

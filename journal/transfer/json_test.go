@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"math"
 	"reflect"
 	"strings"
@@ -328,16 +327,5 @@ func TestRead_TooLarge(t *testing.T) {
 				t.Fatalf("err = %v, want ErrTooLarge", err)
 			}
 		})
-	}
-}
-
-// entriesOf adapts an iterator of exported entries to one of entries.
-func entriesOf(s iter.Seq2[transfer.Exported, error]) iter.Seq2[journal.Entry, error] {
-	return func(yield func(journal.Entry, error) bool) {
-		for e, err := range s {
-			if !yield(e.Entry, err) {
-				return
-			}
-		}
 	}
 }
