@@ -24,6 +24,7 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo "|---|---|"
   echo "| Save/plain, Save/encrypted | one typical entry (text, tags, 28 emotion scores) saved in its own synced transaction; p50/p95 in µs |"
   echo "| OpenListNewest50 | open a 10,000- or 100,000-entry journal and list its newest 50; file bytes per entry |"
+  echo "| Unlock | open an encrypted journal: Argon2id as tuned for a new passphrase (target 0.5 s) |"
   echo "| ExportJSON, ImportJSON | a 2,000-entry journal of rich entries (every field, small recordings) to SAMO JSON and back into an empty journal; entries/s |"
   echo "| CLI_ListEmpty | \`samo list\` on an empty journal: process start to exit |"
   echo

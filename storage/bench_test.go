@@ -111,3 +111,28 @@ func BenchmarkOpenListNewest50(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkUnlock measures opening an encrypted journal with the key
+// derivation tuned as SAMO tunes it for a new passphrase (about 0.5 s):
+// the price of each unlock, paid on purpose to slow down guessing.
+func BenchmarkUnlock(b *testing.B) {
+	params := storage.TuneKDF(500 * time.Millisecond)
+	path := filepath.Join(b.TempDir(), storage.FileName)
+	s, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Encrypt([]byte("a passphrase"), params); err != nil {
+		b.Fatal(err)
+	}
+	s.Close()
+	for b.Loop() {
+		s, err := storage.Open(path, storage.Options{Passphrase: []byte("a passphrase")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+	b.ReportMetric(float64(params.Time), "argon2-passes")
+	b.ReportMetric(float64(params.MemoryKiB)/1024, "argon2-MiB")
+}
