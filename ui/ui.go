@@ -51,6 +51,7 @@ type Journal struct {
 	saved   string // the editor's text as last loaded or saved
 
 	list    *widget.List
+	more    *widget.Button
 	empty   *widget.Label
 	heading *widget.Label
 	editor  *editor
@@ -80,6 +81,10 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
 	)
 	j.list.OnSelected = j.onSelect
 
+	j.more = widget.NewButton("Show older entries", j.onMore)
+	j.more.Importance = widget.LowImportance
+	j.more.Hide()
+
 	j.empty = widget.NewLabel("No entries yet.\nWrite your first one on the right.")
 	j.empty.Alignment = fyne.TextAlignCenter
 	j.empty.Importance = widget.LowImportance
@@ -89,7 +94,7 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
 	side := container.NewBorder(
 		container.NewVBox(container.NewHBox(widget.NewIcon(app.Icon()), brand), newBtn, widget.NewSeparator()),
 		nil, nil, nil,
-		container.NewStack(j.list, container.NewCenter(j.empty)),
+		container.NewBorder(nil, j.more, nil, nil, container.NewStack(j.list, container.NewCenter(j.empty))),
 	)
 
 	j.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -118,17 +123,45 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
 }
 
 // reload fetches the newest entries into the list.
+// It keeps as many entries loaded as were shown before (one more, for an
+// entry just added), at least a page.
 func (j *Journal) reload() {
-	es, err := j.svc.List(context.Background(), journal.Query{Limit: listPage})
+	limit := max(listPage, len(j.entries)+1)
+	es, err := j.svc.List(context.Background(), journal.Query{Limit: limit})
 	if err != nil {
 		j.showError("Could not read the journal", err)
 		return
 	}
 	j.entries = es
-	if len(es) == 0 {
+	j.showEntries(len(es) == limit)
+}
+
+// onMore loads the next page of older entries.
+func (j *Journal) onMore() {
+	if len(j.entries) == 0 {
+		return
+	}
+	es, err := j.svc.List(context.Background(), journal.Query{Limit: listPage, Before: j.entries[len(j.entries)-1].ID})
+	if err != nil {
+		j.showError("Could not read the journal", err)
+		return
+	}
+	j.entries = append(j.entries, es...)
+	j.showEntries(len(es) == listPage)
+}
+
+// showEntries refreshes the list, the empty-journal message, and the button
+// for older entries (shown while a page came back full).
+func (j *Journal) showEntries(mayHaveMore bool) {
+	if len(j.entries) == 0 {
 		j.empty.Show()
 	} else {
 		j.empty.Hide()
+	}
+	if mayHaveMore {
+		j.more.Show()
+	} else {
+		j.more.Hide()
 	}
 	j.list.Refresh()
 }

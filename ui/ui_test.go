@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -243,5 +244,40 @@ func TestJournal_BackupWhileOpen(t *testing.T) {
 	defer b.Close()
 	if es, _ := b.List(context.Background(), journal.Query{}); len(es) != 1 || es[0].Text != "worth keeping" {
 		t.Errorf("backup holds %+v", es)
+	}
+}
+
+func TestJournal_OlderEntriesPageByPage(t *testing.T) {
+	store := journaltest.NewMemStore()
+	svc := journal.NewService(store)
+	base := time.Now().Add(-1000 * time.Hour)
+	for i := range 450 {
+		if _, err := svc.AddAt(context.Background(), fmt.Sprintf("entry %d", i), base.Add(time.Duration(i)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j, _ := newTestJournal(t, store)
+	for _, want := range []int{listPage, 2 * listPage, 450} {
+		if len(j.entries) != want {
+			t.Fatalf("%d entries shown, want %d", len(j.entries), want)
+		}
+		if want < 450 {
+			if !j.more.Visible() {
+				t.Fatalf("no way to see older entries with %d of 450 shown", want)
+			}
+			test.Tap(j.more)
+		}
+	}
+	if j.more.Visible() {
+		t.Error("the older-entries button stays after the oldest entry")
+	}
+	if j.entries[449].Text != "entry 0" || j.entries[0].Text != "entry 449" {
+		t.Errorf("order: first %q, last %q", j.entries[0].Text, j.entries[449].Text)
+	}
+	// Saving keeps everything loaded in view.
+	test.Type(j.editor, "newest")
+	test.Tap(j.save)
+	if len(j.entries) != 451 || j.entries[0].Text != "newest" {
+		t.Errorf("after saving: %d entries, first %q", len(j.entries), j.entries[0].Text)
 	}
 }
