@@ -116,7 +116,7 @@ func BenchmarkOpenListNewest50(b *testing.B) {
 // derivation tuned as SAMO tunes it for a new passphrase (about 0.5 s):
 // the price of each unlock, paid on purpose to slow down guessing.
 func BenchmarkUnlock(b *testing.B) {
-	params := storage.TuneKDF(500 * time.Millisecond)
+	params := storage.TuneKDF(storage.KDFTarget)
 	path := filepath.Join(b.TempDir(), storage.FileName)
 	s, err := storage.Open(path, storage.Options{})
 	if err != nil {

@@ -36,9 +36,9 @@ type KDFParams struct {
 	Threads   uint8  `json:"threads"`
 }
 
-// kdfTarget is how long deriving the key should take on the machine that
+// KDFTarget is how long deriving the key should take on the machine that
 // sets the passphrase: slow for someone guessing, bearable once per unlock.
-const kdfTarget = 500 * time.Millisecond
+const KDFTarget = 500 * time.Millisecond
 
 // TuneKDF measures Argon2id on this machine with 64 MiB of memory and
 // returns parameters that take about target to derive a key.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -86,7 +85,7 @@ func (c *cli) initCommand() *cobra.Command {
 			}
 			defer st.Close()
 			if encrypt {
-				if err := st.Encrypt(pass, storage.TuneKDF(500*time.Millisecond)); err != nil {
+				if err := st.Encrypt(pass, storage.TuneKDF(storage.KDFTarget)); err != nil {
 					os.Remove(path)
 					return err
 				}
@@ -153,7 +152,7 @@ func (c *cli) encryptCommand() *cobra.Command {
 		needEncrypted: false, wrongState: "the journal is already encrypted (samo passphrase changes the passphrase)",
 		newPassphrase: true,
 		apply: func(st *storage.Store, pass []byte) error {
-			return st.Encrypt(pass, storage.TuneKDF(500*time.Millisecond))
+			return st.Encrypt(pass, storage.TuneKDF(storage.KDFTarget))
 		},
 		done: "the journal is now encrypted",
 	})
@@ -174,7 +173,7 @@ func (c *cli) passphraseCommand() *cobra.Command {
 		needEncrypted: true, wrongState: "the journal is not encrypted (samo encrypt encrypts it)",
 		newPassphrase: true,
 		apply: func(st *storage.Store, pass []byte) error {
-			return st.ChangePassphrase(pass, storage.TuneKDF(500*time.Millisecond))
+			return st.ChangePassphrase(pass, storage.TuneKDF(storage.KDFTarget))
 		},
 		done: "the passphrase is changed",
 	})

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -74,7 +73,7 @@ func (o *storeOpener) Create(pass []byte) (*journal.Service, error) {
 		return nil, err
 	}
 	if pass != nil {
-		if err := st.Encrypt(pass, storage.TuneKDF(500*time.Millisecond)); err != nil {
+		if err := st.Encrypt(pass, storage.TuneKDF(storage.KDFTarget)); err != nil {
 			st.Close()
 			os.Remove(o.path)
 			return nil, err
