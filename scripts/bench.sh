@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-go test -tags migrated_fynedo -run '^$' -bench . -benchmem -count 1 ./... | tee "$out"
+# -p 1: one package at a time, so benchmarks do not share the cores.
+go test -p 1 -tags migrated_fynedo -run '^$' -bench . -benchmem -count 1 ./... | tee "$out"
 go build -tags migrated_fynedo -ldflags '-s -w' -o "${TMPDIR:-/tmp}/samo-size" ./cmd/samo
 size=$(stat -c %s "${TMPDIR:-/tmp}/samo-size")
 rm -f "${TMPDIR:-/tmp}/samo-size"

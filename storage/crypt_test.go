@@ -196,8 +196,14 @@ func TestEncryption_ChangePassphraseAndDecrypt(t *testing.T) {
 }
 
 func TestTuneKDF(t *testing.T) {
-	p := storage.TuneKDF(50 * time.Millisecond)
-	if p.Time < 1 || p.MemoryKiB != 64*1024 || p.Threads < 1 {
-		t.Errorf("params = %+v", p)
+	short := storage.TuneKDF(time.Millisecond)
+	long := storage.TuneKDF(2 * time.Second)
+	if short.Time != 1 || short.MemoryKiB != 64*1024 || short.Threads < 1 {
+		t.Errorf("params for 1 ms = %+v, want one pass over 64 MiB", short)
+	}
+	// A longer target buys more passes: a machine where one 64 MiB pass took
+	// a whole second would be far too slow for SAMO anyway.
+	if long.Time <= short.Time {
+		t.Errorf("params for 2 s = %+v, no more passes than for 1 ms", long)
 	}
 }
