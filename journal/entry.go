@@ -165,6 +165,24 @@ func (e Entry) Title(max int) string {
 	return line
 }
 
+// The dates an entry may carry: ids hold milliseconds since 1970, and the
+// timeline orders by nanoseconds, which end in April 2262.
+var (
+	earliest = time.Unix(0, 0)
+	latest   = time.Unix(0, math.MaxInt64).Add(-time.Hour * 24)
+)
+
+// ErrBadTime is returned for an entry dated before 1970 or after 2262.
+var ErrBadTime = errors.New("journal: date out of range")
+
+// CheckTime refuses dates SAMO cannot store.
+func CheckTime(t time.Time) error {
+	if t.Before(earliest) || t.After(latest) {
+		return fmt.Errorf("%w: %s is outside 1970–2262, the dates SAMO can store", ErrBadTime, t.Format("2006-01-02 15:04"))
+	}
+	return nil
+}
+
 // Validate checks the rules every stored entry keeps: an id, valid and
 // non-empty text within MaxTextBytes, sane tags, finite scores in [0,1] for
 // all 28 labels, known labels, and vectors as long as their dimension with
@@ -175,6 +193,12 @@ func (e Entry) Validate() error {
 	}
 	if e.ID == "" {
 		return fmt.Errorf("%w: empty id", ErrInvalid)
+	}
+	if err := CheckTime(e.Created); err != nil {
+		return bad("created", "%v", err)
+	}
+	if err := CheckTime(e.Updated); err != nil {
+		return bad("updated", "%v", err)
 	}
 	if _, repaired, err := CleanText(e.Text); err != nil {
 		return fmt.Errorf("%w %s: text: %w", ErrInvalid, e.ID, err)

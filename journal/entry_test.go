@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/samojournal/samo/journal"
 )
@@ -64,7 +65,8 @@ func TestEntry_Title(t *testing.T) {
 
 func TestEntry_Validate(t *testing.T) {
 	ok := func() journal.Entry {
-		return journal.Entry{ID: "01ARZ3NDEKTSV4RRFFQ69G5FAV", Text: "fine"}
+		at := time.Date(2026, 11, 25, 9, 41, 0, 0, time.UTC)
+		return journal.Entry{ID: "01ARZ3NDEKTSV4RRFFQ69G5FAV", Created: at, Updated: at, Text: "fine"}
 	}
 	scores := func(set func([]float32)) *journal.Emotions {
 		s := make([]float32, 28)
@@ -80,6 +82,9 @@ func TestEntry_Validate(t *testing.T) {
 	}{
 		{"valid", func(*journal.Entry) {}, ""},
 		{"no id", func(e *journal.Entry) { e.ID = "" }, "empty id"},
+		{"before 1970", func(e *journal.Entry) { e.Created = time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC) }, "created"},
+		{"after 2262", func(e *journal.Entry) { e.Updated = time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC) }, "updated"},
+		{"no time", func(e *journal.Entry) { e.Created = time.Time{} }, "created"},
 		{"empty text", func(e *journal.Entry) { e.Text = " " }, "text"},
 		{"invalid UTF-8", func(e *journal.Entry) { e.Text = "\xff" }, "text"},
 		{"blank tag", func(e *journal.Entry) { e.Tags = []string{"ok", " "} }, "tags[1]"},
@@ -108,7 +113,7 @@ func TestEntry_Validate(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, journal.ErrInvalid) && !errors.Is(err, journal.ErrEmptyText) {
+			if !errors.Is(err, journal.ErrInvalid) {
 				t.Fatalf("err = %v, want ErrInvalid", err)
 			}
 			if !strings.Contains(err.Error(), tt.field) {

@@ -50,6 +50,9 @@ func (s *Service) AddAt(ctx context.Context, text string, at time.Time, tags ...
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
 	}
+	if err := CheckTime(at); err != nil {
+		return Entry{}, err
+	}
 	id, err := ulid.New(ulid.Timestamp(at), ulid.DefaultEntropy())
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: add entry: new id: %w", err)
@@ -137,6 +140,9 @@ func Prepare(e Entry, now func() time.Time) (Entry, error) {
 	}
 	if e.Updated.IsZero() {
 		e.Updated = e.Created
+	}
+	if err := CheckTime(e.Created); err != nil {
+		return Entry{}, err
 	}
 	if e.ID == "" {
 		id, err := ulid.New(ulid.Timestamp(e.Created), ulid.DefaultEntropy())

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Backup writes a consistent copy of the journal to path, from one read
@@ -23,7 +22,7 @@ func (s *Store) Backup(path string) error {
 	if err != nil {
 		return fmt.Errorf("storage: backup: %w", diskErr(err))
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		_, err := tx.WriteTo(f)
 		return err
 	})
@@ -47,7 +46,7 @@ func (s *Store) Backup(path string) error {
 // WriteTo streams a consistent copy of the journal file to w.
 func (s *Store) WriteTo(w io.Writer) (int64, error) {
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err
@@ -61,31 +60,34 @@ func (s *Store) WriteTo(w io.Writer) (int64, error) {
 // beside it as journal.db.before-restore-TIME, and the switch is an atomic
 // rename. The journal must not be open anywhere (ErrLocked otherwise).
 func Restore(path, from string, opt Options) (kept string, err error) {
-	// Hold the current journal's lock, if it exists, for the whole switch.
-	if _, err := os.Stat(path); err == nil {
-		cur, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: max(opt.Timeout, DefaultOpenTimeout), ReadOnly: true})
-		if err != nil {
-			if errors.Is(err, berrors.ErrTimeout) {
-				return "", fmt.Errorf("%w (%s)", ErrLocked, path)
-			}
-			// A damaged journal may still be replaced: that is what restore is for.
-		} else {
-			defer cur.Close()
-		}
+	// Hold the journal's lock for the whole switch, so that no SAMO writes
+	// to the journal being replaced, and none waiting opens the old file.
+	lock, err := lockJournal(path, false, max(opt.Timeout, DefaultOpenTimeout))
+	if err != nil {
+		return "", err
 	}
+	defer unlock(lock)
 	tmp := path + ".restoring"
 	if err := copyFile(from, tmp); err != nil {
 		return "", fmt.Errorf("storage: restore from %s: %w", from, diskErr(err))
 	}
-	check, err := Open(tmp, Options{Timeout: opt.Timeout, Passphrase: opt.Passphrase})
+	// Check read-only first: a writable open would turn an empty or foreign
+	// file into a new, empty journal and call it a good backup.
+	check, err := Open(tmp, Options{Timeout: opt.Timeout, Passphrase: opt.Passphrase, ReadOnly: true})
+	if errors.Is(err, ErrNeedsUpgrade) {
+		// A backup from an older SAMO: upgrade the copy, not the original.
+		check, err = Open(tmp, Options{Timeout: opt.Timeout, Passphrase: opt.Passphrase})
+	}
 	if err == nil {
 		err = check.Check()
 		check.Close()
 	}
 	if err != nil {
 		os.Remove(tmp)
+		os.Remove(tmp + ".lock")
 		return "", fmt.Errorf("storage: %s is not a usable backup: %w", from, err)
 	}
+	os.Remove(tmp + ".lock")
 	if _, err := os.Stat(path); err == nil {
 		kept = path + ".before-restore-" + time.Now().Format("20060102-150405")
 		if err := os.Link(path, kept); err != nil {

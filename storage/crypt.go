@@ -20,7 +20,9 @@ var sealedBuckets = [][]byte{bucketEntries, bucketEmbeddings, bucketAudio}
 // leaves the plain journal whole), then compacts the file so that no page
 // of the old plain values is left in it.
 func (s *Store) Encrypt(passphrase []byte, params KDFParams) error {
-	if s.Encrypted() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.codec.aead != nil {
 		return fmt.Errorf("storage: the journal is already encrypted (change the passphrase instead)")
 	}
 	key := make([]byte, 32)
@@ -45,7 +47,9 @@ func (s *Store) Encrypt(passphrase []byte, params KDFParams) error {
 // Decrypt turns an encrypted journal back into a plain one, in one
 // transaction, then compacts the file.
 func (s *Store) Decrypt() error {
-	if !s.Encrypted() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.codec.aead == nil {
 		return fmt.Errorf("storage: the journal is not encrypted")
 	}
 	if err := s.reseal(codec{}, nil); err != nil {
@@ -59,7 +63,9 @@ func (s *Store) Decrypt() error {
 // are not re-encrypted. The old passphrase was proven when the journal was
 // opened (or encrypted), which is how the Store holds the data key.
 func (s *Store) ChangePassphrase(passphrase []byte, params KDFParams) error {
-	if !s.Encrypted() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.codec.aead == nil {
 		return fmt.Errorf("storage: the journal is not encrypted (encrypt it instead)")
 	}
 	key := s.dataKey
@@ -71,7 +77,14 @@ func (s *Store) ChangePassphrase(passphrase []byte, params KDFParams) error {
 	if err != nil {
 		return err
 	}
-	if err := s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyCrypto, raw) }); err != nil {
+	err = s.updateLocked(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if err := meta.Put(keyCrypto, raw); err != nil {
+			return err
+		}
+		return meta.Put(keyCompactPending, []byte{1})
+	})
+	if err != nil {
 		return fmt.Errorf("storage: change passphrase: %w", err)
 	}
 	// The old wrapped key is on a free page now: compact it away.
@@ -79,9 +92,12 @@ func (s *Store) ChangePassphrase(passphrase []byte, params KDFParams) error {
 }
 
 // reseal rewrites every personal value with next and sets (or, for nil,
-// removes) the encryption parameters, in one transaction.
+// removes) the encryption parameters, in one transaction. It also marks a
+// compaction as pending, so that if the process dies before compact has
+// removed the old values' pages, the next Open finishes the job. The caller
+// holds mu for writing.
 func (s *Store) reseal(next codec, cm *cryptoMeta) error {
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.updateLocked(func(tx *bolt.Tx) error {
 		for _, name := range sealedBuckets {
 			b := tx.Bucket(name)
 			type kv struct{ k, v []byte }
@@ -108,6 +124,9 @@ func (s *Store) reseal(next codec, cm *cryptoMeta) error {
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
+		if err := meta.Put(keyCompactPending, []byte{1}); err != nil {
+			return err
+		}
 		if cm == nil {
 			return meta.Delete(keyCrypto)
 		}
@@ -127,7 +146,10 @@ func (s *Store) reseal(next codec, cm *cryptoMeta) error {
 // compact rewrites the journal into a fresh file holding only live pages and
 // renames it over the journal (atomic on POSIX), so freed pages with old
 // plaintext or old keys do not stay in the file. A crash before the rename
-// leaves the journal as it was, and the partial copy is removed at next open.
+// leaves the journal as it was (with its pending mark, so the next Open
+// compacts again), and the partial copy is removed at next open. The caller
+// holds mu for writing, and the journal's lock file keeps other processes
+// out until the new file is in place.
 func (s *Store) compact() error {
 	tmp := s.path + compactSuffix
 	os.Remove(tmp)
@@ -161,7 +183,8 @@ func (s *Store) compact() error {
 		return err
 	}
 	s.db = db
-	return nil
+	// The new file has no free pages with old values: clear the mark.
+	return s.updateLocked(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Delete(keyCompactPending) })
 }
 
 // syncDir makes a rename in dir durable.

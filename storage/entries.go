@@ -81,10 +81,8 @@ func (s *Store) putTx(tx *bolt.Tx, e journal.Entry, audio []byte) error {
 	entries, timeline := tx.Bucket(bucketEntries), tx.Bucket(bucketTimeline)
 	// An entry's creation time may change on import; drop its old timeline key.
 	if old := entries.Get(id); old != nil {
-		if prev, err := s.decodeEntry(id, old); err == nil {
-			if err := timeline.Delete(timeKey(prev.Created, e.ID)); err != nil {
-				return err
-			}
+		if err := s.dropTimeline(tx, id, old); err != nil {
+			return err
 		}
 	}
 	v, err := s.encodeEntry(id, e)
@@ -123,13 +121,37 @@ func (s *Store) putTx(tx *bolt.Tx, e journal.Entry, audio []byte) error {
 	return nil
 }
 
+// dropTimeline removes the timeline key of the entry with id, whose stored
+// value is old. When old cannot be decoded (a damaged value), its creation
+// time is unknown, so the timeline is searched for the id: a key left behind
+// would make every later listing fail on the missing entry.
+func (s *Store) dropTimeline(tx *bolt.Tx, id, old []byte) error {
+	timeline := tx.Bucket(bucketTimeline)
+	if prev, err := s.decodeEntry(id, old); err == nil {
+		return timeline.Delete(timeKey(prev.Created, string(id)))
+	}
+	var stale [][]byte
+	c := timeline.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if bytes.Equal(k[8:], id) {
+			stale = append(stale, bytes.Clone(k))
+		}
+	}
+	for _, k := range stale {
+		if err := timeline.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Get implements journal.Store; the entry comes with its embedding.
 func (s *Store) Get(ctx context.Context, id string) (journal.Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return journal.Entry{}, err
 	}
 	var e journal.Entry
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketEntries).Get([]byte(id))
 		if v == nil {
 			return fmt.Errorf("entry %s: %w", id, journal.ErrNotFound)
@@ -149,7 +171,7 @@ func (s *Store) Audio(ctx context.Context, id string) ([]byte, error) {
 		return nil, err
 	}
 	var out []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketAudio).Get([]byte(id))
 		if v == nil {
 			return fmt.Errorf("audio of entry %s: %w", id, journal.ErrNotFound)
@@ -172,10 +194,8 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		if v == nil {
 			return fmt.Errorf("entry %s: %w", id, journal.ErrNotFound)
 		}
-		if e, err := s.decodeEntry(k, v); err == nil {
-			if err := tx.Bucket(bucketTimeline).Delete(timeKey(e.Created, id)); err != nil {
-				return err
-			}
+		if err := s.dropTimeline(tx, k, v); err != nil {
+			return err
 		}
 		for _, b := range [][]byte{bucketEntries, bucketEmbeddings, bucketAudio} {
 			if err := tx.Bucket(b).Delete(k); err != nil {
@@ -194,7 +214,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 // [q.From, q.To) when they are set, after the cursor q.Before.
 func (s *Store) List(ctx context.Context, q journal.Query) ([]journal.Entry, error) {
 	var out []journal.Entry
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		entries := tx.Bucket(bucketEntries)
 		c := tx.Bucket(bucketTimeline).Cursor()
 		var k []byte
@@ -273,7 +293,7 @@ func (s *Store) EachWithAudio(ctx context.Context, f func(journal.Entry, []byte)
 }
 
 func (s *Store) each(ctx context.Context, withAudio bool, f func(journal.Entry, []byte) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		entries, audio := tx.Bucket(bucketEntries), tx.Bucket(bucketAudio)
 		c := tx.Bucket(bucketTimeline).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
@@ -305,7 +325,7 @@ func (s *Store) each(ctx context.Context, withAudio bool, f func(journal.Entry, 
 // Has reports whether an entry with the given id exists.
 func (s *Store) Has(id string) bool {
 	found := false
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		found = tx.Bucket(bucketEntries).Get([]byte(id)) != nil
 		return nil
 	})
@@ -318,7 +338,7 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var n int
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bucketEntries).Stats().KeyN
 		return nil
 	})

@@ -22,3 +22,28 @@ func WriteSchemaVersionForTest(path string, v int) error {
 		return b.Put(keySchema, []byte(strconv.Itoa(v)))
 	})
 }
+
+// CorruptValueForTest overwrites the stored value of an entry with bytes
+// that do not decode.
+func CorruptValueForTest(s *Store, id string) error {
+	return s.update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketEntries).Put([]byte(id), []byte{formatPlain, '{', 'x'})
+	})
+}
+
+// EncryptWithoutCompactForTest re-seals the journal as Encrypt does but
+// stops before compacting, as a crash at that moment would.
+func EncryptWithoutCompactForTest(s *Store, pass []byte, p KDFParams) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := make([]byte, 32)
+	cm, err := newCryptoMeta(pass, key, p)
+	if err != nil {
+		return err
+	}
+	next, err := newCodec(key)
+	if err != nil {
+		return err
+	}
+	return s.reseal(next, &cm)
+}

@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -50,6 +51,9 @@ var (
 	bucketAudio      = []byte("audio")
 	keySchema        = []byte("schema")
 	keyCrypto        = []byte("crypto")
+	// keyCompactPending marks a journal whose free pages may still hold
+	// values from before an encryption switch; Open compacts it.
+	keyCompactPending = []byte("compact-pending")
 )
 
 // Errors a caller can test for with errors.Is.
@@ -62,6 +66,8 @@ var (
 	ErrNewerSchema = errors.New("storage: the journal was written by a newer version of SAMO")
 	// ErrDiskFull means a write failed for lack of space; nothing saved before was lost.
 	ErrDiskFull = errors.New("storage: the disk is full")
+	// ErrNeedsUpgrade means a read-only open found an older schema.
+	ErrNeedsUpgrade = errors.New("storage: the journal needs an upgrade")
 	// ErrReadOnly means a write was attempted on a journal opened read-only.
 	ErrReadOnly = errors.New("storage: the journal is open read-only")
 )
@@ -83,7 +89,12 @@ type Options struct {
 // Store is a journal in a bbolt file. It implements journal.Store and is safe
 // for concurrent use. Close it when done.
 type Store struct {
+	// mu guards db and codec: every operation holds it for reading; the
+	// encryption switches hold it for writing, because they re-seal every
+	// value and then replace the file under db (see compact).
+	mu    sync.RWMutex
 	db    *bolt.DB
+	lock  *os.File // the journal's lock file, held until Close
 	path  string
 	opt   Options
 	codec codec
@@ -104,22 +115,37 @@ func Open(path string, opt Options) (*Store, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("storage: create journal folder: %w", diskErr(err))
 		}
-		// A compaction interrupted by a crash leaves its unfinished copy; the
-		// journal itself was never touched by it.
-		os.Remove(path + compactSuffix)
 	} else if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("storage: open journal: %w", err)
 	}
-	db, err := openDB(path, opt)
+	lock, err := lockJournal(path, opt.ReadOnly, opt.Timeout)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, path: path, opt: opt}
+	if !opt.ReadOnly {
+		// A compaction interrupted by a crash leaves its unfinished copy; the
+		// journal itself was never touched by it. Only the lock holder may
+		// remove it: another process's compaction may be writing it.
+		os.Remove(path + compactSuffix)
+	}
+	db, err := openDB(path, opt)
+	if err != nil {
+		unlock(lock)
+		return nil, err
+	}
+	s := &Store{db: db, path: path, opt: opt, lock: lock}
 	if err := s.init(); err != nil {
 		db.Close()
+		unlock(lock)
 		return nil, err
 	}
 	return s, nil
+}
+
+func unlock(f *os.File) {
+	if f != nil {
+		f.Close() // closing the file releases its flock
+	}
 }
 
 func openDB(path string, opt Options) (*bolt.DB, error) {
@@ -140,6 +166,7 @@ func openDB(path string, opt Options) (*bolt.DB, error) {
 func (s *Store) init() error {
 	var version int
 	var cm *cryptoMeta
+	var pending bool
 	err := s.db.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
@@ -153,6 +180,7 @@ func (s *Store) init() error {
 			return fmt.Errorf("%w: %s: schema version %q", ErrDamaged, s.path, meta.Get(keySchema))
 		}
 		version = v
+		pending = meta.Get(keyCompactPending) != nil
 		if raw := meta.Get(keyCrypto); raw != nil {
 			cm = new(cryptoMeta)
 			if err := jsonUnmarshal(raw, cm); err != nil {
@@ -180,18 +208,25 @@ func (s *Store) init() error {
 		}
 		s.dataKey = key
 	}
-	if version == SchemaVersion {
-		return nil
-	}
-	if s.opt.ReadOnly {
-		return fmt.Errorf("storage: %s has schema %d and needs an upgrade: open it once for writing", s.path, version)
-	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		if version == 0 {
-			return createSchema(tx)
+	if version != SchemaVersion {
+		if s.opt.ReadOnly {
+			return fmt.Errorf("%w: %s has schema %d: open it once for writing", ErrNeedsUpgrade, s.path, version)
 		}
-		return migrate(tx, version, s.codec)
-	})
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			if version == 0 {
+				return createSchema(tx)
+			}
+			return migrate(tx, version, s.codec)
+		})
+		if err != nil {
+			return diskErr(err)
+		}
+	}
+	if pending && !s.opt.ReadOnly {
+		// An encryption switch was interrupted before its compaction.
+		return s.compact()
+	}
+	return nil
 }
 
 // createSchema lays out a new, empty journal.
@@ -208,11 +243,20 @@ func createSchema(tx *bolt.Tx) error {
 func (s *Store) Path() string { return s.path }
 
 // Encrypted reports whether the journal is encrypted at rest.
-func (s *Store) Encrypted() bool { return s.codec.aead != nil }
+func (s *Store) Encrypted() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.codec.aead != nil
+}
 
 // Close releases the journal.
 func (s *Store) Close() error {
-	if err := s.db.Close(); err != nil {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.db.Close()
+	unlock(s.lock)
+	s.lock = nil
+	if err != nil {
 		return fmt.Errorf("storage: close journal: %w", err)
 	}
 	return nil
@@ -221,7 +265,7 @@ func (s *Store) Close() error {
 // Check runs bbolt's consistency check over the whole file and returns the
 // first problem it finds.
 func (s *Store) Check() error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		var first error
 		for err := range tx.Check() { // drain: Check's goroutine sends every problem
 			if first == nil {
@@ -232,8 +276,22 @@ func (s *Store) Check() error {
 	})
 }
 
+// view runs a read transaction.
+func (s *Store) view(f func(tx *bolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.db.View(f)
+}
+
 // update runs a write transaction, translating a full disk into ErrDiskFull.
 func (s *Store) update(f func(tx *bolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.updateLocked(f)
+}
+
+// updateLocked is update for callers that already hold mu.
+func (s *Store) updateLocked(f func(tx *bolt.Tx) error) error {
 	if s.opt.ReadOnly {
 		return ErrReadOnly
 	}
@@ -254,4 +312,53 @@ func diskErr(err error) error {
 		return fmt.Errorf("%w (nothing saved before was lost; free some space and save again): %w", ErrDiskFull, err)
 	}
 	return err
+}
+
+// ErrExists means Create found a journal already at its path.
+var ErrExists = errors.New("storage: a journal already exists there")
+
+// Create makes a new journal at path, encrypted under passphrase when it is
+// not nil, and opens it. The journal is built under a temporary name and
+// linked into place only when complete, so a crash or a closed window never
+// leaves a half-made journal (an unencrypted one, say, that was meant to be
+// encrypted), and an existing journal is never replaced: that is ErrExists.
+func Create(path string, passphrase []byte, params KDFParams) (*Store, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("storage: create journal folder: %w", diskErr(err))
+	}
+	if _, err := os.Stat(path); err == nil {
+		return nil, fmt.Errorf("%w (%s)", ErrExists, path)
+	}
+	f, err := os.CreateTemp(dir, filepath.Base(path)+".creating-*")
+	if err != nil {
+		return nil, fmt.Errorf("storage: create journal: %w", diskErr(err))
+	}
+	tmp := f.Name()
+	f.Close()
+	defer func() {
+		os.Remove(tmp)
+		os.Remove(tmp + ".lock")
+	}()
+	s, err := Open(tmp, Options{})
+	if err == nil && passphrase != nil {
+		err = s.Encrypt(passphrase, params)
+	}
+	if s != nil {
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: create journal: %w", err)
+	}
+	// Link fails if path exists: another SAMO may have created it meanwhile.
+	if err := os.Link(tmp, path); err != nil {
+		if os.IsExist(err) {
+			return nil, fmt.Errorf("%w (%s)", ErrExists, path)
+		}
+		return nil, fmt.Errorf("storage: create journal: %w", diskErr(err))
+	}
+	syncDir(dir)
+	return Open(path, Options{Passphrase: passphrase})
 }

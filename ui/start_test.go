@@ -34,14 +34,9 @@ func (o *diskOpener) Open(pass []byte) (*journal.Service, error) {
 }
 
 func (o *diskOpener) Create(pass []byte) (*journal.Service, error) {
-	st, err := storage.Open(o.path, storage.Options{})
+	st, err := storage.Create(o.path, pass, storage.KDFParams{Time: 1, MemoryKiB: 1024, Threads: 1})
 	if err != nil {
 		return nil, err
-	}
-	if pass != nil {
-		if err := st.Encrypt(pass, storage.KDFParams{Time: 1, MemoryKiB: 1024, Threads: 1}); err != nil {
-			return nil, err
-		}
 	}
 	o.st = st
 	return journal.NewService(st), nil

@@ -74,25 +74,23 @@ func (c *cli) initCommand() *cobra.Command {
 				return fmt.Errorf("a journal already exists at %s (samo encrypt switches it to encrypted)", path)
 			}
 			var pass []byte
+			var params storage.KDFParams
 			if encrypt {
 				if pass, err = c.newPassphrase(); err != nil {
 					return err
 				}
+				params = storage.TuneKDF(storage.KDFTarget)
 			}
-			st, err := storage.Open(path, storage.Options{})
+			st, err := storage.Create(path, pass, params)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			kind := "a journal"
 			if encrypt {
-				if err := st.Encrypt(pass, storage.TuneKDF(storage.KDFTarget)); err != nil {
-					os.Remove(path)
-					return err
-				}
-				fmt.Fprintf(c.stdout, "created an encrypted journal at %s\n", path)
-				return nil
+				kind = "an encrypted journal"
 			}
-			fmt.Fprintf(c.stdout, "created a journal at %s\n", path)
+			fmt.Fprintf(c.stdout, "created %s at %s\n", kind, path)
 			return nil
 		},
 	}
@@ -169,7 +167,7 @@ func (c *cli) decryptCommand() *cobra.Command {
 
 func (c *cli) passphraseCommand() *cobra.Command {
 	return c.cryptoCommand(cryptoChange{
-		use: "passphrase", short: "Change an encrypted journal's passphrase (entries are not re-encrypted)",
+		use: "passphrase", short: "Change an encrypted journal's passphrase (entries are not re-encrypted; old backups keep the old one)",
 		needEncrypted: true, wrongState: "the journal is not encrypted (samo encrypt encrypts it)",
 		newPassphrase: true,
 		apply: func(st *storage.Store, pass []byte) error {
@@ -218,6 +216,12 @@ func (c *cli) restoreCommand() *cobra.Command {
 				return err
 			}
 			kept, err := storage.Restore(path, args[0], storage.Options{Passphrase: pass})
+			if errors.Is(err, storage.ErrPassphraseRequired) && pass == nil && c.interactive() {
+				if pass, err = c.prompt("Passphrase of the backup: "); err != nil {
+					return err
+				}
+				kept, err = storage.Restore(path, args[0], storage.Options{Passphrase: pass})
+			}
 			if err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -47,7 +48,16 @@ type storeOpener struct {
 	path string
 	pass []byte
 	log  *slog.Logger
-	st   *storage.Store
+
+	mu sync.Mutex // st is set from the window's background work
+	st *storage.Store
+}
+
+func (o *storeOpener) keep(st *storage.Store) *journal.Service {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.st = st
+	return journal.NewService(st, journal.WithLogger(o.log))
 }
 
 func (o *storeOpener) Exists() bool {
@@ -63,24 +73,19 @@ func (o *storeOpener) Open(pass []byte) (*journal.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	o.st = st
-	return journal.NewService(st, journal.WithLogger(o.log)), nil
+	return o.keep(st), nil
 }
 
 func (o *storeOpener) Create(pass []byte) (*journal.Service, error) {
-	st, err := storage.Open(o.path, storage.Options{})
+	var params storage.KDFParams
+	if pass != nil {
+		params = storage.TuneKDF(storage.KDFTarget)
+	}
+	st, err := storage.Create(o.path, pass, params)
 	if err != nil {
 		return nil, err
 	}
-	if pass != nil {
-		if err := st.Encrypt(pass, storage.TuneKDF(storage.KDFTarget)); err != nil {
-			st.Close()
-			os.Remove(o.path)
-			return nil, err
-		}
-	}
-	o.st = st
-	return journal.NewService(st, journal.WithLogger(o.log)), nil
+	return o.keep(st), nil
 }
 
 func (o *storeOpener) NeedsPassphrase(err error) bool {
@@ -88,6 +93,8 @@ func (o *storeOpener) NeedsPassphrase(err error) bool {
 }
 
 func (o *storeOpener) close() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	if o.st == nil {
 		return nil
 	}

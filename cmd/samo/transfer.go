@@ -255,11 +255,13 @@ func importInto(ctx context.Context, st *storage.Store, items []transfer.Exporte
 		progress(added+present, len(items))
 		return nil
 	}
+	seen := map[string]bool{}
 	for i, it := range items {
-		if it.ID != "" && st.Has(it.ID) {
+		if it.ID != "" && (seen[it.ID] || st.Has(it.ID)) {
 			present++
 			continue
 		}
+		seen[it.ID] = true
 		e, err := journal.Prepare(it.Entry, time.Now)
 		if err != nil {
 			return added, present, fmt.Errorf("import entry %d: %w", i+1, err)

@@ -59,10 +59,16 @@ func readDayOne(r io.Reader, limit int64) ([]journal.Entry, Report, error) {
 			if err != nil {
 				return s.errorf(i, "bad creationDate %.40q", *d.CreationDate)
 			}
+			if journal.CheckTime(created) != nil {
+				return s.errorf(i, "creationDate %.40q: outside 1970–2262, the dates SAMO can store", *d.CreationDate)
+			}
 			updated := created
 			if d.ModifiedDate != "" {
 				if updated, err = time.Parse(time.RFC3339, d.ModifiedDate); err != nil {
 					return s.errorf(i, "bad modifiedDate %.40q", d.ModifiedDate)
+				}
+				if journal.CheckTime(updated) != nil {
+					return s.errorf(i, "modifiedDate %.40q: outside 1970–2262, the dates SAMO can store", d.ModifiedDate)
 				}
 			}
 			text, ok := s.text(i, unescapeMarkdown(d.Text))

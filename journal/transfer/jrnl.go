@@ -77,6 +77,9 @@ func readJrnl(r io.Reader, loc *time.Location, limit int64) ([]journal.Entry, Re
 			}
 			created := time.Date(day.Year(), day.Month(), day.Day(),
 				clock.Hour(), clock.Minute(), clock.Second(), 0, loc)
+			if err := journal.CheckTime(created); err != nil {
+				return s.errorf(i, "date %.40q: outside 1970–2262, the dates SAMO can store", *j.Date)
+			}
 			out = append(out, journal.Entry{
 				Created: created,
 				Updated: created,

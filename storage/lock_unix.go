@@ -1,0 +1,49 @@
+//go:build unix
+
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// lockJournal takes the journal's lock file (path + ".lock"): exclusive for a
+// writer, shared for a reader, waiting up to timeout. bbolt also locks the
+// database file itself, but compaction and restore replace that file with a
+// new one; a process waiting on the old file's lock would then write into a
+// file no longer in the folder, and its saves would be lost. The lock file
+// is never replaced, so whoever waits on it opens the current journal.
+func lockJournal(path string, readOnly bool, timeout time.Duration) (*os.File, error) {
+	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil && readOnly {
+		// A read-only folder: bbolt's own shared lock still protects readers.
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: lock journal: %w", diskErr(err))
+	}
+	how := unix.LOCK_EX
+	if readOnly {
+		how = unix.LOCK_SH
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		err := unix.Flock(int(f.Fd()), how|unix.LOCK_NB)
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, unix.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("storage: lock journal: %w", err)
+		}
+		if time.Now().After(deadline) {
+			f.Close()
+			return nil, fmt.Errorf("%w (%s); close it and try again", ErrLocked, path)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
