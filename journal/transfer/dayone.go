@@ -38,62 +38,49 @@ func ReadDayOne(r io.Reader) ([]journal.Entry, Report, error) {
 func readDayOne(r io.Reader, limit int64) ([]journal.Entry, Report, error) {
 	s := newSource("Day One", r, limit)
 	var out []journal.Entry
-	seen := false
-	err := s.document(func(key string) error {
-		if key != "entries" {
-			return s.skip()
+	err := s.eachEntry(func(i int) error {
+		var d dayOneEntry
+		if err := s.entry(i, &d); err != nil {
+			return err
 		}
-		if seen {
-			return s.errorf(-1, "more than one \"entries\" array")
+		if d.CreationDate == nil {
+			return s.errorf(i, "no creationDate")
 		}
-		seen = true
-		return s.array(key, func(i int) error {
-			var d dayOneEntry
-			if err := s.entry(i, &d); err != nil {
-				return err
+		created, err := time.Parse(time.RFC3339, *d.CreationDate)
+		if err != nil {
+			return s.errorf(i, "bad creationDate %.40q", *d.CreationDate)
+		}
+		if journal.CheckTime(created) != nil {
+			return s.errorf(i, "creationDate %.40q: outside 1970–2262, the dates SAMO can store", *d.CreationDate)
+		}
+		updated := created
+		if d.ModifiedDate != "" {
+			if updated, err = time.Parse(time.RFC3339, d.ModifiedDate); err != nil {
+				return s.errorf(i, "bad modifiedDate %.40q", d.ModifiedDate)
 			}
-			if d.CreationDate == nil {
-				return s.errorf(i, "no creationDate")
+			if journal.CheckTime(updated) != nil {
+				return s.errorf(i, "modifiedDate %.40q: outside 1970–2262, the dates SAMO can store", d.ModifiedDate)
 			}
-			created, err := time.Parse(time.RFC3339, *d.CreationDate)
-			if err != nil {
-				return s.errorf(i, "bad creationDate %.40q", *d.CreationDate)
-			}
-			if journal.CheckTime(created) != nil {
-				return s.errorf(i, "creationDate %.40q: outside 1970–2262, the dates SAMO can store", *d.CreationDate)
-			}
-			updated := created
-			if d.ModifiedDate != "" {
-				if updated, err = time.Parse(time.RFC3339, d.ModifiedDate); err != nil {
-					return s.errorf(i, "bad modifiedDate %.40q", d.ModifiedDate)
-				}
-				if journal.CheckTime(updated) != nil {
-					return s.errorf(i, "modifiedDate %.40q: outside 1970–2262, the dates SAMO can store", d.ModifiedDate)
-				}
-			}
-			text, ok := s.text(i, unescapeMarkdown(d.Text))
-			if !ok {
-				return nil
-			}
-			e := journal.Entry{
-				Created: created.UTC(),
-				Updated: updated.UTC(),
-				Text:    text,
-				Tags:    s.tags(i, d.Tags, ""),
-			}
-			if loc := s.zone(d.TimeZone); loc != nil {
-				e.Created, e.Updated, e.Zone = created.In(loc), updated.In(loc), d.TimeZone
-			} else if d.TimeZone != "" {
-				s.warnf(i, "unknown time zone %.40q, time kept in UTC", d.TimeZone)
-			}
-			out = append(out, e)
-			s.rep.Imported++
+		}
+		text, ok := s.text(i, unescapeMarkdown(d.Text))
+		if !ok {
 			return nil
-		})
+		}
+		e := journal.Entry{
+			Created: created.UTC(),
+			Updated: updated.UTC(),
+			Text:    text,
+			Tags:    s.tags(i, d.Tags, ""),
+		}
+		if loc := s.zone(d.TimeZone); loc != nil {
+			e.Created, e.Updated, e.Zone = created.In(loc), updated.In(loc), d.TimeZone
+		} else if d.TimeZone != "" {
+			s.warnf(i, "unknown time zone %.40q, time kept in UTC", d.TimeZone)
+		}
+		out = append(out, e)
+		s.rep.Imported++
+		return nil
 	})
-	if err == nil && !seen {
-		err = s.errorf(-1, "no \"entries\" array, not a Day One JSON export")
-	}
 	if err != nil {
 		s.rep.Imported = 0
 		return nil, s.rep, err

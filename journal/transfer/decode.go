@@ -131,6 +131,26 @@ func (s *source) document(field func(key string) error) error {
 
 // array reads an array value, calling item for each of its items with its
 // index; item must read the value. A null reads as an empty array.
+// eachEntry walks the document's one "entries" array, calling item for each
+// element and skipping every other key; a document without one is an error.
+func (s *source) eachEntry(item func(i int) error) error {
+	seen := false
+	err := s.document(func(key string) error {
+		if key != "entries" {
+			return s.skip()
+		}
+		if seen {
+			return s.errorf(-1, "more than one \"entries\" array")
+		}
+		seen = true
+		return s.array(key, item)
+	})
+	if err == nil && !seen {
+		err = s.errorf(-1, "no \"entries\" array, not a %s JSON export", s.name)
+	}
+	return err
+}
+
 func (s *source) array(what string, item func(i int) error) error {
 	tok, err := s.dec.Token()
 	if err != nil {

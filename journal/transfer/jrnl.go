@@ -39,61 +39,48 @@ func readJrnl(r io.Reader, loc *time.Location, limit int64) ([]journal.Entry, Re
 	zone := journal.ZoneName(loc)
 	s := newSource("jrnl", r, limit)
 	var out []journal.Entry
-	seen := false
-	err := s.document(func(key string) error {
-		if key != "entries" {
-			return s.skip()
+	err := s.eachEntry(func(i int) error {
+		var j jrnlEntry
+		if err := s.entry(i, &j); err != nil {
+			return err
 		}
-		if seen {
-			return s.errorf(-1, "more than one \"entries\" array")
+		if j.Date == nil {
+			return s.errorf(i, "no date")
 		}
-		seen = true
-		return s.array(key, func(i int) error {
-			var j jrnlEntry
-			if err := s.entry(i, &j); err != nil {
-				return err
-			}
-			if j.Date == nil {
-				return s.errorf(i, "no date")
-			}
-			if j.Time == nil {
-				return s.errorf(i, "no time")
-			}
-			day, err := time.ParseInLocation(time.DateOnly, *j.Date, loc)
-			if err != nil {
-				return s.errorf(i, "bad date %.40q", *j.Date)
-			}
-			clock, err := parseClock(*j.Time)
-			if err != nil {
-				return s.errorf(i, "bad time %.40q", *j.Time)
-			}
-			text := j.Title + "\n" + j.Body
-			if j.Title == "" || j.Body == "" {
-				text = j.Title + j.Body
-			}
-			text, ok := s.text(i, text)
-			if !ok {
-				return nil
-			}
-			created := time.Date(day.Year(), day.Month(), day.Day(),
-				clock.Hour(), clock.Minute(), clock.Second(), 0, loc)
-			if err := journal.CheckTime(created); err != nil {
-				return s.errorf(i, "date %.40q: outside 1970–2262, the dates SAMO can store", *j.Date)
-			}
-			out = append(out, journal.Entry{
-				Created: created,
-				Updated: created,
-				Zone:    zone,
-				Text:    text,
-				Tags:    s.tags(i, j.Tags, "@#"),
-			})
-			s.rep.Imported++
+		if j.Time == nil {
+			return s.errorf(i, "no time")
+		}
+		day, err := time.ParseInLocation(time.DateOnly, *j.Date, loc)
+		if err != nil {
+			return s.errorf(i, "bad date %.40q", *j.Date)
+		}
+		clock, err := parseClock(*j.Time)
+		if err != nil {
+			return s.errorf(i, "bad time %.40q", *j.Time)
+		}
+		text := j.Title + "\n" + j.Body
+		if j.Title == "" || j.Body == "" {
+			text = j.Title + j.Body
+		}
+		text, ok := s.text(i, text)
+		if !ok {
 			return nil
+		}
+		created := time.Date(day.Year(), day.Month(), day.Day(),
+			clock.Hour(), clock.Minute(), clock.Second(), 0, loc)
+		if err := journal.CheckTime(created); err != nil {
+			return s.errorf(i, "date %.40q: outside 1970–2262, the dates SAMO can store", *j.Date)
+		}
+		out = append(out, journal.Entry{
+			Created: created,
+			Updated: created,
+			Zone:    zone,
+			Text:    text,
+			Tags:    s.tags(i, j.Tags, "@#"),
 		})
+		s.rep.Imported++
+		return nil
 	})
-	if err == nil && !seen {
-		err = s.errorf(-1, "no \"entries\" array, not a jrnl JSON export")
-	}
 	if err != nil {
 		s.rep.Imported = 0
 		return nil, s.rep, err
