@@ -60,6 +60,10 @@ func (s *Store) WriteTo(w io.Writer) (int64, error) {
 // beside it as journal.db.before-restore-TIME, and the switch is an atomic
 // rename. The journal must not be open anywhere (ErrLocked otherwise).
 func Restore(path, from string, opt Options) (kept string, err error) {
+	// Restoring onto a new machine: the journal folder may not exist yet.
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", fmt.Errorf("storage: restore: %w", diskErr(err))
+	}
 	// Hold the journal's lock for the whole switch, so that no SAMO writes
 	// to the journal being replaced, and none waiting opens the old file.
 	lock, err := lockJournal(path, false, max(opt.Timeout, DefaultOpenTimeout))

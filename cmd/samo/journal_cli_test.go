@@ -126,6 +126,16 @@ func TestCLI_BackupAndRestore(t *testing.T) {
 		t.Fatalf("kept journals: %v", kept)
 	}
 
+	// Onto a new machine: a journal folder that does not exist yet.
+	newHome := filepath.Join(t.TempDir(), "new", "home")
+	r = mustSucceed(t, samo(t, "", nil, "--home", newHome, "restore", backup))
+	if strings.Contains(r.stdout, "kept as") {
+		t.Errorf("restore into an empty folder claims to keep a journal: %s", r.stdout)
+	}
+	if es := listJSON(t, nil, newHome); len(es) != 1 || es[0].Text != "in the backup" {
+		t.Errorf("restored onto a new home: %+v", es)
+	}
+
 	bad := filepath.Join(t.TempDir(), "not-a-backup.db")
 	os.WriteFile(bad, []byte(strings.Repeat("junk", 5000)), 0o600)
 	if r := samo(t, "", nil, "--home", home, "restore", bad); r.code == 0 || !strings.Contains(r.stderr, "not a usable backup") {
