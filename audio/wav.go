@@ -1,0 +1,286 @@
+package audio
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+)
+
+// Errors a caller can test for with errors.Is.
+var (
+	// ErrNotWAV means the data is not a RIFF/WAVE file.
+	ErrNotWAV = errors.New("audio: not a WAV file")
+	// ErrUnsupported means a WAV file uses an encoding SAMO does not read.
+	ErrUnsupported = errors.New("audio: unsupported WAV encoding")
+	// ErrTruncated means a WAV file ends in the middle of a chunk or header.
+	ErrTruncated = errors.New("audio: truncated WAV file")
+)
+
+// Clip is decoded audio: samples in [-1, 1], interleaved by channel.
+type Clip struct {
+	Rate     int
+	Channels int
+	Samples  []float32
+}
+
+// Frames returns the number of sample frames (samples per channel).
+func (c Clip) Frames() int {
+	if c.Channels == 0 {
+		return 0
+	}
+	return len(c.Samples) / c.Channels
+}
+
+const wavHeaderSize = 44
+
+// WAVWriter streams 16-bit PCM into a WAV file whose header stays valid as
+// the file grows: every headerEvery of audio it rewrites the RIFF and data
+// sizes and syncs, so a file cut short by a crash or a kill plays and holds
+// all but at most that much of the end. Close finishes the file.
+type WAVWriter struct {
+	f           *os.File
+	rate, chans int
+	dataBytes   int64 // bytes of samples written
+	syncedBytes int64 // dataBytes as of the last header update
+	headerEvery int64 // bytes of audio between header updates
+	scratch     []byte
+	closed      bool
+}
+
+// CreateWAV creates (truncating) a 16-bit PCM WAV file at path. The header
+// is brought up to date every half second of audio.
+func CreateWAV(path string, rate, channels int) (*WAVWriter, error) {
+	if rate <= 0 || channels <= 0 || channels > 8 {
+		return nil, fmt.Errorf("audio: create wav %s: bad format %d Hz × %d channels", path, rate, channels)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("audio: create wav: %w", err)
+	}
+	w := &WAVWriter{f: f, rate: rate, chans: channels, headerEvery: int64(rate * channels * 2 / 2)}
+	if _, err := f.Write(wavHeader(rate, channels, 0)); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("audio: write wav header %s: %w", path, err)
+	}
+	return w, nil
+}
+
+// wavHeader is the 44-byte header of a 16-bit PCM file with dataBytes of samples.
+func wavHeader(rate, channels int, dataBytes int64) []byte {
+	h := make([]byte, 0, wavHeaderSize)
+	h = append(h, "RIFF"...)
+	h = binary.LittleEndian.AppendUint32(h, uint32(min(dataBytes+36, math.MaxUint32)))
+	h = append(h, "WAVEfmt "...)
+	h = binary.LittleEndian.AppendUint32(h, 16)
+	h = binary.LittleEndian.AppendUint16(h, 1) // PCM
+	h = binary.LittleEndian.AppendUint16(h, uint16(channels))
+	h = binary.LittleEndian.AppendUint32(h, uint32(rate))
+	h = binary.LittleEndian.AppendUint32(h, uint32(rate*channels*2))
+	h = binary.LittleEndian.AppendUint16(h, uint16(channels*2))
+	h = binary.LittleEndian.AppendUint16(h, 16)
+	h = append(h, "data"...)
+	return binary.LittleEndian.AppendUint32(h, uint32(min(dataBytes, math.MaxUint32-36)))
+}
+
+// Write appends interleaved samples in [-1, 1) (values outside are clipped).
+func (w *WAVWriter) Write(samples []float32) error {
+	if w.closed {
+		return errors.New("audio: write to a closed wav file")
+	}
+	if len(samples)%w.chans != 0 {
+		return fmt.Errorf("audio: %d samples is not whole frames of %d channels", len(samples), w.chans)
+	}
+	w.scratch = w.scratch[:0]
+	for _, s := range samples {
+		// The same scale as decoding (÷32768), clipped to the 16-bit range;
+		// a NaN is written as silence.
+		v := math.Round(float64(s) * 32768)
+		if math.IsNaN(v) {
+			v = 0
+		}
+		v = max(-32768, min(32767, v))
+		w.scratch = binary.LittleEndian.AppendUint16(w.scratch, uint16(int16(v)))
+	}
+	if _, err := w.f.Write(w.scratch); err != nil {
+		return fmt.Errorf("audio: write wav: %w", err)
+	}
+	w.dataBytes += int64(len(w.scratch))
+	if w.dataBytes-w.syncedBytes >= w.headerEvery {
+		return w.updateHeader()
+	}
+	return nil
+}
+
+// updateHeader writes the current sizes into the header and syncs the file.
+func (w *WAVWriter) updateHeader() error {
+	if _, err := w.f.WriteAt(wavHeader(w.rate, w.chans, w.dataBytes), 0); err != nil {
+		return fmt.Errorf("audio: update wav header: %w", err)
+	}
+	if err := w.f.Sync(); err != nil {
+		return fmt.Errorf("audio: sync wav: %w", err)
+	}
+	w.syncedBytes = w.dataBytes
+	return nil
+}
+
+// Close writes the final header, syncs and closes the file.
+func (w *WAVWriter) Close() error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	err := w.updateHeader()
+	if cerr := w.f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("audio: close wav: %w", cerr)
+	}
+	return err
+}
+
+// RepairWAV brings the header of a 16-bit PCM file written by WAVWriter up
+// to the samples actually in it, after a crash cut the writing short. It
+// reports the number of frames the file holds.
+func RepairWAV(path string) (int, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return 0, fmt.Errorf("audio: repair wav: %w", err)
+	}
+	defer f.Close()
+	h := make([]byte, wavHeaderSize)
+	if _, err := io.ReadFull(f, h); err != nil {
+		return 0, fmt.Errorf("audio: repair wav %s: %w", path, ErrTruncated)
+	}
+	if string(h[0:4]) != "RIFF" || string(h[8:16]) != "WAVEfmt " || string(h[36:40]) != "data" ||
+		binary.LittleEndian.Uint16(h[20:]) != 1 || binary.LittleEndian.Uint16(h[34:]) != 16 {
+		return 0, fmt.Errorf("audio: repair wav %s: %w: not a file SAMO recorded", path, ErrUnsupported)
+	}
+	chans := int(binary.LittleEndian.Uint16(h[22:]))
+	rate := int(binary.LittleEndian.Uint32(h[24:]))
+	if chans == 0 {
+		return 0, fmt.Errorf("audio: repair wav %s: %w: zero channels", path, ErrUnsupported)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("audio: repair wav: %w", err)
+	}
+	frame := int64(chans * 2)
+	data := (fi.Size() - wavHeaderSize) / frame * frame
+	if _, err := f.WriteAt(wavHeader(rate, chans, data), 0); err != nil {
+		return 0, fmt.Errorf("audio: repair wav: %w", err)
+	}
+	if err := f.Truncate(wavHeaderSize + data); err != nil {
+		return 0, fmt.Errorf("audio: repair wav: %w", err)
+	}
+	return int(data / frame), f.Sync()
+}
+
+// DecodeWAV reads a WAV file: PCM of 8, 16, 24 or 32 bits, or IEEE float of
+// 32 or 64 bits, in a plain or extensible format chunk, any rate, any
+// channel count up to 8. Chunks it does not need are skipped; a data chunk
+// cut short keeps its whole frames; float samples are clipped to [-1, 1]
+// and NaN becomes 0.
+// Damaged input is an error naming the problem, never a panic.
+func DecodeWAV(data []byte) (Clip, error) {
+	if len(data) < 12 || string(data[0:4]) != "RIFF" || string(data[8:12]) != "WAVE" {
+		return Clip{}, ErrNotWAV
+	}
+	var (
+		format, bits uint16
+		chans        int
+		rate         int
+		haveFmt      bool
+	)
+	rest := data[12:]
+	for len(rest) > 0 {
+		if len(rest) < 8 {
+			return Clip{}, fmt.Errorf("%w: a chunk header is cut short", ErrTruncated)
+		}
+		id, size := string(rest[0:4]), int64(binary.LittleEndian.Uint32(rest[4:8]))
+		rest = rest[8:]
+		body := rest
+		if int64(len(body)) < size {
+			if id != "data" || !haveFmt {
+				return Clip{}, fmt.Errorf("%w: chunk %q wants %d bytes, %d remain", ErrTruncated, id, size, len(body))
+			}
+			// A data chunk longer than the file: a recording cut short.
+			// Keep what is there, whole frames only.
+			size = int64(len(body))
+		}
+		body = body[:size]
+		switch id {
+		case "fmt ":
+			if size < 16 {
+				return Clip{}, fmt.Errorf("%w: fmt chunk of %d bytes", ErrNotWAV, size)
+			}
+			format = binary.LittleEndian.Uint16(body[0:])
+			chans = int(binary.LittleEndian.Uint16(body[2:]))
+			rate = int(binary.LittleEndian.Uint32(body[4:]))
+			bits = binary.LittleEndian.Uint16(body[14:])
+			if format == 0xFFFE && size >= 40 { // WAVE_FORMAT_EXTENSIBLE: the subformat's first two bytes
+				format = binary.LittleEndian.Uint16(body[24:])
+			}
+			if chans < 1 || chans > 8 || rate < 1 || rate > 768000 {
+				return Clip{}, fmt.Errorf("%w: %d channels at %d Hz", ErrUnsupported, chans, rate)
+			}
+			haveFmt = true
+		case "data":
+			if !haveFmt {
+				return Clip{}, fmt.Errorf("%w: data before fmt", ErrNotWAV)
+			}
+			samples, err := decodeSamples(body, format, bits, chans)
+			if err != nil {
+				return Clip{}, err
+			}
+			return Clip{Rate: rate, Channels: chans, Samples: samples}, nil
+		}
+		rest = rest[size:]
+		if size%2 == 1 && len(rest) > 0 { // chunks are padded to even sizes
+			rest = rest[1:]
+		}
+	}
+	return Clip{}, fmt.Errorf("%w: no data chunk", ErrNotWAV)
+}
+
+func decodeSamples(b []byte, format, bits uint16, chans int) ([]float32, error) {
+	width := int(bits) / 8
+	switch {
+	case format == 1 && (bits == 8 || bits == 16 || bits == 24 || bits == 32):
+	case format == 3 && (bits == 32 || bits == 64):
+	default:
+		return nil, fmt.Errorf("%w: format %d with %d bits", ErrUnsupported, format, bits)
+	}
+	frame := width * chans
+	n := len(b) / frame * chans
+	out := make([]float32, n)
+	for i := range out {
+		p := b[i*width:]
+		switch {
+		case format == 3 && bits == 32:
+			out[i] = finite(float64(math.Float32frombits(binary.LittleEndian.Uint32(p))))
+		case format == 3:
+			out[i] = finite(math.Float64frombits(binary.LittleEndian.Uint64(p)))
+		case bits == 8:
+			out[i] = (float32(p[0]) - 128) / 128
+		case bits == 16:
+			out[i] = float32(int16(binary.LittleEndian.Uint16(p))) / 32768
+		case bits == 24:
+			v := int32(uint32(p[0])<<8|uint32(p[1])<<16|uint32(p[2])<<24) >> 8
+			out[i] = float32(v) / (1 << 23)
+		default:
+			out[i] = float32(int32(binary.LittleEndian.Uint32(p))) / (1 << 31)
+		}
+	}
+	return out, nil
+}
+
+// finite turns a float sample that is NaN into silence and clips the rest to
+// [-1, 1], so that no later stage (resampling, features, JSON) meets a
+// non-finite number, even from a float64 too large for float32.
+func finite(v float64) float32 {
+	if math.IsNaN(v) {
+		return 0
+	}
+	return float32(max(-1, min(1, v)))
+}
