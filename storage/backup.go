@@ -43,17 +43,6 @@ func (s *Store) Backup(path string) error {
 	return nil
 }
 
-// WriteTo streams a consistent copy of the journal file to w.
-func (s *Store) WriteTo(w io.Writer) (int64, error) {
-	var n int64
-	err := s.view(func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
-	})
-	return n, err
-}
-
 // Restore replaces the journal at path with the backup at from. The backup
 // is checked first (it opens, passes bbolt's consistency check and, when
 // encrypted, unlocks with opt.Passphrase); the journal it replaces is kept

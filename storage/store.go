@@ -239,9 +239,6 @@ func createSchema(tx *bolt.Tx) error {
 	return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 }
 
-// Path returns the journal file's path.
-func (s *Store) Path() string { return s.path }
-
 // Encrypted reports whether the journal is encrypted at rest.
 func (s *Store) Encrypted() bool {
 	s.mu.RLock()

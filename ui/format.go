@@ -1,9 +1,6 @@
 package ui
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // friendlyTime says when something happened the way a person would:
 // "Today 09:41", "Yesterday 21:10", "Monday 18:02" within the week,
@@ -25,8 +22,6 @@ func friendlyTime(t, now time.Time) string {
 		return t.Format("2 January 2006")
 	}
 }
-
-func wordsIn(s string) []string { return strings.Fields(s) }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

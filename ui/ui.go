@@ -211,7 +211,7 @@ func (j *Journal) saveDraft() bool {
 	}
 	j.current, j.saved = e.ID, j.editor.Text
 	j.heading.SetText("Entry · " + e.Created.Format("Monday 2 January 2006, 15:04"))
-	words := len(wordsIn(e.Text))
+	words := len(strings.Fields(e.Text))
 	j.status.SetText(fmt.Sprintf("Saved at %s · %d %s", e.Updated.Format("15:04"), words, plural(words, "word", "words")))
 	j.refreshButtons()
 	return true

@@ -110,31 +110,14 @@ func LoadBPEFiles(vocabPath, mergesPath string, opts BPEOptions) (*BPE, error) {
 // token for each of the 256 bytes. A merge whose parts or result are not in
 // the vocabulary can never apply and is ignored.
 func NewBPE(vocab map[string]int, merges [][2]string, added []AddedToken, opts BPEOptions) (*BPE, error) {
-	if len(vocab) == 0 {
-		return nil, fmt.Errorf("empty vocabulary")
+	v, tokens, err := idTable(vocab, added)
+	if err != nil {
+		return nil, err
 	}
-	t := &BPE{opts: opts, vocab: make(map[string]int, len(vocab)), cache: map[string][]int{}}
-	for tok, id := range vocab {
-		if id < 0 {
-			return nil, fmt.Errorf("token %q has negative id %d", tok, id)
-		}
-		t.vocab[tok] = id
-		t.size = max(t.size, id+1)
-	}
-	for _, a := range added {
-		if a.ID < 0 {
-			return nil, fmt.Errorf("added token %q has negative id %d", a.Content, a.ID)
-		}
-		t.size = max(t.size, a.ID+1)
-	}
-	t.tokens = make([]string, t.size)
+	t := &BPE{opts: opts, vocab: v, tokens: tokens, size: len(tokens), cache: map[string][]int{}}
 	t.special = make([]bool, t.size)
 	t.addedAt = make([]bool, t.size)
-	for tok, id := range t.vocab {
-		t.tokens[id] = tok
-	}
 	for _, a := range added {
-		t.tokens[a.ID] = a.Content
 		t.special[a.ID] = a.Special
 		t.addedAt[a.ID] = true
 	}

@@ -22,6 +22,7 @@
 package tokenizer
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -61,6 +62,37 @@ type AddedToken struct {
 // addedMatcher splits text on added tokens. Like a regular expression that
 // alternates the tokens in their listed order, it takes the leftmost match and,
 // at one position, the first token listed that matches there.
+// idTable checks a vocabulary and its added tokens and returns the vocabulary
+// copied and a table from id to token text, as long as the largest id + 1.
+func idTable(vocab map[string]int, added []AddedToken) (map[string]int, []string, error) {
+	if len(vocab) == 0 {
+		return nil, nil, fmt.Errorf("empty vocabulary")
+	}
+	size := 0
+	copied := make(map[string]int, len(vocab))
+	for tok, id := range vocab {
+		if id < 0 {
+			return nil, nil, fmt.Errorf("token %q has negative id %d", tok, id)
+		}
+		copied[tok] = id
+		size = max(size, id+1)
+	}
+	for _, a := range added {
+		if a.ID < 0 {
+			return nil, nil, fmt.Errorf("added token %q has negative id %d", a.Content, a.ID)
+		}
+		size = max(size, a.ID+1)
+	}
+	tokens := make([]string, size)
+	for tok, id := range copied {
+		tokens[id] = tok
+	}
+	for _, a := range added {
+		tokens[a.ID] = a.Content
+	}
+	return copied, tokens, nil
+}
+
 type addedMatcher struct {
 	tokens  []AddedToken
 	byFirst map[byte][]int // first byte of content -> indexes into tokens, in order

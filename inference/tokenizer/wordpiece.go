@@ -124,30 +124,11 @@ func NewWordPiece(vocab map[string]int, added []AddedToken, opts WordPieceOption
 	if opts.SeparatorToken == "" {
 		opts.SeparatorToken = "[SEP]"
 	}
-	if len(vocab) == 0 {
-		return nil, fmt.Errorf("empty vocabulary")
+	v, tokens, err := idTable(vocab, added)
+	if err != nil {
+		return nil, err
 	}
-	w := &WordPiece{opts: opts, vocab: make(map[string]int, len(vocab))}
-	for tok, id := range vocab {
-		if id < 0 {
-			return nil, fmt.Errorf("token %q has negative id %d", tok, id)
-		}
-		w.vocab[tok] = id
-		w.size = max(w.size, id+1)
-	}
-	for _, a := range added {
-		if a.ID < 0 {
-			return nil, fmt.Errorf("added token %q has negative id %d", a.Content, a.ID)
-		}
-		w.size = max(w.size, a.ID+1)
-	}
-	w.tokens = make([]string, w.size)
-	for tok, id := range w.vocab {
-		w.tokens[id] = tok
-	}
-	for _, a := range added {
-		w.tokens[a.ID] = a.Content
-	}
+	w := &WordPiece{opts: opts, vocab: v, tokens: tokens, size: len(tokens)}
 	lookup := func(name string) (int, error) {
 		if id, ok := w.vocab[name]; ok {
 			return id, nil
@@ -159,7 +140,6 @@ func NewWordPiece(vocab map[string]int, added []AddedToken, opts WordPieceOption
 		}
 		return 0, fmt.Errorf("vocabulary has no %s token", name)
 	}
-	var err error
 	if w.unkID, err = lookup(opts.UnknownToken); err != nil {
 		return nil, err
 	}

@@ -49,16 +49,7 @@ func TestReadDayOne_Sample(t *testing.T) {
 	if loc := got[2].Created.Location(); loc != time.UTC {
 		t.Errorf("entry 3 is in %v, want UTC", loc)
 	}
-	for i := range want {
-		normaliseTimes(t, &got[i], &want[i])
-		if !reflect.DeepEqual(got[i], want[i]) {
-			t.Errorf("entry %d:\n got %+v\nwant %+v", i+1, got[i], want[i])
-		}
-		got[i].ID = "set-by-caller"
-		if err := got[i].Validate(); err != nil {
-			t.Errorf("entry %d does not validate: %v", i+1, err)
-		}
-	}
+	sameEntries(t, got, want)
 }
 
 func TestReadDayOne_Text(t *testing.T) {

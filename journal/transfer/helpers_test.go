@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -89,5 +90,25 @@ func normaliseTimes(t *testing.T, got, want *journal.Entry) {
 	}
 	if got.Corrections != nil && want.Corrections != nil {
 		sameInstant(t, want.ID+" corrections.at", &got.Corrections.At, &want.Corrections.At)
+	}
+}
+
+// sameEntries checks imported entries against the expected ones (times
+// compared as instants with their offsets) and that each, once the caller
+// gives it an id, passes journal.Entry.Validate.
+func sameEntries(t *testing.T, got, want []journal.Entry) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d entries, want %d", len(got), len(want))
+	}
+	for i := range want {
+		normaliseTimes(t, &got[i], &want[i])
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("entry %d:\n got %+v\nwant %+v", i+1, got[i], want[i])
+		}
+		got[i].ID = "set-by-caller"
+		if err := got[i].Validate(); err != nil {
+			t.Errorf("entry %d does not validate: %v", i+1, err)
+		}
 	}
 }

@@ -38,19 +38,7 @@ func TestReadJrnl_Sample(t *testing.T) {
 	if rep.Imported != 3 || rep.Skipped != 1 || len(rep.Warnings) != 0 {
 		t.Errorf("report = %+v, want 3 imported, 1 skipped", rep)
 	}
-	if len(got) != len(want) {
-		t.Fatalf("got %d entries, want %d", len(got), len(want))
-	}
-	for i := range want {
-		normaliseTimes(t, &got[i], &want[i])
-		if !reflect.DeepEqual(got[i], want[i]) {
-			t.Errorf("entry %d:\n got %+v\nwant %+v", i+1, got[i], want[i])
-		}
-		got[i].ID = "set-by-caller"
-		if err := got[i].Validate(); err != nil {
-			t.Errorf("entry %d does not validate: %v", i+1, err)
-		}
-	}
+	sameEntries(t, got, want)
 }
 
 func TestReadJrnl_Entries(t *testing.T) {
