@@ -27,6 +27,8 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo "| OpenListNewest50 | open a 10,000- or 100,000-entry journal and list its newest 50; file bytes per entry |"
   echo "| Unlock | open an encrypted journal: Argon2id as tuned for a new passphrase (target 0.5 s) |"
   echo "| ExportJSON, ImportJSON | a 2,000-entry journal of rich entries (every field, small recordings) to SAMO JSON and back into an empty journal; entries/s |"
+  echo "| WordPiece, BPE, BPEUncached | tokenizing a 64-word sentence (BPE with a warm and a cold merge cache) |"
+  echo "| Resample_48kTo16k | band-limited resampling of 10 s of audio; seconds of audio per second |"
   echo "| CLI_ListEmpty | \`samo list\` on an empty journal: process start to exit |"
   echo
   echo "\`bin/samo\` size (stripped): $((size / 1024 / 1024)) MiB ($size bytes)."
