@@ -1,0 +1,268 @@
+package emotion
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"sync"
+
+	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/samojournal/samo/inference/emotion/ngram"
+	"github.com/samojournal/samo/inference/models"
+	"github.com/samojournal/samo/journal"
+)
+
+// Names of the n-gram model's graph inputs and outputs.
+const (
+	ngramIDs      = "feature_ids"
+	ngramValues   = "feature_values"
+	ngramScores   = "scores"
+	ngramContribs = "contributions"
+)
+
+// ngramModel runs SAMO's own linear n-gram model: features are computed in
+// Go, weights and sums in onnxruntime.
+type ngramModel struct {
+	vocab *ngram.Vocab
+	data  []byte
+	opts  Options
+	run   *ort.DynamicAdvancedSession
+
+	mu          sync.Mutex
+	explainSess *ort.DynamicAdvancedSession // created on first use
+}
+
+func openNgram(b *models.Bundle, opts Options) (*ngramModel, error) {
+	m := b.Manifest
+	if m.Tokenizer.Kind != "ngram" || len(m.Tokenizer.Files) != 1 {
+		return nil, fmt.Errorf("emotion: model %s: architecture %s needs one ngram vocabulary file, the manifest gives %s %v",
+			m.Name, ArchNgram, m.Tokenizer.Kind, m.Tokenizer.Files)
+	}
+	raw, err := b.ReadFile(m.Tokenizer.Files[0])
+	if err != nil {
+		return nil, err
+	}
+	vocab, err := ngram.Read(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("emotion: model %s: %s: %w", m.Name, m.Tokenizer.Files[0], err)
+	}
+	f, ok := b.FileWithRole("model")
+	if !ok {
+		return nil, fmt.Errorf("emotion: model %s lists no file with role \"model\"", m.Name)
+	}
+	data, err := b.ReadFile(f.Path)
+	if err != nil {
+		return nil, err
+	}
+	nm := &ngramModel{vocab: vocab, data: data, opts: opts}
+	nm.run, err = nm.session(ngramScores)
+	if err != nil {
+		return nil, fmt.Errorf("emotion: model %s: load %s: %w", m.Name, f.Path, err)
+	}
+	return nm, nil
+}
+
+func (m *ngramModel) session(outputs ...string) (*ort.DynamicAdvancedSession, error) {
+	so, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, err
+	}
+	defer so.Destroy()
+	if err := so.SetIntraOpNumThreads(m.opts.Threads); err != nil {
+		return nil, err
+	}
+	if err := so.SetInterOpNumThreads(1); err != nil {
+		return nil, err
+	}
+	return ort.NewDynamicAdvancedSessionWithONNXData(m.data, []string{ngramIDs, ngramValues}, outputs, so)
+}
+
+// inputs featurizes texts into padded id and value tensors.
+func (m *ngramModel) inputs(texts []string) ([]ngram.Features, *ort.Tensor[int64], *ort.Tensor[float32], error) {
+	fs := make([]ngram.Features, len(texts))
+	width := 1
+	for i, t := range texts {
+		fs[i] = m.vocab.Transform(t)
+		width = max(width, len(fs[i].Features))
+	}
+	ids := make([]int64, len(texts)*width)
+	vals := make([]float32, len(texts)*width)
+	for i, f := range fs {
+		for j, x := range f.Features {
+			ids[i*width+j] = int64(x.Row)
+			vals[i*width+j] = x.Value
+		}
+	}
+	shape := ort.NewShape(int64(len(texts)), int64(width))
+	idT, err := ort.NewTensor(shape, ids)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("emotion: input tensor: %w", err)
+	}
+	valT, err := ort.NewTensor(shape, vals)
+	if err != nil {
+		idT.Destroy()
+		return nil, nil, nil, fmt.Errorf("emotion: input tensor: %w", err)
+	}
+	return fs, idT, valT, nil
+}
+
+func (m *ngramModel) scores(texts []string) ([][]float32, error) {
+	if len(texts) == 0 {
+		return nil, nil
+	}
+	_, idT, valT, err := m.inputs(texts)
+	if err != nil {
+		return nil, err
+	}
+	defer idT.Destroy()
+	defer valT.Destroy()
+	out, err := ort.NewEmptyTensor[float32](ort.NewShape(int64(len(texts)), int64(NumLabels)))
+	if err != nil {
+		return nil, fmt.Errorf("emotion: output tensor: %w", err)
+	}
+	defer out.Destroy()
+	if err := m.run.Run([]ort.Value{idT, valT}, []ort.Value{out}); err != nil {
+		return nil, fmt.Errorf("emotion: run model: %w", err)
+	}
+	return rows(out.GetData(), len(texts))
+}
+
+// rows splits flat scores into one row of NumLabels per text, refusing
+// anything that is not a probability.
+func rows(flat []float32, n int) ([][]float32, error) {
+	out := make([][]float32, n)
+	for i := range out {
+		out[i] = make([]float32, NumLabels)
+		copy(out[i], flat[i*NumLabels:(i+1)*NumLabels])
+		for l, s := range out[i] {
+			if math.IsNaN(float64(s)) || s < 0 || s > 1 {
+				return nil, fmt.Errorf("emotion: model gave %s the score %v, not a probability", journal.EmotionLabels[l], s)
+			}
+		}
+	}
+	return out, nil
+}
+
+// explain splits each label's logit over the words of the text: a word
+// gets its unigram and word-vector contributions and its share of the
+// character n-grams it contains; an adjacent pair of words gets its
+// bigram's contribution as a phrase.
+func (m *ngramModel) explain(text string, labels []int) ([][]Reason, error) {
+	m.mu.Lock()
+	if m.explainSess == nil {
+		s, err := m.session(ngramScores, ngramContribs)
+		if err != nil {
+			m.mu.Unlock()
+			return nil, fmt.Errorf("emotion: load explanation outputs: %w", err)
+		}
+		m.explainSess = s
+	}
+	sess := m.explainSess
+	m.mu.Unlock()
+	fs, idT, valT, err := m.inputs([]string{text})
+	if err != nil {
+		return nil, err
+	}
+	defer idT.Destroy()
+	defer valT.Destroy()
+	width := int64(idT.GetShape()[1])
+	sc, err := ort.NewEmptyTensor[float32](ort.NewShape(1, int64(NumLabels)))
+	if err != nil {
+		return nil, fmt.Errorf("emotion: output tensor: %w", err)
+	}
+	defer sc.Destroy()
+	ct, err := ort.NewEmptyTensor[float32](ort.NewShape(1, width, int64(NumLabels)))
+	if err != nil {
+		return nil, fmt.Errorf("emotion: output tensor: %w", err)
+	}
+	defer ct.Destroy()
+	if err := sess.Run([]ort.Value{idT, valT}, []ort.Value{sc, ct}); err != nil {
+		return nil, fmt.Errorf("emotion: run model: %w", err)
+	}
+	contrib := ct.GetData()
+	f := fs[0]
+	out := make([][]Reason, len(labels))
+	for li, l := range labels {
+		word := make([]float32, len(f.Tokens))
+		phrase := map[[2]int32]float32{}
+		for j, x := range f.Features {
+			c := contrib[j*NumLabels+l]
+			name := m.vocab.Name(x.Row)
+			switch {
+			case name[0] == 'w' && len(x.Tokens) > 0 && isBigram(name):
+				for k := 0; k+1 < len(x.Tokens); k += 2 {
+					phrase[[2]int32{x.Tokens[k], x.Tokens[k+1]}] += c / float32(len(x.Tokens)/2)
+				}
+			default:
+				for _, t := range x.Tokens {
+					word[t] += c / float32(len(x.Tokens))
+				}
+			}
+		}
+		var rs []Reason
+		for i, w := range word {
+			t := f.Tokens[i]
+			rs = append(rs, Reason{Text: text[t.Start:t.End], Start: t.Start, End: t.End, Weight: w})
+		}
+		for k, w := range phrase {
+			a, b := f.Tokens[k[0]], f.Tokens[k[1]]
+			// a phrase stands for its two words together
+			w += word[k[0]] + word[k[1]]
+			rs = append(rs, Reason{Text: text[a.Start:b.End], Start: a.Start, End: b.End, Weight: w})
+		}
+		out[li] = dedupe(rs)
+	}
+	return out, nil
+}
+
+func isBigram(name string) bool {
+	for i := 2; i < len(name); i++ {
+		if name[i] == ' ' {
+			return true
+		}
+	}
+	return false
+}
+
+// dedupe keeps, of reasons that overlap, the one with the larger weight,
+// so a phrase and the word inside it are not both listed.
+func dedupe(rs []Reason) []Reason {
+	sorted := append([]Reason(nil), rs...)
+	for i := 1; i < len(sorted); i++ {
+		for j := i; j > 0 && sorted[j].Weight > sorted[j-1].Weight; j-- {
+			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
+		}
+	}
+	var keep []Reason
+	for _, r := range sorted {
+		overlap := false
+		for _, k := range keep {
+			if r.Start < k.End && k.Start < r.End {
+				overlap = true
+				break
+			}
+		}
+		if !overlap {
+			keep = append(keep, r)
+		}
+	}
+	return keep
+}
+
+func (m *ngramModel) close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var err error
+	if m.explainSess != nil {
+		err = m.explainSess.Destroy()
+		m.explainSess = nil
+	}
+	if m.run != nil {
+		if e := m.run.Destroy(); e != nil && err == nil {
+			err = e
+		}
+		m.run = nil
+	}
+	return err
+}

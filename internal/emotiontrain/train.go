@@ -1,0 +1,435 @@
+package emotiontrain
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/samojournal/samo/inference/emotion"
+	"github.com/samojournal/samo/inference/emotion/ngram"
+	"github.com/samojournal/samo/journal"
+)
+
+// Options configure a training run.
+type Options struct {
+	Features ngram.Config `json:"features"`
+	Hyper    Hyper        `json:"hyper"`
+	// Folds is the number of cross-validation folds on train.
+	Folds int `json:"folds"`
+	// MaxEpochs and Patience bound each fold's training: it stops after
+	// Patience epochs without a better validation macro-F1.
+	MaxEpochs int    `json:"max_epochs"`
+	Patience  int    `json:"patience"`
+	Seed      uint64 `json:"seed"`
+	// Subset, when in (0,1), trains on that fraction of train (the --dev mode).
+	Subset float64 `json:"subset,omitempty"`
+	// Workers bounds the folds trained at once; 0 means GOMAXPROCS.
+	Workers int `json:"-"`
+	// Log receives progress lines; nil discards them.
+	Log io.Writer `json:"-"`
+}
+
+// DefaultOptions are the settings the shipped model is trained with.
+func DefaultOptions() Options {
+	return Options{
+		Features:  ngram.DefaultConfig(),
+		Hyper:     Hyper{L2: 3e-5, Memory: 8, Balance: 0.5},
+		Folds:     5,
+		MaxEpochs: 300,
+		Patience:  15,
+		Seed:      20261125,
+	}
+}
+
+// DevOptions are the quick --dev settings: a 5% subset of train and large
+// batches.
+func DevOptions() Options {
+	o := DefaultOptions()
+	o.Subset = 0.05
+	o.Folds = 3
+	o.MaxEpochs = 100
+	return o
+}
+
+// EpochRecord is one epoch of one run in the training history.
+type EpochRecord struct {
+	Run       string  `json:"run"`
+	Epoch     int     `json:"epoch"`
+	TrainLoss float64 `json:"train_loss"`
+	ValLoss   float64 `json:"val_loss,omitempty"`
+	// ValMacroF1 is the validation fold's macro-F1 with thresholds tuned on
+	// that fold: the early-stopping signal, never computed on dev.
+	ValMacroF1 float64 `json:"val_macro_f1,omitempty"`
+	Seconds    float64 `json:"seconds"`
+}
+
+// Result is what a training run produces.
+type Result struct {
+	Vocab      *ngram.Vocab
+	model      *linear
+	Thresholds []float32
+	Epochs     int
+	History    []EpochRecord
+	// CVMacroF1 is the out-of-fold macro-F1 on train with the chosen
+	// thresholds.
+	CVMacroF1 float64
+	Removed   map[string]int
+	Train     int
+	Duration  time.Duration
+}
+
+// Clean prepares training examples: it drops rows whose text has no letter
+// (digit runs, ASCII art), merges repeated texts into one example with the
+// union of their labels, and drops texts that also appear in exclude (the
+// dev split, so that dev stays unseen). It reports how many rows each rule
+// removed.
+func Clean(train []emotion.Example, exclude []emotion.Example) ([]emotion.Example, map[string]int) {
+	removed := map[string]int{}
+	ex := map[string]bool{}
+	for _, e := range exclude {
+		ex[normKey(e.Text)] = true
+	}
+	index := map[string]int{}
+	var out []emotion.Example
+	for _, e := range train {
+		if !strings.ContainsFunc(e.Text, unicode.IsLetter) {
+			removed["no_letters"]++
+			continue
+		}
+		k := normKey(e.Text)
+		if ex[k] {
+			removed["also_in_dev"]++
+			continue
+		}
+		if i, ok := index[k]; ok {
+			removed["repeated"]++
+			for _, l := range e.Labels {
+				if !slices.Contains(out[i].Labels, l) {
+					out[i].Labels = append(out[i].Labels, l)
+				}
+			}
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, emotion.Example{Text: e.Text, Labels: slices.Clone(e.Labels), ID: e.ID})
+	}
+	return out, removed
+}
+
+func normKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// Train cross-validates on train to choose the number of epochs and the
+// thresholds, then trains the final model on all of train.
+func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) (*Result, error) {
+	start := time.Now()
+	logf := func(format string, args ...any) {
+		if o.Log != nil {
+			fmt.Fprintf(o.Log, format+"\n", args...)
+		}
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 1))
+	if o.Subset > 0 && o.Subset < 1 {
+		perm := rng.Perm(len(train))
+		n := int(math.Round(o.Subset * float64(len(train))))
+		sub := make([]emotion.Example, n)
+		for i := range sub {
+			sub[i] = train[perm[i]]
+		}
+		train = sub
+	}
+	if len(train) < 2*o.Folds || o.Folds < 2 {
+		return nil, fmt.Errorf("emotiontrain: %d examples cannot be split into %d folds", len(train), o.Folds)
+	}
+	texts := make([]string, len(train))
+	labels := make([][]int, len(train))
+	for i, e := range train {
+		texts[i], labels[i] = e.Text, e.Labels
+	}
+	fold := make([]int, len(train))
+	for i, p := range rng.Perm(len(train)) {
+		fold[p] = i % o.Folds
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	oof := make([][]float32, len(train))
+	bestEpochs := make([]int, o.Folds)
+	histories := make([][]EpochRecord, o.Folds)
+	errs := make([]error, o.Folds)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, workers)
+	for k := 0; k < o.Folds; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var trIdx, vaIdx []int
+			for i, f := range fold {
+				if f == k {
+					vaIdx = append(vaIdx, i)
+				} else {
+					trIdx = append(trIdx, i)
+				}
+			}
+			pick := func(idx []int) ([]string, [][]int) {
+				t, l := make([]string, len(idx)), make([][]int, len(idx))
+				for j, i := range idx {
+					t[j], l[j] = texts[i], labels[i]
+				}
+				return t, l
+			}
+			trT, trL := pick(trIdx)
+			vaT, vaL := pick(vaIdx)
+			v := ngram.Fit(trT, o.Features, vecWords)
+			trS := featurize(v, vecs, trT, trL)
+			vaS := featurize(v, vecs, vaT, vaL)
+			run := fmt.Sprintf("fold%d", k+1)
+			m, best, hist, scores, err := fit(v, vecs, trS, vaS, vaL, o, run, logf)
+			_ = m
+			if err != nil {
+				errs[k] = err
+				return
+			}
+			for j, i := range vaIdx {
+				oof[i] = scores[j]
+			}
+			bestEpochs[k], histories[k] = best, hist
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	th, err := emotion.TuneThresholds(oof, labels)
+	if err != nil {
+		return nil, err
+	}
+	pred := make([][]int, len(oof))
+	for i := range oof {
+		pred[i] = emotion.Decide(oof[i], th, 1)
+	}
+	cv, err := emotion.Evaluate(labels, pred)
+	if err != nil {
+		return nil, err
+	}
+	sort.Ints(bestEpochs)
+	epochs := bestEpochs[len(bestEpochs)/2]
+	logf("cross-validation: out-of-fold macro-F1 %.4f with tuned thresholds; best epochs %v → %d", cv.MacroF1, bestEpochs, epochs)
+
+	v := ngram.Fit(texts, o.Features, vecWords)
+	all := featurize(v, vecs, texts, labels)
+	m := newLinear(v.SparseRows(), dimOf(vecs))
+	obj := newObjective(all, m.rows, m.dim, o.Hyper, workers)
+	res := &Result{Vocab: v, model: m, Thresholds: th, Epochs: epochs, CVMacroF1: cv.MacroF1, Train: len(train)}
+	for _, h := range histories {
+		res.History = append(res.History, h...)
+	}
+	t0 := time.Now()
+	err = lbfgs(m, obj, epochs, o.Hyper.Memory, func(e int, f float64) (bool, error) {
+		res.History = append(res.History, EpochRecord{Run: "final", Epoch: e, TrainLoss: f, Seconds: time.Since(t0).Seconds()})
+		logf("final: iteration %d/%d objective %.5f", e, epochs, f)
+		t0 = time.Now()
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+func dimOf(vecs Vectors) int {
+	if vecs == nil {
+		return 0
+	}
+	return vecs.Dim()
+}
+
+// fit trains one fold with early stopping on the validation fold's
+// macro-F1 and returns the model at its best epoch with that epoch's
+// validation scores.
+func fit(v *ngram.Vocab, vecs Vectors, trS, vaS []sample, vaL [][]int, o Options, run string, logf func(string, ...any)) (*linear, int, []EpochRecord, [][]float32, error) {
+	m, best, hist, scores, _, err := fitMetrics(v, vecs, trS, vaS, vaL, o, run, logf)
+	return m, best, hist, scores, err
+}
+
+// fitMetrics is fit that also returns the validation metrics at the best
+// iteration.
+func fitMetrics(v *ngram.Vocab, vecs Vectors, trS, vaS []sample, vaL [][]int, o Options, run string, logf func(string, ...any)) (*linear, int, []EpochRecord, [][]float32, emotion.Metrics, error) {
+	m := newLinear(v.SparseRows(), dimOf(vecs))
+	obj := newObjective(trS, m.rows, m.dim, o.Hyper, 1)
+	var hist []EpochRecord
+	best, bestF := 0, -1.0
+	var bestScores [][]float32
+	var bestParams []float32
+	var bestMet emotion.Metrics
+	t0 := time.Now()
+	err := lbfgs(m, obj, o.MaxEpochs, o.Hyper.Memory, func(e int, loss float64) (bool, error) {
+		if !finite(loss) {
+			return false, fmt.Errorf("objective is %v", loss)
+		}
+		scores := m.scores(vaS)
+		th, err := emotion.TuneThresholds(scores, vaL)
+		if err != nil {
+			return false, err
+		}
+		pred := make([][]int, len(scores))
+		for i := range scores {
+			pred[i] = emotion.Decide(scores[i], th, 1)
+		}
+		met, err := emotion.Evaluate(vaL, pred)
+		if err != nil {
+			return false, err
+		}
+		rec := EpochRecord{Run: run, Epoch: e, TrainLoss: loss, ValLoss: m.loss(vaS), ValMacroF1: met.MacroF1, Seconds: time.Since(t0).Seconds()}
+		t0 = time.Now()
+		hist = append(hist, rec)
+		logf("%s: iteration %d objective %.5f val loss %.5f val macro-F1 %.4f", run, e, rec.TrainLoss, rec.ValLoss, rec.ValMacroF1)
+		if met.MacroF1 > bestF {
+			best, bestF, bestScores, bestMet = e, met.MacroF1, scores, met
+			bestParams = append(bestParams[:0], m.p...)
+		} else if e-best >= o.Patience {
+			return false, nil
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, 0, nil, nil, emotion.Metrics{}, fmt.Errorf("%s: %w", run, err)
+	}
+	if bestParams != nil {
+		copy(m.p, bestParams)
+	}
+	return m, best, hist, bestScores, bestMet, nil
+}
+
+// Scores returns the trained model's fp32 scores for texts, computed in Go
+// (the reference the exported ONNX graph is checked against).
+func (r *Result) Scores(texts []string, vecs Vectors) [][]float32 {
+	return r.model.scores(featurize(r.Vocab, vecs, texts, nil))
+}
+
+// Candidate is one setting tried by Select.
+type Candidate struct {
+	Features ngram.Config `json:"features"`
+	Hyper    Hyper        `json:"hyper"`
+	// ValMacroF1 and Epoch are the holdout's best macro-F1 (thresholds tuned
+	// on the holdout) and the epoch it was reached at.
+	ValMacroF1 float64 `json:"val_macro_f1"`
+	Epoch      int     `json:"epoch"`
+	// LabelF1 is each label's holdout F1 at that epoch.
+	LabelF1 []float64 `json:"label_f1"`
+}
+
+// Combine returns a Hyper that gives each label the L2 strength and
+// balance of the candidate with that label's best holdout F1 (the labels'
+// losses are independent, so each may have its own).
+func Combine(cands []Candidate) Hyper {
+	h := cands[0].Hyper
+	h.LabelL2, h.LabelBalance = make([]float64, nl), make([]float64, nl)
+	for l := 0; l < nl; l++ {
+		best := 0
+		for i, c := range cands {
+			if c.LabelF1[l] > cands[best].LabelF1[l] {
+				best = i
+			}
+		}
+		h.LabelL2[l] = cands[best].Hyper.L2
+		h.LabelBalance[l] = cands[best].Hyper.Balance
+	}
+	return h
+}
+
+// Select trains each candidate on 80% of train and scores it on the other
+// 20% (a split of train, never dev), and returns the candidates with their
+// scores, best first.
+func Select(train []emotion.Example, vecWords []string, vecs Vectors, o Options, cands []Candidate) ([]Candidate, error) {
+	rng := rand.New(rand.NewPCG(o.Seed, 2))
+	perm := rng.Perm(len(train))
+	cut := len(train) * 4 / 5
+	var trT, vaT []string
+	var trL, vaL [][]int
+	for j, i := range perm {
+		if j < cut {
+			trT, trL = append(trT, train[i].Text), append(trL, train[i].Labels)
+		} else {
+			vaT, vaL = append(vaT, train[i].Text), append(vaL, train[i].Labels)
+		}
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	sem := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	errs := make([]error, len(cands))
+	out := slices.Clone(cands)
+	for ci := range out {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			c := &out[ci]
+			oc := o
+			oc.Features, oc.Hyper = c.Features, c.Hyper
+			v := ngram.Fit(trT, c.Features, vecWords)
+			trS := featurize(v, vecs, trT, trL)
+			vaS := featurize(v, vecs, vaT, vaL)
+			quiet := func(string, ...any) {}
+			_, best, hist, _, met, err := fitMetrics(v, vecs, trS, vaS, vaL, oc, "select", quiet)
+			if err != nil {
+				errs[ci] = err
+				return
+			}
+			c.Epoch, c.ValMacroF1 = best, hist[best-1].ValMacroF1
+			for _, name := range journal.EmotionLabels {
+				c.LabelF1 = append(c.LabelF1, met.PerLabel[name].F1)
+			}
+			if o.Log != nil {
+				fmt.Fprintf(o.Log, "select: %+v %+v → %.4f at epoch %d\n", c.Features, c.Hyper, c.ValMacroF1, c.Epoch)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Candidate) int {
+		switch {
+		case a.ValMacroF1 > b.ValMacroF1:
+			return -1
+		case a.ValMacroF1 < b.ValMacroF1:
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// Grid returns the candidates Select tries around o: the L2 strength and
+// how much rare labels' positives are up-weighted.
+func Grid(o Options) []Candidate {
+	var out []Candidate
+	for _, l2 := range []float64{3e-5, 1e-4, 3e-4} {
+		for _, b := range []float64{0.5, 0.75} {
+			c := Candidate{Features: o.Features, Hyper: o.Hyper}
+			c.Hyper.L2, c.Hyper.Balance = l2, b
+			out = append(out, c)
+		}
+	}
+	return out
+}
