@@ -1,0 +1,220 @@
+package emotion_test
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/samojournal/samo/inference"
+	"github.com/samojournal/samo/inference/emotion"
+	"github.com/samojournal/samo/inference/models"
+	"github.com/samojournal/samo/internal/emotiontrain"
+)
+
+var shared struct {
+	rt   *inference.Runtime
+	once sync.Once
+	res  *emotiontrain.Result
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.rt != nil {
+		shared.rt.Close()
+	}
+	os.Exit(code)
+}
+
+// realRuntime is the real onnxruntime library from `make deps`.
+func realRuntime(t testing.TB) *inference.Runtime {
+	t.Helper()
+	if shared.rt == nil {
+		shared.rt = inference.NewRuntime(inference.NewLocator("", inference.EnvLibrary))
+	}
+	if err := shared.rt.Init(); err != nil {
+		t.Fatalf("the real onnxruntime library is needed (run `make deps`): %v", err)
+	}
+	return shared.rt
+}
+
+// toy is a small labelled set whose labels follow cue words, so a model
+// trained on it has known answers.
+func toy() []emotion.Example {
+	cues := []struct {
+		words []string
+		label int
+	}{
+		{[]string{"thank you", "thanks a lot", "so grateful"}, 15}, // gratitude
+		{[]string{"i love", "adore", "love it"}, 18},               // love
+		{[]string{"so sad", "heartbroken", "crying"}, 25},          // sadness
+		{[]string{"furious", "so angry", "rage"}, 2},               // anger
+		{[]string{"the bus", "a table", "on tuesday"}, 27},         // neutral
+	}
+	fill := []string{"today", "at work", "with my friend", "again", "this morning", "honestly", "", "right now"}
+	var out []emotion.Example
+	for i := 0; i < 400; i++ {
+		c := cues[i%len(cues)]
+		text := fmt.Sprintf("%s %s %s", fill[i%len(fill)], c.words[(i/5)%len(c.words)], fill[(i/3)%len(fill)])
+		out = append(out, emotion.Example{Text: strings.TrimSpace(text), Labels: []int{c.label}})
+	}
+	return out
+}
+
+// toyBundle trains the toy model once and writes it as a bundle.
+func toyBundle(t testing.TB, int8 bool) *models.Bundle {
+	t.Helper()
+	shared.once.Do(func() {
+		o := emotiontrain.DefaultOptions()
+		o.Folds, o.MaxEpochs, o.Patience = 2, 40, 5
+		o.Features.WordMinDF, o.Features.CharMinDF = 1, 1
+		shared.res, shared.err = emotiontrain.Train(toy(), nil, nil, o)
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	dir := t.TempDir()
+	info := emotiontrain.BundleInfo{Name: "toy", Version: "t1", Source: "test", Licence: "MIT"}
+	if err := shared.res.WriteBundle(dir, nil, int8, info, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, err := models.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func openToy(t testing.TB, int8 bool) *emotion.Classifier {
+	t.Helper()
+	c, err := emotion.Open(realRuntime(t), toyBundle(t, int8), emotion.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestClassifier_Analyze(t *testing.T) {
+	c := openToy(t, true)
+	texts := []string{"thank you so much", "I love it", "so sad and crying", "I am furious", "the bus on tuesday"}
+	want := []string{"gratitude", "love", "sadness", "anger", "neutral"}
+	rs, err := c.Analyze(texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rs {
+		if len(r.Labels) == 0 || r.Labels[0].Name != want[i] {
+			t.Errorf("%q → %v, want %s first", texts[i], r.LabelNames(), want[i])
+		}
+		if len(r.Scores) != emotion.NumLabels || len(r.Ekman) != 7 {
+			t.Errorf("%q: %d scores, %d Ekman groups", texts[i], len(r.Scores), len(r.Ekman))
+		}
+		for _, s := range r.Scores {
+			if math.IsNaN(float64(s)) || s < 0 || s > 1 {
+				t.Fatalf("score %v", s)
+			}
+		}
+	}
+	if g := rs[0].Labels[0].Ekman; g != "joy" {
+		t.Errorf("gratitude's Ekman group = %q, want joy", g)
+	}
+	if rs[3].Groups[0] != "anger" || rs[3].Ekman[0].Name != "anger" {
+		t.Errorf("anger text: groups %v, Ekman %v", rs[3].Groups, rs[3].Ekman)
+	}
+}
+
+func TestClassifier_NeverEmptyForText(t *testing.T) {
+	c := openToy(t, true)
+	for _, text := range []string{"zzqx", "😶", "\xff\xfe", strings.Repeat("word ", 20000)} {
+		rs, err := c.Analyze([]string{text})
+		if err != nil {
+			t.Fatalf("%.20q: %v", text, err)
+		}
+		if len(rs[0].Labels) == 0 {
+			t.Fatalf("%.20q gave no label", text)
+		}
+	}
+	if _, err := c.Analyze([]string{"fine", "  \n"}); !errors.Is(err, emotion.ErrEmpty) {
+		t.Fatalf("blank text: %v, want ErrEmpty", err)
+	}
+}
+
+func TestClassifier_ExplainNamesTheCue(t *testing.T) {
+	c := openToy(t, true)
+	r, err := c.Explain("this morning I was heartbroken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Labels[0].Name != "sadness" || len(r.Labels[0].Reasons) == 0 {
+		t.Fatalf("labels %+v", r.Labels)
+	}
+	top := r.Labels[0].Reasons[0]
+	if !strings.Contains(top.Text, "heartbroken") {
+		t.Fatalf("top reason %+v, want the word heartbroken", top)
+	}
+	if "this morning I was heartbroken"[top.Start:top.End] != top.Text {
+		t.Fatalf("reason span %d–%d does not match %q", top.Start, top.End, top.Text)
+	}
+}
+
+// The ONNX graph computes exactly the model trained in Go (fp32), and the
+// int8 graph stays close to it.
+func TestClassifier_GraphMatchesGoModel(t *testing.T) {
+	var texts []string
+	for _, e := range toy()[:60] {
+		texts = append(texts, e.Text)
+	}
+	want := shared.res
+	fp32 := openToy(t, false)
+	i8 := openToy(t, true)
+	a, err := fp32.Scores(texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := i8.Scores(texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := want.Scores(texts, nil)
+	var worst8 float64
+	for i := range texts {
+		for l := range ref[i] {
+			if d := math.Abs(float64(a[i][l] - ref[i][l])); d > 1e-5 {
+				t.Fatalf("text %d label %d: graph %v, Go %v", i, l, a[i][l], ref[i][l])
+			}
+			worst8 = max(worst8, math.Abs(float64(b[i][l]-ref[i][l])))
+		}
+		if !slices.Equal(emotion.Decide(a[i], fp32.Thresholds(), 1), emotion.Decide(b[i], i8.Thresholds(), 1)) {
+			t.Errorf("text %d: int8 labels differ from fp32", i)
+		}
+	}
+	if worst8 > 0.02 {
+		t.Fatalf("int8 scores differ from fp32 by up to %v", worst8)
+	}
+}
+
+func TestOpen_RefusesWrongModels(t *testing.T) {
+	b := toyBundle(t, true)
+	rt := realRuntime(t)
+	wrong := *b
+	wrong.Manifest.Task = "transcribe"
+	if _, err := emotion.Open(rt, &wrong, emotion.Options{}); err == nil || !strings.Contains(err.Error(), "transcribe") {
+		t.Fatalf("task transcribe: %v", err)
+	}
+	wrong = *b
+	wrong.Manifest.Labels = append([]string{"glee"}, b.Manifest.Labels[1:]...)
+	if _, err := emotion.Open(rt, &wrong, emotion.Options{}); err == nil || !strings.Contains(err.Error(), "glee") {
+		t.Fatalf("wrong labels: %v", err)
+	}
+	wrong = *b
+	wrong.Manifest.Architecture = "lstm"
+	if _, err := emotion.Open(rt, &wrong, emotion.Options{}); err == nil || !strings.Contains(err.Error(), "lstm") {
+		t.Fatalf("unknown architecture: %v", err)
+	}
+}
