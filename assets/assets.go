@@ -1,11 +1,28 @@
 // Package assets holds the files SAMO ships inside its binary: the app icon
-// now, the default emotion model bundle later. It exposes plain bytes so
-// that packages without a GUI can use it without importing Fyne.
+// and the default emotion model bundle. It exposes plain bytes and file
+// systems so that packages without a GUI can use it without importing Fyne.
 package assets
 
-import _ "embed"
+import (
+	"embed"
+	"io/fs"
+)
 
 // IconPNG is SAMO's application icon, 256×256 PNG, rendered by `make icon`.
 //
 //go:embed icon.png
 var IconPNG []byte
+
+//go:embed emotion/manifest.json emotion/model.onnx emotion/vocab.bin emotion/report.json
+var emotionFiles embed.FS
+
+// EmotionModel returns the default emotion model bundle (made by `make
+// train-emotions`): its manifest.json at the root, beside the files it
+// lists.
+func EmotionModel() fs.FS {
+	sub, err := fs.Sub(emotionFiles, "emotion")
+	if err != nil {
+		panic(err) // "emotion" is a valid path: cannot happen
+	}
+	return sub
+}

@@ -15,10 +15,26 @@ import (
 // Service is the journal as the CLI and the GUI see it: it validates what a
 // person writes and saves it through a Store.
 type Service struct {
-	store Store
-	now   func() time.Time
-	log   *slog.Logger
+	store    Store
+	now      func() time.Time
+	log      *slog.Logger
+	analyzer Analyzer
 }
+
+// Analyzer reads the emotions of an entry's text. inference/emotion's
+// Classifier is the real one.
+type Analyzer interface {
+	// AnalyzeText returns the emotions of one text, with the model's name
+	// and version filled in.
+	AnalyzeText(ctx context.Context, text string) (*Emotions, error)
+	// ModelName and ModelVersion identify the model.
+	ModelName() string
+	ModelVersion() string
+}
+
+// WithAnalyzer makes the Service read the emotions of every entry it saves.
+// Without one, entries are saved without emotions.
+func WithAnalyzer(a Analyzer) Option { return func(s *Service) { s.analyzer = a } }
 
 // Option configures a Service.
 type Option func(*Service)
@@ -58,6 +74,7 @@ func (s *Service) AddAt(ctx context.Context, text string, at time.Time, tags ...
 		return Entry{}, fmt.Errorf("journal: add entry: new id: %w", err)
 	}
 	e := Entry{ID: id.String(), Created: at, Updated: at, Zone: ZoneName(at.Location()), Text: clean, Tags: tags}
+	e.Emotions = s.analyze(ctx, clean)
 	if err := e.Validate(); err != nil {
 		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
 	}
@@ -82,10 +99,76 @@ func (s *Service) Update(ctx context.Context, id, text string) (Entry, error) {
 	}
 	e.Text = clean
 	e.Updated = s.now()
+	if em := s.analyze(ctx, clean); em != nil || s.analyzer != nil {
+		e.Emotions = em
+	}
 	if err := s.store.Put(ctx, e); err != nil {
 		return Entry{}, fmt.Errorf("journal: update entry %s: %w", id, err)
 	}
 	return e, nil
+}
+
+// analyze reads text's emotions, or returns nil without an analyzer or
+// when analysis fails: the entry is saved either way, and the failure is
+// logged so that `samo reanalyze` can fill it in later.
+func (s *Service) analyze(ctx context.Context, text string) *Emotions {
+	if s.analyzer == nil {
+		return nil
+	}
+	em, err := s.analyzer.AnalyzeText(ctx, text)
+	if err != nil {
+		s.log.Warn("emotions not read; the entry is saved without them (samo reanalyze retries)", "err", err)
+		return nil
+	}
+	return em
+}
+
+// ReanalyzeProgress reports re-analysis progress: done of total entries.
+type ReanalyzeProgress func(done, total int)
+
+// Reanalyze reads again the emotions of every entry that has none or was
+// read by another model or version (all entries with force), and saves
+// each. The person's corrections are kept as they are. It returns how many
+// entries were re-read.
+func (s *Service) Reanalyze(ctx context.Context, force bool, progress ReanalyzeProgress) (int, error) {
+	if s.analyzer == nil {
+		return 0, errors.New("journal: reanalyze: no emotion model")
+	}
+	name, version := s.analyzer.ModelName(), s.analyzer.ModelVersion()
+	var ids []string
+	err := s.store.Each(ctx, func(e Entry) error {
+		if force || e.Emotions == nil || e.Emotions.Model != name || e.Emotions.Version != version {
+			ids = append(ids, e.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("journal: reanalyze: %w", err)
+	}
+	for i, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return i, fmt.Errorf("journal: reanalyze: stopped after %d of %d: %w", i, len(ids), err)
+		}
+		e, err := s.store.Get(ctx, id)
+		if err != nil {
+			return i, fmt.Errorf("journal: reanalyze %s: %w", id, err)
+		}
+		em, err := s.analyzer.AnalyzeText(ctx, e.Text)
+		if err != nil {
+			return i, fmt.Errorf("journal: reanalyze %s: %w", id, err)
+		}
+		e.Emotions = em
+		if err := e.Validate(); err != nil {
+			return i, fmt.Errorf("journal: reanalyze %s: %w", id, err)
+		}
+		if err := s.store.Put(ctx, e); err != nil {
+			return i, fmt.Errorf("journal: reanalyze %s: %w", id, err)
+		}
+		if progress != nil {
+			progress(i+1, len(ids))
+		}
+	}
+	return len(ids), nil
 }
 
 // Get returns one entry by id. Ids are matched without regard to case.

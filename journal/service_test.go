@@ -127,3 +127,95 @@ func TestService_StoreFailureIsReported(t *testing.T) {
 		t.Fatalf("err = %v, want the store's error wrapped", err)
 	}
 }
+
+func TestService_AnalyzesOnSave(t *testing.T) {
+	ctx := context.Background()
+	a := &journaltest.WordAnalyzer{Name: "words", Version: "1", Fail: "REFUSE"}
+	var logs bytes.Buffer
+	svc := journal.NewService(journaltest.NewMemStore(), journal.WithAnalyzer(a),
+		journal.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	e, err := svc.Add(ctx, "Such joy and some fear")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Emotions == nil || e.Emotions.Model != "words" || !reflect.DeepEqual(e.Emotions.Labels, []string{"fear", "joy"}) {
+		t.Fatalf("emotions %+v", e.Emotions)
+	}
+	e, err = svc.Update(ctx, e.ID, "only sadness now")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(e.Emotions.Labels, []string{"sadness"}) {
+		t.Fatalf("after the edit: %+v", e.Emotions)
+	}
+	// a failing model never costs the entry
+	f, err := svc.Add(ctx, "REFUSE this one")
+	if err != nil {
+		t.Fatalf("the entry was lost with its analysis: %v", err)
+	}
+	if f.Emotions != nil || !strings.Contains(logs.String(), "reanalyze") {
+		t.Fatalf("emotions %+v, log %q", f.Emotions, logs.String())
+	}
+	got, err := svc.Get(ctx, f.ID)
+	if err != nil || got.Text != "REFUSE this one" {
+		t.Fatalf("saved entry %+v, %v", got, err)
+	}
+}
+
+func TestService_Reanalyze(t *testing.T) {
+	ctx := context.Background()
+	store := journaltest.NewMemStore()
+	old := &journaltest.WordAnalyzer{Name: "words", Version: "1"}
+	svc := journal.NewService(store, journal.WithAnalyzer(old))
+	var ids []string
+	for _, text := range []string{"joy", "grief", "plain day"} {
+		e, err := svc.Add(ctx, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, e.ID)
+	}
+	// the person corrects one entry; a plain save without a model adds another
+	e, _ := svc.Get(ctx, ids[1])
+	e.Corrections = &journal.Corrections{Labels: []string{"sadness"}, At: time.Now()}
+	if _, err := svc.Save(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := journal.NewService(store).Add(ctx, "no model then: love"); err != nil {
+		t.Fatal(err)
+	}
+
+	next := &journaltest.WordAnalyzer{Name: "words", Version: "2"}
+	svc = journal.NewService(store, journal.WithAnalyzer(next))
+	var seen []int
+	n, err := svc.Reanalyze(ctx, false, func(done, total int) {
+		if total != 4 {
+			t.Errorf("total %d, want 4", total)
+		}
+		seen = append(seen, done)
+	})
+	if err != nil || n != 4 || !reflect.DeepEqual(seen, []int{1, 2, 3, 4}) {
+		t.Fatalf("Reanalyze = %d, %v; progress %v", n, err, seen)
+	}
+	err = store.Each(ctx, func(e journal.Entry) error {
+		if e.Emotions == nil || e.Emotions.Version != "2" {
+			t.Errorf("%q: emotions %+v, want version 2", e.Text, e.Emotions)
+		}
+		if e.Text == "grief" && (e.Corrections == nil || e.Corrections.Labels[0] != "sadness") {
+			t.Errorf("the person's correction was lost: %+v", e.Corrections)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := svc.Reanalyze(ctx, false, nil); err != nil || n != 0 {
+		t.Fatalf("second Reanalyze = %d, %v; want nothing left to do", n, err)
+	}
+	if n, err := svc.Reanalyze(ctx, true, nil); err != nil || n != 4 {
+		t.Fatalf("forced Reanalyze = %d, %v; want all 4", n, err)
+	}
+	if _, err := journal.NewService(store).Reanalyze(ctx, false, nil); err == nil {
+		t.Fatal("Reanalyze without a model succeeded")
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/samojournal/samo/inference"
 	"github.com/samojournal/samo/journal"
 	"github.com/samojournal/samo/storage"
 )
@@ -24,9 +25,16 @@ type cli struct {
 	ortLib      string
 	passFile    string
 	newPassFile string
-	stdin       io.Reader
-	stdout      io.Writer
-	stderr      io.Writer
+	// emotionModel is --emotion-model: an installed bundle to use instead
+	// of the built-in emotion model.
+	emotionModel string
+	// rt is the process's onnxruntime, made on first use; closers release
+	// the models opened on it, before it is closed.
+	rt      *inference.Runtime
+	closers []func() error
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
 }
 
 // run executes the command line args and returns the process exit code.
@@ -36,6 +44,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	defer c.release()
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(stderr, "samo: %v\n", err)
 		var ee exitError
@@ -45,6 +54,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// release closes the models and the onnxruntime environment a command used.
+func (c *cli) release() {
+	for i := len(c.closers) - 1; i >= 0; i-- {
+		c.closers[i]()
+	}
+	c.closers = nil
+	if c.rt != nil {
+		c.rt.Close()
+		c.rt = nil
+	}
 }
 
 // exitError is an error that only sets the exit code (its report was printed).
@@ -70,10 +91,12 @@ func (c *cli) rootCommand() *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVar(&c.home, "home", "", "journal folder (default $"+envHome+", else the per-user data folder)")
 	pf.StringVar(&c.ortLib, "ort-lib", "", "path of the onnxruntime shared library (default $SAMO_ORT_LIB, else searched)")
+	pf.StringVar(&c.emotionModel, "emotion-model", "", "emotion model bundle folder (default $"+envEmotionModel+", else the built-in model)")
 	pf.StringVar(&c.passFile, "passphrase-file", "", "read the journal's passphrase from this file (default $"+envPassphrase+", else asked)")
 	root.AddCommand(c.addCommand(), c.listCommand(), c.showCommand(), c.editCommand(), c.deleteCommand(),
 		c.initCommand(), c.encryptCommand(), c.decryptCommand(), c.passphraseCommand(),
-		c.exportCommand(), c.importCommand(), c.backupCommand(), c.restoreCommand(), c.doctorCommand())
+		c.exportCommand(), c.importCommand(), c.backupCommand(), c.restoreCommand(), c.doctorCommand(),
+		c.analyzeCommand(), c.evalCommand(), c.emotionsCommand(), c.reanalyzeCommand())
 	return root
 }
 
@@ -119,7 +142,7 @@ func (c *cli) addCommand() *cobra.Command {
 					return err
 				}
 			}
-			return c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
+			return c.withAnalyzedJournal(func(svc *journal.Service) error {
 				e, err := svc.AddAt(cmd.Context(), text, when, tags...)
 				if err != nil {
 					return err

@@ -23,7 +23,7 @@ func (c *cli) editCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
+			return c.withAnalyzedJournal(func(svc *journal.Service) error {
 				e, err := svc.Get(cmd.Context(), args[0])
 				if err != nil {
 					return err

@@ -143,6 +143,20 @@ func (c *cli) openJournal() (*journal.Service, *storage.Store, error) {
 	return journal.NewService(st, journal.WithLogger(logger)), st, nil
 }
 
+// withAnalyzedJournal is withJournal with a service that reads the
+// emotions of what it saves (see analyzer).
+func (c *cli) withAnalyzedJournal(f func(*journal.Service) error) error {
+	a := c.analyzer()
+	return c.withJournal(func(_ *journal.Service, st *storage.Store) error {
+		logger := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		opts := []journal.Option{journal.WithLogger(logger)}
+		if a != nil {
+			opts = append(opts, journal.WithAnalyzer(a))
+		}
+		return f(journal.NewService(st, opts...))
+	})
+}
+
 // withJournal runs f with the open journal and closes it afterwards.
 func (c *cli) withJournal(f func(*journal.Service, *storage.Store) error) error {
 	svc, st, err := c.openJournal()

@@ -44,8 +44,9 @@ type report struct {
 	Vectors    *vectors                   `json:"vectors,omitempty"`
 	Options    emotiontrain.Options       `json:"options"`
 	Selection  []emotiontrain.Candidate   `json:"selection,omitempty"`
-	Iterations int                        `json:"iterations"`
+	Iterations []int                      `json:"iterations"`
 	CVMacroF1  float64                    `json:"cv_macro_f1"`
+	CV         emotion.Metrics            `json:"cv"`
 	Thresholds map[string]float32         `json:"thresholds"`
 	Features   int                        `json:"features"`
 	History    []emotiontrain.EpochRecord `json:"history"`
@@ -146,7 +147,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	rep.Options, rep.Iterations, rep.CVMacroF1, rep.History = o, res.Epochs, res.CVMacroF1, res.History
+	rep.Options, rep.Iterations, rep.CVMacroF1, rep.CV, rep.History = o, res.Epochs, res.CVMacroF1, res.CV, res.History
 	rep.Features = res.Vocab.Rows()
 	rep.TrainSeconds = time.Since(start).Seconds()
 	rep.Thresholds = map[string]float32{}

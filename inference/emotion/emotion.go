@@ -11,10 +11,12 @@
 package emotion
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/samojournal/samo/inference"
 	"github.com/samojournal/samo/inference/models"
@@ -157,9 +159,24 @@ func Open(rt *inference.Runtime, b *models.Bundle, opts Options) (*Classifier, e
 	return &Classifier{b: b, be: be, thresholds: th, opts: opts}, nil
 }
 
-// Name and Version identify the model, for the journal's records.
-func (c *Classifier) Name() string    { return c.b.Manifest.Name }
-func (c *Classifier) Version() string { return c.b.Manifest.Version }
+// ModelName is the model's name, for the journal's records.
+func (c *Classifier) ModelName() string { return c.b.Manifest.Name }
+
+// ModelVersion is the model's version.
+func (c *Classifier) ModelVersion() string { return c.b.Manifest.Version }
+
+// AnalyzeText reads one text into the journal's form (it makes a
+// Classifier a journal.Analyzer).
+func (c *Classifier) AnalyzeText(ctx context.Context, text string) (*journal.Emotions, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rs, err := c.Analyze([]string{text})
+	if err != nil {
+		return nil, err
+	}
+	return &journal.Emotions{Scores: rs[0].Scores, Labels: rs[0].LabelNames(), Model: c.ModelName(), Version: c.ModelVersion(), At: time.Now().UTC()}, nil
+}
 
 // Thresholds returns the per-label thresholds in use.
 func (c *Classifier) Thresholds() []float32 { return slices.Clone(c.thresholds) }

@@ -207,6 +207,9 @@ func (m *ngramModel) explain(text string, labels []int) ([][]Reason, error) {
 		}
 		for k, w := range phrase {
 			a, b := f.Tokens[k[0]], f.Tokens[k[1]]
+			if !a.Word || !b.Word {
+				continue // "much ," is no phrase: its parts speak for themselves
+			}
 			// a phrase stands for its two words together
 			w += word[k[0]] + word[k[1]]
 			rs = append(rs, Reason{Text: text[a.Start:b.End], Start: a.Start, End: b.End, Weight: w})

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -76,14 +75,17 @@ type Result struct {
 	Vocab      *ngram.Vocab
 	model      *linear
 	Thresholds []float32
-	Epochs     int
-	History    []EpochRecord
+	// Epochs are the fold models' best iterations.
+	Epochs  []int
+	History []EpochRecord
 	// CVMacroF1 is the out-of-fold macro-F1 on train with the chosen
 	// thresholds.
 	CVMacroF1 float64
-	Removed   map[string]int
-	Train     int
-	Duration  time.Duration
+	// CV holds the out-of-fold metrics on train with the chosen thresholds.
+	CV       emotion.Metrics
+	Removed  map[string]int
+	Train    int
+	Duration time.Duration
 }
 
 // Clean prepares training examples: it drops rows whose text has no letter
@@ -126,8 +128,12 @@ func Clean(train []emotion.Example, exclude []emotion.Example) ([]emotion.Exampl
 
 func normKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
-// Train cross-validates on train to choose the number of epochs and the
-// thresholds, then trains the final model on all of train.
+// Train fits the vocabulary on all of train (it is unsupervised: document
+// frequencies only), then trains one model per cross-validation fold with
+// early stopping on that fold's held-out part. The held-out scores of all
+// folds choose the thresholds, and the shipped model is the average of the
+// fold models (a linear model too), so the thresholds are tuned on the
+// kind of scores the shipped model gives.
 func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) (*Result, error) {
 	start := time.Now()
 	logf := func(format string, args ...any) {
@@ -153,6 +159,9 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 	for i, e := range train {
 		texts[i], labels[i] = e.Text, e.Labels
 	}
+	v := ngram.Fit(texts, o.Features, vecWords)
+	all := featurize(v, vecs, texts, labels)
+	logf("features: %d n-gram rows, %d word-vector rows, %d texts", v.SparseRows(), v.Rows()-v.SparseRows(), len(texts))
 	fold := make([]int, len(train))
 	for i, p := range rng.Perm(len(train)) {
 		fold[p] = i % o.Folds
@@ -162,6 +171,7 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 		workers = runtime.GOMAXPROCS(0)
 	}
 	oof := make([][]float32, len(train))
+	fms := make([]*linear, o.Folds)
 	bestEpochs := make([]int, o.Folds)
 	histories := make([][]EpochRecord, o.Folds)
 	errs := make([]error, o.Folds)
@@ -173,29 +183,18 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			var trIdx, vaIdx []int
+			var trS, vaS []sample
+			var vaIdx []int
+			var vaL [][]int
 			for i, f := range fold {
 				if f == k {
-					vaIdx = append(vaIdx, i)
+					vaS, vaIdx, vaL = append(vaS, all[i]), append(vaIdx, i), append(vaL, labels[i])
 				} else {
-					trIdx = append(trIdx, i)
+					trS = append(trS, all[i])
 				}
 			}
-			pick := func(idx []int) ([]string, [][]int) {
-				t, l := make([]string, len(idx)), make([][]int, len(idx))
-				for j, i := range idx {
-					t[j], l[j] = texts[i], labels[i]
-				}
-				return t, l
-			}
-			trT, trL := pick(trIdx)
-			vaT, vaL := pick(vaIdx)
-			v := ngram.Fit(trT, o.Features, vecWords)
-			trS := featurize(v, vecs, trT, trL)
-			vaS := featurize(v, vecs, vaT, vaL)
 			run := fmt.Sprintf("fold%d", k+1)
 			m, best, hist, scores, err := fit(v, vecs, trS, vaS, vaL, o, run, logf)
-			_ = m
 			if err != nil {
 				errs[k] = err
 				return
@@ -203,7 +202,7 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 			for j, i := range vaIdx {
 				oof[i] = scores[j]
 			}
-			bestEpochs[k], histories[k] = best, hist
+			fms[k], bestEpochs[k], histories[k] = m, best, hist
 		}()
 	}
 	wg.Wait()
@@ -224,27 +223,17 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 	if err != nil {
 		return nil, err
 	}
-	sort.Ints(bestEpochs)
-	epochs := bestEpochs[len(bestEpochs)/2]
-	logf("cross-validation: out-of-fold macro-F1 %.4f with tuned thresholds; best epochs %v → %d", cv.MacroF1, bestEpochs, epochs)
+	logf("cross-validation: out-of-fold macro-F1 %.4f with tuned thresholds; best iterations %v", cv.MacroF1, bestEpochs)
 
-	v := ngram.Fit(texts, o.Features, vecWords)
-	all := featurize(v, vecs, texts, labels)
 	m := newLinear(v.SparseRows(), dimOf(vecs))
-	obj := newObjective(all, m.rows, m.dim, o.Hyper, workers)
-	res := &Result{Vocab: v, model: m, Thresholds: th, Epochs: epochs, CVMacroF1: cv.MacroF1, Train: len(train)}
+	for _, fm := range fms {
+		for i, x := range fm.p {
+			m.p[i] += x / float32(len(fms))
+		}
+	}
+	res := &Result{Vocab: v, model: m, Thresholds: th, Epochs: bestEpochs, CVMacroF1: cv.MacroF1, CV: cv, Train: len(train)}
 	for _, h := range histories {
 		res.History = append(res.History, h...)
-	}
-	t0 := time.Now()
-	err = lbfgs(m, obj, epochs, o.Hyper.Memory, func(e int, f float64) (bool, error) {
-		res.History = append(res.History, EpochRecord{Run: "final", Epoch: e, TrainLoss: f, Seconds: time.Since(t0).Seconds()})
-		logf("final: iteration %d/%d objective %.5f", e, epochs, f)
-		t0 = time.Now()
-		return true, nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	res.Duration = time.Since(start)
 	return res, nil
@@ -351,20 +340,27 @@ func Combine(cands []Candidate) Hyper {
 	return h
 }
 
-// Select trains each candidate on 80% of train and scores it on the other
-// 20% (a split of train, never dev), and returns the candidates with their
-// scores, best first.
+// Select trains each candidate (they share o.Features) on 80% of train and
+// scores it on the other 20% (a split of train, never dev), and returns the
+// candidates with their scores, best first.
 func Select(train []emotion.Example, vecWords []string, vecs Vectors, o Options, cands []Candidate) ([]Candidate, error) {
 	rng := rand.New(rand.NewPCG(o.Seed, 2))
 	perm := rng.Perm(len(train))
 	cut := len(train) * 4 / 5
-	var trT, vaT []string
-	var trL, vaL [][]int
+	texts := make([]string, len(train))
+	labels := make([][]int, len(train))
+	for i, e := range train {
+		texts[i], labels[i] = e.Text, e.Labels
+	}
+	v := ngram.Fit(texts, o.Features, vecWords)
+	all := featurize(v, vecs, texts, labels)
+	var trS, vaS []sample
+	var vaL [][]int
 	for j, i := range perm {
 		if j < cut {
-			trT, trL = append(trT, train[i].Text), append(trL, train[i].Labels)
+			trS = append(trS, all[i])
 		} else {
-			vaT, vaL = append(vaT, train[i].Text), append(vaL, train[i].Labels)
+			vaS, vaL = append(vaS, all[i]), append(vaL, labels[i])
 		}
 	}
 	workers := o.Workers
@@ -383,10 +379,7 @@ func Select(train []emotion.Example, vecWords []string, vecs Vectors, o Options,
 			defer func() { <-sem }()
 			c := &out[ci]
 			oc := o
-			oc.Features, oc.Hyper = c.Features, c.Hyper
-			v := ngram.Fit(trT, c.Features, vecWords)
-			trS := featurize(v, vecs, trT, trL)
-			vaS := featurize(v, vecs, vaT, vaL)
+			oc.Hyper = c.Hyper
 			quiet := func(string, ...any) {}
 			_, best, hist, _, met, err := fitMetrics(v, vecs, trS, vaS, vaL, oc, "select", quiet)
 			if err != nil {

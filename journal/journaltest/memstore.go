@@ -4,8 +4,10 @@ package journaltest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/samojournal/samo/journal"
@@ -131,3 +133,40 @@ func (m *MemStore) Count(context.Context) (int, error) {
 	}
 	return len(m.entries), nil
 }
+
+// WordAnalyzer is an in-memory journal.Analyzer for tests of code above the
+// journal (the real one is inference/emotion's Classifier): a text
+// containing a label's name scores 0.9 for that label, every other label
+// 0.05; a text containing Fail is refused.
+type WordAnalyzer struct {
+	Name, Version string
+	Fail          string
+	Calls         int
+}
+
+// AnalyzeText implements journal.Analyzer.
+func (a *WordAnalyzer) AnalyzeText(_ context.Context, text string) (*journal.Emotions, error) {
+	a.Calls++
+	if a.Fail != "" && strings.Contains(text, a.Fail) {
+		return nil, errors.New("journaltest: analyzer refuses this text")
+	}
+	em := &journal.Emotions{Scores: make([]float32, len(journal.EmotionLabels)), Model: a.Name, Version: a.Version}
+	lower := strings.ToLower(text)
+	for i, l := range journal.EmotionLabels {
+		em.Scores[i] = 0.05
+		if strings.Contains(lower, l) {
+			em.Scores[i] = 0.9
+			em.Labels = append(em.Labels, l)
+		}
+	}
+	if len(em.Labels) == 0 {
+		em.Labels = []string{"neutral"}
+	}
+	return em, nil
+}
+
+// ModelName implements journal.Analyzer.
+func (a *WordAnalyzer) ModelName() string { return a.Name }
+
+// ModelVersion implements journal.Analyzer.
+func (a *WordAnalyzer) ModelVersion() string { return a.Version }

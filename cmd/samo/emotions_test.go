@@ -1,0 +1,175 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCLI_AnalyzeWithTheBuiltInModel(t *testing.T) {
+	r := mustSucceed(t, samo(t, "", nil, "analyze", "--json", "--explain", "Thank you so much for the help, you are wonderful!"))
+	var out analysisOut
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("analyze --json: %v\n%s", err, r.stdout)
+	}
+	if len(out.Labels) == 0 || out.Labels[0].Name != "gratitude" || out.Labels[0].Ekman != "joy" {
+		t.Fatalf("labels %+v, want gratitude (joy) first", out.Labels)
+	}
+	if len(out.Scores) != 28 || len(out.Ekman) != 7 {
+		t.Fatalf("%d scores, %d Ekman groups", len(out.Scores), len(out.Ekman))
+	}
+	reasons := out.Labels[0].Reasons
+	if len(reasons) == 0 || !strings.Contains(strings.ToLower(reasons[0].Text), "thank") {
+		t.Fatalf("gratitude's reasons %+v, want \"thank\" first", reasons)
+	}
+	r = mustSucceed(t, samo(t, "", nil, "analyze", "I love you so much"))
+	if !strings.HasPrefix(r.stdout, "love") || !strings.Contains(r.stdout, "%") {
+		t.Fatalf("plain output:\n%s", r.stdout)
+	}
+}
+
+func TestCLI_AnalyzeLines(t *testing.T) {
+	r := mustSucceed(t, samo(t, "thanks a lot!\n\nwhy would anyone do that?\n", nil, "analyze", "-"))
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines out for 3 in:\n%s", len(lines), r.stdout)
+	}
+	var first analysisOut
+	var blankErr map[string]string
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || first.Labels[0].Name != "gratitude" {
+		t.Fatalf("line 1: %v %s", err, lines[0])
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &blankErr); err != nil || blankErr["error"] == "" {
+		t.Fatalf("blank line: %v %s (want an error object)", err, lines[1])
+	}
+	var third analysisOut
+	if err := json.Unmarshal([]byte(lines[2]), &third); err != nil || len(third.Labels) == 0 {
+		t.Fatalf("line 3: %v %s", err, lines[2])
+	}
+}
+
+func TestCLI_SavedEntriesCarryEmotions(t *testing.T) {
+	home := t.TempDir()
+	mustSucceed(t, samo(t, "", nil, "--home", home, "add", "Thank you all for the kind birthday wishes!"))
+	es := listJSON(t, nil, home)
+	if len(es) != 1 || es[0].Emotions == nil {
+		t.Fatalf("entries %+v", es)
+	}
+	em := es[0].Emotions
+	if em.Model != "samo-goemotions-ngram" || em.Version == "" || len(em.Scores) != 28 || em.Labels[0] != "gratitude" {
+		t.Fatalf("emotions %+v", em)
+	}
+}
+
+func TestCLI_ReanalyzeFillsWhatWasMissed(t *testing.T) {
+	home := t.TempDir()
+	noLib := []string{"SAMO_ORT_LIB=" + filepath.Join(t.TempDir(), "libonnxruntime.so.1")}
+	r := mustSucceed(t, samo(t, "", noLib, "--home", home, "add", "I miss my grandmother so much"))
+	if !strings.Contains(r.stderr, "reanalyze") {
+		t.Fatalf("no warning that emotions were not read:\n%s", r.stderr)
+	}
+	mustSucceed(t, samo(t, "", noLib, "--home", home, "add", "What a wonderful surprise!"))
+	if es := listJSON(t, nil, home); len(es) != 2 || es[0].Emotions != nil {
+		t.Fatalf("entries saved without a model: %+v", es)
+	}
+	r = mustSucceed(t, samo(t, "", nil, "--home", home, "reanalyze"))
+	if !strings.Contains(r.stdout, "re-read 2 entries") || !strings.Contains(r.stderr, "2 of 2") {
+		t.Fatalf("reanalyze:\nstdout %s\nstderr %s", r.stdout, r.stderr)
+	}
+	for _, e := range listJSON(t, nil, home) {
+		if e.Emotions == nil || len(e.Emotions.Labels) == 0 {
+			t.Fatalf("%q still has no emotions", e.Text)
+		}
+	}
+	r = mustSucceed(t, samo(t, "", nil, "--home", home, "reanalyze"))
+	if !strings.Contains(r.stdout, "re-read 0 entries") {
+		t.Fatalf("second reanalyze: %s", r.stdout)
+	}
+}
+
+// labelled writes a small GoEmotions-format file.
+func labelled(t *testing.T) string {
+	t.Helper()
+	rows := []string{
+		"Thank you so much!\t15\ta1", "thanks for sharing this\t15\ta2", "I love this song\t18\ta3",
+		"I love you guys\t18\ta4", "This is so sad\t25\ta5", "I'm so sorry for your loss\t24,25\ta6",
+		"What is this?\t7\ta7", "The meeting is at noon.\t27\ta8", "That's disgusting\t11\ta9",
+		"I'm scared of the dark\t14\ta10", "\"She said \"\"wow\"\"\"\t26\ta11",
+	}
+	p := filepath.Join(t.TempDir(), "small.tsv")
+	if err := os.WriteFile(p, []byte(strings.Join(rows, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCLI_EvalEmotions(t *testing.T) {
+	data := labelled(t)
+	r := mustSucceed(t, samo(t, "", nil, "eval", "emotions", "--data", data, "--json"))
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &m); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	for _, k := range []string{"macro_f1", "micro_f1", "macro_precision", "macro_recall", "ekman_macro_f1", "per_label", "texts_per_second"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("eval JSON lacks %s", k)
+		}
+	}
+	if m["texts"].(float64) != 11 || m["micro_f1"].(float64) < 0.3 {
+		t.Errorf("texts %v micro_f1 %v", m["texts"], m["micro_f1"])
+	}
+	per := m["per_label"].(map[string]any)
+	if g := per["gratitude"].(map[string]any); g["support"].(float64) != 2 || g["recall"].(float64) != 1 {
+		t.Errorf("gratitude %v: both thank-you texts should be found", g)
+	}
+	r = mustSucceed(t, samo(t, "", nil, "eval", "emotions", "--data", data))
+	if !strings.Contains(r.stdout, "macro_f1") || !strings.Contains(r.stdout, "gratitude") {
+		t.Errorf("plain eval:\n%s", r.stdout)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.tsv")
+	os.WriteFile(bad, []byte("ok\t1\tx\nno labels here\n"), 0o644)
+	if r := samo(t, "", nil, "eval", "emotions", "--data", bad); r.code == 0 || !strings.Contains(r.stderr, "line 2") {
+		t.Errorf("bad TSV: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+func TestCLI_TuneThresholds(t *testing.T) {
+	data := labelled(t)
+	out := filepath.Join(t.TempDir(), "tuned")
+	if r := samo(t, "", nil, "emotions", "tune-thresholds", "--data", data); r.code == 0 {
+		t.Fatal("tuning the built-in model without --out succeeded")
+	}
+	r := mustSucceed(t, samo(t, "", nil, "emotions", "tune-thresholds", "--data", data, "--out", out))
+	if !strings.Contains(r.stdout, "tuned 28 thresholds on 11 texts") {
+		t.Fatalf("stdout %s", r.stdout)
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), "re-tuned") {
+		t.Fatalf("manifest does not say its thresholds were re-tuned")
+	}
+	// the tuned bundle is used by --emotion-model and scores its own tuning set at least as well
+	r = mustSucceed(t, samo(t, "", nil, "--emotion-model", out, "eval", "emotions", "--data", data, "--json"))
+	var m struct {
+		MacroF1 float64 `json:"macro_f1"`
+	}
+	json.Unmarshal([]byte(r.stdout), &m)
+	base := mustSucceed(t, samo(t, "", nil, "eval", "emotions", "--data", data, "--json"))
+	var mb struct {
+		MacroF1 float64 `json:"macro_f1"`
+	}
+	json.Unmarshal([]byte(base.stdout), &mb)
+	if m.MacroF1 < mb.MacroF1 {
+		t.Fatalf("tuned macro-F1 %.3f below the original %.3f on the tuning set", m.MacroF1, mb.MacroF1)
+	}
+	// a damaged copy is refused, naming the file
+	os.WriteFile(filepath.Join(out, "vocab.bin"), []byte("damaged"), 0o644)
+	r = samo(t, "", nil, "--emotion-model", out, "analyze", "hello")
+	if r.code == 0 || !strings.Contains(r.stderr, "vocab.bin") {
+		t.Fatalf("damaged bundle: exit %d, %s", r.code, r.stderr)
+	}
+}
