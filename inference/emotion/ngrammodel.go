@@ -81,9 +81,20 @@ func (m *ngramModel) session(outputs ...string) (*ort.DynamicAdvancedSession, er
 // inputs featurizes texts into padded id and value tensors.
 func (m *ngramModel) inputs(texts []string) ([]ngram.Features, *ort.Tensor[int64], *ort.Tensor[float32], error) {
 	fs := make([]ngram.Features, len(texts))
+	workers := min(m.opts.Threads, (len(texts)+31)/32)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(texts); i += workers {
+				fs[i] = m.vocab.Transform(texts[i])
+			}
+		}()
+	}
+	wg.Wait()
 	width := 1
-	for i, t := range texts {
-		fs[i] = m.vocab.Transform(t)
+	for i := range fs {
 		width = max(width, len(fs[i].Features))
 	}
 	ids := make([]int64, len(texts)*width)

@@ -70,9 +70,11 @@ func TestOpen_RefusesDamage(t *testing.T) {
 		{"manifest not JSON", func(dir string) { os.WriteFile(filepath.Join(dir, "manifest.json"), []byte("{"), 0o644) }, []string{"manifest.json"}},
 		{"path escapes", func(dir string) { edit(dir, `"path": "vocab.bin"`, `"path": "../vocab.bin"`) }, []string{"../vocab.bin", "relative"}},
 		{"threshold out of range", func(dir string) { edit(dir, "0.6", "1.5") }, []string{"threshold of b", "1.5"}},
-		{"tokenizer file unlisted", func(dir string) { edit(dir, `"vocab.bin"
+		{"tokenizer file unlisted", func(dir string) {
+			edit(dir, `"vocab.bin"
     ]`, `"other.bin"
-    ]`) }, []string{"other.bin"}},
+    ]`)
+		}, []string{"other.bin"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

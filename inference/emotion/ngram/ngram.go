@@ -198,55 +198,77 @@ type Features struct {
 // Transform featurizes one text. Rows are unique and sorted.
 func (v *Vocab) Transform(text string) Features {
 	toks := Tokenize(text)
-	occ := map[int32][]int32{}
+	type occ struct{ row, tok int32 }
+	pairs := make([]occ, 0, 16*len(toks)+8)
 	eachWordGram(toks, func(g string, i, j int) {
 		if r, ok := v.words[g]; ok {
-			occ[r] = append(occ[r], int32(i))
+			pairs = append(pairs, occ{r, int32(i)})
 			if j != i {
-				occ[r] = append(occ[r], int32(j))
+				pairs = append(pairs, occ{r, int32(j)})
 			}
 		}
 	})
 	eachCharGram(toks, v.Config, func(g string, i int) {
 		if r, ok := v.chars[g]; ok {
-			occ[r] = append(occ[r], int32(i))
+			pairs = append(pairs, occ{r, int32(i)})
 		}
 	})
 	var f Features
 	f.Tokens = toks
-	// word and char groups: sublinear TF times IDF, L2-normalized per group.
-	var wsum, csum float64
-	for r, ts := range occ {
-		c := len(ts)
-		if int(r) < len(v.words) && strings.Contains(v.names[r], " ") {
-			c /= 2
-		}
-		x := float32(1+math.Log(float64(c))) * v.idf[r]
-		f.Features = append(f.Features, Feature{Row: r, Value: x, Tokens: ts})
-		if int(r) < len(v.words) {
-			wsum += float64(x * x)
-		} else {
-			csum += float64(x * x)
-		}
-	}
-	for i := range f.Features {
-		if int(f.Features[i].Row) < len(v.words) {
-			f.Features[i].Value /= float32(math.Sqrt(wsum))
-		} else {
-			f.Features[i].Value *= v.Config.CharWeight / float32(math.Sqrt(csum))
-		}
-	}
-	vocc := map[int32][]int32{}
 	for i, t := range toks {
 		if r, ok := v.vecs[t.Text]; ok {
-			vocc[r] = append(vocc[r], int32(i))
+			pairs = append(pairs, occ{r, int32(i)})
 			f.VectorTokens = append(f.VectorTokens, int32(i))
 		}
 	}
-	for r, ts := range vocc {
-		f.Features = append(f.Features, Feature{Row: r, Value: v.Config.VectorWeight * float32(len(ts)) / float32(len(f.VectorTokens)), Tokens: ts})
+	slices.SortFunc(pairs, func(a, b occ) int {
+		if a.row != b.row {
+			return int(a.row - b.row)
+		}
+		return int(a.tok - b.tok)
+	})
+	idx := make([]int32, len(pairs))
+	for i, p := range pairs {
+		idx[i] = p.tok
 	}
-	slices.SortFunc(f.Features, func(a, b Feature) int { return int(a.Row - b.Row) })
+	// word and char groups: sublinear TF times IDF, L2-normalized per
+	// group; vector rows: each word's share of the mean vector.
+	var wsum, csum float64
+	nWords := int32(len(v.words))
+	sparseEnd := int32(len(v.words) + len(v.chars))
+	for i := 0; i < len(pairs); {
+		j := i
+		for j < len(pairs) && pairs[j].row == pairs[i].row {
+			j++
+		}
+		r := pairs[i].row
+		c := j - i
+		ft := Feature{Row: r, Tokens: idx[i:j:j]}
+		switch {
+		case r >= sparseEnd:
+			ft.Value = v.Config.VectorWeight * float32(c) / float32(len(f.VectorTokens))
+		default:
+			if r < nWords && strings.Contains(v.names[r], " ") {
+				c /= 2
+			}
+			ft.Value = float32(1+math.Log(float64(c))) * v.idf[r]
+			if r < nWords {
+				wsum += float64(ft.Value * ft.Value)
+			} else {
+				csum += float64(ft.Value * ft.Value)
+			}
+		}
+		f.Features = append(f.Features, ft)
+		i = j
+	}
+	for i := range f.Features {
+		switch r := f.Features[i].Row; {
+		case r < nWords:
+			f.Features[i].Value /= float32(math.Sqrt(wsum))
+		case r < sparseEnd:
+			f.Features[i].Value *= v.Config.CharWeight / float32(math.Sqrt(csum))
+		}
+	}
 	return f
 }
 
@@ -264,17 +286,21 @@ func eachWordGram(toks []Token, f func(g string, i, j int)) {
 // eachCharGram calls f with every character n-gram of each word token,
 // padded with a space on both sides, and the token's index.
 func eachCharGram(toks []Token, cfg Config, f func(g string, i int)) {
-	var rs []rune
+	var off []int
 	for i, t := range toks {
 		if !t.Word {
 			continue
 		}
-		rs = append(rs[:0], ' ')
-		rs = append(rs, []rune(t.Text)...)
-		rs = append(rs, ' ')
+		padded := " " + t.Text + " "
+		off = off[:0]
+		for k := range padded {
+			off = append(off, k)
+		}
+		off = append(off, len(padded))
+		runes := len(off) - 1
 		for n := cfg.CharMin; n <= cfg.CharMax; n++ {
-			for s := 0; s+n <= len(rs); s++ {
-				f(string(rs[s:s+n]), i)
+			for s := 0; s+n <= runes; s++ {
+				f(padded[off[s]:off[s+n]], i)
 			}
 		}
 	}
