@@ -10,7 +10,7 @@ BIN      := bin/samo
 # CGO is needed by Fyne, PortAudio and onnxruntime; -race needs it too.
 export CGO_ENABLED := 1
 
-.PHONY: all deps build run test lint bench icon screenshot clean
+.PHONY: all deps build run test lint bench icon screenshot train-emotions clean
 
 all: build
 
@@ -45,6 +45,14 @@ bench: deps
 ## screenshot: open the real window under Xvfb and save docs/window.png
 screenshot: deps
 	SAMO_REQUIRE_GUI=1 SAMO_SCREENSHOT=$(CURDIR)/docs/window.png $(GO) test -tags $(TAGS) -count=1 -run 'TestGUI_' ./cmd/samo
+
+## train-emotions: train the default emotion model on GoEmotions into
+## assets/emotion (about half an hour on 2 cores); ARGS=--dev for a quick
+## run on a 5% subset into .cache/emotion-dev. GoEmotions is read from
+## ../shared/data/goemotions or $$SAMO_GOEMOTIONS_DIR.
+train-emotions: deps
+	./scripts/fetch-glove.sh
+	$(GO) run ./cmd/train-emotions $(ARGS)
 
 ## icon: render assets/icon.png (a voice wave in the Okabe–Ito colours of feeling)
 icon:

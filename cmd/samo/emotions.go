@@ -44,6 +44,13 @@ func (c *cli) emotionBundle(dir string) (*models.Bundle, error) {
 	if dir == "" {
 		dir = os.Getenv(envEmotionModel)
 	}
+	if dir == "" {
+		set, err := c.loadSettings()
+		if err != nil {
+			return nil, err
+		}
+		dir = set.EmotionModel
+	}
 	if dir != "" {
 		b, err := models.Open(dir)
 		if err != nil {
@@ -359,8 +366,128 @@ func (c *cli) emotionsCommand() *cobra.Command {
 	tune.Flags().StringVar(&model, "model", "", "emotion model bundle folder (default: the one in use)")
 	tune.Flags().StringVar(&out, "out", "", "folder to write the tuned bundle to")
 	tune.MarkFlagRequired("data")
-	cmd.AddCommand(tune)
+	var quantized bool
+	install := &cobra.Command{
+		Use:   "install DIR",
+		Short: "Use an installed emotion model from now on (a SAMO bundle, or a Hugging Face ONNX export of a GoEmotions classifier)",
+		Long: "install makes the model in DIR the one SAMO reads emotions with. DIR is a SAMO bundle (with manifest.json)\n" +
+			"or a Hugging Face ONNX export of a BERT-family GoEmotions classifier (config.json with the 28 labels,\n" +
+			"model.onnx or onnx/model.onnx — model_quantized.onnx with --quantized — and tokenizer.json, vocab.txt,\n" +
+			"or vocab.json with merges.txt); for an export, a manifest.json is written beside its files. The model is\n" +
+			"checked before it is used. Past entries keep their readings until `samo reanalyze`.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir, err := filepath.Abs(args[0])
+			if err != nil {
+				return err
+			}
+			if _, err := os.Stat(filepath.Join(dir, models.ManifestFile)); err != nil {
+				m, err := emotion.ManifestFromHF(dir, quantized)
+				if err != nil {
+					return err
+				}
+				if err := models.Write(dir, m); err != nil {
+					return err
+				}
+			}
+			cl, err := c.classifier(dir, emotion.Options{})
+			if err != nil {
+				return err
+			}
+			if _, err := cl.Analyze([]string{"Thank you, this is a test of the model."}); err != nil {
+				return fmt.Errorf("the model loads but does not run: %w", err)
+			}
+			set, err := c.loadSettings()
+			if err != nil {
+				return err
+			}
+			set.EmotionModel = dir
+			if err := c.saveSettings(set); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "emotions are now read with %s %s (%s)\nrun `samo reanalyze` to read past entries with it too\n", cl.ModelName(), cl.ModelVersion(), dir)
+			return nil
+		},
+	}
+	install.Flags().BoolVar(&quantized, "quantized", false, "use the export's model_quantized.onnx (int8)")
+	useDefault := &cobra.Command{
+		Use:   "use-default",
+		Short: "Go back to the emotion model built into SAMO",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			set, err := c.loadSettings()
+			if err != nil {
+				return err
+			}
+			set.EmotionModel = ""
+			if err := c.saveSettings(set); err != nil {
+				return err
+			}
+			fmt.Fprintln(c.stdout, "emotions are now read with the built-in model")
+			return nil
+		},
+	}
+	cmd.AddCommand(tune, install, useDefault)
 	return cmd
+}
+
+// settings are the person's choices kept in the journal folder.
+type settings struct {
+	// EmotionModel is the installed emotion bundle in use, or "" for the
+	// built-in one.
+	EmotionModel string `json:"emotion_model,omitempty"`
+}
+
+const settingsFile = "settings.json"
+
+func (c *cli) loadSettings() (settings, error) {
+	var s settings
+	home, err := c.homeDir()
+	if err != nil {
+		return s, err
+	}
+	raw, err := os.ReadFile(filepath.Join(home, settingsFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("read settings: %w", err)
+	}
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return s, fmt.Errorf("settings %s: %w", filepath.Join(home, settingsFile), err)
+	}
+	return s, nil
+}
+
+// saveSettings writes the settings atomically (temp file and rename).
+func (c *cli) saveSettings(s settings) error {
+	home, err := c.homeDir()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	raw, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	tmp, err := os.CreateTemp(home, ".settings-")
+	if err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(raw, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save settings: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(home, settingsFile)); err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	return nil
 }
 
 func decideAll(scores [][]float32, th []float32) [][]int {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/samojournal/samo/inference/emotion/emotiontest"
 )
 
 func TestCLI_AnalyzeWithTheBuiltInModel(t *testing.T) {
@@ -171,5 +173,48 @@ func TestCLI_TuneThresholds(t *testing.T) {
 	r = samo(t, "", nil, "--emotion-model", out, "analyze", "hello")
 	if r.code == 0 || !strings.Contains(r.stderr, "vocab.bin") {
 		t.Fatalf("damaged bundle: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// A BERT-family export installed by the person is used for new entries,
+// reanalyze moves the old ones to it, and use-default goes back.
+func TestCLI_InstallBERTFamilyModel(t *testing.T) {
+	home := t.TempDir()
+	mustSucceed(t, samo(t, "", nil, "--home", home, "add", "A day of quiet pride at work"))
+	export := filepath.Join(t.TempDir(), "bert-goemotions")
+	vocab, _ := filepath.Abs(filepath.Join("..", "..", ".cache", "tokenizers", "bert-uncased", "tokenizer.json"))
+	if err := emotiontest.WriteHFExport(export, vocab); err != nil {
+		t.Fatal(err)
+	}
+	r := mustSucceed(t, samo(t, "", nil, "--home", home, "emotions", "install", export))
+	if !strings.Contains(r.stdout, "scripted-bert-goemotions") {
+		t.Fatalf("install: %s", r.stdout)
+	}
+	mustSucceed(t, samo(t, "", nil, "--home", home, "add", "I feel nervous about tomorrow"))
+	es := listJSON(t, nil, home)
+	if es[0].Emotions.Model != "scripted-bert-goemotions" || es[0].Emotions.Labels[0] != "nervousness" {
+		t.Fatalf("new entry read by %+v", es[0].Emotions)
+	}
+	if es[1].Emotions.Model != "samo-goemotions-ngram" {
+		t.Fatalf("old entry changed before reanalyze: %+v", es[1].Emotions)
+	}
+	r = mustSucceed(t, samo(t, "", nil, "--home", home, "reanalyze"))
+	if !strings.Contains(r.stdout, "re-read 1 entries") {
+		t.Fatalf("reanalyze: %s", r.stdout)
+	}
+	if es = listJSON(t, nil, home); es[1].Emotions.Labels[0] != "pride" {
+		t.Fatalf("old entry after reanalyze: %+v", es[1].Emotions)
+	}
+	mustSucceed(t, samo(t, "", nil, "--home", home, "emotions", "use-default"))
+	r = mustSucceed(t, samo(t, "", nil, "--home", home, "analyze", "--json", "thank you!"))
+	if !strings.Contains(r.stdout, "gratitude") {
+		t.Fatalf("built-in model after use-default: %s", r.stdout)
+	}
+	// a folder that is not a GoEmotions model is refused, and nothing changes
+	bad := t.TempDir()
+	os.WriteFile(filepath.Join(bad, "config.json"), []byte(`{"id2label":{"0":"POSITIVE","1":"NEGATIVE"}}`), 0o644)
+	r = samo(t, "", nil, "--home", home, "emotions", "install", bad)
+	if r.code == 0 || !strings.Contains(r.stderr, "2 labels") {
+		t.Fatalf("sentiment model: exit %d, %s", r.code, r.stderr)
 	}
 }

@@ -80,7 +80,7 @@ func run() error {
 	out := flag.String("out", filepath.Join("assets", "emotion"), "bundle folder to write (int8)")
 	fp32Out := flag.String("fp32-out", filepath.Join(".cache", "emotion-fp32"), "folder for the fp32 twin, for comparison")
 	dev := flag.Bool("dev", false, "quick mode: a 5% subset of train, fewer folds and iterations (under 2 minutes)")
-	sel := flag.Bool("select", false, "choose hyper-parameters on a holdout of train before training (slow)")
+	sel := flag.Bool("select", true, "choose each label's L2 strength and balance on a holdout of train (skipped by --dev)")
 	vecPath := flag.String("vectors", filepath.Join(".cache", "glove", "glove-100d-100k.bin"), "GloVe table made by scripts/fetch-glove.sh; empty for none")
 	vecWords := flag.Int("vector-words", 100000, "most frequent words given a word-vector feature")
 	flag.Parse()
@@ -134,7 +134,7 @@ func run() error {
 	if vecs != nil {
 		v = vecs
 	}
-	if *sel {
+	if *sel && !*dev {
 		cands, err := emotiontrain.Select(clean, words, v, o, emotiontrain.Grid(o))
 		if err != nil {
 			return err
