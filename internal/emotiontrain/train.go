@@ -426,3 +426,6 @@ func Grid(o Options) []Candidate {
 	}
 	return out
 }
+
+// fitVocab fits the featurizer on texts with o's configuration.
+func fitVocab(texts []string, o Options) *ngram.Vocab { return ngram.Fit(texts, o.Features, nil) }
