@@ -70,13 +70,14 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
 			when := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			title := widget.NewLabel("")
 			title.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(when, title)
+			return container.NewVBox(when, title, newChips())
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			e := j.entries[i]
 			row := o.(*fyne.Container)
 			row.Objects[0].(*widget.Label).SetText(friendlyTime(e.Created, j.now()))
 			row.Objects[1].(*widget.Label).SetText(e.Title(80))
+			setChips(row.Objects[2].(*fyne.Container), e.Emotions, 3)
 		},
 	)
 	j.list.OnSelected = j.onSelect

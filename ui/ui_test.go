@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -279,5 +280,27 @@ func TestJournal_OlderEntriesPageByPage(t *testing.T) {
 	test.Tap(j.save)
 	if len(j.entries) != 451 || j.entries[0].Text != "newest" {
 		t.Errorf("after saving: %d entries, first %q", len(j.entries), j.entries[0].Text)
+	}
+}
+
+// A saved entry shows its emotions as coloured chips with their words.
+func TestJournal_ListShowsEmotionChips(t *testing.T) {
+	store := journaltest.NewMemStore()
+	a := test.NewTempApp(t)
+	w := a.NewWindow("SAMO")
+	w.Resize(fyne.NewSize(900, 600))
+	j := Create(a, w, journal.NewService(store, journal.WithAnalyzer(&journaltest.WordAnalyzer{Name: "words", Version: "1"})))
+	test.Type(j.editor, "so much joy and a little fear")
+	test.Tap(j.save)
+	var chips []string
+	for _, o := range test.LaidOutObjects(w.Canvas().Content()) {
+		if t, ok := o.(*canvas.Text); ok && t.Visible() {
+			if t.Color == groupColors["joy"] || t.Color == groupColors["fear"] {
+				chips = append(chips, t.Text)
+			}
+		}
+	}
+	if strings.Join(chips, ",") != "fear,joy" {
+		t.Fatalf("chips %q, want fear and joy in their groups' colours", chips)
 	}
 }

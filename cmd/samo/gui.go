@@ -34,7 +34,7 @@ func (c *cli) runGUI() error {
 	w := a.NewWindow("SAMO")
 	w.Resize(fyne.NewSize(980, 640))
 
-	o := &storeOpener{path: path, log: slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	o := &storeOpener{path: path, log: slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), analyzer: c.analyzer}
 	if pass, err := c.passphrase(); err == nil && pass != nil {
 		o.pass = pass // SAMO_PASSPHRASE or --passphrase-file unlock without asking
 	}
@@ -48,6 +48,8 @@ type storeOpener struct {
 	path string
 	pass []byte
 	log  *slog.Logger
+	// analyzer loads the emotion model when the journal opens (nil: none).
+	analyzer func() journal.Analyzer
 
 	mu sync.Mutex // st is set from the window's background work
 	st *storage.Store
@@ -57,7 +59,13 @@ func (o *storeOpener) keep(st *storage.Store) *journal.Service {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.st = st
-	return journal.NewService(st, journal.WithLogger(o.log))
+	opts := []journal.Option{journal.WithLogger(o.log)}
+	if o.analyzer != nil {
+		if a := o.analyzer(); a != nil {
+			opts = append(opts, journal.WithAnalyzer(a))
+		}
+	}
+	return journal.NewService(st, opts...)
 }
 
 func (o *storeOpener) Exists() bool {
