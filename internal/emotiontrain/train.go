@@ -417,7 +417,7 @@ func Select(train []emotion.Example, vecWords []string, vecs Vectors, o Options,
 // how much rare labels' positives are up-weighted.
 func Grid(o Options) []Candidate {
 	var out []Candidate
-	for _, l2 := range []float64{3e-5, 1e-4, 3e-4} {
+	for _, l2 := range []float64{1e-5, 3e-5, 1e-4} {
 		for _, b := range []float64{0.5, 0.75} {
 			c := Candidate{Features: o.Features, Hyper: o.Hyper}
 			c.Hyper.L2, c.Hyper.Balance = l2, b
