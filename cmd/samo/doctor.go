@@ -16,6 +16,7 @@ import (
 
 	"github.com/samojournal/samo/audio"
 	"github.com/samojournal/samo/inference"
+	"github.com/samojournal/samo/inference/emotion"
 	"github.com/samojournal/samo/storage"
 )
 
@@ -27,6 +28,7 @@ type doctorReport struct {
 	Journal     journalCheck `json:"journal"`
 	ONNXRuntime ortCheck     `json:"onnxruntime"`
 	VADModel    modelCheck   `json:"vad_model"`
+	Emotion     emotionCheck `json:"emotion_model"`
 	Audio       audioCheck   `json:"audio"`
 	OK          bool         `json:"ok"`
 }
@@ -54,6 +56,18 @@ type modelCheck struct {
 	Inputs  []inference.TensorInfo `json:"inputs,omitempty"`
 	Outputs []inference.TensorInfo `json:"outputs,omitempty"`
 	Error   string                 `json:"error,omitempty"`
+}
+
+type emotionCheck struct {
+	Name         string `json:"name,omitempty"`
+	Version      string `json:"version,omitempty"`
+	Architecture string `json:"architecture,omitempty"`
+	Precision    string `json:"precision,omitempty"`
+	// Source is "built-in" or the bundle's folder.
+	Source string `json:"source,omitempty"`
+	// Provider is the onnxruntime execution provider the model runs on.
+	Provider string `json:"provider,omitempty"`
+	Error    string `json:"error,omitempty"`
 }
 
 type audioCheck struct {
@@ -141,6 +155,24 @@ func (c *cli) doctor(ctx context.Context) doctorReport {
 		}
 	}
 
+	if b, err := c.emotionBundle(""); err != nil {
+		r.Emotion.Error = err.Error()
+	} else {
+		m := b.Manifest
+		r.Emotion = emotionCheck{Name: m.Name, Version: m.Version, Architecture: m.Architecture, Precision: m.Precision, Source: b.Dir, Provider: "cpu"}
+		if b.Dir == "" {
+			r.Emotion.Source = "built-in"
+		}
+		if r.ONNXRuntime.Error == "" {
+			cl, err := emotion.Open(rt, b, emotion.Options{})
+			if err != nil {
+				r.Emotion.Error = err.Error()
+			} else {
+				cl.Close()
+			}
+		}
+	}
+
 	if inv, err := audio.List(); err != nil {
 		r.Audio.Error = err.Error()
 	} else {
@@ -149,7 +181,7 @@ func (c *cli) doctor(ctx context.Context) doctorReport {
 
 	// A journal not created yet is fine; everything else is a problem.
 	journalOK := r.Journal.Error == "" || r.Journal.Entries == 0 && strings.HasPrefix(r.Journal.Error, "no journal yet")
-	r.OK = journalOK && r.ONNXRuntime.Error == "" && r.VADModel.Error == "" && r.Audio.Error == ""
+	r.OK = journalOK && r.ONNXRuntime.Error == "" && r.VADModel.Error == "" && r.Audio.Error == "" && r.Emotion.Error == ""
 	return r
 }
 
@@ -207,6 +239,13 @@ func printDoctor(w io.Writer, r doctorReport) {
 		fmt.Fprintf(w, "ok    silero vad   %s (%.1f MB, sha256 %s…, inputs: %s)\n", m.Path, float64(m.Bytes)/1e6, m.SHA256[:12], strings.Join(names, ", "))
 	} else {
 		fmt.Fprintf(w, "FAIL  silero vad   %s\n", m.Error)
+	}
+
+	e := r.Emotion
+	if e.Error == "" {
+		fmt.Fprintf(w, "ok    emotions     %s %s (%s, %s, %s, on %s)\n", e.Name, e.Version, e.Architecture, e.Precision, e.Source, e.Provider)
+	} else {
+		fmt.Fprintf(w, "FAIL  emotions     %s\n", e.Error)
 	}
 
 	a := r.Audio

@@ -196,6 +196,9 @@ func TestCLI_DoctorJSON(t *testing.T) {
 	if rep.VADModel.Error != "" || len(rep.VADModel.Inputs) != 3 || rep.VADModel.SHA256 == "" {
 		t.Errorf("vad model = %+v", rep.VADModel)
 	}
+	if e := rep.Emotion; e.Error != "" || e.Name != "samo-goemotions-ngram" || e.Source != "built-in" || e.Provider != "cpu" || e.Precision != "int8" {
+		t.Errorf("emotion model = %+v", e)
+	}
 	if rep.Journal.Path != filepath.Join(home, storage.FileName) || rep.Journal.Entries != 1 {
 		t.Errorf("journal = %+v", rep.Journal)
 	}
