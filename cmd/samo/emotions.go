@@ -352,9 +352,14 @@ func (c *cli) emotionsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			before, after := decideAll(scores, cl.Thresholds()), decideAll(scores, th)
-			mb, _ := emotion.Evaluate(gold, before)
-			ma, _ := emotion.Evaluate(gold, after)
+			mb, err := emotion.EvaluateScores(scores, cl.Thresholds(), gold)
+			if err != nil {
+				return err
+			}
+			ma, err := emotion.EvaluateScores(scores, th, gold)
+			if err != nil {
+				return err
+			}
 			if err := writeBundleCopy(b, out, th); err != nil {
 				return err
 			}
@@ -488,14 +493,6 @@ func (c *cli) saveSettings(s settings) error {
 		return fmt.Errorf("save settings: %w", err)
 	}
 	return nil
-}
-
-func decideAll(scores [][]float32, th []float32) [][]int {
-	out := make([][]int, len(scores))
-	for i, s := range scores {
-		out[i] = emotion.Decide(s, th, 1)
-	}
-	return out
 }
 
 // writeBundleCopy writes b's files to dir (unless dir is b's own folder)

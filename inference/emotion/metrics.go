@@ -217,11 +217,7 @@ func EvaluateClassifier(c *Classifier, ex []Example) (Metrics, error) {
 		return Metrics{}, err
 	}
 	elapsed := time.Since(start)
-	pred := make([][]int, len(scores))
-	for i, s := range scores {
-		pred[i] = Decide(s, c.thresholds, c.opts.TopK)
-	}
-	m, err := Evaluate(gold, pred)
+	m, err := EvaluateScores(scores, c.thresholds, gold)
 	if err != nil {
 		return Metrics{}, err
 	}
@@ -229,4 +225,25 @@ func EvaluateClassifier(c *Classifier, ex []Example) (Metrics, error) {
 		m.TextsPerSecond = float64(len(texts)) / elapsed.Seconds()
 	}
 	return m, nil
+}
+
+// EvaluateScores scores the labels that scores give over thresholds th
+// (with the top-1 fallback) against gold.
+func EvaluateScores(scores [][]float32, th []float32, gold [][]int) (Metrics, error) {
+	pred := make([][]int, len(scores))
+	for i, s := range scores {
+		pred[i] = Decide(s, th, 1)
+	}
+	return Evaluate(gold, pred)
+}
+
+// TuneAndEvaluate tunes thresholds on scores and gold, and scores the
+// result on the same set (an optimistic figure, for model selection).
+func TuneAndEvaluate(scores [][]float32, gold [][]int) ([]float32, Metrics, error) {
+	th, err := TuneThresholds(scores, gold)
+	if err != nil {
+		return nil, Metrics{}, err
+	}
+	m, err := EvaluateScores(scores, th, gold)
+	return th, m, err
 }

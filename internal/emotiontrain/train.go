@@ -211,15 +211,7 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 			return nil, err
 		}
 	}
-	th, err := emotion.TuneThresholds(oof, labels)
-	if err != nil {
-		return nil, err
-	}
-	pred := make([][]int, len(oof))
-	for i := range oof {
-		pred[i] = emotion.Decide(oof[i], th, 1)
-	}
-	cv, err := emotion.Evaluate(labels, pred)
+	th, cv, err := emotion.TuneAndEvaluate(oof, labels)
 	if err != nil {
 		return nil, err
 	}
@@ -270,15 +262,7 @@ func fitMetrics(v *ngram.Vocab, vecs Vectors, trS, vaS []sample, vaL [][]int, o 
 			return false, fmt.Errorf("objective is %v", loss)
 		}
 		scores := m.scores(vaS)
-		th, err := emotion.TuneThresholds(scores, vaL)
-		if err != nil {
-			return false, err
-		}
-		pred := make([][]int, len(scores))
-		for i := range scores {
-			pred[i] = emotion.Decide(scores[i], th, 1)
-		}
-		met, err := emotion.Evaluate(vaL, pred)
+		_, met, err := emotion.TuneAndEvaluate(scores, vaL)
 		if err != nil {
 			return false, err
 		}

@@ -13,8 +13,8 @@ import (
 func TestClean(t *testing.T) {
 	train := []emotion.Example{
 		{Text: "I love it", Labels: []int{18}},
-		{Text: "i  LOVE it", Labels: []int{0}}, // repeat: labels merged
-		{Text: "1234 5678", Labels: []int{27}}, // no letters: junk
+		{Text: "i  LOVE it", Labels: []int{0}},  // repeat: labels merged
+		{Text: "1234 5678", Labels: []int{27}},  // no letters: junk
 		{Text: "( ͡° ͜ʖ ͡°)", Labels: []int{1}}, // art (ʖ is a letter, kept)
 		{Text: "seen in dev", Labels: []int{27}},
 		{Text: ":-) :-)", Labels: []int{1}},
