@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"cmp"
 	"image/color"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -46,4 +48,54 @@ func setChips(row *fyne.Container, em *journal.Emotions, max int) {
 		row.Add(container.NewHBox(container.NewGridWrap(fyne.NewSize(8, 8), dot), text))
 	}
 	row.Refresh()
+}
+
+// feelingRows is how many emotions the entry page shows.
+const feelingRows = 4
+
+// strength says a score in words a person can trust instead of a number.
+func strength(s float32) string {
+	switch {
+	case s >= 0.75:
+		return "strong"
+	case s >= 0.5:
+		return "clear"
+	case s >= 0.25:
+		return "some"
+	}
+	return "slight"
+}
+
+// setFeelings fills box with the entry's strongest emotions, each a row of
+// its name in its group's colour, a bar as long as its score and a word for
+// its strength; with no reading the box is empty.
+func setFeelings(box *fyne.Container, em *journal.Emotions) {
+	box.RemoveAll()
+	if em == nil || len(em.Scores) != len(journal.EmotionLabels) {
+		box.Refresh()
+		return
+	}
+	order := make([]int, len(em.Scores))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(em.Scores[b], em.Scores[a]) })
+	const barWidth = 160
+	for _, l := range order[:feelingRows] {
+		name := journal.EmotionLabels[l]
+		c := groupColors[journal.EkmanGroup(name)]
+		text := canvas.NewText(name, c)
+		text.TextStyle = fyne.TextStyle{Bold: true}
+		track := canvas.NewRectangle(color.NRGBA{0x99, 0x99, 0x99, 0x30})
+		bar := canvas.NewRectangle(c)
+		w := float32(barWidth) * em.Scores[l]
+		bars := container.NewStack(
+			container.NewGridWrap(fyne.NewSize(barWidth, 10), track),
+			container.NewHBox(container.NewGridWrap(fyne.NewSize(max(w, 1), 10), bar)),
+		)
+		word := canvas.NewText(strength(em.Scores[l]), theme.Color(theme.ColorNameForeground))
+		word.TextSize = theme.CaptionTextSize()
+		box.Add(container.NewHBox(container.NewGridWrap(fyne.NewSize(120, 20), text), container.NewCenter(bars), word))
+	}
+	box.Refresh()
 }

@@ -58,7 +58,9 @@ type Journal struct {
 	save    *widget.Button
 	remove  *widget.Button
 	status  *widget.Label
-	content fyne.CanvasObject
+	// feelings shows the open entry's strongest emotions as bars.
+	feelings *fyne.Container
+	content  fyne.CanvasObject
 }
 
 func newJournal(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
@@ -110,9 +112,10 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
 	j.status.Importance = widget.LowImportance
 	j.status.Truncation = fyne.TextTruncateEllipsis
 
+	j.feelings = container.NewVBox()
 	main := container.NewBorder(
 		j.heading,
-		container.NewBorder(nil, nil, j.remove, j.save, j.status),
+		container.NewVBox(j.feelings, container.NewBorder(nil, nil, j.remove, j.save, j.status)),
 		nil, nil,
 		j.editor,
 	)
@@ -172,6 +175,7 @@ func (j *Journal) startNew() {
 	j.current, j.saved = "", ""
 	j.heading.SetText("New entry · " + j.now().Format("Monday 2 January 2006"))
 	j.editor.SetText("")
+	setFeelings(j.feelings, nil)
 	j.refreshButtons()
 }
 
@@ -214,6 +218,7 @@ func (j *Journal) saveDraft() bool {
 	j.heading.SetText("Entry · " + e.Created.Format("Monday 2 January 2006, 15:04"))
 	words := len(strings.Fields(e.Text))
 	j.status.SetText(fmt.Sprintf("Saved at %s · %d %s", e.Updated.Format("15:04"), words, plural(words, "word", "words")))
+	setFeelings(j.feelings, e.Emotions)
 	j.refreshButtons()
 	return true
 }
@@ -260,6 +265,7 @@ func (j *Journal) onSelect(i widget.ListItemID) {
 	j.heading.SetText("Entry · " + e.Created.Format("Monday 2 January 2006, 15:04"))
 	j.editor.SetText(e.Text)
 	j.status.SetText("")
+	setFeelings(j.feelings, e.Emotions)
 	j.refreshButtons()
 	j.selectID(e.ID)
 }

@@ -283,8 +283,10 @@ func TestJournal_OlderEntriesPageByPage(t *testing.T) {
 	}
 }
 
-// A saved entry shows its emotions as coloured chips with their words.
-func TestJournal_ListShowsEmotionChips(t *testing.T) {
+// A saved entry shows its emotions as coloured chips with their words in
+// the list, and its strongest emotions as bars with a strength word beside
+// the editor.
+func TestJournal_ShowsEmotions(t *testing.T) {
 	store := journaltest.NewMemStore()
 	a := test.NewTempApp(t)
 	w := a.NewWindow("SAMO")
@@ -292,15 +294,38 @@ func TestJournal_ListShowsEmotionChips(t *testing.T) {
 	j := Create(a, w, journal.NewService(store, journal.WithAnalyzer(&journaltest.WordAnalyzer{Name: "words", Version: "1"})))
 	test.Type(j.editor, "so much joy and a little fear")
 	test.Tap(j.save)
-	var chips []string
-	for _, o := range test.LaidOutObjects(w.Canvas().Content()) {
-		if t, ok := o.(*canvas.Text); ok && t.Visible() {
-			if t.Color == groupColors["joy"] || t.Color == groupColors["fear"] {
-				chips = append(chips, t.Text)
+	// texts are the canvas texts drawn in a feeling's colour, and the
+	// strength words
+	texts := func(o fyne.CanvasObject) []string {
+		var out []string
+		for _, o := range test.LaidOutObjects(o) {
+			c, ok := o.(*canvas.Text)
+			if !ok || !c.Visible() {
+				continue
+			}
+			for _, g := range groupColors {
+				if c.Color == g || c.Text == strength(0.9) || c.Text == strength(0.05) {
+					out = append(out, c.Text)
+					break
+				}
 			}
 		}
+		return out
 	}
-	if strings.Join(chips, ",") != "fear,joy" {
-		t.Fatalf("chips %q, want fear and joy in their groups' colours", chips)
+	if got := strings.Join(texts(j.list), ","); got != "fear,joy" {
+		t.Fatalf("list chips %q, want fear,joy", got)
+	}
+	for _, o := range test.LaidOutObjects(j.list) {
+		if c, ok := o.(*canvas.Text); ok && c.Text == "joy" && c.Color != groupColors["joy"] {
+			t.Fatalf("the joy chip is coloured %v", c.Color)
+		}
+	}
+	got := strings.Join(texts(j.feelings), ",")
+	if !strings.HasPrefix(got, "fear,strong,joy,strong,") || !strings.Contains(got, "slight") {
+		t.Fatalf("feelings %q: want fear and joy strong first, then slight ones", got)
+	}
+	j.onNew()
+	if len(j.feelings.Objects) != 0 {
+		t.Fatal("a new entry still shows the last entry's feelings")
 	}
 }
