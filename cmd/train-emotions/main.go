@@ -83,6 +83,10 @@ func run() error {
 	sel := flag.Bool("select", true, "choose each label's L2 strength and balance on a holdout of train (skipped by --dev)")
 	vecPath := flag.String("vectors", filepath.Join(".cache", "glove", "glove-100d-100k.bin"), "GloVe table made by scripts/fetch-glove.sh; empty for none")
 	vecWords := flag.Int("vector-words", 100000, "most frequent words given a word-vector feature")
+	mlpHidden := flag.Int("mlp-hidden", 32, "hidden units of the network")
+	withNet := flag.Bool("mlp", true, "train a one-hidden-layer network beside the linear model and ship their average")
+	hyperFrom := flag.String("hyper-from", "", "take the linear model's hyper-parameters from an earlier report.json instead of -select")
+	expMLP := flag.Bool("experiment-mlp", false, "compare the linear model, a one-hidden-layer network and their average on a holdout of train, then stop")
 	flag.Parse()
 	if *dev && *out == filepath.Join("assets", "emotion") {
 		*out = filepath.Join(".cache", "emotion-dev")
@@ -133,6 +137,32 @@ func run() error {
 	var v emotiontrain.Vectors
 	if vecs != nil {
 		v = vecs
+	}
+	net := emotiontrain.MLPHyper{Hidden: *mlpHidden, LR: 2e-3, Batch: 64, Dropout: 0.3, Epochs: 20, Balance: 0.5, Decay: 1e-6}
+	if *dev {
+		net.Epochs = 8
+	}
+	if *expMLP {
+		o.Hyper.L2, o.Hyper.Balance = 3e-5, 0.5
+		return emotiontrain.ExperimentMLP(clean, words, v, o, net)
+	}
+	if *withNet {
+		o.MLP = &net
+	}
+	if *hyperFrom != "" {
+		raw, err := os.ReadFile(*hyperFrom)
+		if err != nil {
+			return fmt.Errorf("hyper-parameters: %w", err)
+		}
+		var prev struct {
+			Options emotiontrain.Options `json:"options"`
+		}
+		if err := json.Unmarshal(raw, &prev); err != nil {
+			return fmt.Errorf("hyper-parameters from %s: %w", *hyperFrom, err)
+		}
+		o.Hyper = prev.Options.Hyper
+		*sel = false
+		fmt.Fprintf(os.Stderr, "hyper-parameters from %s: %+v\n", *hyperFrom, o.Hyper)
 	}
 	if *sel && !*dev {
 		cands, err := emotiontrain.Select(clean, words, v, o, emotiontrain.Grid(o))

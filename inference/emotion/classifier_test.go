@@ -218,3 +218,61 @@ func TestOpen_RefusesWrongModels(t *testing.T) {
 		t.Fatalf("unknown architecture: %v", err)
 	}
 }
+
+// The ensemble (linear model and network) runs in onnxruntime exactly as
+// trained in Go, and is explained by occlusion.
+func TestClassifier_EnsembleGraphMatchesGoModel(t *testing.T) {
+	o := emotiontrain.DefaultOptions()
+	o.Folds, o.MaxEpochs, o.Patience = 2, 30, 5
+	o.Features.WordMinDF, o.Features.CharMinDF = 1, 1
+	o.MLP = &emotiontrain.MLPHyper{Hidden: 8, LR: 1e-2, Batch: 16, Epochs: 12, Balance: 0.5}
+	res, err := emotiontrain.Train(toy(), nil, nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, e := range toy()[:40] {
+		texts = append(texts, e.Text)
+	}
+	ref := res.Scores(texts, nil)
+	for _, int8 := range []bool{false, true} {
+		dir := t.TempDir()
+		if err := res.WriteBundle(dir, nil, int8, emotiontrain.BundleInfo{Name: "toy-ensemble", Version: "1", Source: "test", Licence: "MIT"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		b, err := models.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Manifest.Architecture != emotion.ArchNgramEnsemble {
+			t.Fatalf("architecture %s", b.Manifest.Architecture)
+		}
+		c, err := emotion.Open(realRuntime(t), b, emotion.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		got, err := c.Scores(texts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tol := 1e-5
+		if int8 {
+			tol = 0.03
+		}
+		for i := range texts {
+			for l := range got[i] {
+				if d := math.Abs(float64(got[i][l] - ref[i][l])); d > tol {
+					t.Fatalf("int8=%v text %d label %d: graph %v, Go %v", int8, i, l, got[i][l], ref[i][l])
+				}
+			}
+		}
+		r, err := c.Explain("this morning I was heartbroken")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Labels[0].Name != "sadness" || len(r.Labels[0].Reasons) == 0 || r.Labels[0].Reasons[0].Text != "heartbroken" {
+			t.Fatalf("int8=%v: explanation %+v", int8, r.Labels)
+		}
+	}
+}

@@ -26,6 +26,9 @@ import (
 // Architectures a bundle's manifest may name.
 const (
 	ArchNgram = "samo-ngram-linear"
+	// ArchNgramEnsemble is the linear model averaged with a one-hidden-layer
+	// network over the same features; it is explained by occlusion.
+	ArchNgramEnsemble = "samo-ngram-ensemble"
 	ArchBERT  = "bert-sequence-classification"
 )
 
@@ -146,12 +149,12 @@ func Open(rt *inference.Runtime, b *models.Bundle, opts Options) (*Classifier, e
 	var be backend
 	var err error
 	switch m.Architecture {
-	case ArchNgram:
-		be, err = openNgram(b, opts)
+	case ArchNgram, ArchNgramEnsemble:
+		be, err = openNgram(b, opts, m.Architecture == ArchNgramEnsemble)
 	case ArchBERT:
 		be, err = openBERT(rt, b, opts)
 	default:
-		err = fmt.Errorf("emotion: model %s: unknown architecture %q (want %s or %s)", m.Name, m.Architecture, ArchNgram, ArchBERT)
+		err = fmt.Errorf("emotion: model %s: unknown architecture %q (want %s, %s or %s)", m.Name, m.Architecture, ArchNgram, ArchNgramEnsemble, ArchBERT)
 	}
 	if err != nil {
 		return nil, err

@@ -28,12 +28,15 @@ type ngramModel struct {
 	data  []byte
 	opts  Options
 	run   *ort.DynamicAdvancedSession
+	// occlude is set for a model that is not additive (the ensemble): its
+	// explanations come from leaving each word out in turn.
+	occlude bool
 
 	mu          sync.Mutex
 	explainSess *ort.DynamicAdvancedSession // created on first use
 }
 
-func openNgram(b *models.Bundle, opts Options) (*ngramModel, error) {
+func openNgram(b *models.Bundle, opts Options, occlude bool) (*ngramModel, error) {
 	m := b.Manifest
 	if m.Tokenizer.Kind != "ngram" || len(m.Tokenizer.Files) != 1 {
 		return nil, fmt.Errorf("emotion: model %s: architecture %s needs one ngram vocabulary file, the manifest gives %s %v",
@@ -55,7 +58,7 @@ func openNgram(b *models.Bundle, opts Options) (*ngramModel, error) {
 	if err != nil {
 		return nil, err
 	}
-	nm := &ngramModel{vocab: vocab, data: data, opts: opts}
+	nm := &ngramModel{vocab: vocab, data: data, opts: opts, occlude: occlude}
 	nm.run, err = nm.session(ngramScores)
 	if err != nil {
 		return nil, fmt.Errorf("emotion: model %s: load %s: %w", m.Name, f.Path, err)
@@ -160,6 +163,9 @@ func rows(flat []float32, n int) ([][]float32, error) {
 // character n-grams it contains; an adjacent pair of words gets its
 // bigram's contribution as a phrase.
 func (m *ngramModel) explain(text string, labels []int) ([][]Reason, error) {
+	if m.occlude {
+		return m.occlusion(text, labels)
+	}
 	m.mu.Lock()
 	if m.explainSess == nil {
 		s, err := m.session(ngramScores, ngramContribs)
@@ -279,4 +285,33 @@ func (m *ngramModel) close() error {
 		m.run = nil
 	}
 	return err
+}
+
+// maxOccluded bounds the words an occlusion explanation tries.
+const maxOccluded = 256
+
+// occlusion explains by leaving each word out in turn: a word's weight is
+// how much the label's score drops without it (in one batch).
+func (m *ngramModel) occlusion(text string, labels []int) ([][]Reason, error) {
+	var words []ngram.Token
+	for _, t := range ngram.Tokenize(text) {
+		if t.Word && len(words) < maxOccluded {
+			words = append(words, t)
+		}
+	}
+	variants := []string{text}
+	for _, w := range words {
+		variants = append(variants, text[:w.Start]+" "+text[w.End:])
+	}
+	scores, err := m.scores(variants)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]Reason, len(labels))
+	for li, l := range labels {
+		for i, w := range words {
+			out[li] = append(out[li], Reason{Text: text[w.Start:w.End], Start: w.Start, End: w.End, Weight: scores[0][l] - scores[i+1][l]})
+		}
+	}
+	return out, nil
 }

@@ -55,9 +55,13 @@ func (r *Result) WriteBundle(dir string, vecs Vectors, int8 bool, info BundleInf
 	if int8 {
 		prec = "int8"
 	}
+	arch := emotion.ArchNgram
+	if r.net != nil {
+		arch = emotion.ArchNgramEnsemble
+	}
 	m := models.Manifest{
 		Name: info.Name, Version: info.Version, Task: "emotion",
-		Architecture: emotion.ArchNgram, Precision: prec,
+		Architecture: arch, Precision: prec,
 		Tokenizer:  models.Tokenizer{Kind: "ngram", Files: []string{VocabFile}},
 		Labels:     journal.EmotionLabels[:],
 		Thresholds: r.Thresholds,

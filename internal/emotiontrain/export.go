@@ -98,14 +98,94 @@ func (r *Result) Graph(vecs Vectors, int8 bool) (onnxgen.Model, error) {
 			onnxgen.Node{Op: "Identity", Inputs: []string{InputValues}, Outputs: []string{"sv"}},
 		)
 	}
+	linScores := OutputScores
+	if r.net != nil {
+		linScores = "linear_scores"
+	}
 	g.Nodes = append(g.Nodes,
 		onnxgen.Node{Op: "Unsqueeze", Inputs: []string{"sv", "axis2"}, Outputs: []string{"sv3"}},
 		onnxgen.Node{Op: "Mul", Inputs: []string{"wf", "sv3"}, Outputs: []string{OutputContribs}},
 		onnxgen.Node{Op: "ReduceSum", Inputs: []string{OutputContribs, "axis1"}, Outputs: []string{"sum"}, Attrs: []onnxgen.Attr{onnxgen.AttrInt("keepdims", 0)}},
 		onnxgen.Node{Op: "Add", Inputs: []string{"sum", "bias"}, Outputs: []string{OutputLogits}},
-		onnxgen.Node{Op: "Sigmoid", Inputs: []string{OutputLogits}, Outputs: []string{OutputScores}},
+		onnxgen.Node{Op: "Sigmoid", Inputs: []string{OutputLogits}, Outputs: []string{linScores}},
 	)
+	if r.net != nil {
+		if err := r.netGraph(&g, vecs, int8, linScores); err != nil {
+			return onnxgen.Model{}, err
+		}
+	}
 	return onnxgen.Model{Graph: g, Opset: 17, Producer: "samo train-emotions"}, nil
+}
+
+// netGraph adds the network's branch and the average of both branches'
+// scores (the output "scores") to g.
+func (r *Result) netGraph(g *onnxgen.Graph, vecs Vectors, int8 bool, linScores string) error {
+	n := r.net
+	hdim := n.hidden
+	rows := r.Vocab.Rows()
+	w1 := make([]float32, rows*hdim)
+	copy(w1, n.w1)
+	for i, word := range r.Vocab.VectorWords() {
+		vec, ok := vecs.Vector(word)
+		if !ok {
+			return fmt.Errorf("emotiontrain: export: no vector for %q", word)
+		}
+		row := w1[(n.rows+i)*hdim : (n.rows+i+1)*hdim]
+		for d, x := range vec {
+			gg := n.g1[d*hdim : (d+1)*hdim]
+			for k := range row {
+				row[k] += x * gg[k]
+			}
+		}
+	}
+	for i, x := range w1 {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return fmt.Errorf("emotiontrain: export: network weight %d is %v", i, x)
+		}
+	}
+	H := int64(hdim)
+	w := r.NetWeight
+	g.Initializers = append(g.Initializers,
+		onnxgen.Tensor{Name: "net_b1", Type: onnxgen.Float, Dims: []int64{H}, Floats: append([]float32(nil), n.b1...)},
+		onnxgen.Tensor{Name: "net_w2", Type: onnxgen.Float, Dims: []int64{H, int64(nl)}, Floats: append([]float32(nil), n.w2...)},
+		onnxgen.Tensor{Name: "net_b2", Type: onnxgen.Float, Dims: []int64{int64(nl)}, Floats: append([]float32(nil), n.b2...)},
+		onnxgen.Tensor{Name: "net_share", Type: onnxgen.Float, Dims: []int64{1}, Floats: []float32{w}},
+		onnxgen.Tensor{Name: "linear_share", Type: onnxgen.Float, Dims: []int64{1}, Floats: []float32{1 - w}},
+	)
+	if int8 {
+		q, scale := quantize(w1, hdim)
+		g.Initializers = append(g.Initializers,
+			onnxgen.Tensor{Name: "net_w1_int8", Type: onnxgen.Int8, Dims: []int64{int64(rows), H}, Raw: q},
+			onnxgen.Tensor{Name: "net_w1_scale", Type: onnxgen.Float, Dims: []int64{int64(rows)}, Floats: scale},
+		)
+		g.Nodes = append(g.Nodes,
+			onnxgen.Node{Op: "Gather", Inputs: []string{"net_w1_int8", InputIDs}, Outputs: []string{"net_q"}},
+			onnxgen.Node{Op: "Cast", Inputs: []string{"net_q"}, Outputs: []string{"net_wf"}, Attrs: []onnxgen.Attr{onnxgen.AttrInt("to", int64(onnxgen.Float))}},
+			onnxgen.Node{Op: "Gather", Inputs: []string{"net_w1_scale", InputIDs}, Outputs: []string{"net_sc"}},
+			onnxgen.Node{Op: "Mul", Inputs: []string{"net_sc", InputValues}, Outputs: []string{"net_sv"}},
+		)
+	} else {
+		g.Initializers = append(g.Initializers,
+			onnxgen.Tensor{Name: "net_w1", Type: onnxgen.Float, Dims: []int64{int64(rows), H}, Floats: w1})
+		g.Nodes = append(g.Nodes,
+			onnxgen.Node{Op: "Gather", Inputs: []string{"net_w1", InputIDs}, Outputs: []string{"net_wf"}},
+			onnxgen.Node{Op: "Identity", Inputs: []string{InputValues}, Outputs: []string{"net_sv"}},
+		)
+	}
+	g.Nodes = append(g.Nodes,
+		onnxgen.Node{Op: "Unsqueeze", Inputs: []string{"net_sv", "axis2"}, Outputs: []string{"net_sv3"}},
+		onnxgen.Node{Op: "Mul", Inputs: []string{"net_wf", "net_sv3"}, Outputs: []string{"net_c"}},
+		onnxgen.Node{Op: "ReduceSum", Inputs: []string{"net_c", "axis1"}, Outputs: []string{"net_sum"}, Attrs: []onnxgen.Attr{onnxgen.AttrInt("keepdims", 0)}},
+		onnxgen.Node{Op: "Add", Inputs: []string{"net_sum", "net_b1"}, Outputs: []string{"net_pre"}},
+		onnxgen.Node{Op: "Relu", Inputs: []string{"net_pre"}, Outputs: []string{"net_h"}},
+		onnxgen.Node{Op: "MatMul", Inputs: []string{"net_h", "net_w2"}, Outputs: []string{"net_z0"}},
+		onnxgen.Node{Op: "Add", Inputs: []string{"net_z0", "net_b2"}, Outputs: []string{"net_logits"}},
+		onnxgen.Node{Op: "Sigmoid", Inputs: []string{"net_logits"}, Outputs: []string{"net_scores"}},
+		onnxgen.Node{Op: "Mul", Inputs: []string{"net_scores", "net_share"}, Outputs: []string{"net_part"}},
+		onnxgen.Node{Op: "Mul", Inputs: []string{linScores, "linear_share"}, Outputs: []string{"linear_part"}},
+		onnxgen.Node{Op: "Add", Inputs: []string{"net_part", "linear_part"}, Outputs: []string{OutputScores}},
+	)
+	return nil
 }
 
 // quantize returns w (rows of width n) as int8 with one symmetric scale per

@@ -28,6 +28,9 @@ type Options struct {
 	MaxEpochs int    `json:"max_epochs"`
 	Patience  int    `json:"patience"`
 	Seed      uint64 `json:"seed"`
+	// MLP, when set, trains a one-hidden-layer network beside the linear
+	// model on every fold and ships their average.
+	MLP *MLPHyper `json:"mlp,omitempty"`
 	// Subset, when in (0,1), trains on that fraction of train (the --dev mode).
 	Subset float64 `json:"subset,omitempty"`
 	// Workers bounds the folds trained at once; 0 means GOMAXPROCS.
@@ -75,6 +78,12 @@ type Result struct {
 	Vocab      *ngram.Vocab
 	model      *linear
 	Thresholds []float32
+	// net is the network trained beside the linear model (nil without
+	// Options.MLP), NetWeight its share of the shipped scores and NetEpochs
+	// the folds' best epochs.
+	net       *mlp
+	NetWeight float32
+	NetEpochs []int
 	// Epochs are the fold models' best iterations.
 	Epochs  []int
 	History []EpochRecord
@@ -171,6 +180,8 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 		workers = runtime.GOMAXPROCS(0)
 	}
 	oof := make([][]float32, len(train))
+	netOOF := make([][]float32, len(train))
+	netEpochs := make([]int, o.Folds)
 	fms := make([]*linear, o.Folds)
 	bestEpochs := make([]int, o.Folds)
 	histories := make([][]EpochRecord, o.Folds)
@@ -203,6 +214,17 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 				oof[i] = scores[j]
 			}
 			fms[k], bestEpochs[k], histories[k] = m, best, hist
+			if o.MLP != nil {
+				_, ns, ne, err := trainMLP(trS, vaS, vaL, v.SparseRows(), dimOf(vecs), *o.MLP, o.Seed+uint64(k), func(f string, a ...any) { logf(run+" "+f, a...) })
+				if err != nil {
+					errs[k] = err
+					return
+				}
+				for j, i := range vaIdx {
+					netOOF[i] = ns[j]
+				}
+				netEpochs[k] = ne
+			}
 		}()
 	}
 	wg.Wait()
@@ -210,6 +232,21 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 		if err != nil {
 			return nil, err
 		}
+	}
+	var netW float32
+	if o.MLP != nil {
+		best := -1.0
+		for _, w := range []float32{0.5, 0.6, 0.7, 0.8} {
+			_, m, err := emotion.TuneAndEvaluate(mix(oof, netOOF, w), labels)
+			if err != nil {
+				return nil, err
+			}
+			logf("cross-validation: network weight %.1f → out-of-fold macro-F1 %.4f", w, m.MacroF1)
+			if m.MacroF1 > best {
+				best, netW = m.MacroF1, w
+			}
+		}
+		oof = mix(oof, netOOF, netW)
 	}
 	th, cv, err := emotion.TuneAndEvaluate(oof, labels)
 	if err != nil {
@@ -224,6 +261,18 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 		}
 	}
 	res := &Result{Vocab: v, model: m, Thresholds: th, Epochs: bestEpochs, CVMacroF1: cv.MacroF1, CV: cv, Train: len(train)}
+	if o.MLP != nil {
+		h := *o.MLP
+		sorted := slices.Clone(netEpochs)
+		slices.Sort(sorted)
+		h.Epochs = sorted[len(sorted)/2]
+		logf("network: best epochs %v; training on all of train for %d", netEpochs, h.Epochs)
+		net, _, _, err := trainMLP(all, nil, nil, v.SparseRows(), dimOf(vecs), h, o.Seed, logf)
+		if err != nil {
+			return nil, err
+		}
+		res.net, res.NetWeight, res.NetEpochs = net, netW, netEpochs
+	}
 	for _, h := range histories {
 		res.History = append(res.History, h...)
 	}
@@ -290,7 +339,11 @@ func fitMetrics(v *ngram.Vocab, vecs Vectors, trS, vaS []sample, vaL [][]int, o 
 // Scores returns the trained model's fp32 scores for texts, computed in Go
 // (the reference the exported ONNX graph is checked against).
 func (r *Result) Scores(texts []string, vecs Vectors) [][]float32 {
-	return r.model.scores(featurize(r.Vocab, vecs, texts, nil))
+	ss := featurize(r.Vocab, vecs, texts, nil)
+	if r.net == nil {
+		return r.model.scores(ss)
+	}
+	return mix(r.model.scores(ss), r.net.scores(ss), r.NetWeight)
 }
 
 // Candidate is one setting tried by Select.
