@@ -29,7 +29,7 @@ const (
 	// ArchNgramEnsemble is the linear model averaged with a one-hidden-layer
 	// network over the same features; it is explained by occlusion.
 	ArchNgramEnsemble = "samo-ngram-ensemble"
-	ArchBERT  = "bert-sequence-classification"
+	ArchBERT          = "bert-sequence-classification"
 )
 
 // ErrEmpty is returned for a text with nothing to read.
