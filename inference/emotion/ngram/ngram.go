@@ -377,7 +377,9 @@ func Read(r io.Reader) (*Vocab, error) {
 	if c.CharMin < 1 || c.CharMax < c.CharMin || c.CharMax > 16 {
 		return nil, fmt.Errorf("ngram: read vocabulary: character n-gram lengths %d–%d", c.CharMin, c.CharMax)
 	}
-	v := &Vocab{Config: c, words: make(map[string]int32, nw), chars: make(map[string]int32, nc), vecs: make(map[string]int32, nv)}
+	// The counts only hint at sizes: a damaged header must not allocate.
+	hint := func(n int) int { return min(n, 1<<16) }
+	v := &Vocab{Config: c, words: make(map[string]int32, hint(nw)), chars: make(map[string]int32, hint(nc)), vecs: make(map[string]int32, hint(nv))}
 	total := nw + nc + nv
 	for i := 0; i < total; i++ {
 		n := uv()
