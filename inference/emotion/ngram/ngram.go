@@ -263,9 +263,9 @@ func (v *Vocab) Transform(text string) Features {
 	}
 	for i := range f.Features {
 		switch r := f.Features[i].Row; {
-		case r < nWords:
+		case r < nWords && wsum > 0:
 			f.Features[i].Value /= float32(math.Sqrt(wsum))
-		case r < sparseEnd:
+		case r >= nWords && r < sparseEnd && csum > 0:
 			f.Features[i].Value *= v.Config.CharWeight / float32(math.Sqrt(csum))
 		}
 	}
@@ -307,6 +307,13 @@ func eachCharGram(toks []Token, cfg Config, f func(g string, i int)) {
 }
 
 const magic = "SAMONGR1"
+
+// Bounds a vocabulary's numbers must keep: an inverse document frequency
+// is at most ln(texts)+1, and group weights are small.
+const (
+	maxIDF    = 1000
+	maxWeight = 1000
+)
 
 // ErrFormat is returned for a vocabulary file that is not one.
 var ErrFormat = errors.New("ngram: not a SAMO n-gram vocabulary")
@@ -374,6 +381,9 @@ func Read(r io.Reader) (*Vocab, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ngram: read vocabulary header: %w", err)
 	}
+	if !(c.CharWeight >= 0 && c.CharWeight <= maxWeight && c.VectorWeight >= 0 && c.VectorWeight <= maxWeight) {
+		return nil, fmt.Errorf("ngram: read vocabulary: group weights %v and %v out of range", c.CharWeight, c.VectorWeight)
+	}
 	if c.CharMin < 1 || c.CharMax < c.CharMin || c.CharMax > 16 {
 		return nil, fmt.Errorf("ngram: read vocabulary: character n-gram lengths %d–%d", c.CharMin, c.CharMax)
 	}
@@ -395,6 +405,10 @@ func Read(r io.Reader) (*Vocab, error) {
 			break
 		}
 		idf := f32()
+		if err == nil && (idf <= 0 || idf > maxIDF) {
+			err = fmt.Errorf("feature %d has inverse document frequency %v", i, idf)
+			break
+		}
 		name := string(b)
 		var into map[string]int32
 		var prefix string
