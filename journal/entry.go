@@ -144,6 +144,20 @@ var ekman = map[string]string{
 	"neutral": "neutral",
 }
 
+// Strength says an emotion score in a word a person can trust more than a
+// number: strong, clear, moderate or slight.
+func Strength(score float32) string {
+	switch {
+	case score >= 0.75:
+		return "strong"
+	case score >= 0.5:
+		return "clear"
+	case score >= 0.25:
+		return "moderate"
+	}
+	return "slight"
+}
+
 // EkmanGroup returns the Ekman group (anger, disgust, fear, joy, sadness,
 // surprise or neutral) of a GoEmotions label, or "" for an unknown label.
 func EkmanGroup(label string) string { return ekman[label] }

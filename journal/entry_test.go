@@ -139,3 +139,14 @@ func TestEkmanGroup(t *testing.T) {
 		}
 	}
 }
+
+func TestStrength(t *testing.T) {
+	for _, c := range []struct {
+		s    float32
+		want string
+	}{{0.95, "strong"}, {0.75, "strong"}, {0.6, "clear"}, {0.3, "moderate"}, {0.1, "slight"}, {0, "slight"}} {
+		if got := journal.Strength(c.s); got != c.want {
+			t.Errorf("Strength(%v) = %q, want %q", c.s, got, c.want)
+		}
+	}
+}

@@ -53,19 +53,6 @@ func setChips(row *fyne.Container, em *journal.Emotions, max int) {
 // feelingRows is how many emotions the entry page shows.
 const feelingRows = 4
 
-// strength says a score in words a person can trust instead of a number.
-func strength(s float32) string {
-	switch {
-	case s >= 0.75:
-		return "strong"
-	case s >= 0.5:
-		return "clear"
-	case s >= 0.25:
-		return "some"
-	}
-	return "slight"
-}
-
 // setFeelings fills box with the entry's strongest emotions, each a row of
 // its name in its group's colour, a bar as long as its score and a word for
 // its strength; with no reading the box is empty.
@@ -93,7 +80,7 @@ func setFeelings(box *fyne.Container, em *journal.Emotions) {
 			container.NewGridWrap(fyne.NewSize(barWidth, 10), track),
 			container.NewHBox(container.NewGridWrap(fyne.NewSize(max(w, 1), 10), bar)),
 		)
-		word := canvas.NewText(strength(em.Scores[l]), theme.Color(theme.ColorNameForeground))
+		word := canvas.NewText(journal.Strength(em.Scores[l]), theme.Color(theme.ColorNameForeground))
 		word.TextSize = theme.CaptionTextSize()
 		box.Add(container.NewHBox(container.NewGridWrap(fyne.NewSize(120, 20), text), container.NewCenter(bars), word))
 	}

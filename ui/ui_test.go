@@ -304,7 +304,7 @@ func TestJournal_ShowsEmotions(t *testing.T) {
 				continue
 			}
 			for _, g := range groupColors {
-				if c.Color == g || c.Text == strength(0.9) || c.Text == strength(0.05) {
+				if c.Color == g || c.Text == journal.Strength(0.9) || c.Text == journal.Strength(0.05) {
 					out = append(out, c.Text)
 					break
 				}

@@ -223,23 +223,10 @@ func analysisJSON(r emotion.Result) analysisOut {
 	return o
 }
 
-// strength puts a score into words a person can trust.
-func strength(s float32) string {
-	switch {
-	case s >= 0.75:
-		return "strong"
-	case s >= 0.5:
-		return "clear"
-	case s >= 0.25:
-		return "moderate"
-	}
-	return "slight"
-}
-
 func printAnalysis(w io.Writer, r emotion.Result) {
 	for _, l := range r.Labels {
 		bar := strings.Repeat("█", int(l.Score*20+0.5)) + strings.Repeat("░", 20-int(l.Score*20+0.5))
-		fmt.Fprintf(w, "%-15s %s %3.0f%%  %-8s (%s)\n", l.Name, bar, l.Score*100, strength(l.Score), l.Ekman)
+		fmt.Fprintf(w, "%-15s %s %3.0f%%  %-8s (%s)\n", l.Name, bar, l.Score*100, journal.Strength(l.Score), l.Ekman)
 		for _, x := range l.Reasons {
 			fmt.Fprintf(w, "    %q  +%.2f\n", x.Text, x.Weight)
 		}

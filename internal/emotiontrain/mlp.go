@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/samojournal/samo/inference/emotion"
-	"github.com/samojournal/samo/inference/emotion/ngram"
 )
 
 // mlp is a one-hidden-layer network over the same features as the linear
@@ -281,25 +280,7 @@ func ExperimentMLP(train []emotion.Example, vecWords []string, vecs Vectors, o O
 			fmt.Fprintf(o.Log, format+"\n", args...)
 		}
 	}
-	rng := rand.New(rand.NewPCG(o.Seed, 2))
-	perm := rng.Perm(len(train))
-	cut := len(train) * 4 / 5
-	texts := make([]string, len(train))
-	labels := make([][]int, len(train))
-	for i, e := range train {
-		texts[i], labels[i] = e.Text, e.Labels
-	}
-	v := ngram.Fit(texts, o.Features, vecWords)
-	all := featurize(v, vecs, texts, labels)
-	var trS, vaS []sample
-	var vaL [][]int
-	for j, i := range perm {
-		if j < cut {
-			trS = append(trS, all[i])
-		} else {
-			vaS, vaL = append(vaS, all[i]), append(vaL, labels[i])
-		}
-	}
+	v, trS, vaS, vaL := holdout(train, vecWords, vecs, o)
 	type res struct {
 		s   [][]float32
 		err error

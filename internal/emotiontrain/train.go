@@ -170,11 +170,7 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 	if len(train) < 2*o.Folds || o.Folds < 2 {
 		return nil, fmt.Errorf("emotiontrain: %d examples cannot be split into %d folds", len(train), o.Folds)
 	}
-	texts := make([]string, len(train))
-	labels := make([][]int, len(train))
-	for i, e := range train {
-		texts[i], labels[i] = e.Text, e.Labels
-	}
+	texts, labels := split(train)
 	v := ngram.Fit(texts, o.Features, vecWords)
 	all := featurize(v, vecs, texts, labels)
 	logf("features: %d n-gram rows, %d word-vector rows, %d texts", v.SparseRows(), v.Rows()-v.SparseRows(), len(texts))
@@ -388,25 +384,7 @@ func Combine(cands []Candidate) Hyper {
 // scores it on the other 20% (a split of train, never dev), and returns the
 // candidates with their scores, best first.
 func Select(train []emotion.Example, vecWords []string, vecs Vectors, o Options, cands []Candidate) ([]Candidate, error) {
-	rng := rand.New(rand.NewPCG(o.Seed, 2))
-	perm := rng.Perm(len(train))
-	cut := len(train) * 4 / 5
-	texts := make([]string, len(train))
-	labels := make([][]int, len(train))
-	for i, e := range train {
-		texts[i], labels[i] = e.Text, e.Labels
-	}
-	v := ngram.Fit(texts, o.Features, vecWords)
-	all := featurize(v, vecs, texts, labels)
-	var trS, vaS []sample
-	var vaL [][]int
-	for j, i := range perm {
-		if j < cut {
-			trS = append(trS, all[i])
-		} else {
-			vaS, vaL = append(vaS, all[i]), append(vaL, labels[i])
-		}
-	}
+	v, trS, vaS, vaL := holdout(train, vecWords, vecs, o)
 	workers := o.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -473,3 +451,35 @@ func Grid(o Options) []Candidate {
 
 // fitVocab fits the featurizer on texts with o's configuration.
 func fitVocab(texts []string, o Options) *ngram.Vocab { return ngram.Fit(texts, o.Features, nil) }
+
+// split returns the examples' texts and label sets.
+func split(ex []emotion.Example) ([]string, [][]int) {
+	texts := make([]string, len(ex))
+	labels := make([][]int, len(ex))
+	for i, e := range ex {
+		texts[i], labels[i] = e.Text, e.Labels
+	}
+	return texts, labels
+}
+
+// holdout featurizes train (the vocabulary fitted on all of it) and splits
+// it 80/20 with a fixed seed: the training samples, the held-out samples
+// and their label sets.
+func holdout(train []emotion.Example, vecWords []string, vecs Vectors, o Options) (*ngram.Vocab, []sample, []sample, [][]int) {
+	rng := rand.New(rand.NewPCG(o.Seed, 2))
+	perm := rng.Perm(len(train))
+	cut := len(train) * 4 / 5
+	texts, labels := split(train)
+	v := ngram.Fit(texts, o.Features, vecWords)
+	all := featurize(v, vecs, texts, labels)
+	var trS, vaS []sample
+	var vaL [][]int
+	for j, i := range perm {
+		if j < cut {
+			trS = append(trS, all[i])
+		} else {
+			vaS, vaL = append(vaS, all[i]), append(vaL, labels[i])
+		}
+	}
+	return v, trS, vaS, vaL
+}
