@@ -8,31 +8,17 @@ import (
 	"testing"
 
 	"github.com/samojournal/samo/inference"
+	"github.com/samojournal/samo/inference/inferencetest"
 )
 
 // The real onnxruntime library and Silero model come from `make deps`
 // (found in the repository's .cache by walking up from this folder).
 // onnxruntime allows one environment per process, so the tests share one.
-func realRuntime(t *testing.T) *inference.Runtime {
-	t.Helper()
-	if shared.rt == nil {
-		shared.rt = inference.NewRuntime(inference.NewLocator("", inference.EnvLibrary))
-	}
-	if err := shared.rt.Init(); err != nil {
-		t.Fatalf("the real onnxruntime library is needed (run `make deps`): %v", err)
-	}
-	return shared.rt
-}
+var shared inferencetest.Shared
 
-var shared struct{ rt *inference.Runtime }
+func TestMain(m *testing.M) { shared.Main(m) }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if shared.rt != nil {
-		shared.rt.Close()
-	}
-	os.Exit(code)
-}
+func realRuntime(t *testing.T) *inference.Runtime { return shared.Runtime(t) }
 
 func TestRuntime_Version(t *testing.T) {
 	rt := realRuntime(t)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -12,36 +11,22 @@ import (
 
 	"github.com/samojournal/samo/inference"
 	"github.com/samojournal/samo/inference/emotion"
+	"github.com/samojournal/samo/inference/inferencetest"
 	"github.com/samojournal/samo/inference/models"
 	"github.com/samojournal/samo/internal/emotiontrain"
 )
 
 var shared struct {
-	rt   *inference.Runtime
+	ort  inferencetest.Shared
 	once sync.Once
 	res  *emotiontrain.Result
 	err  error
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if shared.rt != nil {
-		shared.rt.Close()
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { shared.ort.Main(m) }
 
 // realRuntime is the real onnxruntime library from `make deps`.
-func realRuntime(t testing.TB) *inference.Runtime {
-	t.Helper()
-	if shared.rt == nil {
-		shared.rt = inference.NewRuntime(inference.NewLocator("", inference.EnvLibrary))
-	}
-	if err := shared.rt.Init(); err != nil {
-		t.Fatalf("the real onnxruntime library is needed (run `make deps`): %v", err)
-	}
-	return shared.rt
-}
+func realRuntime(t testing.TB) *inference.Runtime { return shared.ort.Runtime(t) }
 
 // toy is a small labelled set whose labels follow cue words, so a model
 // trained on it has known answers.

@@ -11,34 +11,19 @@ import (
 	"testing"
 
 	"github.com/samojournal/samo/inference"
+	"github.com/samojournal/samo/inference/inferencetest"
 	"github.com/samojournal/samo/inference/onnxgen"
 	"github.com/samojournal/samo/inference/textcls"
 	"github.com/samojournal/samo/inference/tokenizer"
 )
 
 // onnxruntime allows one environment per process, so the tests share one.
-var shared struct{ rt *inference.Runtime }
+var shared inferencetest.Shared
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if shared.rt != nil {
-		shared.rt.Close()
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { shared.Main(m) }
 
-// realRuntime returns the real onnxruntime, found as `make deps` puts it in
-// the repository's .cache (or through SAMO_ORT_LIB).
-func realRuntime(tb testing.TB) *inference.Runtime {
-	tb.Helper()
-	if shared.rt == nil {
-		shared.rt = inference.NewRuntime(inference.NewLocator("", inference.EnvLibrary))
-	}
-	if err := shared.rt.Init(); err != nil {
-		tb.Fatalf("the real onnxruntime library is needed (run `make deps`): %v", err)
-	}
-	return shared.rt
-}
+// realRuntime returns the real onnxruntime.
+func realRuntime(tb testing.TB) *inference.Runtime { return shared.Runtime(tb) }
 
 // vocabFile returns the path of a real vocabulary file under
 // .cache/tokenizers, which inference/tokenizer/testdata/fetch.sh (run by
