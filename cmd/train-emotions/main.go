@@ -37,16 +37,20 @@ func main() {
 
 // report is the training report written beside the model.
 type report struct {
-	Model      string                     `json:"model"`
-	Version    string                     `json:"version"`
-	Mode       string                     `json:"mode"`
-	Dataset    dataset                    `json:"dataset"`
-	Vectors    *vectors                   `json:"vectors,omitempty"`
-	Options    emotiontrain.Options       `json:"options"`
-	Selection  []emotiontrain.Candidate   `json:"selection,omitempty"`
-	Iterations []int                      `json:"iterations"`
-	CVMacroF1  float64                    `json:"cv_macro_f1"`
-	CV         emotion.Metrics            `json:"cv"`
+	Model      string                   `json:"model"`
+	Version    string                   `json:"version"`
+	Mode       string                   `json:"mode"`
+	Dataset    dataset                  `json:"dataset"`
+	Vectors    *vectors                 `json:"vectors,omitempty"`
+	Options    emotiontrain.Options     `json:"options"`
+	Selection  []emotiontrain.Candidate `json:"selection,omitempty"`
+	Iterations []int                    `json:"iterations"`
+	CVMacroF1  float64                  `json:"cv_macro_f1"`
+	CV         emotion.Metrics          `json:"cv"`
+	// NetWeight is the network's share of the shipped scores, NetEpochs
+	// the folds' best network epochs (the median is used on all of train).
+	NetWeight  float32                    `json:"net_weight,omitempty"`
+	NetEpochs  []int                      `json:"net_epochs,omitempty"`
 	Thresholds map[string]float32         `json:"thresholds"`
 	Features   int                        `json:"features"`
 	History    []emotiontrain.EpochRecord `json:"history"`
@@ -179,6 +183,7 @@ func run() error {
 	}
 	rep.Options, rep.Iterations, rep.CVMacroF1, rep.CV, rep.History = o, res.Epochs, res.CVMacroF1, res.CV, res.History
 	rep.Features = res.Vocab.Rows()
+	rep.NetWeight, rep.NetEpochs = res.NetWeight, res.NetEpochs
 	rep.TrainSeconds = time.Since(start).Seconds()
 	rep.Thresholds = map[string]float32{}
 	for i, t := range res.Thresholds {
