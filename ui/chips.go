@@ -45,7 +45,7 @@ func setChips(row *fyne.Container, em *journal.Emotions, max int) {
 		text := canvas.NewText(l, c)
 		text.TextSize = theme.CaptionTextSize()
 		text.TextStyle = fyne.TextStyle{Bold: true}
-		row.Add(container.NewHBox(container.NewGridWrap(fyne.NewSize(8, 8), dot), text))
+		row.Add(container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(8, 8), dot)), text))
 	}
 	row.Refresh()
 }
