@@ -174,14 +174,14 @@ func run() error {
 			return err
 		}
 		rep.Selection = cands
-		o.Features, o.Hyper = cands[0].Features, emotiontrain.Combine(cands)
+		o.Hyper = emotiontrain.Combine(cands)
 		fmt.Fprintf(os.Stderr, "select: per-label L2 %v balance %v\n", o.Hyper.LabelL2, o.Hyper.LabelBalance)
 	}
 	res, err := emotiontrain.Train(clean, words, v, o)
 	if err != nil {
 		return err
 	}
-	rep.Options, rep.Iterations, rep.CVMacroF1, rep.CV, rep.History = o, res.Epochs, res.CVMacroF1, res.CV, res.History
+	rep.Options, rep.Iterations, rep.CVMacroF1, rep.CV, rep.History = o, res.Epochs, res.CV.MacroF1, res.CV, res.History
 	rep.Features = res.Vocab.Rows()
 	rep.NetWeight, rep.NetEpochs = res.NetWeight, res.NetEpochs
 	rep.TrainSeconds = time.Since(start).Seconds()

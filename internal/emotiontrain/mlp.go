@@ -52,7 +52,14 @@ func newMLP(rows, dim, hidden int, rng *rand.Rand) *mlp {
 	return m
 }
 
+// forward computes the hidden layer into h and the logits into z.
 func (m *mlp) forward(s *sample, h []float32, z *[nl]float32) {
+	m.hiddenLayer(s, h)
+	m.output(h, nil, z)
+}
+
+// hiddenLayer computes relu(x·W1 + vec·G1 + b1) into h.
+func (m *mlp) hiddenLayer(s *sample, h []float32) {
 	copy(h, m.b1)
 	for j, r := range s.rows {
 		x := s.vals[j]
@@ -70,8 +77,16 @@ func (m *mlp) forward(s *sample, h []float32, z *[nl]float32) {
 	for k := range h {
 		h[k] = max(h[k], 0)
 	}
+}
+
+// output computes the logits from h, each unit scaled by mask when one is
+// given (dropout).
+func (m *mlp) output(h, mask []float32, z *[nl]float32) {
 	copy(z[:], m.b2)
 	for k, hk := range h {
+		if mask != nil {
+			hk *= mask[k]
+		}
 		if hk == 0 {
 			continue
 		}
@@ -157,7 +172,7 @@ func trainMLP(trS, vaS []sample, vaL [][]int, rows, dim int, h MLPHyper, seed ui
 			touch = touch[:0]
 			for _, i := range order[start:end] {
 				s := &trS[i]
-				m.forward(s, hid, &z)
+				m.hiddenLayer(s, hid)
 				for k := range hid {
 					if rng.Float64() < h.Dropout {
 						mask[k] = 0
@@ -165,18 +180,7 @@ func trainMLP(trS, vaS []sample, vaL [][]int, rows, dim int, h MLPHyper, seed ui
 						mask[k] = float32(1 / (1 - h.Dropout))
 					}
 				}
-				// recompute z with dropout applied
-				copy(z[:], m.b2)
-				for k := range hid {
-					hk := hid[k] * mask[k]
-					if hk == 0 {
-						continue
-					}
-					w := m.w2[k*nl : (k+1)*nl]
-					for l := range z {
-						z[l] += hk * w[l]
-					}
-				}
+				m.output(hid, mask, &z)
 				var dz [nl]float32
 				for l := range z {
 					p := sigmoid(z[l])

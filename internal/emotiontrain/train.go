@@ -94,14 +94,8 @@ type Result struct {
 	// Epochs are the fold models' best iterations.
 	Epochs  []int
 	History []EpochRecord
-	// CVMacroF1 is the out-of-fold macro-F1 on train with the chosen
-	// thresholds.
-	CVMacroF1 float64
 	// CV holds the out-of-fold metrics on train with the chosen thresholds.
-	CV       emotion.Metrics
-	Removed  map[string]int
-	Train    int
-	Duration time.Duration
+	CV emotion.Metrics
 }
 
 // Clean prepares training examples: it drops rows whose text has no letter
@@ -151,7 +145,6 @@ func normKey(s string) string { return strings.ToLower(strings.Join(strings.Fiel
 // fold models (a linear model too), so the thresholds are tuned on the
 // kind of scores the shipped model gives.
 func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) (*Result, error) {
-	start := time.Now()
 	logf := func(format string, args ...any) {
 		if o.Log != nil {
 			fmt.Fprintf(o.Log, format+"\n", args...)
@@ -263,7 +256,7 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 			m.p[i] += x / float32(len(fms))
 		}
 	}
-	res := &Result{Vocab: v, model: m, Thresholds: th, Epochs: bestEpochs, CVMacroF1: cv.MacroF1, CV: cv, Train: len(train)}
+	res := &Result{Vocab: v, model: m, Thresholds: th, Epochs: bestEpochs, CV: cv}
 	if o.MLP != nil {
 		h := *o.MLP
 		sorted := slices.Clone(netEpochs)
@@ -279,7 +272,6 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 	for _, h := range histories {
 		res.History = append(res.History, h...)
 	}
-	res.Duration = time.Since(start)
 	return res, nil
 }
 
@@ -351,8 +343,7 @@ func (r *Result) Scores(texts []string, vecs Vectors) [][]float32 {
 
 // Candidate is one setting tried by Select.
 type Candidate struct {
-	Features ngram.Config `json:"features"`
-	Hyper    Hyper        `json:"hyper"`
+	Hyper Hyper `json:"hyper"`
 	// ValMacroF1 and Epoch are the holdout's best macro-F1 (thresholds tuned
 	// on the holdout) and the epoch it was reached at.
 	ValMacroF1 float64 `json:"val_macro_f1"`
@@ -413,7 +404,7 @@ func Select(train []emotion.Example, vecWords []string, vecs Vectors, o Options,
 				c.LabelF1 = append(c.LabelF1, met.PerLabel[name].F1)
 			}
 			if o.Log != nil {
-				fmt.Fprintf(o.Log, "select: %+v %+v → %.4f at epoch %d\n", c.Features, c.Hyper, c.ValMacroF1, c.Epoch)
+				fmt.Fprintf(o.Log, "select: %+v → %.4f at epoch %d\n", c.Hyper, c.ValMacroF1, c.Epoch)
 			}
 		}()
 	}
@@ -441,16 +432,13 @@ func Grid(o Options) []Candidate {
 	var out []Candidate
 	for _, l2 := range []float64{1e-5, 3e-5, 1e-4} {
 		for _, b := range []float64{0.5, 0.75} {
-			c := Candidate{Features: o.Features, Hyper: o.Hyper}
+			c := Candidate{Hyper: o.Hyper}
 			c.Hyper.L2, c.Hyper.Balance = l2, b
 			out = append(out, c)
 		}
 	}
 	return out
 }
-
-// fitVocab fits the featurizer on texts with o's configuration.
-func fitVocab(texts []string, o Options) *ngram.Vocab { return ngram.Fit(texts, o.Features, nil) }
 
 // split returns the examples' texts and label sets.
 func split(ex []emotion.Example) ([]string, [][]int) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/samojournal/samo/inference/emotion"
+	"github.com/samojournal/samo/inference/emotion/ngram"
 )
 
 func TestClean(t *testing.T) {
@@ -57,9 +58,9 @@ func TestTrain_LearnsAndRecordsAFiniteHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.CVMacroF1 <= 0 || res.CV.PerLabel["gratitude"].F1 < 0.95 || res.CV.PerLabel["anger"].F1 < 0.95 {
+	if res.CV.MacroF1 <= 0 || res.CV.PerLabel["gratitude"].F1 < 0.95 || res.CV.PerLabel["anger"].F1 < 0.95 {
 		t.Fatalf("cross-validated %.3f, gratitude %+v, anger %+v: the cue words were not learned",
-			res.CVMacroF1, res.CV.PerLabel["gratitude"], res.CV.PerLabel["anger"])
+			res.CV.MacroF1, res.CV.PerLabel["gratitude"], res.CV.PerLabel["anger"])
 	}
 	if len(res.History) == 0 || len(res.Epochs) != 3 {
 		t.Fatalf("history %d records, epochs %v", len(res.History), res.Epochs)
@@ -115,7 +116,7 @@ func TestObjective_GradientMatchesFiniteDifferences(t *testing.T) {
 	for i, e := range ex {
 		texts[i], labels[i] = e.Text, e.Labels
 	}
-	v := fitVocab(texts, o)
+	v := ngram.Fit(texts, o.Features, nil)
 	ss := featurize(v, nil, texts, labels)
 	m := newLinear(v.SparseRows(), 0)
 	for i := range m.p {
