@@ -99,8 +99,9 @@ func (s *Service) Update(ctx context.Context, id, text string) (Entry, error) {
 	}
 	e.Text = clean
 	e.Updated = s.now()
-	if em := s.analyze(ctx, clean); em != nil || s.analyzer != nil {
-		e.Emotions = em
+	if s.analyzer != nil {
+		// the old reading is of the old text: replace it, even with none
+		e.Emotions = s.analyze(ctx, clean)
 	}
 	if err := s.store.Put(ctx, e); err != nil {
 		return Entry{}, fmt.Errorf("journal: update entry %s: %w", id, err)

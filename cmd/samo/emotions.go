@@ -71,6 +71,12 @@ func (c *cli) classifier(dir string, opts emotion.Options) (*emotion.Classifier,
 	if err != nil {
 		return nil, err
 	}
+	return c.openClassifier(b, opts)
+}
+
+// openClassifier opens a classifier on an opened bundle; it is closed when
+// the command ends.
+func (c *cli) openClassifier(b *models.Bundle, opts emotion.Options) (*emotion.Classifier, error) {
 	cl, err := emotion.Open(c.runtime(), b, opts)
 	if err != nil {
 		return nil, err
@@ -318,11 +324,11 @@ func (c *cli) emotionsCommand() *cobra.Command {
 				}
 				out = model
 			}
-			cl, err := c.classifier(model, emotion.Options{})
+			b, err := c.emotionBundle(model)
 			if err != nil {
 				return err
 			}
-			b, err := c.emotionBundle(model)
+			cl, err := c.openClassifier(b, emotion.Options{})
 			if err != nil {
 				return err
 			}

@@ -53,13 +53,11 @@ func (b *bertModel) scores(texts []string) ([][]float32, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emotion: %w", err)
 	}
+	// textcls refuses non-finite logits, so every score is a probability.
 	out := make([][]float32, len(logits))
 	for i, row := range logits {
 		out[i] = make([]float32, len(row))
 		for l, z := range row {
-			if math.IsNaN(float64(z)) {
-				return nil, fmt.Errorf("emotion: model gave a NaN logit")
-			}
 			out[i][l] = float32(1 / (1 + math.Exp(-float64(z))))
 		}
 	}

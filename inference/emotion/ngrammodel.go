@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
@@ -207,7 +209,7 @@ func (m *ngramModel) explain(text string, labels []int) ([][]Reason, error) {
 			c := contrib[j*NumLabels+l]
 			name := m.vocab.Name(x.Row)
 			switch {
-			case name[0] == 'w' && len(x.Tokens) > 0 && isBigram(name):
+			case name[0] == 'w' && len(x.Tokens) > 0 && strings.Contains(name, " "):
 				for k := 0; k+1 < len(x.Tokens); k += 2 {
 					phrase[[2]int32{x.Tokens[k], x.Tokens[k+1]}] += c / float32(len(x.Tokens)/2)
 				}
@@ -236,24 +238,11 @@ func (m *ngramModel) explain(text string, labels []int) ([][]Reason, error) {
 	return out, nil
 }
 
-func isBigram(name string) bool {
-	for i := 2; i < len(name); i++ {
-		if name[i] == ' ' {
-			return true
-		}
-	}
-	return false
-}
-
 // dedupe keeps, of reasons that overlap, the one with the larger weight,
 // so a phrase and the word inside it are not both listed.
 func dedupe(rs []Reason) []Reason {
-	sorted := append([]Reason(nil), rs...)
-	for i := 1; i < len(sorted); i++ {
-		for j := i; j > 0 && sorted[j].Weight > sorted[j-1].Weight; j-- {
-			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
-		}
-	}
+	sorted := slices.Clone(rs)
+	slices.SortStableFunc(sorted, func(a, b Reason) int { return cmpDesc(a.Weight, b.Weight) })
 	var keep []Reason
 	for _, r := range sorted {
 		overlap := false

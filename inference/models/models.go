@@ -18,7 +18,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"path"
+	"path/filepath"
 	"strings"
 )
 
@@ -192,7 +192,7 @@ func (b *Bundle) Path(name string) string {
 	if b.Dir == "" {
 		return ""
 	}
-	return path.Join(b.Dir, name)
+	return filepath.Join(b.Dir, filepath.FromSlash(name))
 }
 
 // FileWithRole returns the first listed file with the given role.
@@ -207,7 +207,7 @@ func (b *Bundle) FileWithRole(role string) (File, bool) {
 
 // Describe fills in the size and sha256 of a file written into dir.
 func Describe(dir, name, role string) (File, error) {
-	f, err := os.Open(path.Join(dir, name))
+	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(name)))
 	if err != nil {
 		return File{}, fmt.Errorf("models: describe %s: %w", name, err)
 	}
@@ -229,7 +229,7 @@ func Write(dir string, m Manifest) error {
 	if err != nil {
 		return fmt.Errorf("models: write manifest: %w", err)
 	}
-	if err := os.WriteFile(path.Join(dir, ManifestFile), append(data, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, ManifestFile), append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("models: write manifest: %w", err)
 	}
 	return nil

@@ -318,9 +318,11 @@ const (
 // ErrFormat is returned for a vocabulary file that is not one.
 var ErrFormat = errors.New("ngram: not a SAMO n-gram vocabulary")
 
-// WriteTo writes the vocabulary in SAMO's binary format.
+// WriteTo writes the vocabulary in SAMO's binary format and returns the
+// bytes written.
 func (v *Vocab) WriteTo(w io.Writer) (int64, error) {
-	bw := bufio.NewWriter(w)
+	cw := &countingWriter{w: w}
+	bw := bufio.NewWriter(cw)
 	bw.WriteString(magic)
 	var buf [binary.MaxVarintLen64]byte
 	uv := func(x uint64) { bw.Write(buf[:binary.PutUvarint(buf[:], x)]) }
@@ -340,9 +342,21 @@ func (v *Vocab) WriteTo(w io.Writer) (int64, error) {
 		f32(v.idf[i])
 	}
 	if err := bw.Flush(); err != nil {
-		return 0, fmt.Errorf("ngram: write vocabulary: %w", err)
+		return cw.n, fmt.Errorf("ngram: write vocabulary: %w", err)
 	}
-	return 0, nil
+	return cw.n, nil
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // Read reads a vocabulary written by WriteTo.
@@ -364,10 +378,12 @@ func Read(r io.Reader) (*Vocab, error) {
 		}
 		return int(x)
 	}
+	var b4 [4]byte
 	f32 := func() float32 {
 		var x float32
 		if err == nil {
-			err = binary.Read(br, binary.LittleEndian, &x)
+			_, err = io.ReadFull(br, b4[:])
+			x = math.Float32frombits(binary.LittleEndian.Uint32(b4[:]))
 			if err == nil && (math.IsNaN(float64(x)) || math.IsInf(float64(x), 0)) {
 				err = fmt.Errorf("non-finite weight")
 			}
@@ -388,7 +404,7 @@ func Read(r io.Reader) (*Vocab, error) {
 		return nil, fmt.Errorf("ngram: read vocabulary: character n-gram lengths %d–%d", c.CharMin, c.CharMax)
 	}
 	// The counts only hint at sizes: a damaged header must not allocate.
-	hint := func(n int) int { return min(n, 1<<16) }
+	hint := func(n int) int { return min(n, 1<<18) }
 	v := &Vocab{Config: c, words: make(map[string]int32, hint(nw)), chars: make(map[string]int32, hint(nc)), vecs: make(map[string]int32, hint(nv))}
 	total := nw + nc + nv
 	for i := 0; i < total; i++ {

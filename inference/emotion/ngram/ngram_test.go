@@ -97,8 +97,12 @@ func TestVocab_Transform(t *testing.T) {
 func TestVocab_WriteReadRoundTrip(t *testing.T) {
 	v := ngram.Fit(corpus, ngram.DefaultConfig(), []string{"sad", "love"})
 	var buf bytes.Buffer
-	if _, err := v.WriteTo(&buf); err != nil {
+	n, err := v.WriteTo(&buf)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if n != int64(buf.Len()) {
+		t.Fatalf("WriteTo reported %d bytes, wrote %d", n, buf.Len())
 	}
 	w, err := ngram.Read(bytes.NewReader(buf.Bytes()))
 	if err != nil {
