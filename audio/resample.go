@@ -23,58 +23,130 @@ func Resample(in []float32, from, to int) []float32 {
 	if from == to || len(in) == 0 || from <= 0 || to <= 0 {
 		return append([]float32(nil), in...)
 	}
+	r := NewResampler(from, to)
+	out := r.Process(in)
+	return append(out, r.Flush()...)
+}
+
+// Resampler converts a stream of mono samples from one rate to another,
+// chunk by chunk, giving exactly what Resample gives for the whole stream.
+// Each output sample waits for the input the filter needs after it (a few
+// milliseconds), so Flush returns the stream's last samples.
+type Resampler struct {
+	up, down int64 // output n sits at input time n·down/up
+	half     int
+	kernel   func(float64) float64
+	table    [][]float64
+
+	buf      []float32 // input from absolute index start on
+	start    int64
+	inTotal  int64
+	outNext  int64
+	identity bool
+}
+
+// NewResampler returns a Resampler from one rate to another; equal rates
+// (or a rate ≤ 0) pass samples through unchanged.
+func NewResampler(from, to int) *Resampler {
+	if from == to || from <= 0 || to <= 0 {
+		return &Resampler{identity: true}
+	}
 	g := gcd(from, to)
-	up, down := to/g, from/g // output n sits at input time n·down/up
+	r := &Resampler{up: int64(to / g), down: int64(from / g)}
 	low := float64(min(from, to))
 	// Normalised to the input rate: cutoff in the middle of the transition band.
 	cutoff := (0.5 - resampleTransition/2) * low / float64(from)
 	width := resampleTransition * low / float64(from) // transition width, cycles per input sample
 	beta := 0.1102 * (resampleAttenuationDB - 8.7)
 	half := int(math.Ceil((resampleAttenuationDB - 8) / (2.285 * 2 * math.Pi * width) / 2))
-
-	kernel := func(x float64) float64 { // x in input samples from the output instant
+	r.half = half
+	r.kernel = func(x float64) float64 { // x in input samples from the output instant
 		if math.Abs(x) > float64(half) {
 			return 0
 		}
 		w := bessel0(beta*math.Sqrt(1-(x/float64(half))*(x/float64(half)))) / bessel0(beta)
 		return 2 * cutoff * sinc(2*cutoff*x) * w
 	}
-	var table [][]float64
-	if up <= maxTabulatedPhases {
-		table = make([][]float64, up)
-		for p := range table {
-			frac := float64(p) / float64(up)
+	if r.up <= maxTabulatedPhases {
+		r.table = make([][]float64, r.up)
+		for p := range r.table {
+			frac := float64(p) / float64(r.up)
 			row := make([]float64, 2*half+1)
 			for k := -half; k <= half; k++ {
-				row[k+half] = kernel(frac - float64(k))
+				row[k+half] = r.kernel(frac - float64(k))
 			}
-			table[p] = row
+			r.table[p] = row
 		}
 	}
+	return r
+}
 
-	n := int((int64(len(in))*int64(up) + int64(down) - 1) / int64(down))
-	out := make([]float32, n)
-	for i := range out {
-		pos := int64(i) * int64(down)
-		base := int(pos / int64(up))
-		phase := int(pos % int64(up))
-		var acc float64
-		for k := -half; k <= half; k++ {
-			j := base + k
-			if j < 0 || j >= len(in) {
-				continue
-			}
-			var c float64
-			if table != nil {
-				c = table[phase][k+half]
-			} else {
-				c = kernel(float64(phase)/float64(up) - float64(k))
-			}
-			acc += c * float64(in[j])
-		}
-		out[i] = float32(acc)
+// Process takes the next input chunk and returns the output samples that
+// are now complete.
+func (r *Resampler) Process(in []float32) []float32 {
+	if r.identity {
+		return append([]float32(nil), in...)
 	}
+	r.buf = append(r.buf, in...)
+	r.inTotal += int64(len(in))
+	var out []float32
+	for {
+		pos := r.outNext * r.down
+		base := pos / r.up
+		if base+int64(r.half) >= r.inTotal {
+			break
+		}
+		out = append(out, r.at(pos))
+		r.outNext++
+	}
+	r.trim()
 	return out
+}
+
+// Flush returns the last output samples, the input after the end counting
+// as silence, and resets the Resampler for a new stream.
+func (r *Resampler) Flush() []float32 {
+	if r.identity {
+		return nil
+	}
+	n := (r.inTotal*r.up + r.down - 1) / r.down
+	var out []float32
+	for ; r.outNext < n; r.outNext++ {
+		out = append(out, r.at(r.outNext*r.down))
+	}
+	r.buf, r.start, r.inTotal, r.outNext = r.buf[:0], 0, 0, 0
+	return out
+}
+
+// at computes the output sample at input time pos/up.
+func (r *Resampler) at(pos int64) float32 {
+	base := pos / r.up
+	phase := int(pos % r.up)
+	var acc float64
+	for k := -r.half; k <= r.half; k++ {
+		j := base + int64(k)
+		if j < r.start || j >= r.inTotal {
+			continue
+		}
+		var c float64
+		if r.table != nil {
+			c = r.table[phase][k+r.half]
+		} else {
+			c = r.kernel(float64(phase)/float64(r.up) - float64(k))
+		}
+		acc += c * float64(r.buf[j-r.start])
+	}
+	return float32(acc)
+}
+
+// trim drops input that no future output needs.
+func (r *Resampler) trim() {
+	need := r.outNext*r.down/r.up - int64(r.half)
+	if drop := need - r.start; drop > 4096 {
+		n := copy(r.buf, r.buf[drop:])
+		r.buf = r.buf[:n]
+		r.start = need
+	}
 }
 
 func sinc(x float64) float64 {

@@ -83,3 +83,27 @@ func BenchmarkResample_48kTo16k(b *testing.B) {
 	}
 	b.ReportMetric(10*float64(b.N)/b.Elapsed().Seconds(), "audio-s/s")
 }
+
+func TestResampler_StreamingMatchesWhole(t *testing.T) {
+	for _, rates := range [][2]int{{48000, 16000}, {44100, 16000}, {22050, 16000}, {8000, 16000}} {
+		in := tone(44100, rates[0], 440)
+		for i := range in {
+			in[i] += 0.1 * float32(math.Sin(float64(i)*0.37))
+		}
+		whole := audio.Resample(in, rates[0], rates[1])
+		r := audio.NewResampler(rates[0], rates[1])
+		var got []float32
+		for off, step := 0, 1; off < len(in); off, step = off+step, step*3%1013+1 {
+			got = append(got, r.Process(in[off:min(off+step, len(in))])...)
+		}
+		got = append(got, r.Flush()...)
+		if len(got) != len(whole) {
+			t.Fatalf("%v: streamed %d samples, whole %d", rates, len(got), len(whole))
+		}
+		for i := range got {
+			if got[i] != whole[i] {
+				t.Fatalf("%v: sample %d streamed %v, whole %v", rates, i, got[i], whole[i])
+			}
+		}
+	}
+}

@@ -200,6 +200,18 @@ func TestMain(m *testing.M) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
+	if path := os.Getenv("SAMO_RECORD_CHILD"); path != "" {
+		// A recording through PortAudio (HOME holds the virtual
+		// microphone's configuration), acknowledging its length as it goes.
+		_, err := audio.StartRecording(path, audio.RecordOptions{OnLevel: func(l audio.Level) {
+			fmt.Printf("ack %d\n", int64(l.Elapsed)*audio.Rate/int64(time.Second))
+		}})
+		if err != nil {
+			fmt.Println("record:", err)
+			os.Exit(3)
+		}
+		select {}
+	}
 	os.Exit(m.Run())
 }
 

@@ -1,0 +1,222 @@
+//go:build cgo
+
+package audio
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gordonklaus/portaudio"
+)
+
+// Recorder captures one recording from an input device into a WAV file at
+// 16 kHz mono, converting from the device's rate when it cannot give
+// 16 kHz. The file is valid as it grows (see WAVWriter): a crash loses at
+// most the last second. Stop finishes it.
+type Recorder struct {
+	path string
+	opts RecordOptions
+	dev  Device
+	rate int
+
+	stream *portaudio.Stream
+	buf    []int16 // 16-bit capture: every device offers it, and ALSA's
+	// conversion to float has been seen to drop input
+	fbuf  []float32
+	wav   *WAVWriter
+	rs    *Resampler
+	meter levelMeter
+
+	mu        sync.Mutex
+	paused    bool
+	stopping  bool
+	written   int64
+	overflows int
+
+	done chan struct{}
+	err  error
+}
+
+// StartRecording opens the input device and starts recording into a new
+// WAV file at path.
+func StartRecording(path string, o RecordOptions) (*Recorder, error) {
+	if err := quietly(portaudio.Initialize); err != nil {
+		return nil, fmt.Errorf("audio: initialize PortAudio: %w", err)
+	}
+	r := &Recorder{path: path, opts: o, done: make(chan struct{}), meter: levelMeter{on: o.OnLevel}}
+	if err := r.open(); err != nil {
+		quietly(portaudio.Terminate)
+		return nil, err
+	}
+	go r.run()
+	return r, nil
+}
+
+// open picks the device and a rate it supports, and opens the stream and
+// the file.
+func (r *Recorder) open() error {
+	devs, err := portaudio.Devices()
+	if err != nil {
+		return fmt.Errorf("audio: list devices: %w", err)
+	}
+	def, _ := portaudio.DefaultInputDevice()
+	var inputs []Device
+	byName := map[string]*portaudio.DeviceInfo{}
+	for _, d := range devs {
+		if d.MaxInputChannels < 1 {
+			continue
+		}
+		if _, dup := byName[d.Name]; dup {
+			continue
+		}
+		byName[d.Name] = d
+		inputs = append(inputs, Device{Name: d.Name, HostAPI: d.HostApi.Name, MaxInputChannels: d.MaxInputChannels,
+			DefaultSampleRate: d.DefaultSampleRate, DefaultInput: def != nil && def.Name == d.Name})
+	}
+	dev, err := pickDevice(inputs, r.opts.Device)
+	if err != nil {
+		return err
+	}
+	info := byName[dev.Name]
+	r.dev = dev
+	p := portaudio.HighLatencyParameters(info, nil)
+	p.Input.Channels = 1
+	p.SampleRate = Rate
+	if r.opts.DeviceRate > 0 {
+		p.SampleRate = float64(r.opts.DeviceRate)
+	} else if portaudio.IsFormatSupported(p, []float32{}) != nil {
+		p.SampleRate = info.DefaultSampleRate
+	}
+	r.rate = int(p.SampleRate)
+	if float64(r.rate) != p.SampleRate || r.rate <= 0 {
+		return fmt.Errorf("audio: %s: unsupported sample rate %v", dev.Name, p.SampleRate)
+	}
+	p.FramesPerBuffer = r.rate / 50 // 20 ms
+	r.buf = make([]int16, p.FramesPerBuffer)
+	r.fbuf = make([]float32, p.FramesPerBuffer)
+	r.rs = NewResampler(r.rate, Rate)
+	r.stream, err = portaudio.OpenStream(p, r.buf)
+	if err != nil {
+		return fmt.Errorf("audio: open %s at %d Hz: %w", dev.Name, r.rate, err)
+	}
+	r.wav, err = CreateWAV(r.path, Rate, 1)
+	if err != nil {
+		r.stream.Close()
+		return err
+	}
+	if err := r.stream.Start(); err != nil {
+		r.stream.Close()
+		r.wav.Close()
+		return fmt.Errorf("audio: start %s: %w", dev.Name, err)
+	}
+	return nil
+}
+
+// run reads the device until Stop or the maximum length.
+func (r *Recorder) run() {
+	defer close(r.done)
+	maxN := int64(r.opts.MaxLength) * Rate / int64(time.Second)
+	var err error
+	for {
+		r.mu.Lock()
+		stop, paused := r.stopping, r.paused
+		r.mu.Unlock()
+		if stop {
+			break
+		}
+		if rerr := r.stream.Read(); rerr != nil {
+			if errors.Is(rerr, portaudio.InputOverflowed) {
+				r.mu.Lock()
+				r.overflows++
+				r.mu.Unlock()
+			} else {
+				err = fmt.Errorf("audio: read %s: %w", r.dev.Name, rerr)
+				break
+			}
+		}
+		if paused {
+			continue
+		}
+		for i, v := range r.buf {
+			r.fbuf[i] = float32(v) / 32768
+		}
+		out := r.rs.Process(r.fbuf)
+		if maxN > 0 && r.written+int64(len(out)) >= maxN {
+			out = out[:maxN-r.written]
+			if err = r.write(out); err != nil {
+				break
+			}
+			r.mu.Lock()
+			r.stopping = true
+			r.mu.Unlock()
+			break
+		}
+		if err = r.write(out); err != nil {
+			break
+		}
+	}
+	if err == nil && (maxN == 0 || r.written < maxN) {
+		tail := r.rs.Flush()
+		if maxN > 0 {
+			tail = tail[:min(int64(len(tail)), maxN-r.written)]
+		}
+		err = r.write(tail)
+	}
+	serr := r.stream.Stop()
+	r.stream.Close()
+	quietly(portaudio.Terminate)
+	if cerr := r.wav.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && serr != nil {
+		err = fmt.Errorf("audio: stop %s: %w", r.dev.Name, serr)
+	}
+	r.err = err
+}
+
+func (r *Recorder) write(s []float32) error {
+	if len(s) == 0 {
+		return nil
+	}
+	if err := r.wav.Write(s); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.written += int64(len(s))
+	r.mu.Unlock()
+	r.meter.add(s)
+	return nil
+}
+
+// Pause stops keeping audio until Resume; the device keeps running so
+// that resuming is instant.
+func (r *Recorder) Pause() { r.mu.Lock(); r.paused = true; r.mu.Unlock() }
+
+// Resume keeps audio again after Pause.
+func (r *Recorder) Resume() { r.mu.Lock(); r.paused = false; r.mu.Unlock() }
+
+// Paused reports whether the recording is paused.
+func (r *Recorder) Paused() bool { r.mu.Lock(); defer r.mu.Unlock(); return r.paused }
+
+// Elapsed is the audio kept so far.
+func (r *Recorder) Elapsed() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return samplesDuration(r.written)
+}
+
+// Done is closed when the recording has ended: after Stop, at the maximum
+// length, or on a device error (which Stop then returns).
+func (r *Recorder) Done() <-chan struct{} { return r.done }
+
+// Stop ends the recording, finishes the file and describes it.
+func (r *Recorder) Stop() (Recording, error) {
+	r.mu.Lock()
+	r.stopping = true
+	r.mu.Unlock()
+	<-r.done
+	rec := Recording{Path: r.path, Duration: samplesDuration(r.written), DeviceName: r.dev.Name, DeviceRate: r.rate, Overflows: r.overflows}
+	return rec, r.err
+}
