@@ -50,7 +50,8 @@ type Entry struct {
 	// Zone is the IANA name of the writer's time zone when it is known
 	// ("Europe/Paris"); Created and Updated carry its offset either way.
 	Zone string `json:"zone,omitempty"`
-	// Text is the entry's text, valid UTF-8.
+	// Text is the entry's text, valid UTF-8. It is empty only for a
+	// recording still waiting to be transcribed (see AwaitingTranscript).
 	Text string `json:"text"`
 	// Tags are the person's own labels for the entry.
 	Tags []string `json:"tags,omitempty"`
@@ -65,6 +66,12 @@ type Entry struct {
 	Corrections *Corrections `json:"corrections,omitempty"`
 	// Embedding is the text's vector for "entries like this one", if computed.
 	Embedding *Embedding `json:"embedding,omitempty"`
+}
+
+// AwaitingTranscript reports whether the entry is a recording saved
+// without text because no speech model could transcribe it yet.
+func (e Entry) AwaitingTranscript() bool {
+	return e.Audio != nil && e.Transcript == nil && e.Text == ""
 }
 
 // Audio describes an entry's recording. The samples themselves are stored
@@ -214,7 +221,9 @@ func (e Entry) Validate() error {
 	if err := CheckTime(e.Updated); err != nil {
 		return bad("updated", "%v", err)
 	}
-	if _, repaired, err := CleanText(e.Text); err != nil {
+	if e.AwaitingTranscript() {
+		// a recording saved before it could be transcribed: no text yet
+	} else if _, repaired, err := CleanText(e.Text); err != nil {
 		return fmt.Errorf("%w %s: text: %w", ErrInvalid, e.ID, err)
 	} else if repaired {
 		return bad("text", "not valid UTF-8")

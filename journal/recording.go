@@ -1,0 +1,155 @@
+package journal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+)
+
+// ErrNoAudioStore means the Store cannot keep recordings.
+var ErrNoAudioStore = errors.New("journal: this journal cannot store audio")
+
+// audioStore is what a Store offers when it keeps recordings
+// (storage.Store does).
+type audioStore interface {
+	PutWithAudio(ctx context.Context, e Entry, audio []byte) error
+	Audio(ctx context.Context, id string) ([]byte, error)
+}
+
+// NewRecording describes a recording to save as an entry.
+type NewRecording struct {
+	// At is when the recording started.
+	At time.Time
+	// Data is the recording as stored (a WAV file's bytes), Audio its
+	// description.
+	Data  []byte
+	Audio Audio
+	// Transcript is the recognised speech, or nil when no speech model
+	// could transcribe it yet: the entry then waits, without text, for
+	// SetTranscript.
+	Transcript *Transcript
+	Tags       []string
+}
+
+// TranscriptText joins a transcript's segments into an entry's text.
+func TranscriptText(t *Transcript) string {
+	if t == nil {
+		return ""
+	}
+	parts := make([]string, 0, len(t.Segments))
+	for _, s := range t.Segments {
+		if p := strings.TrimSpace(s.Text); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// AddRecording saves a recording as a new entry with its audio in one
+// transaction. With a transcript, its text becomes the entry's text and is
+// analysed; without one (or when it recognised nothing) the entry keeps the
+// audio and waits for SetTranscript, so nothing spoken is lost.
+func (s *Service) AddRecording(ctx context.Context, r NewRecording) (Entry, error) {
+	as, ok := s.store.(audioStore)
+	if !ok {
+		return Entry{}, ErrNoAudioStore
+	}
+	if len(r.Data) == 0 {
+		return Entry{}, fmt.Errorf("journal: add recording: no audio")
+	}
+	at := r.At
+	if at.IsZero() {
+		at = s.now()
+	}
+	if err := CheckTime(at); err != nil {
+		return Entry{}, err
+	}
+	id, err := ulid.New(ulid.Timestamp(at), ulid.DefaultEntropy())
+	if err != nil {
+		return Entry{}, fmt.Errorf("journal: add recording: new id: %w", err)
+	}
+	a := r.Audio
+	a.Bytes = int64(len(r.Data))
+	e := Entry{ID: id.String(), Created: at, Updated: at, Zone: ZoneName(at.Location()), Tags: r.Tags, Audio: &a}
+	if err := s.fillTranscript(ctx, &e, r.Transcript); err != nil {
+		return Entry{}, fmt.Errorf("journal: add recording: %w", err)
+	}
+	if err := e.Validate(); err != nil {
+		return Entry{}, fmt.Errorf("journal: add recording: %w", err)
+	}
+	if err := as.PutWithAudio(ctx, e, r.Data); err != nil {
+		return Entry{}, fmt.Errorf("journal: add recording: %w", err)
+	}
+	return e, nil
+}
+
+// fillTranscript sets e's transcript, and its text and emotions from it;
+// a transcript that recognised nothing leaves e waiting.
+func (s *Service) fillTranscript(ctx context.Context, e *Entry, t *Transcript) error {
+	text := TranscriptText(t)
+	if text == "" {
+		e.Transcript, e.Text, e.Emotions = nil, "", nil
+		return nil
+	}
+	clean, err := s.clean(text)
+	if err != nil {
+		return err
+	}
+	e.Transcript, e.Text = t, clean
+	e.Emotions = s.analyze(ctx, clean)
+	return nil
+}
+
+// AwaitingTranscript returns the recordings saved without a transcript,
+// oldest first.
+func (s *Service) AwaitingTranscript(ctx context.Context) ([]Entry, error) {
+	var out []Entry
+	err := s.store.Each(ctx, func(e Entry) error {
+		if e.AwaitingTranscript() {
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("journal: entries awaiting a transcript: %w", err)
+	}
+	return out, nil
+}
+
+// Audio returns the recording stored with an entry.
+func (s *Service) Audio(ctx context.Context, id string) ([]byte, error) {
+	as, ok := s.store.(audioStore)
+	if !ok {
+		return nil, ErrNoAudioStore
+	}
+	b, err := as.Audio(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("journal: audio of %s: %w", id, err)
+	}
+	return b, nil
+}
+
+// SetTranscript gives a recorded entry its transcript, and its text and
+// emotions from it. A transcript that recognised nothing leaves the entry
+// waiting.
+func (s *Service) SetTranscript(ctx context.Context, id string, t *Transcript) (Entry, error) {
+	e, err := s.store.Get(ctx, id)
+	if err != nil {
+		return Entry{}, fmt.Errorf("journal: set transcript of %s: %w", id, err)
+	}
+	if err := s.fillTranscript(ctx, &e, t); err != nil {
+		return Entry{}, fmt.Errorf("journal: set transcript of %s: %w", id, err)
+	}
+	e.Updated = s.now()
+	if err := e.Validate(); err != nil {
+		return Entry{}, fmt.Errorf("journal: set transcript of %s: %w", id, err)
+	}
+	if err := s.store.Put(ctx, e); err != nil {
+		return Entry{}, fmt.Errorf("journal: set transcript of %s: %w", id, err)
+	}
+	return e, nil
+}

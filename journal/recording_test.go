@@ -1,0 +1,94 @@
+package journal_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/journal/journaltest"
+	"github.com/samojournal/samo/storage"
+)
+
+func openRealJournal(t *testing.T) (*journal.Service, *storage.Store) {
+	t.Helper()
+	st, err := storage.Open(filepath.Join(t.TempDir(), storage.FileName), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return journal.NewService(st, journal.WithAnalyzer(&journaltest.WordAnalyzer{})), st
+}
+
+func TestService_AddRecordingWaitsForItsTranscript(t *testing.T) {
+	ctx := context.Background()
+	svc, st := openRealJournal(t)
+	wav := []byte("RIFF....WAVEfmt pretend audio")
+	at := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	e, err := svc.AddRecording(ctx, journal.NewRecording{At: at, Data: wav, Audio: journal.Audio{Format: "wav", SampleRate: 16000, Channels: 1, Duration: 3 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.AwaitingTranscript() || e.Text != "" || e.Emotions != nil || e.Audio.Bytes != int64(len(wav)) {
+		t.Fatalf("saved %+v, want a recording awaiting its transcript", e)
+	}
+	got, err := svc.Audio(ctx, e.ID)
+	if err != nil || !bytes.Equal(got, wav) {
+		t.Fatalf("audio back: %q, %v", got, err)
+	}
+	waiting, err := svc.AwaitingTranscript(ctx)
+	if err != nil || len(waiting) != 1 || waiting[0].ID != e.ID {
+		t.Fatalf("awaiting = %v, %v", waiting, err)
+	}
+	// A transcript that heard nothing keeps it waiting.
+	if e2, err := svc.SetTranscript(ctx, e.ID, &journal.Transcript{Language: "en", Model: "m"}); err != nil || !e2.AwaitingTranscript() {
+		t.Fatalf("empty transcript: %+v, %v", e2, err)
+	}
+	tr := &journal.Transcript{Language: "en", Model: "whisper-test", Segments: []journal.Segment{
+		{Start: 0, End: time.Second, Text: " I am so happy"}, {Start: time.Second, End: 2 * time.Second, Text: " today. "}}}
+	e3, err := svc.SetTranscript(ctx, e.ID, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e3.Text != "I am so happy today." || e3.AwaitingTranscript() || e3.Emotions == nil {
+		t.Fatalf("after transcription: text %q, emotions %v", e3.Text, e3.Emotions)
+	}
+	if waiting, _ := svc.AwaitingTranscript(ctx); len(waiting) != 0 {
+		t.Errorf("still awaiting: %v", waiting)
+	}
+	stored, _ := st.Get(ctx, e.ID)
+	if stored.Text != e3.Text || stored.Transcript == nil || len(stored.Transcript.Segments) != 2 {
+		t.Errorf("stored %+v", stored)
+	}
+	if a, _ := svc.Audio(ctx, e.ID); !bytes.Equal(a, wav) {
+		t.Error("the transcription lost the audio")
+	}
+}
+
+func TestService_AddRecordingWithTranscript(t *testing.T) {
+	svc, _ := openRealJournal(t)
+	e, err := svc.AddRecording(context.Background(), journal.NewRecording{Data: []byte("x"), Audio: journal.Audio{Format: "wav"},
+		Transcript: &journal.Transcript{Language: "en", Segments: []journal.Segment{{End: time.Second, Text: "What a lovely walk"}}}})
+	if err != nil || e.Text != "What a lovely walk" || e.Emotions == nil {
+		t.Fatalf("%+v, %v", e, err)
+	}
+}
+
+func TestService_AddRecordingRefusals(t *testing.T) {
+	svc, _ := openRealJournal(t)
+	if _, err := svc.AddRecording(context.Background(), journal.NewRecording{Audio: journal.Audio{Format: "wav"}}); err == nil {
+		t.Error("a recording without audio was saved")
+	}
+	mem := journal.NewService(journaltest.NewMemStore())
+	if _, err := mem.AddRecording(context.Background(), journal.NewRecording{Data: []byte("x")}); !errors.Is(err, journal.ErrNoAudioStore) {
+		t.Errorf("err = %v, want ErrNoAudioStore", err)
+	}
+	// Text-only entries still need text.
+	e := journal.Entry{ID: "01JZZZZZZZZZZZZZZZZZZZZZZZ", Created: time.Now(), Updated: time.Now()}
+	if err := e.Validate(); !errors.Is(err, journal.ErrEmptyText) {
+		t.Errorf("validate empty text entry: %v", err)
+	}
+}
