@@ -29,8 +29,8 @@ PACKAGES=(
   portaudio19-dev libasound2-plugins
   # a real window in tests, and screenshots of it
   xvfb xauth xdotool imagemagick libgl1-mesa-dri
-  # speech and sound for the audio tests
-  espeak-ng sox
+  # speech and sound for the audio tests (lame makes the MP3 test file)
+  espeak-ng sox lame
 )
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
