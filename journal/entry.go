@@ -170,7 +170,8 @@ func Strength(score float32) string {
 func EkmanGroup(label string) string { return ekman[label] }
 
 // Title returns the first non-empty line of the entry's text, shortened to
-// about max runes with an ellipsis, for lists and cards.
+// about max runes with an ellipsis, for lists and cards; a recording not
+// yet transcribed is described instead.
 func (e Entry) Title(max int) string {
 	line := ""
 	for l := range strings.SplitSeq(e.Text, "\n") {
@@ -178,6 +179,9 @@ func (e Entry) Title(max int) string {
 			line = l
 			break
 		}
+	}
+	if line == "" && e.AwaitingTranscript() {
+		line = fmt.Sprintf("Recording, %d s, waiting to be transcribed", int(e.Audio.Duration.Round(time.Second).Seconds()))
 	}
 	if max > 0 && utf8.RuneCountInString(line) > max {
 		r := []rune(line)

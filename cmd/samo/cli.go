@@ -28,6 +28,8 @@ type cli struct {
 	// emotionModel is --emotion-model: an installed bundle to use instead
 	// of the built-in emotion model.
 	emotionModel string
+	// speechModel is --speech-model: the speech model folder to use.
+	speechModel string
 	// rt is the process's onnxruntime, made on first use; closers release
 	// the models opened on it, before it is closed.
 	rt      *inference.Runtime
@@ -92,11 +94,13 @@ func (c *cli) rootCommand() *cobra.Command {
 	pf.StringVar(&c.home, "home", "", "journal folder (default $"+envHome+", else the per-user data folder)")
 	pf.StringVar(&c.ortLib, "ort-lib", "", "path of the onnxruntime shared library (default $SAMO_ORT_LIB, else searched)")
 	pf.StringVar(&c.emotionModel, "emotion-model", "", "emotion model bundle folder (default $"+envEmotionModel+", else the built-in model)")
+	pf.StringVar(&c.speechModel, "speech-model", "", "speech (Whisper) model folder (default $"+envSpeechModel+", else the installed one)")
 	pf.StringVar(&c.passFile, "passphrase-file", "", "read the journal's passphrase from this file (default $"+envPassphrase+", else asked)")
 	root.AddCommand(c.addCommand(), c.listCommand(), c.showCommand(), c.editCommand(), c.deleteCommand(),
 		c.initCommand(), c.encryptCommand(), c.decryptCommand(), c.passphraseCommand(),
 		c.exportCommand(), c.importCommand(), c.backupCommand(), c.restoreCommand(), c.doctorCommand(),
-		c.analyzeCommand(), c.evalCommand(), c.emotionsCommand(), c.reanalyzeCommand())
+		c.analyzeCommand(), c.evalCommand(), c.emotionsCommand(), c.reanalyzeCommand(),
+		c.devicesCommand(), c.recordCommand(), c.recoverCommand())
 	return root
 }
 

@@ -434,6 +434,8 @@ type settings struct {
 	// EmotionModel is the installed emotion bundle in use, or "" for the
 	// built-in one.
 	EmotionModel string `json:"emotion_model,omitempty"`
+	// SpeechModel is the installed speech (Whisper) model folder, or "".
+	SpeechModel string `json:"speech_model,omitempty"`
 }
 
 const settingsFile = "settings.json"

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/samojournal/samo/audio"
+	"github.com/samojournal/samo/journal"
+)
+
+// virtualMic writes, into a fresh folder used as HOME, an ALSA
+// configuration whose default capture device plays espeak-ng speech (16 kHz,
+// 16-bit), and returns the environment that selects it and the speech.
+func virtualMic(t *testing.T, text string) ([]string, []float32) {
+	t.Helper()
+	dir := t.TempDir()
+	wav := filepath.Join(dir, "speech.wav")
+	if out, err := exec.Command("espeak-ng", "-w", wav, text).CombinedOutput(); err != nil {
+		t.Fatalf("espeak-ng (make deps installs it): %v: %s", err, out)
+	}
+	clip, err := audio.DecodeFile(wav)
+	if err != nil {
+		t.Fatal(err)
+	}
+	speech := clip.Mono16k()
+	var b bytes.Buffer
+	for _, s := range speech {
+		binary.Write(&b, binary.LittleEndian, int16(math.Round(float64(max(-1, min(s, 32767.0/32768))*32768))))
+	}
+	// the file device is not paced and repeats stale data past the end:
+	// give it plenty of trailing silence
+	b.Write(make([]byte, 2*audio.Rate*10))
+	raw := filepath.Join(dir, "mic.raw")
+	os.WriteFile(raw, b.Bytes(), 0o644)
+	conf := fmt.Sprintf(`pcm.filemic_raw { type file; slave.pcm "null"; file "/dev/null"; infile "%s"; format "raw" }
+pcm.filemic { type plug; slave { pcm "filemic_raw"; format S16_LE; rate 16000; channels 1 } }
+pcm.!default { type asym; capture.pcm "filemic"; playback.pcm "null" }
+`, raw)
+	os.WriteFile(filepath.Join(dir, ".asoundrc"), []byte(conf), 0o644)
+	return []string{"HOME=" + dir}, speech
+}
+
+func TestCLI_RecordSavesAudioAwaitingTranscript(t *testing.T) {
+	env, speech := virtualMic(t, "Today I planted tomatoes with my daughter.")
+	home := t.TempDir()
+
+	r := mustSucceed(t, samo(t, "", env, "--home", home, "devices", "--json"))
+	var devs []audio.Device
+	if err := json.Unmarshal([]byte(r.stdout), &devs); err != nil || len(devs) == 0 {
+		t.Fatalf("devices --json: %v\n%s", err, r.stdout)
+	}
+
+	secs := float64(len(speech))/audio.Rate + 0.5
+	r = mustSucceed(t, samo(t, "", env, "--home", home, "record", "--seconds", fmt.Sprint(secs), "--tag", "garden", "--json"))
+	var out recordOut
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("record --json: %v\n%s", err, r.stdout)
+	}
+	e := out.Entry
+	if out.Transcribed || !e.AwaitingTranscript() || e.Audio == nil || math.Abs(out.Seconds-secs) > 0.01 {
+		t.Fatalf("record: %+v", out)
+	}
+	if e.Audio.SampleRate != audio.Rate || e.Audio.Channels != 1 || e.Audio.Duration.Round(10*time.Millisecond) != time.Duration(secs*float64(time.Second)).Round(10*time.Millisecond) {
+		t.Errorf("audio = %+v", e.Audio)
+	}
+	// The audio in the journal is what the microphone heard, and the
+	// recordings folder is empty again.
+	r = mustSucceed(t, samo(t, "", env, "--home", home, "export", "--format", "json"))
+	var doc struct {
+		Entries []struct {
+			journal.Entry
+			AudioData []byte `json:"audio_data"`
+		} `json:"entries"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Entries) != 1 {
+		t.Fatalf("export: %v", err)
+	}
+	clip, err := audio.DecodeWAV(doc.Entries[0].AudioData)
+	if err != nil {
+		t.Fatalf("the stored recording: %v", err)
+	}
+	if c := correlation(speech, clip.Samples); c < 0.99 {
+		t.Errorf("the stored recording correlates %.4f with the speech", c)
+	}
+	if left, _ := filepath.Glob(filepath.Join(home, "recordings", "*.wav")); len(left) != 0 {
+		t.Errorf("recordings left behind: %v", left)
+	}
+	r = mustSucceed(t, samo(t, "", env, "--home", home, "list"))
+	if !strings.Contains(r.stdout, "waiting to be transcribed") {
+		t.Errorf("list does not say the recording waits:\n%s", r.stdout)
+	}
+}
+
+func TestCLI_RecoverSavesAnUnfinishedRecording(t *testing.T) {
+	home := t.TempDir()
+	dir := filepath.Join(home, "recordings")
+	os.MkdirAll(dir, 0o700)
+	w, err := audio.CreateWAV(filepath.Join(dir, "20261125T080000.000Z.wav"), audio.Rate, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tone := make([]float32, audio.Rate*3/2)
+	for i := range tone {
+		tone[i] = 0.3 * float32(math.Sin(float64(i)*0.1))
+	}
+	w.Write(tone) // never closed: as a crash leaves it
+
+	env, _ := virtualMic(t, "hello")
+	r := samo(t, "", env, "--home", home, "record", "--seconds", "0.2")
+	if !strings.Contains(r.stderr, "1 unfinished recording") {
+		t.Errorf("record did not mention the unfinished recording: %q", r.stderr)
+	}
+	r = mustSucceed(t, samo(t, "", nil, "--home", home, "recover"))
+	if !strings.Contains(r.stdout, "saved") || !strings.Contains(r.stdout, "1.5 s") {
+		t.Fatalf("recover: %q", r.stdout)
+	}
+	es := listJSON(t, nil, home)
+	var found bool
+	for _, e := range es {
+		if e.Audio != nil && e.Audio.Duration == 1500*time.Millisecond {
+			found = true
+			if got := e.Created.UTC().Format(time.RFC3339); got != "2026-11-25T08:00:00Z" {
+				t.Errorf("recovered entry dated %s, want the recording's start", got)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no 1.5 s recording among %+v", es)
+	}
+	if r := mustSucceed(t, samo(t, "", nil, "--home", home, "recover")); !strings.Contains(r.stdout, "no unfinished") {
+		t.Errorf("second recover: %q", r.stdout)
+	}
+}
+
+func TestCLI_RecordUnknownDevice(t *testing.T) {
+	env, _ := virtualMic(t, "hello")
+	r := samo(t, "", env, "--home", t.TempDir(), "record", "--device", "nonexistent mic", "--seconds", "1")
+	if r.code == 0 || !strings.Contains(r.stderr, "no such input device") || !strings.Contains(r.stderr, "default") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// correlation is the Pearson correlation of a and the start of b.
+func correlation(a, b []float32) float64 {
+	n := min(len(a), len(b))
+	var sa, sb, saa, sbb, sab float64
+	for i := 0; i < n; i++ {
+		x, y := float64(a[i]), float64(b[i])
+		sa, sb, saa, sbb, sab = sa+x, sb+y, saa+x*x, sbb+y*y, sab+x*y
+	}
+	f := float64(n)
+	return (sab - sa*sb/f) / math.Sqrt((saa-sa*sa/f)*(sbb-sb*sb/f))
+}
