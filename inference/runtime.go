@@ -19,6 +19,12 @@ type Runtime struct {
 	path    string
 	version string
 	err     error
+
+	mu     sync.Mutex
+	warn   func(string)
+	warned map[Provider]bool
+	// unavailable holds the providers that failed, and why.
+	unavailable map[Provider]error
 }
 
 // NewRuntime returns a Runtime that will look for the library with loc.

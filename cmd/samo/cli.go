@@ -30,6 +30,8 @@ type cli struct {
 	emotionModel string
 	// speechModel is --speech-model: the speech model folder to use.
 	speechModel string
+	// provider is --provider: the onnxruntime execution provider asked for.
+	provider string
 	// rt is the process's onnxruntime, made on first use; closers release
 	// the models opened on it, before it is closed.
 	rt      *inference.Runtime
@@ -94,6 +96,7 @@ func (c *cli) rootCommand() *cobra.Command {
 	pf.StringVar(&c.home, "home", "", "journal folder (default $"+envHome+", else the per-user data folder)")
 	pf.StringVar(&c.ortLib, "ort-lib", "", "path of the onnxruntime shared library (default $SAMO_ORT_LIB, else searched)")
 	pf.StringVar(&c.emotionModel, "emotion-model", "", "emotion model bundle folder (default $"+envEmotionModel+", else the built-in model)")
+	pf.StringVar(&c.provider, "provider", "auto", "where models run: auto, cpu, cuda, coreml or directml (an absent one falls back to the CPU with a warning)")
 	pf.StringVar(&c.speechModel, "speech-model", "", "speech (Whisper) model folder (default $"+envSpeechModel+", else the installed one)")
 	pf.StringVar(&c.passFile, "passphrase-file", "", "read the journal's passphrase from this file (default $"+envPassphrase+", else asked)")
 	root.AddCommand(c.addCommand(), c.listCommand(), c.showCommand(), c.editCommand(), c.deleteCommand(),

@@ -30,7 +30,10 @@ type doctorReport struct {
 	VADModel    modelCheck   `json:"vad_model"`
 	Emotion     emotionCheck `json:"emotion_model"`
 	Audio       audioCheck   `json:"audio"`
-	OK          bool         `json:"ok"`
+	// Warnings are problems that do not stop SAMO, such as an execution
+	// provider that fell back to the CPU.
+	Warnings []string `json:"warnings,omitempty"`
+	OK       bool     `json:"ok"`
 }
 
 type journalCheck struct {
@@ -134,6 +137,7 @@ func (c *cli) doctor(ctx context.Context) doctorReport {
 
 	rt := inference.NewRuntime(inference.NewLocator(c.ortLib, inference.EnvLibrary))
 	defer rt.Close()
+	rt.OnWarning(func(msg string) { r.Warnings = append(r.Warnings, msg) })
 	if v, err := rt.Version(); err != nil {
 		r.ONNXRuntime.Error = err.Error()
 	} else {
@@ -159,16 +163,22 @@ func (c *cli) doctor(ctx context.Context) doctorReport {
 		r.Emotion.Error = err.Error()
 	} else {
 		m := b.Manifest
-		r.Emotion = emotionCheck{Name: m.Name, Version: m.Version, Architecture: m.Architecture, Precision: m.Precision, Source: b.Dir, Provider: "cpu"}
+		r.Emotion = emotionCheck{Name: m.Name, Version: m.Version, Architecture: m.Architecture, Precision: m.Precision, Source: b.Dir}
 		if b.Dir == "" {
 			r.Emotion.Source = "built-in"
 		}
 		if r.ONNXRuntime.Error == "" {
-			cl, err := emotion.Open(rt, b, emotion.Options{})
+			p, err := c.executionProvider()
+			if err == nil {
+				var cl *emotion.Classifier
+				cl, err = emotion.Open(rt, b, emotion.Options{Provider: p})
+				if err == nil {
+					r.Emotion.Provider = string(cl.Provider())
+					cl.Close()
+				}
+			}
 			if err != nil {
 				r.Emotion.Error = err.Error()
-			} else {
-				cl.Close()
 			}
 		}
 	}
@@ -246,6 +256,10 @@ func printDoctor(w io.Writer, r doctorReport) {
 		fmt.Fprintf(w, "ok    emotions     %s %s (%s, %s, %s, on %s)\n", e.Name, e.Version, e.Architecture, e.Precision, e.Source, e.Provider)
 	} else {
 		fmt.Fprintf(w, "FAIL  emotions     %s\n", e.Error)
+	}
+
+	for _, msg := range r.Warnings {
+		fmt.Fprintf(w, "warn  %s\n", msg)
 	}
 
 	a := r.Audio

@@ -31,8 +31,14 @@ const envEmotionModel = "SAMO_EMOTION_MODEL"
 func (c *cli) runtime() *inference.Runtime {
 	if c.rt == nil {
 		c.rt = inference.NewRuntime(inference.NewLocator(c.ortLib, inference.EnvLibrary))
+		c.rt.OnWarning(func(msg string) { fmt.Fprintf(c.stderr, "samo: warning: %s\n", msg) })
 	}
 	return c.rt
+}
+
+// executionProvider is the provider --provider asks for.
+func (c *cli) executionProvider() (inference.Provider, error) {
+	return inference.ParseProvider(c.provider)
 }
 
 // emotionBundle opens the emotion model bundle: dir, else --emotion-model,
@@ -77,6 +83,11 @@ func (c *cli) classifier(dir string, opts emotion.Options) (*emotion.Classifier,
 // openClassifier opens a classifier on an opened bundle; it is closed when
 // the command ends.
 func (c *cli) openClassifier(b *models.Bundle, opts emotion.Options) (*emotion.Classifier, error) {
+	p, err := c.executionProvider()
+	if err != nil {
+		return nil, err
+	}
+	opts.Provider = p
 	cl, err := emotion.Open(c.runtime(), b, opts)
 	if err != nil {
 		return nil, err

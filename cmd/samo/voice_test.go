@@ -160,3 +160,25 @@ func correlation(a, b []float32) float64 {
 	f := float64(n)
 	return (sab - sa*sb/f) / math.Sqrt((saa-sa*sa/f)*(sbb-sb*sb/f))
 }
+
+func TestCLI_ProviderFallsBackToCPUWithOneWarning(t *testing.T) {
+	home := t.TempDir()
+	r := mustSucceed(t, samo(t, "I am so happy today\nThis is awful\n", nil, "--home", home, "--provider", "cuda", "analyze", "--json", "-"))
+	if n := strings.Count(r.stderr, "running on the CPU instead"); n != 1 || !strings.Contains(r.stderr, "cuda") {
+		t.Errorf("%d fallback warnings in %q, want one naming cuda", n, r.stderr)
+	}
+	if strings.Count(r.stdout, "\n") != 2 {
+		t.Errorf("analyze output: %q", r.stdout)
+	}
+	r = samo(t, "", nil, "--home", home, "--provider", "cuda", "doctor", "--json")
+	var rep doctorReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("doctor --json: %v\n%s", err, r.stdout)
+	}
+	if rep.Emotion.Provider != "cpu" || len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "cuda") {
+		t.Errorf("doctor: emotion provider %q, warnings %q", rep.Emotion.Provider, rep.Warnings)
+	}
+	if r := samo(t, "", nil, "--home", home, "--provider", "tpu", "analyze", "x"); r.code == 0 || !strings.Contains(r.stderr, "unknown execution provider") {
+		t.Errorf("--provider tpu: exit %d, %q", r.code, r.stderr)
+	}
+}

@@ -30,6 +30,7 @@ func openBERT(rt *inference.Runtime, b *models.Bundle, opts Options) (*bertModel
 		Lowercase:     man.Tokenizer.Lowercase,
 		MaxTokens:     man.Tokenizer.MaxTokens,
 		Threads:       opts.Threads,
+		Provider:      opts.Provider,
 	}
 	for _, t := range man.Tokenizer.Files {
 		cfg.TokenizerFiles = append(cfg.TokenizerFiles, b.Path(t))
@@ -81,3 +82,5 @@ func (b *bertModel) explain(text string, labels []int) ([][]Reason, error) {
 }
 
 func (b *bertModel) close() error { return b.m.Close() }
+
+func (b *bertModel) provider() inference.Provider { return b.m.Provider }

@@ -86,6 +86,7 @@ func (r Result) LabelNames() []string {
 type backend interface {
 	scores(texts []string) ([][]float32, error)
 	explain(text string, labels []int) ([][]Reason, error)
+	provider() inference.Provider
 	close() error
 }
 
@@ -101,6 +102,8 @@ type Options struct {
 	// Reasons is how many words or phrases an explanation gives per label;
 	// 0 means 3.
 	Reasons int
+	// Provider is the onnxruntime execution provider asked for; "" is auto.
+	Provider inference.Provider
 }
 
 // Classifier reads emotions with one model bundle. It is safe for
@@ -150,7 +153,7 @@ func Open(rt *inference.Runtime, b *models.Bundle, opts Options) (*Classifier, e
 	var err error
 	switch m.Architecture {
 	case ArchNgram, ArchNgramEnsemble:
-		be, err = openNgram(b, opts, m.Architecture == ArchNgramEnsemble)
+		be, err = openNgram(rt, b, opts, m.Architecture == ArchNgramEnsemble)
 	case ArchBERT:
 		be, err = openBERT(rt, b, opts)
 	default:
@@ -161,6 +164,9 @@ func Open(rt *inference.Runtime, b *models.Bundle, opts Options) (*Classifier, e
 	}
 	return &Classifier{b: b, be: be, thresholds: th, opts: opts}, nil
 }
+
+// Provider is the execution provider the model runs on.
+func (c *Classifier) Provider() inference.Provider { return c.be.provider() }
 
 // ModelName is the model's name, for the journal's records.
 func (c *Classifier) ModelName() string { return c.b.Manifest.Name }

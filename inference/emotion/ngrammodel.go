@@ -10,6 +10,7 @@ import (
 
 	ort "github.com/yalue/onnxruntime_go"
 
+	"github.com/samojournal/samo/inference"
 	"github.com/samojournal/samo/inference/emotion/ngram"
 	"github.com/samojournal/samo/inference/models"
 	"github.com/samojournal/samo/journal"
@@ -27,8 +28,10 @@ const (
 // Go, weights and sums in onnxruntime.
 type ngramModel struct {
 	vocab *ngram.Vocab
+	rt    *inference.Runtime
 	data  []byte
 	opts  Options
+	prov  inference.Provider
 	run   *ort.DynamicAdvancedSession
 	// occlude is set for a model that is not additive (the ensemble): its
 	// explanations come from leaving each word out in turn.
@@ -38,7 +41,7 @@ type ngramModel struct {
 	explainSess *ort.DynamicAdvancedSession // created on first use
 }
 
-func openNgram(b *models.Bundle, opts Options, occlude bool) (*ngramModel, error) {
+func openNgram(rt *inference.Runtime, b *models.Bundle, opts Options, occlude bool) (*ngramModel, error) {
 	m := b.Manifest
 	if m.Tokenizer.Kind != "ngram" || len(m.Tokenizer.Files) != 1 {
 		return nil, fmt.Errorf("emotion: model %s: architecture %s needs one ngram vocabulary file, the manifest gives %s %v",
@@ -60,7 +63,7 @@ func openNgram(b *models.Bundle, opts Options, occlude bool) (*ngramModel, error
 	if err != nil {
 		return nil, err
 	}
-	nm := &ngramModel{vocab: vocab, data: data, opts: opts, occlude: occlude}
+	nm := &ngramModel{rt: rt, vocab: vocab, data: data, opts: opts, occlude: occlude}
 	nm.run, err = nm.session(ngramScores)
 	if err != nil {
 		return nil, fmt.Errorf("emotion: model %s: load %s: %w", m.Name, f.Path, err)
@@ -69,19 +72,16 @@ func openNgram(b *models.Bundle, opts Options, occlude bool) (*ngramModel, error
 }
 
 func (m *ngramModel) session(outputs ...string) (*ort.DynamicAdvancedSession, error) {
-	so, err := ort.NewSessionOptions()
+	so, err := m.rt.NewSessionOptions(m.opts.Provider, m.opts.Threads)
 	if err != nil {
 		return nil, err
 	}
 	defer so.Destroy()
-	if err := so.SetIntraOpNumThreads(m.opts.Threads); err != nil {
-		return nil, err
-	}
-	if err := so.SetInterOpNumThreads(1); err != nil {
-		return nil, err
-	}
-	return ort.NewDynamicAdvancedSessionWithONNXData(m.data, []string{ngramIDs, ngramValues}, outputs, so)
+	m.prov = so.Provider
+	return ort.NewDynamicAdvancedSessionWithONNXData(m.data, []string{ngramIDs, ngramValues}, outputs, so.SessionOptions)
 }
+
+func (m *ngramModel) provider() inference.Provider { return m.prov }
 
 // inputs featurizes texts into padded id and value tensors.
 func (m *ngramModel) inputs(texts []string) ([]ngram.Features, *ort.Tensor[int64], *ort.Tensor[float32], error) {

@@ -75,6 +75,8 @@ type Config struct {
 	Output string
 	// Threads is onnxruntime's intra-op thread count; 0 means 2.
 	Threads int
+	// Provider is the execution provider asked for; "" is auto.
+	Provider inference.Provider
 }
 
 // Model is an open classifier. It is safe for concurrent use; Close it when
@@ -88,6 +90,8 @@ type Model struct {
 	// inputs lists the model's inputs in the order they are fed.
 	inputs  []string
 	hasMask bool
+	// Provider is the execution provider the model runs on.
+	Provider inference.Provider
 
 	mu   sync.RWMutex
 	sess *ort.DynamicAdvancedSession
@@ -133,18 +137,13 @@ func Open(rt *inference.Runtime, cfg Config) (*Model, error) {
 		return nil, err
 	}
 
-	opts, err := ort.NewSessionOptions()
+	opts, err := rt.NewSessionOptions(cfg.Provider, cfg.Threads)
 	if err != nil {
-		return nil, fmt.Errorf("textcls: session options: %w", err)
+		return nil, fmt.Errorf("textcls: %w", err)
 	}
 	defer opts.Destroy()
-	if err := opts.SetIntraOpNumThreads(cfg.Threads); err != nil {
-		return nil, fmt.Errorf("textcls: set %d threads: %w", cfg.Threads, err)
-	}
-	if err := opts.SetInterOpNumThreads(1); err != nil {
-		return nil, fmt.Errorf("textcls: set inter-op threads: %w", err)
-	}
-	sess, err := ort.NewDynamicAdvancedSession(cfg.ModelPath, m.inputs, []string{cfg.Output}, opts)
+	m.Provider = opts.Provider
+	sess, err := ort.NewDynamicAdvancedSession(cfg.ModelPath, m.inputs, []string{cfg.Output}, opts.SessionOptions)
 	if err != nil {
 		return nil, fmt.Errorf("textcls: load model %s: %w", cfg.ModelPath, err)
 	}
