@@ -182,3 +182,53 @@ func TestCLI_ProviderFallsBackToCPUWithOneWarning(t *testing.T) {
 		t.Errorf("--provider tpu: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+func TestCLI_VADFindsTheSpeech(t *testing.T) {
+	var samples []float32
+	silence := make([]float32, audio.Rate)
+	samples = append(samples, silence...)
+	var want [][2]float64
+	for _, name := range []string{"utt1.wav", "utt2.wav"} {
+		clip, err := audio.DecodeFile(filepath.Join("..", "..", "inference", "vad", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := float64(len(samples)) / audio.Rate
+		samples = append(samples, clip.Mono16k()...)
+		want = append(want, [2]float64{start, float64(len(samples)) / audio.Rate})
+		samples = append(samples, silence...)
+	}
+	path := filepath.Join(t.TempDir(), "two.wav")
+	w, err := audio.CreateWAV(path, audio.Rate, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(samples)
+	w.Close()
+	r := mustSucceed(t, samo(t, "", nil, "vad", "--json", path))
+	var out vadOut
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("vad --json: %v\n%s", err, r.stdout)
+	}
+	if len(out.Segments) != 2 {
+		t.Fatalf("segments %+v, want 2 within %v", out.Segments, want)
+	}
+	for i, s := range out.Segments {
+		// each utterance's file has a little silence of its own at its edges
+		if s.Start.Seconds() < want[i][0]-0.2 || s.End.Seconds() > want[i][1]+0.2 || s.Duration() < 500*time.Millisecond {
+			t.Errorf("segment %d = %v–%v, want inside %v", i, s.Start, s.End, want[i])
+		}
+	}
+	sil := filepath.Join(t.TempDir(), "silence.wav")
+	w, _ = audio.CreateWAV(sil, audio.Rate, 1)
+	w.Write(make([]float32, 3*audio.Rate))
+	w.Close()
+	if r := mustSucceed(t, samo(t, "", nil, "vad", "--json", sil)); !strings.Contains(r.stdout, `"segments": []`) {
+		t.Errorf("silence: %s", r.stdout)
+	}
+	junk := filepath.Join(t.TempDir(), "junk.wav")
+	os.WriteFile(junk, []byte("not audio at all"), 0o600)
+	if r := samo(t, "", nil, "vad", junk); r.code == 0 || !strings.Contains(r.stderr, "not a WAV or MP3") {
+		t.Errorf("junk: exit %d, %q", r.code, r.stderr)
+	}
+}
