@@ -28,8 +28,8 @@ type Opener interface {
 // journal (with or without a passphrase), an unlock form for an encrypted
 // journal, or the journal itself. Key derivation takes about half a second,
 // so it runs off the UI goroutine with the form showing that it is working.
-func Start(app fyne.App, w fyne.Window, o Opener) *Gate {
-	g := &Gate{app: app, window: w, opener: o}
+func Start(app fyne.App, w fyne.Window, o Opener, opts ...Option) *Gate {
+	g := &Gate{app: app, window: w, opener: o, opts: opts}
 	switch {
 	case !o.Exists():
 		g.showWelcome()
@@ -52,6 +52,7 @@ type Gate struct {
 	app    fyne.App
 	window fyne.Window
 	opener Opener
+	opts   []Option
 
 	// Journal is the open journal screen, once there is one.
 	Journal *Journal
@@ -68,7 +69,7 @@ type Gate struct {
 }
 
 func (g *Gate) open(svc *journal.Service) {
-	g.Journal = Create(g.app, g.window, svc)
+	g.Journal = Create(g.app, g.window, svc, g.opts...)
 }
 
 func (g *Gate) form(title, intro string, fields fyne.CanvasObject, action *widget.Button) {

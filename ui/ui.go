@@ -23,8 +23,8 @@ import (
 const listPage = 200
 
 // Create builds SAMO's main screen into window w and loads the newest entries.
-func Create(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
-	j := newJournal(app, w, svc)
+func Create(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Option) *Journal {
+	j := newJournal(app, w, svc, opts...)
 	w.SetContent(j.content)
 	w.SetCloseIntercept(j.onClose)
 	w.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Journal",
@@ -34,6 +34,7 @@ func Create(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
 	w.Canvas().AddShortcut(saveShortcut, func(fyne.Shortcut) { j.onSave() })
 	j.reload()
 	w.Canvas().Focus(j.editor)
+	j.offerUnfinished()
 	return j
 }
 
@@ -61,10 +62,24 @@ type Journal struct {
 	// feelings shows the open entry's strongest emotions as bars.
 	feelings *fyne.Container
 	content  fyne.CanvasObject
+
+	// voice records spoken entries (nil: no recording); record starts
+	// one, and the recorder panel replaces editorArea while it runs.
+	voice      Voice
+	record     *widget.Button
+	recorder   *recorderPanel
+	editorArea fyne.CanvasObject
+	offer      dialog.Dialog
+	// settled, when set, is called on the UI goroutine after background
+	// work has shown its result (tests wait on it).
+	settled func()
 }
 
-func newJournal(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
+func newJournal(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Option) *Journal {
 	j := &Journal{app: app, window: w, svc: svc, now: time.Now}
+	for _, o := range opts {
+		o(j)
+	}
 
 	j.list = widget.NewList(
 		func() int { return len(j.entries) },
@@ -93,9 +108,15 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
 	j.empty.Importance = widget.LowImportance
 
 	newBtn := widget.NewButtonWithIcon("New entry", theme.ContentAddIcon(), j.onNew)
+	j.record = widget.NewButtonWithIcon("Record", theme.MediaRecordIcon(), j.onRecord)
+	j.record.Importance = widget.HighImportance
+	actions := fyne.CanvasObject(newBtn)
+	if j.voice != nil {
+		actions = container.NewGridWithColumns(2, j.record, newBtn)
+	}
 	brand := widget.NewLabelWithStyle("SAMO", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	side := container.NewBorder(
-		container.NewVBox(container.NewHBox(widget.NewIcon(app.Icon()), brand), newBtn, widget.NewSeparator()),
+		container.NewVBox(container.NewHBox(widget.NewIcon(app.Icon()), brand), actions, widget.NewSeparator()),
 		nil, nil, nil,
 		container.NewBorder(nil, j.more, nil, nil, container.NewStack(j.list, container.NewCenter(j.empty))),
 	)
@@ -119,7 +140,10 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service) *Journal {
 		nil, nil,
 		j.editor,
 	)
-	split := container.NewHSplit(side, container.NewPadded(main))
+	j.editorArea = main
+	j.recorder = newRecorderPanel(j)
+	j.recorder.content.Hide()
+	split := container.NewHSplit(side, container.NewPadded(container.NewStack(main, j.recorder.content)))
 	split.SetOffset(0.32)
 	j.content = split
 	j.startNew()
@@ -174,6 +198,7 @@ func (j *Journal) showEntries(mayHaveMore bool) {
 func (j *Journal) startNew() {
 	j.current, j.saved = "", ""
 	j.heading.SetText("New entry · " + j.now().Format("Monday 2 January 2006"))
+	j.editor.SetPlaceHolder("What's on your mind today?")
 	j.editor.SetText("")
 	setFeelings(j.feelings, nil)
 	j.refreshButtons()
@@ -261,13 +286,33 @@ func (j *Journal) onSelect(i widget.ListItemID) {
 		j.showError("Could not open the entry", err)
 		return
 	}
-	j.current, j.saved = e.ID, e.Text
-	j.heading.SetText("Entry · " + e.Created.Format("Monday 2 January 2006, 15:04"))
-	j.editor.SetText(e.Text)
+	j.showEntry(e)
 	j.status.SetText("")
+}
+
+// showEntry puts an entry in the editor and highlights it in the list.
+func (j *Journal) showEntry(e journal.Entry) {
+	j.current, j.saved = e.ID, e.Text
+	heading := "Entry · " + e.Created.Format("Monday 2 January 2006, 15:04")
+	if e.Audio != nil {
+		heading = fmt.Sprintf("Recording · %s · %s", e.Created.Format("Monday 2 January 2006, 15:04"), e.Audio.Duration.Round(time.Second))
+	}
+	j.heading.SetText(heading)
+	if e.AwaitingTranscript() {
+		j.editor.SetPlaceHolder("This recording waits to be transcribed (install a speech model), or type what you said.")
+	} else {
+		j.editor.SetPlaceHolder("What's on your mind today?")
+	}
+	j.editor.SetText(e.Text)
 	setFeelings(j.feelings, e.Emotions)
 	j.refreshButtons()
 	j.selectID(e.ID)
+}
+
+func (j *Journal) settle() {
+	if j.settled != nil {
+		j.settled()
+	}
 }
 
 // selectID highlights the list row of the entry with the given id, if shown.
@@ -283,9 +328,20 @@ func (j *Journal) selectID(id string) {
 // onClose saves unsaved text before the window closes; if saving fails the
 // window stays open so nothing is lost.
 func (j *Journal) onClose() {
-	if j.saveDraft() {
-		j.window.Close()
+	if !j.saveDraft() {
+		return
 	}
+	if take := j.recorder.take; take != nil {
+		dialog.ShowCustomConfirm("You are recording", "Save and close", "Keep recording",
+			widget.NewLabel("Save the recording to your journal before closing?"), func(save bool) {
+				if save && j.recorder.take == take {
+					j.recorder.take = nil
+					j.saveTake(take, j.window.Close)
+				}
+			}, j.window)
+		return
+	}
+	j.window.Close()
 }
 
 // onDelete asks before deleting the entry in the editor.

@@ -38,7 +38,11 @@ func (c *cli) runGUI() error {
 	if pass, err := c.passphrase(); err == nil && pass != nil {
 		o.pass = pass // SAMO_PASSPHRASE or --passphrase-file unlock without asking
 	}
-	ui.Start(a, w, o)
+	var opts []ui.Option
+	if dir, err := c.recordingsDir(); err == nil {
+		opts = append(opts, ui.WithVoice(&guiVoice{c: c, dir: dir}))
+	}
+	ui.Start(a, w, o, opts...)
 	w.ShowAndRun()
 	return o.close()
 }

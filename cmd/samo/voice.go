@@ -100,7 +100,7 @@ func (c *cli) recordCommand() *cobra.Command {
 			}
 			c.mentionUnfinished(dir)
 			start := time.Now()
-			path := filepath.Join(dir, start.UTC().Format("20060102T150405.000Z")+".wav")
+			path := filepath.Join(dir, start.UTC().Format(recordingNameLayout)+".wav")
 			meter := c.levelMeter()
 			r, err := audio.StartRecording(path, audio.RecordOptions{
 				Device:    device,
@@ -178,23 +178,24 @@ func (c *cli) levelMeter() func(audio.Level) {
 	}
 }
 
-// saveRecording saves the WAV file at path as an entry, transcribed when a
-// speech model is installed, and removes the file once it is safely in the
-// journal. If saving fails the file stays for `samo recover`.
-func (c *cli) saveRecording(ctx context.Context, path string, at time.Time, tags []string) (journal.Entry, bool, error) {
+// prepareRecording reads the finished WAV file at path for the journal,
+// transcribed when a speech model is installed. A failed transcription is
+// a warning: the audio is saved either way and waits for
+// `samo transcribe --pending`.
+func (c *cli) prepareRecording(ctx context.Context, path string, at time.Time, tags []string) (journal.NewRecording, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return journal.Entry{}, false, fmt.Errorf("read the recording: %w", err)
+		return journal.NewRecording{}, fmt.Errorf("read the recording: %w", err)
 	}
 	clip, err := audio.DecodeWAV(data)
 	if err != nil {
-		return journal.Entry{}, false, fmt.Errorf("recording %s: %w", path, err)
+		return journal.NewRecording{}, fmt.Errorf("recording %s: %w", path, err)
 	}
 	info := journal.Audio{Format: "wav", SampleRate: clip.Rate, Channels: clip.Channels,
 		Duration: time.Duration(clip.Frames()) * time.Second / time.Duration(max(clip.Rate, 1))}
 	var tr *journal.Transcript
 	if t, err := c.transcriber(); err != nil {
-		fmt.Fprintf(c.stderr, "samo: %v\n", err)
+		fmt.Fprintf(c.stderr, "samo: warning: %v; the audio is saved and waits for `samo transcribe --pending`\n", err)
 	} else if t != nil {
 		tr, err = t.transcribe(ctx, clip.Mono16k(), c.progress("transcribing"))
 		if err != nil {
@@ -202,10 +203,21 @@ func (c *cli) saveRecording(ctx context.Context, path string, at time.Time, tags
 			tr = nil
 		}
 	}
+	return journal.NewRecording{At: at, Data: data, Audio: info, Transcript: tr, Tags: tags}, nil
+}
+
+// saveRecording saves the WAV file at path as an entry (see
+// prepareRecording) and removes the file once it is safely in the journal.
+// If saving fails the file stays for `samo recover`.
+func (c *cli) saveRecording(ctx context.Context, path string, at time.Time, tags []string) (journal.Entry, bool, error) {
+	rec, err := c.prepareRecording(ctx, path, at, tags)
+	if err != nil {
+		return journal.Entry{}, false, err
+	}
 	var e journal.Entry
 	err = c.withAnalyzedJournal(func(svc *journal.Service) error {
 		var err error
-		e, err = svc.AddRecording(ctx, journal.NewRecording{At: at, Data: data, Audio: info, Transcript: tr, Tags: tags})
+		e, err = svc.AddRecording(ctx, rec)
 		return err
 	})
 	if err != nil {
@@ -214,6 +226,17 @@ func (c *cli) saveRecording(ctx context.Context, path string, at time.Time, tags
 	os.Remove(path)
 	return e, !e.AwaitingTranscript(), nil
 }
+
+// recordingStart reads the start time a recording's file name holds.
+func recordingStart(path string, fallback time.Time) time.Time {
+	if t, err := time.Parse(recordingNameLayout, strings.TrimSuffix(filepath.Base(path), ".wav")); err == nil {
+		return t.Local()
+	}
+	return fallback
+}
+
+// recordingNameLayout names recording files by their start time.
+const recordingNameLayout = "20060102T150405.000Z"
 
 // mentionUnfinished tells the person about recordings a crash left behind.
 func (c *cli) mentionUnfinished(dir string) {
@@ -255,10 +278,7 @@ func (c *cli) recoverCommand() *cobra.Command {
 					fmt.Fprintf(c.stdout, "discarded %s (%.1f s)\n", filepath.Base(u.Path), u.Duration.Seconds())
 					continue
 				}
-				at := u.Modified.Add(-u.Duration)
-				if t, err := time.Parse("20060102T150405.000Z", strings.TrimSuffix(filepath.Base(u.Path), ".wav")); err == nil {
-					at = t.Local()
-				}
+				at := recordingStart(u.Path, u.Modified.Add(-u.Duration))
 				e, _, err := c.saveRecording(context.WithoutCancel(cmd.Context()), u.Path, at, nil)
 				if err != nil {
 					return err

@@ -1,0 +1,296 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/samojournal/samo/journal"
+)
+
+// Voice records spoken entries for the window; main provides it over the
+// microphone (audio) and the speech model, tests over memory.
+type Voice interface {
+	// Record starts a recording. level is called about 20 times a second,
+	// from another goroutine, with the last 50 ms's peak in [0,1] and the
+	// length so far.
+	Record(level func(peak float32, elapsed time.Duration)) (Take, error)
+	// Unfinished returns recordings left behind when SAMO stopped while
+	// recording, already stopped, to be saved or discarded.
+	Unfinished() ([]Take, error)
+}
+
+// Take is one recording.
+type Take interface {
+	Pause()
+	Resume()
+	// Length is the audio kept so far.
+	Length() time.Duration
+	// Stop ends the recording and prepares it for the journal, transcribed
+	// when a speech model is installed (this can take a while: it is
+	// called off the UI goroutine). The file stays until Saved or Discard.
+	Stop(ctx context.Context) (journal.NewRecording, error)
+	// Saved removes the recording's file once the journal holds it.
+	Saved() error
+	// Discard stops the recording if needed and deletes it.
+	Discard() error
+}
+
+// Option configures the journal screen.
+type Option func(*Journal)
+
+// WithVoice lets the person record entries.
+func WithVoice(v Voice) Option { return func(j *Journal) { j.voice = v } }
+
+// recorderPanel is shown instead of the editor while a recording runs.
+type recorderPanel struct {
+	j       *Journal
+	take    Take
+	clock   *widget.Label
+	meter   *levelMeter
+	pause   *widget.Button
+	stop    *widget.Button
+	discard *widget.Button
+	note    *widget.Label
+	content fyne.CanvasObject
+}
+
+func newRecorderPanel(j *Journal) *recorderPanel {
+	p := &recorderPanel{j: j}
+	title := widget.NewLabelWithStyle("Recording", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	p.clock = widget.NewLabelWithStyle("00:00", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	p.clock.SizeName = theme.SizeNameHeadingText
+	p.meter = newLevelMeter()
+	p.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), p.onPause)
+	p.stop = widget.NewButtonWithIcon("Stop and save", theme.MediaStopIcon(), p.onStop)
+	p.stop.Importance = widget.HighImportance
+	p.discard = widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), p.onDiscard)
+	p.discard.Importance = widget.LowImportance
+	p.note = widget.NewLabel("Speak freely. The recording is saved on this computer as you speak.")
+	p.note.Alignment = fyne.TextAlignCenter
+	p.note.Wrapping = fyne.TextWrapWord
+	p.note.Importance = widget.LowImportance
+	p.content = container.NewCenter(container.NewVBox(
+		title, p.clock, container.NewGridWrap(fyne.NewSize(360, 28), p.meter),
+		container.NewHBox(p.discard, p.pause, p.stop), p.note))
+	return p
+}
+
+func (p *recorderPanel) start() {
+	take, err := p.j.voice.Record(func(peak float32, elapsed time.Duration) {
+		fyne.Do(func() { p.show(peak, elapsed) })
+	})
+	if err != nil {
+		p.j.showError("Could not start recording", err)
+		return
+	}
+	p.take = take
+	p.pause.SetText("Pause")
+	p.pause.SetIcon(theme.MediaPauseIcon())
+	for _, b := range []*widget.Button{p.pause, p.stop, p.discard} {
+		b.Enable()
+	}
+	p.show(0, 0)
+	p.j.showRecorder(true)
+}
+
+func (p *recorderPanel) show(peak float32, elapsed time.Duration) {
+	s := int(elapsed.Seconds())
+	p.clock.SetText(fmt.Sprintf("%02d:%02d", s/60, s%60))
+	p.meter.set(peak)
+}
+
+func (p *recorderPanel) onPause() {
+	if p.take == nil {
+		return
+	}
+	if p.pause.Text == "Pause" {
+		p.take.Pause()
+		p.pause.SetText("Resume")
+		p.pause.SetIcon(theme.MediaRecordIcon())
+		p.meter.set(0)
+		p.note.SetText("Paused. Nothing is recorded until you resume.")
+		return
+	}
+	p.take.Resume()
+	p.pause.SetText("Pause")
+	p.pause.SetIcon(theme.MediaPauseIcon())
+	p.note.SetText("Speak freely. The recording is saved on this computer as you speak.")
+}
+
+func (p *recorderPanel) onStop() {
+	if p.take == nil {
+		return
+	}
+	take := p.take
+	p.take = nil
+	for _, b := range []*widget.Button{p.pause, p.stop, p.discard} {
+		b.Disable()
+	}
+	p.note.SetText("Saving… (transcribing when a speech model is installed)")
+	p.j.saveTake(take, func() { p.j.showRecorder(false) })
+}
+
+func (p *recorderPanel) onDiscard() {
+	if p.take == nil {
+		return
+	}
+	dialog.ShowConfirm("Discard this recording?", "It has not been saved to your journal and will be deleted.", func(yes bool) {
+		if !yes || p.take == nil {
+			return
+		}
+		if err := p.take.Discard(); err != nil {
+			p.j.showError("The recording was not deleted", err)
+		}
+		p.take = nil
+		p.j.showRecorder(false)
+		p.j.status.SetText("Recording discarded.")
+	}, p.j.window)
+}
+
+// saveTake stops a take and saves it as an entry, off the UI goroutine, then
+// shows the entry. If saving fails the recording's file stays, and the next
+// start offers it again: nothing spoken is lost.
+func (j *Journal) saveTake(take Take, done func()) { j.saveTakes([]Take{take}, done) }
+
+// saveTakes saves takes one after another on one goroutine, showing each
+// result as it comes; done runs on the UI goroutine after the last.
+func (j *Journal) saveTakes(takes []Take, done func()) {
+	j.status.SetText("Saving the recording…")
+	go func() {
+		for i, take := range takes {
+			ctx := context.Background()
+			rec, err := take.Stop(ctx)
+			var e journal.Entry
+			if err == nil {
+				e, err = j.svc.AddRecording(ctx, rec)
+			}
+			if err == nil {
+				take.Saved()
+			}
+			last := i == len(takes)-1
+			fyne.DoAndWait(func() {
+				if last && done != nil {
+					done()
+				}
+				if err != nil {
+					j.showError("The recording was not saved (it is kept and offered again when SAMO starts)", err)
+					j.settle()
+					return
+				}
+				j.reload()
+				j.showEntry(e)
+				if e.AwaitingTranscript() {
+					j.status.SetText("Recording saved. It will be transcribed when a speech model is installed.")
+				} else {
+					j.status.SetText("Recording saved and transcribed.")
+				}
+				j.settle()
+			})
+		}
+	}()
+}
+
+// offerUnfinished asks whether to save recordings a crash left behind.
+func (j *Journal) offerUnfinished() {
+	if j.voice == nil {
+		return
+	}
+	takes, err := j.voice.Unfinished()
+	if err != nil || len(takes) == 0 {
+		return
+	}
+	var total time.Duration
+	for _, t := range takes {
+		total += t.Length()
+	}
+	msg := fmt.Sprintf("SAMO closed while recording, and %d %s (%s in all) %s not saved to your journal yet.",
+		len(takes), plural(len(takes), "recording", "recordings"), total.Round(time.Second), plural(len(takes), "was", "were"))
+	d := dialog.NewCustomConfirm("A recording was not saved", "Save to journal", "Discard", widget.NewLabel(msg), func(save bool) {
+		if save {
+			j.saveTakes(takes, nil)
+			return
+		}
+		for _, t := range takes {
+			if err := t.Discard(); err != nil {
+				j.showError("The recording was not deleted", err)
+			}
+		}
+	}, j.window)
+	j.offer = d
+	d.Show()
+}
+
+// showRecorder swaps the editor for the recording panel and back.
+func (j *Journal) showRecorder(on bool) {
+	if on {
+		j.editorArea.Hide()
+		j.recorder.content.Show()
+		j.record.Disable()
+		return
+	}
+	j.recorder.content.Hide()
+	j.editorArea.Show()
+	j.record.Enable()
+}
+
+func (j *Journal) onRecord() {
+	if j.voice == nil || j.recorder.take != nil {
+		return
+	}
+	if !j.saveDraft() {
+		return
+	}
+	j.recorder.start()
+}
+
+// levelMeter is a horizontal bar showing the microphone's level.
+type levelMeter struct {
+	widget.BaseWidget
+	level float32
+	back  *canvas.Rectangle
+	fill  *canvas.Rectangle
+}
+
+func newLevelMeter() *levelMeter {
+	m := &levelMeter{
+		back: canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground)),
+		// the joy hue of the palette: a warm, visible bar
+		fill: canvas.NewRectangle(color.NRGBA{R: 0xE6, G: 0x9F, B: 0x00, A: 0xFF}),
+	}
+	m.back.CornerRadius, m.fill.CornerRadius = 4, 4
+	m.ExtendBaseWidget(m)
+	return m
+}
+
+func (m *levelMeter) set(level float32) {
+	m.level = min(max(level, 0), 1)
+	m.Refresh()
+}
+
+func (m *levelMeter) CreateRenderer() fyne.WidgetRenderer {
+	return &meterRenderer{m: m}
+}
+
+type meterRenderer struct{ m *levelMeter }
+
+func (r *meterRenderer) Layout(s fyne.Size) {
+	r.m.back.Resize(s)
+	r.m.fill.Resize(fyne.NewSize(s.Width*r.m.level, s.Height))
+}
+func (r *meterRenderer) MinSize() fyne.Size { return fyne.NewSize(120, 16) }
+func (r *meterRenderer) Refresh() {
+	r.Layout(r.m.Size())
+	canvas.Refresh(r.m.back)
+	canvas.Refresh(r.m.fill)
+}
+func (r *meterRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.m.back, r.m.fill} }
+func (r *meterRenderer) Destroy()                     {}
