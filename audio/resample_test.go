@@ -43,6 +43,34 @@ func TestResample_AliasRejection(t *testing.T) {
 	}
 }
 
+// A continuous sine sweep (chirp) across everything above the new Nyquist
+// frequency must come out at least 60 dB down, and one inside the passband
+// must come through unchanged.
+func TestResample_SineSweep(t *testing.T) {
+	chirp := func(rate int, f0, f1 float64) []float32 {
+		n := 2 * rate
+		out := make([]float32, n)
+		for i := range out {
+			tt := float64(i) / float64(rate)
+			// phase of a linear sweep from f0 to f1 over 2 s
+			out[i] = float32(0.5 * math.Sin(2*math.Pi*(f0*tt+(f1-f0)*tt*tt/4)))
+		}
+		return out
+	}
+	for _, from := range []int{48000, 44100} {
+		stop := chirp(from, 8400, float64(from)/2)
+		if db := 20 * math.Log10(rms(audio.Resample(stop, from, 16000))/rms(stop)); db > -60 {
+			t.Errorf("%d Hz: a sweep above 8 kHz folds back at %.1f dB, want ≤ -60", from, db)
+		} else {
+			t.Logf("%d Hz: sweep 8.4 kHz–%d Hz folds back at %.1f dB", from, from/2, db)
+		}
+		pass := chirp(from, 100, 6500)
+		if db := 20 * math.Log10(rms(audio.Resample(pass, from, 16000))/rms(pass)); math.Abs(db) > 0.1 {
+			t.Errorf("%d Hz: a sweep 100 Hz–6.5 kHz changed by %.2f dB", from, db)
+		}
+	}
+}
+
 func TestResample_PassbandAndLength(t *testing.T) {
 	tests := []struct{ from, to int }{{48000, 16000}, {44100, 16000}, {8000, 16000}, {16000, 16000}, {11025, 16000}}
 	for _, tt := range tests {
