@@ -32,13 +32,18 @@ func Create(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Option) *
 		fyne.NewMenuItem("Back up…", j.onBackup),
 	)))
 	w.Canvas().AddShortcut(saveShortcut, func(fyne.Shortcut) { j.onSave() })
+	w.Canvas().AddShortcut(recordShortcut, func(fyne.Shortcut) { j.onRecordKey() })
 	j.reload()
 	w.Canvas().Focus(j.editor)
 	j.offerUnfinished()
 	return j
 }
 
-var saveShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
+var (
+	saveShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
+	// recordShortcut starts a recording, and stops and saves it.
+	recordShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
+)
 
 // Journal is the main screen: the list of entries beside an editor.
 type Journal struct {
@@ -122,7 +127,7 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Optio
 	)
 
 	j.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	j.editor = newEditor(j.onSave)
+	j.editor = newEditor(j.onSave, j.onRecordKey)
 	j.editor.SetPlaceHolder("What's on your mind today?")
 	j.editor.OnChanged = func(string) { j.refreshButtons() }
 	j.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), j.onSave)
@@ -397,15 +402,15 @@ func (j *Journal) showError(title string, err error) {
 	dialog.ShowError(fmt.Errorf("%s: %w", title, err), j.window)
 }
 
-// editor is a multi-line entry that saves on Ctrl+S (⌘S on macOS) even
-// while it has the keyboard focus.
+// editor is a multi-line entry that saves on Ctrl+S (⌘S on macOS), and
+// records on Ctrl+R, even while it has the keyboard focus.
 type editor struct {
 	widget.Entry
-	onSave func()
+	onSave, onRecord func()
 }
 
-func newEditor(onSave func()) *editor {
-	e := &editor{onSave: onSave}
+func newEditor(onSave, onRecord func()) *editor {
+	e := &editor{onSave: onSave, onRecord: onRecord}
 	e.MultiLine = true
 	e.Wrapping = fyne.TextWrapWord
 	e.ExtendBaseWidget(e)
@@ -416,6 +421,10 @@ func newEditor(onSave func()) *editor {
 func (e *editor) TypedShortcut(s fyne.Shortcut) {
 	if cs, ok := s.(*desktop.CustomShortcut); ok && cs.ShortcutName() == saveShortcut.ShortcutName() {
 		e.onSave()
+		return
+	}
+	if cs, ok := s.(*desktop.CustomShortcut); ok && cs.ShortcutName() == recordShortcut.ShortcutName() && e.onRecord != nil {
+		e.onRecord()
 		return
 	}
 	e.Entry.TypedShortcut(s)

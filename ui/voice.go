@@ -34,6 +34,10 @@ type Take interface {
 	Resume()
 	// Length is the audio kept so far.
 	Length() time.Duration
+	// Done is closed when the recording ends by itself: at its maximum
+	// length, or when the microphone fails or goes away. The window then
+	// saves what was recorded.
+	Done() <-chan struct{}
 	// Stop ends the recording and prepares it for the journal, transcribed
 	// when a speech model is installed (this can take a while: it is
 	// called off the UI goroutine). The file stays until Saved or Discard.
@@ -61,6 +65,9 @@ type recorderPanel struct {
 	discard *widget.Button
 	note    *widget.Label
 	content fyne.CanvasObject
+	// stoppedByItself is set when the take ended at its length limit or
+	// because the microphone failed, for the message after saving.
+	stoppedByItself bool
 }
 
 func newRecorderPanel(j *Journal) *recorderPanel {
@@ -100,6 +107,15 @@ func (p *recorderPanel) start() {
 	}
 	p.show(0, 0)
 	p.j.showRecorder(true)
+	go func() {
+		<-take.Done()
+		fyne.Do(func() {
+			if p.take == take {
+				p.stoppedByItself = true
+				p.onStop()
+			}
+		})
+	}()
 }
 
 func (p *recorderPanel) show(peak float32, elapsed time.Duration) {
@@ -136,7 +152,10 @@ func (p *recorderPanel) onStop() {
 		b.Disable()
 	}
 	p.note.SetText("Saving… (transcribing when a speech model is installed)")
-	p.j.saveTake(take, func() { p.j.showRecorder(false) })
+	p.j.saveTake(take, func() {
+		p.j.showRecorder(false)
+		p.note.SetText("Speak freely. The recording is saved on this computer as you speak.")
+	})
 }
 
 func (p *recorderPanel) onDiscard() {
@@ -188,11 +207,15 @@ func (j *Journal) saveTakes(takes []Take, done func()) {
 				}
 				j.reload()
 				j.showEntry(e)
+				msg := "Recording saved and transcribed."
 				if e.AwaitingTranscript() {
-					j.status.SetText("Recording saved. It will be transcribed when a speech model is installed.")
-				} else {
-					j.status.SetText("Recording saved and transcribed.")
+					msg = "Recording saved. It will be transcribed when a speech model is installed."
 				}
+				if j.recorder.stoppedByItself {
+					j.recorder.stoppedByItself = false
+					msg = "The recording stopped by itself (its length limit, or the microphone went away). " + msg
+				}
+				j.status.SetText(msg)
 				j.settle()
 			})
 		}
@@ -240,6 +263,18 @@ func (j *Journal) showRecorder(on bool) {
 	j.recorder.content.Hide()
 	j.editorArea.Show()
 	j.record.Enable()
+}
+
+// onRecordKey starts a recording, or stops and saves the one running.
+func (j *Journal) onRecordKey() {
+	if j.voice == nil {
+		return
+	}
+	if j.recorder.take != nil {
+		j.recorder.onStop()
+		return
+	}
+	j.onRecord()
 }
 
 func (j *Journal) onRecord() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,6 +28,7 @@ type memVoice struct {
 
 type memTake struct {
 	v       *memVoice
+	done    chan struct{}
 	level   func(float32, time.Duration)
 	mu      sync.Mutex
 	paused  bool
@@ -38,7 +40,7 @@ type memTake struct {
 func (v *memVoice) Record(level func(float32, time.Duration)) (Take, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	t := &memTake{v: v, level: level}
+	t := &memTake{v: v, level: level, done: make(chan struct{})}
 	v.takes = append(v.takes, t)
 	return t, nil
 }
@@ -66,8 +68,9 @@ func (t *memTake) speak(n int) {
 	}
 }
 
-func (t *memTake) Pause()  { t.mu.Lock(); t.paused = true; t.mu.Unlock() }
-func (t *memTake) Resume() { t.mu.Lock(); t.paused = false; t.mu.Unlock() }
+func (t *memTake) Done() <-chan struct{} { return t.done }
+func (t *memTake) Pause()                { t.mu.Lock(); t.paused = true; t.mu.Unlock() }
+func (t *memTake) Resume()               { t.mu.Lock(); t.paused = false; t.mu.Unlock() }
 func (t *memTake) Length() time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -229,4 +232,21 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("timed out waiting")
+}
+
+func TestJournal_RecordingThatStopsByItselfIsSaved(t *testing.T) {
+	v := &memVoice{}
+	j, _, st := newVoiceJournal(t, v)
+	onUI(func() { test.Tap(j.record) })
+	v.takes[0].speak(30)
+	waitSettled(t, j, func() { close(v.takes[0].done) })
+	if n, _ := st.Count(context.Background()); n != 1 {
+		t.Fatalf("%d entries after the recording stopped by itself", n)
+	}
+	var shown bool
+	var status string
+	onUI(func() { shown, status = j.recorder.content.Visible(), j.status.Text })
+	if shown || !strings.Contains(status, "stopped by itself") {
+		t.Errorf("after stopping by itself: recorder shown %v, status %q", shown, status)
+	}
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/samojournal/samo/audio"
 	"github.com/samojournal/samo/inference"
 	"github.com/samojournal/samo/inference/emotion"
+	"github.com/samojournal/samo/inference/vad"
+	"github.com/samojournal/samo/inference/whisper"
 	"github.com/samojournal/samo/storage"
 )
 
@@ -29,6 +31,7 @@ type doctorReport struct {
 	ONNXRuntime ortCheck     `json:"onnxruntime"`
 	VADModel    modelCheck   `json:"vad_model"`
 	Emotion     emotionCheck `json:"emotion_model"`
+	Speech      speechCheck  `json:"speech_model"`
 	Audio       audioCheck   `json:"audio"`
 	// Warnings are problems that do not stop SAMO, such as an execution
 	// provider that fell back to the CPU.
@@ -58,7 +61,18 @@ type modelCheck struct {
 	SHA256  string                 `json:"sha256,omitempty"`
 	Inputs  []inference.TensorInfo `json:"inputs,omitempty"`
 	Outputs []inference.TensorInfo `json:"outputs,omitempty"`
-	Error   string                 `json:"error,omitempty"`
+	// Provider is the onnxruntime execution provider the model runs on.
+	Provider string `json:"provider,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+// speechCheck is the installed speech model, if any.
+type speechCheck struct {
+	Dir string `json:"dir,omitempty"`
+	// Languages is 1 for an English-only model.
+	Languages int    `json:"languages,omitempty"`
+	Provider  string `json:"provider,omitempty"`
+	Error     string `json:"error,omitempty"`
 }
 
 type emotionCheck struct {
@@ -154,6 +168,16 @@ func (c *cli) doctor(ctx context.Context) doctorReport {
 			info, err = rt.Inspect(p)
 			r.VADModel.Inputs, r.VADModel.Outputs = info.Inputs, info.Outputs
 		}
+		if err == nil {
+			var prov inference.Provider
+			if prov, err = c.executionProvider(); err == nil {
+				var d *vad.Detector
+				if d, err = vad.Open(rt, p, vad.Options{Provider: prov}); err == nil {
+					r.VADModel.Provider = string(d.Provider())
+					d.Close()
+				}
+			}
+		}
 		if err != nil {
 			r.VADModel.Error = err.Error()
 		}
@@ -183,6 +207,23 @@ func (c *cli) doctor(ctx context.Context) doctorReport {
 		}
 	}
 
+	if dir, err := c.speechModelDir(); err != nil {
+		r.Speech.Error = err.Error()
+	} else if dir != "" && r.ONNXRuntime.Error == "" {
+		r.Speech.Dir = dir
+		prov, err := c.executionProvider()
+		if err == nil {
+			var m *whisper.Model
+			if m, err = whisper.Open(rt, dir, whisper.Options{Provider: prov}); err == nil {
+				r.Speech.Languages, r.Speech.Provider = len(m.Languages()), m.Provider()
+				m.Close()
+			}
+		}
+		if err != nil {
+			r.Speech.Error = err.Error()
+		}
+	}
+
 	if inv, err := audio.List(); err != nil {
 		r.Audio.Error = err.Error()
 	} else {
@@ -191,7 +232,7 @@ func (c *cli) doctor(ctx context.Context) doctorReport {
 
 	// A journal not created yet is fine; everything else is a problem.
 	journalOK := r.Journal.Error == "" || r.Journal.Entries == 0 && strings.HasPrefix(r.Journal.Error, "no journal yet")
-	r.OK = journalOK && r.ONNXRuntime.Error == "" && r.VADModel.Error == "" && r.Audio.Error == "" && r.Emotion.Error == ""
+	r.OK = journalOK && r.ONNXRuntime.Error == "" && r.VADModel.Error == "" && r.Audio.Error == "" && r.Emotion.Error == "" && r.Speech.Error == ""
 	return r
 }
 
@@ -246,7 +287,7 @@ func printDoctor(w io.Writer, r doctorReport) {
 		for _, in := range m.Inputs {
 			names = append(names, in.Name)
 		}
-		fmt.Fprintf(w, "ok    silero vad   %s (%.1f MB, sha256 %s…, inputs: %s)\n", m.Path, float64(m.Bytes)/1e6, m.SHA256[:12], strings.Join(names, ", "))
+		fmt.Fprintf(w, "ok    silero vad   %s (%.1f MB, sha256 %s…, inputs: %s, on %s)\n", m.Path, float64(m.Bytes)/1e6, m.SHA256[:12], strings.Join(names, ", "), m.Provider)
 	} else {
 		fmt.Fprintf(w, "FAIL  silero vad   %s\n", m.Error)
 	}
@@ -256,6 +297,20 @@ func printDoctor(w io.Writer, r doctorReport) {
 		fmt.Fprintf(w, "ok    emotions     %s %s (%s, %s, %s, on %s)\n", e.Name, e.Version, e.Architecture, e.Precision, e.Source, e.Provider)
 	} else {
 		fmt.Fprintf(w, "FAIL  emotions     %s\n", e.Error)
+	}
+
+	sp := r.Speech
+	switch {
+	case sp.Error != "":
+		fmt.Fprintf(w, "FAIL  speech       %s\n      %s\n", sp.Dir, sp.Error)
+	case sp.Dir == "":
+		fmt.Fprintln(w, "ok    speech       no speech model installed: recordings are kept and wait (samo speech install DIR)")
+	default:
+		kind := "English-only"
+		if sp.Languages > 1 {
+			kind = fmt.Sprintf("%d languages", sp.Languages)
+		}
+		fmt.Fprintf(w, "ok    speech       %s (%s, on %s)\n", sp.Dir, kind, sp.Provider)
 	}
 
 	for _, msg := range r.Warnings {

@@ -21,7 +21,7 @@ type guiVoice struct {
 func (v *guiVoice) Record(level func(float32, time.Duration)) (ui.Take, error) {
 	start := time.Now()
 	path := filepath.Join(v.dir, start.UTC().Format(recordingNameLayout)+".wav")
-	r, err := audio.StartRecording(path, audio.RecordOptions{OnLevel: func(l audio.Level) { level(l.Peak, l.Elapsed) }})
+	r, err := audio.StartRecording(path, audio.RecordOptions{MaxLength: v.c.maxRecording(), OnLevel: func(l audio.Level) { level(l.Peak, l.Elapsed) }})
 	if err != nil {
 		return nil, err
 	}
@@ -79,6 +79,13 @@ func (t *guiTake) Stop(ctx context.Context) (journal.NewRecording, error) {
 	return t.v.c.prepareRecording(ctx, t.path, t.start, nil)
 }
 
+func (t *guiTake) Done() <-chan struct{} {
+	if t.rec != nil {
+		return t.rec.Done()
+	}
+	return nil // already stopped: it never ends again
+}
+
 func (t *guiTake) Saved() error { return os.Remove(t.path) }
 
 func (t *guiTake) Discard() error {
@@ -86,4 +93,15 @@ func (t *guiTake) Discard() error {
 		t.rec.Stop()
 	}
 	return os.Remove(t.path)
+}
+
+// envMaxRecording names the variable that changes the longest recording
+// the window makes (a Go duration, e.g. 90m); the default is two hours.
+const envMaxRecording = "SAMO_MAX_RECORDING"
+
+func (c *cli) maxRecording() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(envMaxRecording)); err == nil && d > 0 {
+		return d
+	}
+	return 2 * time.Hour
 }

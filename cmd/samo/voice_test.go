@@ -75,19 +75,7 @@ func TestCLI_RecordSavesAudioAwaitingTranscript(t *testing.T) {
 	// The audio in the journal is what the microphone heard, and the
 	// recordings folder is empty again.
 	r = mustSucceed(t, samo(t, "", env, "--home", home, "export", "--format", "json"))
-	var doc struct {
-		Entries []struct {
-			journal.Entry
-			AudioData []byte `json:"audio_data"`
-		} `json:"entries"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Entries) != 1 {
-		t.Fatalf("export: %v", err)
-	}
-	clip, err := audio.DecodeWAV(doc.Entries[0].AudioData)
-	if err != nil {
-		t.Fatalf("the stored recording: %v", err)
-	}
+	clip := exportedAudio(t, r.stdout)
 	if c := correlation(speech, clip.Samples); c < 0.99 {
 		t.Errorf("the stored recording correlates %.4f with the speech", c)
 	}
@@ -231,4 +219,23 @@ func TestCLI_VADFindsTheSpeech(t *testing.T) {
 	if r := samo(t, "", nil, "vad", junk); r.code == 0 || !strings.Contains(r.stderr, "not a WAV or MP3") {
 		t.Errorf("junk: exit %d, %q", r.code, r.stderr)
 	}
+}
+
+// exportedAudio decodes the recording of the one entry in a SAMO JSON export.
+func exportedAudio(t *testing.T, export string) audio.Clip {
+	t.Helper()
+	var doc struct {
+		Entries []struct {
+			journal.Entry
+			AudioData []byte `json:"audio_data"`
+		} `json:"entries"`
+	}
+	if err := json.Unmarshal([]byte(export), &doc); err != nil || len(doc.Entries) != 1 {
+		t.Fatalf("export: %v, %d entries", err, len(doc.Entries))
+	}
+	clip, err := audio.DecodeWAV(doc.Entries[0].AudioData)
+	if err != nil {
+		t.Fatalf("the stored recording: %v", err)
+	}
+	return clip
 }

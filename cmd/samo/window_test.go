@@ -177,3 +177,92 @@ func saveShot(t *testing.T, path string, img image.Image) {
 		t.Errorf("save screenshot: %v", err)
 	}
 }
+
+// TestGUI_RecordInTheRealWindow records an entry in the real window under
+// Xvfb with the keyboard (Ctrl+R), from the virtual microphone. That
+// microphone is not paced in real time, so the recording reaches the
+// length limit (SAMO_MAX_RECORDING) at once, and the window saves it by
+// itself: the test then checks what the journal holds.
+func TestGUI_RecordInTheRealWindow(t *testing.T) {
+	needTools(t, "Xvfb", "xdotool", "import", "espeak-ng")
+	display := startXvfb(t)
+	env, speech := virtualMic(t, "I recorded this entry in the window, and it was saved.")
+	home := t.TempDir()
+	mustSucceed(t, samo(t, "", nil, "--home", home, "init")) // a plain journal: no welcome screen
+	limit := time.Duration(len(speech))*time.Second/16000 + 500*time.Millisecond
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	app := exec.CommandContext(ctx, samoBin, "--home", home)
+	app.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "SAMO_HOME=", "SAMO_MAX_RECORDING="+limit.String())
+	app.Env = append(app.Env, env...)
+	var appErr bytes.Buffer
+	app.Stdout, app.Stderr = &appErr, &appErr
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { app.Wait(); close(exited) }()
+	defer func() {
+		app.Process.Kill()
+		<-exited
+	}()
+	x := func(args ...string) ([]byte, error) {
+		c := exec.CommandContext(ctx, "xdotool", args...)
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		return c.Output()
+	}
+	var window string
+	for deadline := time.Now().Add(90 * time.Second); window == "" && time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		if out, err := x("search", "--name", "^SAMO$"); err == nil {
+			window = strings.Fields(string(out))[0]
+		}
+	}
+	if window == "" {
+		t.Fatalf("no SAMO window; samo said:\n%s", appErr.String())
+	}
+	time.Sleep(time.Second) // let the window finish its first layout
+	x("windowfocus", "--sync", window)
+	if out, err := x("key", "--clearmodifiers", "ctrl+r"); err != nil {
+		t.Fatalf("xdotool key: %v %s", err, out)
+	}
+	// The window saves the recording when it reaches the limit; the
+	// journal is written before the window shows the entry.
+	var shot image.Image
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		c := exec.CommandContext(ctx, "import", "-window", window, "png:-")
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		if out, err := c.Output(); err == nil {
+			if img, err := png.Decode(bytes.NewReader(out)); err == nil {
+				shot = img
+			}
+		}
+		if left, _ := filepath.Glob(filepath.Join(home, "recordings", "*.wav")); len(left) == 0 && shot != nil {
+			if _, err := os.Stat(filepath.Join(home, "recordings")); err == nil {
+				break
+			}
+		}
+	}
+	if p := os.Getenv("SAMO_SCREENSHOT_RECORDING"); p != "" && shot != nil {
+		saveShot(t, p, shot)
+	}
+	app.Process.Signal(os.Interrupt)
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+	}
+	app.Process.Kill()
+
+	es := listJSON(t, nil, home)
+	if len(es) != 1 || es[0].Audio == nil || !es[0].AwaitingTranscript() {
+		t.Fatalf("journal after recording in the window: %+v\nsamo said:\n%s", es, appErr.String())
+	}
+	if d := es[0].Audio.Duration; d.Round(10*time.Millisecond) != limit.Round(10*time.Millisecond) {
+		t.Errorf("recording of %v, want the %v limit", d, limit)
+	}
+	r := mustSucceed(t, samo(t, "", nil, "--home", home, "export", "--format", "json"))
+	clip := exportedAudio(t, r.stdout)
+	if c := correlation(speech, clip.Samples); c < 0.99 {
+		t.Errorf("the recording correlates %.4f with the speech", c)
+	}
+}
