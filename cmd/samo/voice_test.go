@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/samojournal/samo/audio"
+	"github.com/samojournal/samo/inference/whisper/whispertest"
 	"github.com/samojournal/samo/journal"
 )
 
@@ -238,4 +239,121 @@ func exportedAudio(t *testing.T, export string) audio.Clip {
 		t.Fatalf("the stored recording: %v", err)
 	}
 	return clip
+}
+
+// scriptedSpeechModel writes a scripted Whisper model (see whispertest):
+// for each 5 s region of a window that holds sound it says one word, in
+// order " Today", " I", " walked", " and", " felt", " calm" (with
+// timestamps: one segment a word, between its sound's first and last loud
+// frame).
+func scriptedSpeechModel(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := whispertest.WriteScripted(dir, whispertest.ScriptConfig{}, ""); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// speechWAV writes a WAV file with the utterances of the VAD tests placed
+// at the given times (seconds), in total seconds of audio.
+func speechWAV(t *testing.T, total float64, at ...float64) string {
+	t.Helper()
+	samples := make([]float32, int(total*audio.Rate))
+	for i, start := range at {
+		clip, err := audio.DecodeFile(filepath.Join("..", "..", "inference", "vad", "testdata", fmt.Sprintf("utt%d.wav", i+1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		copy(samples[int(start*audio.Rate):], clip.Mono16k())
+	}
+	path := filepath.Join(t.TempDir(), "speech.wav")
+	w, err := audio.CreateWAV(path, audio.Rate, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(samples)
+	w.Close()
+	return path
+}
+
+func TestCLI_TranscribeFile(t *testing.T) {
+	model := scriptedSpeechModel(t)
+	// Two utterances: VAD finds both, and one window from the first holds
+	// the first in its region 0 and the second (10 s later) in region 2.
+	path := speechWAV(t, 16, 1, 11)
+	r := mustSucceed(t, samo(t, "", nil, "transcribe", "--model", model, "--json", path))
+	var out transcriptOut
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("transcribe --json: %v\n%s", err, r.stdout)
+	}
+	if out.Text != "Today walked" || out.Language != "en" || out.Provider != "cpu" || len(out.Segments) != 2 {
+		t.Fatalf("transcript %q in %q on %q, want \"Today walked\" in en on cpu, two segments\n%s", out.Text, out.Language, out.Provider, r.stdout)
+	}
+	// Each word's segment spans its utterance (1 s and 11 s on), to within
+	// the VAD's padding and the model's 20 ms frames.
+	for i, s := range out.Segments {
+		start := []float64{1, 11}[i]
+		if s.NoSpeech || math.Abs(s.Start-start) > 0.1 || s.End < start+1.5 || s.End > start+4 || s.AvgLogProb < -0.1 {
+			t.Errorf("segment %d = %+v, want speech from about %.0f s", i, s, start)
+		}
+	}
+	r = mustSucceed(t, samo(t, "", nil, "transcribe", "--model", model, path))
+	if !strings.Contains(r.stdout, "language: en") || !strings.Contains(r.stdout, "Today") {
+		t.Errorf("transcribe: %q", r.stdout)
+	}
+
+	// Silence never reaches Whisper.
+	silent := speechWAV(t, 5)
+	r = mustSucceed(t, samo(t, "", nil, "transcribe", "--model", model, "--json", silent))
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out.Text != "" || len(out.Segments) != 0 {
+		t.Errorf("silence: %s (%v)", r.stdout, err)
+	}
+	// A broken model folder is refused with its problem named.
+	bad := t.TempDir()
+	os.WriteFile(filepath.Join(bad, "config.json"), []byte("{"), 0o600)
+	if r := samo(t, "", nil, "transcribe", "--model", bad, path); r.code == 0 || !strings.Contains(r.stderr, "config.json") {
+		t.Errorf("broken model: exit %d, %q", r.code, r.stderr)
+	}
+	if r := samo(t, "", nil, "--home", t.TempDir(), "transcribe", path); r.code == 0 || !strings.Contains(r.stderr, "no speech model") {
+		t.Errorf("no model: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+func TestCLI_RecordTranscribesWithAnInstalledModel(t *testing.T) {
+	env, speech := virtualMic(t, "Today I planted tomatoes with my daughter.")
+	home := t.TempDir()
+	secs := fmt.Sprint(float64(len(speech))/audio.Rate + 0.5)
+
+	// Without a model the recording waits; once one is installed,
+	// transcribe --pending reads it, and new recordings are read at once.
+	mustSucceed(t, samo(t, "", env, "--home", home, "record", "--seconds", secs))
+	model := scriptedSpeechModel(t)
+	r := mustSucceed(t, samo(t, "", nil, "--home", home, "speech", "install", model))
+	if !strings.Contains(r.stdout, "installed") {
+		t.Errorf("speech install: %q", r.stdout)
+	}
+	r = mustSucceed(t, samo(t, "", nil, "--home", home, "transcribe", "--pending"))
+	if !strings.Contains(r.stdout, "transcribed 1 of 1") {
+		t.Errorf("transcribe --pending: %q", r.stdout)
+	}
+	r = mustSucceed(t, samo(t, "", env, "--home", home, "record", "--seconds", secs, "--json"))
+	var out recordOut
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("record --json: %v\n%s", err, r.stdout)
+	}
+	if !out.Transcribed || out.Entry.Text != "Today" || out.Entry.Transcript == nil || out.Entry.Emotions == nil || out.Entry.Audio == nil {
+		t.Fatalf("recorded with a model: %+v", out.Entry)
+	}
+	for _, e := range listJSON(t, nil, home) {
+		if e.Text != "Today" || e.Transcript == nil || e.Transcript.Language != "en" || len(e.Transcript.Segments) == 0 {
+			t.Errorf("entry %s: text %q, transcript %+v", e.ID, e.Text, e.Transcript)
+		}
+	}
+	r = samo(t, "", nil, "--home", home, "doctor", "--json")
+	var rep doctorReport
+	json.Unmarshal([]byte(r.stdout), &rep)
+	if rep.Speech.Dir != model || rep.Speech.Provider != "cpu" || rep.Speech.Error != "" || rep.VADModel.Provider != "cpu" {
+		t.Errorf("doctor: speech %+v, vad provider %q", rep.Speech, rep.VADModel.Provider)
+	}
 }
