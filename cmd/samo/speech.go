@@ -127,6 +127,7 @@ type segmentOut struct {
 	Start        float64 `json:"start"`
 	End          float64 `json:"end"`
 	Text         string  `json:"text"`
+	Language     string  `json:"language"`
 	NoSpeech     bool    `json:"no_speech"`
 	NoSpeechProb float64 `json:"no_speech_prob"`
 	AvgLogProb   float64 `json:"avg_logprob"`
@@ -180,7 +181,7 @@ func (c *cli) transcribeCommand() *cobra.Command {
 			}
 			out := transcriptOut{File: args[0], Text: r.Text, Language: r.Language, Provider: t.model.Provider(), Segments: []segmentOut{}}
 			for _, s := range r.Segments {
-				out.Segments = append(out.Segments, segmentOut{Start: s.Start.Seconds(), End: s.End.Seconds(), Text: s.Text, NoSpeech: s.NoSpeech,
+				out.Segments = append(out.Segments, segmentOut{Start: s.Start.Seconds(), End: s.End.Seconds(), Text: s.Text, Language: s.Language, NoSpeech: s.NoSpeech,
 					NoSpeechProb: s.NoSpeechProb, AvgLogProb: s.AvgLogProb, Compression: s.CompressionRatio, Temperature: s.Temperature})
 			}
 			if asJSON {

@@ -25,14 +25,17 @@ type Segment struct {
 	Temperature float32
 	// NoSpeech marks a window taken for silence; its Text is empty.
 	NoSpeech bool
+	// Language is the language its window was read in: given in the
+	// options, or detected for that window.
+	Language string
 }
 
 // Result is a transcription.
 type Result struct {
 	// Text is the segments' text, joined.
 	Text string
-	// Language is the code of the language given, or detected in the first
-	// window with speech and kept for the windows after it.
+	// Language is the code of the language given, or detected: the one
+	// most of the speech was read in (Segment.Language has each window's).
 	Language string
 	Segments []Segment
 }
@@ -70,7 +73,7 @@ func (m *Model) TranscribeFeatures(ctx context.Context, feats [][]float32, offse
 		if offsets != nil {
 			off = offsets[i]
 		}
-		d, err := m.window(ctx, f, i, off, WindowDuration, false, res.Language)
+		d, err := m.window(ctx, f, i, off, WindowDuration, false, "")
 		if err != nil {
 			return Result{}, err
 		}
@@ -114,7 +117,7 @@ func (m *Model) Transcribe(ctx context.Context, samples []float32, speech []Span
 			if err != nil {
 				return Result{}, fmt.Errorf("whisper: features: %w", err)
 			}
-			d, err := m.window(ctx, feats, index, samplesToDuration(start), samplesToDuration(end-start), true, res.Language)
+			d, err := m.window(ctx, feats, index, samplesToDuration(start), samplesToDuration(end-start), true, "")
 			if err != nil {
 				return Result{}, err
 			}
@@ -160,17 +163,28 @@ func windows(speech []Span, total int) [][2]int {
 }
 
 func (r *Result) add(d decoded) {
-	if r.Language == "" {
-		for _, s := range d.segments {
-			if !s.NoSpeech {
-				r.Language = d.language
+	for _, s := range d.segments {
+		s.Language = d.language
+		r.Segments = append(r.Segments, s)
+	}
+}
+
+// finish joins the text, and names the result's language: the one most of
+// the speech was read in (each window detects its own, so a journal
+// entry that changes language is not read in its first language only).
+func (r *Result) finish() {
+	speech := map[string]time.Duration{}
+	for _, s := range r.Segments {
+		if !s.NoSpeech && s.Language != "" {
+			if _, ok := speech[s.Language]; !ok && r.Language == "" {
+				r.Language = s.Language
+			}
+			speech[s.Language] += s.End - s.Start
+			if speech[s.Language] > speech[r.Language] {
+				r.Language = s.Language
 			}
 		}
 	}
-	r.Segments = append(r.Segments, d.segments...)
-}
-
-func (r *Result) finish() {
 	var parts []string
 	for _, s := range r.Segments {
 		if s.Text != "" {

@@ -404,16 +404,27 @@ func TestModel_Tokenizers(t *testing.T) {
 	}
 }
 
-// The language detected in the first window with speech is kept.
-func TestModel_TranscribeFeatures_KeepsTheLanguage(t *testing.T) {
+// Each window detects its own language (an entry that changes language is
+// not read in its first one throughout), and the result's language is the
+// one most of the speech was in.
+func TestModel_TranscribeFeatures_LanguagePerWindow(t *testing.T) {
 	m := scripted(t, whispertest.ScriptConfig{Multilingual: true}, whisper.Options{})
 	res, err := m.TranscribeFeatures(context.Background(),
-		[][]float32{features(), features([2]int{300, 320}), features([2]int{10, 100})}, nil, nil)
+		[][]float32{features(), features([2]int{300, 320}), features([2]int{10, 100}), features([2]int{10, 100})}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Language != "fr" || res.Text != "I. Today." {
-		t.Errorf("got %q in %q, want \"I. Today.\" in fr", res.Text, res.Language)
+	if res.Language != "en" || res.Text != "I. Today. Today." {
+		t.Errorf("got %q in %q, want \"I. Today. Today.\" in en", res.Text, res.Language)
+	}
+	var langs []string
+	for _, s := range res.Segments {
+		if !s.NoSpeech {
+			langs = append(langs, s.Language)
+		}
+	}
+	if strings.Join(langs, ",") != "fr,en,en" {
+		t.Errorf("segment languages %v, want fr, en, en", langs)
 	}
 }
 
