@@ -72,9 +72,8 @@ var ErrClosed = errors.New("whisper: model is closed")
 // Options say how to run a model. The zero value transcribes with the
 // float32 files, detecting the language, without timestamps.
 type Options struct {
-	// Language is a language code ("en", "fr", …); "" detects it, window by
-	// window (English
-	// for an English-only model).
+	// Language is a language code ("en", "fr", …); "" detects it, window
+	// by window (English for an English-only model).
 	Language string
 	// Task is "transcribe" (the default) or "translate" (to English;
 	// multilingual models only).
