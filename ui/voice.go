@@ -40,8 +40,9 @@ type Take interface {
 	Done() <-chan struct{}
 	// Stop ends the recording and prepares it for the journal, transcribed
 	// when a speech model is installed (this can take a while: it is
-	// called off the UI goroutine). The file stays until Saved or Discard.
-	Stop(ctx context.Context) (journal.NewRecording, error)
+	// called off the UI goroutine, and reports the fraction done to
+	// progress, from any goroutine). The file stays until Saved or Discard.
+	Stop(ctx context.Context, progress func(done float64)) (journal.NewRecording, error)
 	// Saved removes the recording's file once the journal holds it.
 	Saved() error
 	// Discard stops the recording if needed and deletes it.
@@ -64,6 +65,7 @@ type recorderPanel struct {
 	stop    *widget.Button
 	discard *widget.Button
 	note    *widget.Label
+	working *widget.ProgressBar
 	content fyne.CanvasObject
 	// stoppedByItself is set when the take ended at its length limit or
 	// because the microphone failed, for the message after saving.
@@ -85,9 +87,11 @@ func newRecorderPanel(j *Journal) *recorderPanel {
 	p.note.Alignment = fyne.TextAlignCenter
 	p.note.Wrapping = fyne.TextWrapWord
 	p.note.Importance = widget.LowImportance
+	p.working = widget.NewProgressBar()
+	p.working.Hide()
 	p.content = container.NewCenter(container.NewVBox(
 		title, p.clock, container.NewGridWrap(fyne.NewSize(360, 28), p.meter),
-		container.NewHBox(p.discard, p.pause, p.stop), p.note))
+		container.NewHBox(p.discard, p.pause, p.stop), p.note, p.working))
 	return p
 }
 
@@ -152,8 +156,11 @@ func (p *recorderPanel) onStop() {
 		b.Disable()
 	}
 	p.note.SetText("Saving… (transcribing when a speech model is installed)")
+	p.working.SetValue(0)
+	p.working.Show()
 	p.j.saveTake(take, func() {
 		p.j.showRecorder(false)
+		p.working.Hide()
 		p.note.SetText("Speak freely. The recording is saved on this computer as you speak.")
 	})
 }
@@ -187,7 +194,9 @@ func (j *Journal) saveTakes(takes []Take, done func()) {
 	go func() {
 		for i, take := range takes {
 			ctx := context.Background()
-			rec, err := take.Stop(ctx)
+			rec, err := take.Stop(ctx, func(done float64) {
+				fyne.Do(func() { j.recorder.working.SetValue(done) })
+			})
 			var e journal.Entry
 			if err == nil {
 				e, err = j.svc.AddRecording(ctx, rec)

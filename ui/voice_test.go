@@ -76,10 +76,12 @@ func (t *memTake) Length() time.Duration {
 	defer t.mu.Unlock()
 	return t.length
 }
-func (t *memTake) Stop(context.Context) (journal.NewRecording, error) {
+func (t *memTake) Stop(_ context.Context, progress func(float64)) (journal.NewRecording, error) {
 	if t.v.stopErr != nil {
 		return journal.NewRecording{}, t.v.stopErr
 	}
+	progress(0.5)
+	progress(1)
 	return journal.NewRecording{Data: []byte("RIFF fake audio"), Audio: journal.Audio{Format: "wav", SampleRate: 16000, Channels: 1, Duration: t.Length()},
 		Transcript: t.v.transcript}, nil
 }

@@ -68,7 +68,7 @@ func (t *guiTake) Length() time.Duration {
 	return t.length
 }
 
-func (t *guiTake) Stop(ctx context.Context) (journal.NewRecording, error) {
+func (t *guiTake) Stop(ctx context.Context, progress func(float64)) (journal.NewRecording, error) {
 	if t.rec != nil {
 		rec, err := t.rec.Stop()
 		t.length = rec.Duration
@@ -76,7 +76,11 @@ func (t *guiTake) Stop(ctx context.Context) (journal.NewRecording, error) {
 			return journal.NewRecording{}, err
 		}
 	}
-	return t.v.c.prepareRecording(ctx, t.path, t.start, nil)
+	return t.v.c.prepareRecording(ctx, t.path, t.start, nil, func(done, total int) {
+		if total > 0 {
+			progress(float64(done) / float64(total))
+		}
+	})
 }
 
 func (t *guiTake) Done() <-chan struct{} {

@@ -182,7 +182,8 @@ func (c *cli) levelMeter() func(audio.Level) {
 // transcribed when a speech model is installed. A failed transcription is
 // a warning: the audio is saved either way and waits for
 // `samo transcribe --pending`.
-func (c *cli) prepareRecording(ctx context.Context, path string, at time.Time, tags []string) (journal.NewRecording, error) {
+// progress, when not nil, gets the transcription's progress.
+func (c *cli) prepareRecording(ctx context.Context, path string, at time.Time, tags []string, progress func(done, total int)) (journal.NewRecording, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return journal.NewRecording{}, fmt.Errorf("read the recording: %w", err)
@@ -197,7 +198,7 @@ func (c *cli) prepareRecording(ctx context.Context, path string, at time.Time, t
 	if t, err := c.transcriber(); err != nil {
 		fmt.Fprintf(c.stderr, "samo: warning: %v; the audio is saved and waits for `samo transcribe --pending`\n", err)
 	} else if t != nil {
-		tr, err = t.transcribe(ctx, clip.Mono16k(), c.progress("transcribing"))
+		tr, err = t.transcribe(ctx, clip.Mono16k(), progress)
 		if err != nil {
 			fmt.Fprintf(c.stderr, "samo: warning: transcription failed (%v); the audio is saved and waits for `samo transcribe --pending`\n", err)
 			tr = nil
@@ -210,7 +211,11 @@ func (c *cli) prepareRecording(ctx context.Context, path string, at time.Time, t
 // prepareRecording) and removes the file once it is safely in the journal.
 // If saving fails the file stays for `samo recover`.
 func (c *cli) saveRecording(ctx context.Context, path string, at time.Time, tags []string) (journal.Entry, bool, error) {
-	rec, err := c.prepareRecording(ctx, path, at, tags)
+	var progress func(done, total int)
+	if p := c.progress("transcribing (seconds)"); p != nil {
+		progress = func(done, total int) { p(done/1000, total/1000) }
+	}
+	rec, err := c.prepareRecording(ctx, path, at, tags, progress)
 	if err != nil {
 		return journal.Entry{}, false, err
 	}
