@@ -27,7 +27,7 @@ var benchTexts = []string{
 	"Ugh, this traffic is disgusting and I'm going to be late again.",
 }
 
-func builtIn(b *testing.B) *emotion.Classifier {
+func builtIn(b testing.TB) *emotion.Classifier {
 	b.Helper()
 	bundle, err := models.OpenFS(assets.EmotionModel())
 	if err != nil {

@@ -261,3 +261,29 @@ func TestClassifier_EnsembleGraphMatchesGoModel(t *testing.T) {
 		}
 	}
 }
+
+// Batching groups texts of similar length; every text still gets the
+// scores it gets alone (to float rounding: onnxruntime's kernels depend on
+// the batch's shape), in the order given.
+func TestClassifier_ScoresKeepOrderAcrossBatches(t *testing.T) {
+	c := builtIn(t)
+	var texts []string
+	for i := range 600 {
+		texts = append(texts, strings.Repeat(benchTexts[i%len(benchTexts)]+" ", 1+i%5))
+	}
+	all, err := c.Scores(texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, 1, 7, 255, 256, 300, 599} {
+		one, err := c.Scores(texts[i : i+1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for l := range one[0] {
+			if d := one[0][l] - all[i][l]; d > 1e-5 || d < -1e-5 {
+				t.Fatalf("text %d, label %d: batched %v, alone %v", i, l, all[i][l], one[0][l])
+			}
+		}
+	}
+}

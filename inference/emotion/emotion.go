@@ -190,15 +190,33 @@ func (c *Classifier) AnalyzeText(ctx context.Context, text string) (*journal.Emo
 // Thresholds returns the per-label thresholds in use.
 func (c *Classifier) Thresholds() []float32 { return slices.Clone(c.thresholds) }
 
-// Scores returns the 28 scores of each text, in batches.
+// Scores returns the 28 scores of each text, in batches. When there is
+// more than one batch, texts of similar length are batched together (a
+// batch is padded to its longest text), and the scores come back in the
+// texts' order.
 func (c *Classifier) Scores(texts []string) ([][]float32, error) {
-	out := make([][]float32, 0, len(texts))
-	for start := 0; start < len(texts); start += c.opts.BatchSize {
-		s, err := c.be.scores(texts[start:min(start+c.opts.BatchSize, len(texts))])
+	order := make([]int, len(texts))
+	for i := range order {
+		order[i] = i
+	}
+	if len(texts) > c.opts.BatchSize {
+		slices.SortStableFunc(order, func(a, b int) int { return len(texts[a]) - len(texts[b]) })
+	}
+	out := make([][]float32, len(texts))
+	batch := make([]string, 0, c.opts.BatchSize)
+	for start := 0; start < len(order); start += c.opts.BatchSize {
+		idx := order[start:min(start+c.opts.BatchSize, len(order))]
+		batch = batch[:0]
+		for _, i := range idx {
+			batch = append(batch, texts[i])
+		}
+		s, err := c.be.scores(batch)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, s...)
+		for j, i := range idx {
+			out[i] = s[j]
+		}
 	}
 	return out, nil
 }
