@@ -92,3 +92,18 @@ func TestService_AddRecordingRefusals(t *testing.T) {
 		t.Errorf("validate empty text entry: %v", err)
 	}
 }
+
+func TestService_ReanalyzeSkipsRecordingsWithoutText(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := openRealJournal(t)
+	if _, err := svc.AddRecording(ctx, journal.NewRecording{Data: []byte("x"), Audio: journal.Audio{Format: "wav"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Add(ctx, "a calm and happy day"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := svc.Reanalyze(ctx, true, nil)
+	if err != nil || n != 1 {
+		t.Fatalf("reanalyze: %d entries, %v; want the one with text", n, err)
+	}
+}

@@ -129,7 +129,8 @@ type ReanalyzeProgress func(done, total int)
 
 // Reanalyze reads again the emotions of every entry that has none or was
 // read by another model or version (all entries with force), and saves
-// each. The person's corrections are kept as they are. It returns how many
+// each; recordings waiting for their transcript have no text to read and
+// are left for SetTranscript. The person's corrections are kept as they are. It returns how many
 // entries were re-read.
 func (s *Service) Reanalyze(ctx context.Context, force bool, progress ReanalyzeProgress) (int, error) {
 	if s.analyzer == nil {
@@ -138,6 +139,9 @@ func (s *Service) Reanalyze(ctx context.Context, force bool, progress ReanalyzeP
 	name, version := s.analyzer.ModelName(), s.analyzer.ModelVersion()
 	var ids []string
 	err := s.store.Each(ctx, func(e Entry) error {
+		if e.AwaitingTranscript() {
+			return nil // no text to read yet: SetTranscript reads it
+		}
 		if force || e.Emotions == nil || e.Emotions.Model != name || e.Emotions.Version != version {
 			ids = append(ids, e.ID)
 		}
