@@ -75,6 +75,13 @@ func fullEntries(t *testing.T) []transfer.Exported {
 
 func TestWriteJSON_RoundTripLossless(t *testing.T) {
 	want := fullEntries(t)
+	// A recording still waiting for its transcript: audio, no text.
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	want = append(want, transfer.Exported{
+		Entry: journal.Entry{ID: "01JF0000000000000000000000", Created: at, Updated: at,
+			Audio: &journal.Audio{Format: "wav", SampleRate: 16000, Channels: 1, Duration: time.Second, Bytes: 4}},
+		AudioData: []byte("RIFF"),
+	})
 	var buf bytes.Buffer
 	if err := transfer.WriteJSON(&buf, transfer.FromSlice(want)); err != nil {
 		t.Fatal(err)

@@ -46,11 +46,15 @@ func scanJSON(r io.Reader, limit int64, f func(Exported) error) (Report, error) 
 		pending         []Exported // entries read before the header
 	)
 	deliver := func(i int, e Exported) error {
-		text, ok := s.text(i, e.Text)
-		if !ok {
-			return nil
+		// A recording that waits for its transcript has no text, on
+		// purpose: it keeps its audio and stays waiting.
+		if !(e.Entry.AwaitingTranscript() && e.Text == "" && len(e.AudioData) > 0) {
+			text, ok := s.text(i, e.Text)
+			if !ok {
+				return nil
+			}
+			e.Text = text
 		}
-		e.Text = text
 		if loc := s.zone(e.Zone); loc != nil {
 			e.Created = inZone(e.Created, loc)
 			e.Updated = inZone(e.Updated, loc)
