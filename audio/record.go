@@ -127,10 +127,15 @@ type Unfinished struct {
 	Modified time.Time
 }
 
+// errInUse means a recording's file is held by a Recorder (in this
+// process or another): it is being made, not left behind.
+var errInUse = errors.New("audio: the recording is in progress")
+
 // FindUnfinished lists the recordings left in dir (where recordings are
 // written while they are made), oldest first, after bringing each file's
-// header up to the audio it holds. Files that are not SAMO recordings are
-// skipped; an empty recording is removed.
+// header up to the audio it holds. Recordings in progress (their files are
+// locked) and files that are not SAMO recordings are skipped; an empty
+// recording left for over a minute is removed.
 func FindUnfinished(dir string) ([]Unfinished, error) {
 	names, err := filepath.Glob(filepath.Join(dir, "*.wav"))
 	if err != nil {
@@ -138,12 +143,21 @@ func FindUnfinished(dir string) ([]Unfinished, error) {
 	}
 	var out []Unfinished
 	for _, p := range names {
+		if inUse(p) {
+			continue
+		}
+		before, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
 		frames, err := RepairWAV(p)
 		if err != nil {
 			continue
 		}
 		if frames == 0 {
-			os.Remove(p)
+			if time.Since(before.ModTime()) > time.Minute {
+				os.Remove(p)
+			}
 			continue
 		}
 		fi, err := os.Stat(p)
@@ -154,4 +168,14 @@ func FindUnfinished(dir string) ([]Unfinished, error) {
 	}
 	slices.SortFunc(out, func(a, b Unfinished) int { return a.Modified.Compare(b.Modified) })
 	return out, nil
+}
+
+// inUse reports whether a Recorder holds the file at path.
+func inUse(path string) bool {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return errors.Is(lockFile(f), errInUse)
 }

@@ -209,16 +209,44 @@ func TestStartRecording_UnknownDevice(t *testing.T) {
 	t.Log(err)
 }
 
-func TestFindUnfinished_RepairsAndLists(t *testing.T) {
-	dir := t.TempDir()
-	w, err := audio.CreateWAV(filepath.Join(dir, "a.wav"), audio.Rate, 1)
+// leftover writes what a recording killed before its first header update
+// leaves: a header that says no audio, then the samples.
+func leftover(t *testing.T, path string, frames int) {
+	t.Helper()
+	live := filepath.Join(t.TempDir(), "live.wav")
+	w, err := audio.CreateWAV(live, audio.Rate, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Write(make([]float32, audio.Rate/4)) // less than a header update: header says 0
-	// not closed: as if killed
-	empty, _ := audio.CreateWAV(filepath.Join(dir, "empty.wav"), audio.Rate, 1)
-	empty.Close()
+	w.Write(make([]float32, frames)) // less than a header update: the header says 0
+	data, err := os.ReadFile(live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFindUnfinished_RepairsAndLists(t *testing.T) {
+	dir := t.TempDir()
+	leftover(t, filepath.Join(dir, "a.wav"), audio.Rate/4)
+	// A recording in progress (its writer holds it) is not a leftover.
+	live, err := audio.CreateWAV(filepath.Join(dir, "live.wav"), audio.Rate, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	live.Write(make([]float32, audio.Rate))
+	// An empty recording is removed once it is over a minute old; a fresh
+	// one may be a recording just starting elsewhere.
+	for _, name := range []string{"empty-old.wav", "empty-new.wav"} {
+		w, _ := audio.CreateWAV(filepath.Join(dir, name), audio.Rate, 1)
+		w.Close()
+	}
+	old := time.Now().Add(-2 * time.Minute)
+	os.Chtimes(filepath.Join(dir, "empty-old.wav"), old, old)
 	os.WriteFile(filepath.Join(dir, "junk.wav"), []byte("not audio"), 0o600)
 	got, err := audio.FindUnfinished(dir)
 	if err != nil {
@@ -227,8 +255,14 @@ func TestFindUnfinished_RepairsAndLists(t *testing.T) {
 	if len(got) != 1 || filepath.Base(got[0].Path) != "a.wav" || got[0].Duration != 250*time.Millisecond {
 		t.Fatalf("unfinished = %+v, want a.wav of 250ms", got)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "empty.wav")); !os.IsNotExist(err) {
-		t.Error("an empty recording was kept")
+	if _, err := os.Stat(filepath.Join(dir, "empty-old.wav")); !os.IsNotExist(err) {
+		t.Error("an old empty recording was kept")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "empty-new.wav")); err != nil {
+		t.Error("a fresh empty recording was removed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "live.wav")); err != nil {
+		t.Error("the live recording was touched")
 	}
 }
 

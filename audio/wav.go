@@ -51,7 +51,9 @@ type WAVWriter struct {
 }
 
 // CreateWAV creates (truncating) a 16-bit PCM WAV file at path. The header
-// is brought up to date every half second of audio.
+// is brought up to date every half second of audio. The file is locked
+// (an advisory lock, where the system has them) until Close, so that
+// FindUnfinished never takes a recording in progress for a crash's leftover.
 func CreateWAV(path string, rate, channels int) (*WAVWriter, error) {
 	if rate <= 0 || channels <= 0 || channels > 8 {
 		return nil, fmt.Errorf("audio: create wav %s: bad format %d Hz × %d channels", path, rate, channels)
@@ -59,6 +61,10 @@ func CreateWAV(path string, rate, channels int) (*WAVWriter, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("audio: create wav: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("audio: create wav %s: %w", path, err)
 	}
 	w := &WAVWriter{f: f, rate: rate, chans: channels, headerEvery: int64(rate * channels * 2 / 2)}
 	if _, err := f.Write(wavHeader(rate, channels, 0)); err != nil {

@@ -93,7 +93,10 @@ func TestCLI_RecoverSavesAnUnfinishedRecording(t *testing.T) {
 	home := t.TempDir()
 	dir := filepath.Join(home, "recordings")
 	os.MkdirAll(dir, 0o700)
-	w, err := audio.CreateWAV(filepath.Join(dir, "20261125T080000.000Z.wav"), audio.Rate, 1)
+	// What a crash leaves: the file as written so far, no longer held by
+	// its (dead) writer.
+	live := filepath.Join(t.TempDir(), "live.wav")
+	w, err := audio.CreateWAV(live, audio.Rate, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +104,10 @@ func TestCLI_RecoverSavesAnUnfinishedRecording(t *testing.T) {
 	for i := range tone {
 		tone[i] = 0.3 * float32(math.Sin(float64(i)*0.1))
 	}
-	w.Write(tone) // never closed: as a crash leaves it
+	w.Write(tone)
+	data, _ := os.ReadFile(live)
+	w.Close()
+	os.WriteFile(filepath.Join(dir, "20261125T080000.000Z.wav"), data, 0o600)
 
 	env, _ := virtualMic(t, "hello")
 	r := samo(t, "", env, "--home", home, "record", "--seconds", "0.2")
