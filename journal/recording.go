@@ -88,9 +88,21 @@ func (s *Service) AddRecording(ctx context.Context, r NewRecording) (Entry, erro
 }
 
 // fillTranscript sets e's transcript, and its text and emotions from it;
-// a transcript that recognised nothing leaves e waiting.
+// a transcript that recognised nothing leaves e waiting. So does one whose
+// segment times are out of order (a speech model's fault): it is set aside
+// with a warning rather than costing the recording.
 func (s *Service) fillTranscript(ctx context.Context, e *Entry, t *Transcript) error {
 	text := TranscriptText(t)
+	if t != nil {
+		for i, seg := range t.Segments {
+			if seg.Start < 0 || seg.End < seg.Start {
+				s.log.Warn("the transcript was set aside: a segment's times are out of order; the recording is kept and waits for transcription",
+					"segment", i, "start", seg.Start, "end", seg.End)
+				text = ""
+				break
+			}
+		}
+	}
 	if text == "" {
 		e.Transcript, e.Text, e.Emotions = nil, "", nil
 		return nil

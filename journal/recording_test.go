@@ -107,3 +107,13 @@ func TestService_ReanalyzeSkipsRecordingsWithoutText(t *testing.T) {
 		t.Fatalf("reanalyze: %d entries, %v; want the one with text", n, err)
 	}
 }
+
+func TestService_AddRecordingSetsABadTranscriptAside(t *testing.T) {
+	svc, _ := openRealJournal(t)
+	bad := &journal.Transcript{Language: "en", Segments: []journal.Segment{
+		{Start: 0, End: time.Second, Text: "Hello there."}, {Start: 4400 * time.Millisecond, End: 4200 * time.Millisecond, Text: "Thank you."}}}
+	e, err := svc.AddRecording(context.Background(), journal.NewRecording{Data: []byte("x"), Audio: journal.Audio{Format: "wav"}, Transcript: bad})
+	if err != nil || !e.AwaitingTranscript() {
+		t.Fatalf("saved %+v, %v; want the recording kept, waiting", e, err)
+	}
+}

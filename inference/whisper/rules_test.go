@@ -1,11 +1,14 @@
 package whisper
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/samojournal/samo/inference/whisper/whispertest"
 )
 
 // rulesModel is a Model with whisper-tiny.en's token layout and no
@@ -124,5 +127,46 @@ func TestWindows(t *testing.T) {
 	want := [][2]int{{1 * SampleRate, 20 * SampleRate}, {25 * SampleRate, 42 * SampleRate}, {90 * SampleRate, 100 * SampleRate}}
 	if !slices.Equal(got, want) {
 		t.Errorf("windows %v, want %v", got, want)
+	}
+}
+
+// Segments timed past a window's audio (in its padding, where Whisper
+// likes to invent a "Thank you.") are dropped, and times stay inside the
+// window, so a transcript never has a segment that ends before it starts.
+func TestWindow_DropsSegmentsInThePadding(t *testing.T) {
+	dir := t.TempDir()
+	if err := whispertest.WriteScripted(dir, whispertest.ScriptConfig{}, ""); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Open(shared.Runtime(t), dir, Options{Timestamps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	// Loud encoder frames 50–100 (1–2 s) and 300–320 (6–6.4 s): the model
+	// times a word in each. The window holds 4.2 s of audio.
+	f := make([]float32, 80*WindowFrames)
+	for i := range f {
+		f[i] = -1.1
+	}
+	for _, sp := range [][2]int{{50, 100}, {300, 320}} {
+		for b := range 80 {
+			for fr := 2 * sp[0]; fr < 2*sp[1]; fr++ {
+				f[b*WindowFrames+fr] = 0.9
+			}
+		}
+	}
+	offset := 10 * time.Second
+	d, err := m.window(context.Background(), f, 0, offset, 4200*time.Millisecond, false, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.segments) != 1 || d.segments[0].Text != "Today" {
+		t.Fatalf("segments %+v, want the one inside the audio", d.segments)
+	}
+	for _, s := range d.segments {
+		if s.Start < offset || s.End > offset+4200*time.Millisecond || s.End < s.Start {
+			t.Errorf("segment %v–%v outside the window's audio", s.Start, s.End)
+		}
 	}
 }

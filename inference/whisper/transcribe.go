@@ -246,6 +246,7 @@ func (m *Model) window(ctx context.Context, feats []float32, index int, offset, 
 	}
 	tsBegin := m.voc.timestampBegin
 	at := func(tok int) time.Duration { return offset + time.Duration(tok-tsBegin)*TimestampStep }
+	end := offset + length
 	start := -1
 	var text []int
 	var lastEnd int = -1
@@ -258,9 +259,13 @@ func (m *Model) window(ctx context.Context, feats []float32, index int, offset, 
 			start = t
 			continue
 		}
-		s := base
-		s.Start, s.End, s.Text = at(start), min(at(t), offset+length), strings.TrimSpace(m.text(text))
-		d.segments = append(d.segments, s)
+		// A segment timed in the window's padding (past its audio) is
+		// text about nothing: dropped. Times stay inside the window.
+		if at(start) < end {
+			s := base
+			s.Start, s.End, s.Text = at(start), min(at(t), end), strings.TrimSpace(m.text(text))
+			d.segments = append(d.segments, s)
+		}
 		start, text, lastEnd = -1, nil, t
 	}
 	if len(text) > 0 {
@@ -269,11 +274,13 @@ func (m *Model) window(ctx context.Context, feats []float32, index int, offset, 
 			return d, nil
 		}
 		s := base
-		s.Start, s.End, s.Text = offset, offset+length, strings.TrimSpace(m.text(text))
+		s.Start, s.End, s.Text = offset, end, strings.TrimSpace(m.text(text))
 		if start >= 0 {
 			s.Start = at(start)
 		}
-		d.segments = append(d.segments, s)
+		if s.Start < end {
+			d.segments = append(d.segments, s)
+		}
 	}
 	return d, nil
 }
