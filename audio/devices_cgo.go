@@ -11,10 +11,10 @@ import (
 // List initializes PortAudio, lists its host APIs and their input devices,
 // and terminates it again.
 func List() (Inventory, error) {
-	if err := quietly(portaudio.Initialize); err != nil {
+	if err := paStart(); err != nil {
 		return Inventory{}, fmt.Errorf("audio: initialize PortAudio: %w", err)
 	}
-	defer quietly(portaudio.Terminate)
+	defer paStop()
 	apis, err := portaudio.HostApis()
 	if err != nil {
 		return Inventory{}, fmt.Errorf("audio: list host APIs: %w", err)

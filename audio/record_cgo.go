@@ -42,12 +42,12 @@ type Recorder struct {
 // StartRecording opens the input device and starts recording into a new
 // WAV file at path.
 func StartRecording(path string, o RecordOptions) (*Recorder, error) {
-	if err := quietly(portaudio.Initialize); err != nil {
+	if err := paStart(); err != nil {
 		return nil, fmt.Errorf("audio: initialize PortAudio: %w", err)
 	}
 	r := &Recorder{path: path, opts: o, done: make(chan struct{}), meter: levelMeter{on: o.OnLevel}}
 	if err := r.open(); err != nil {
-		quietly(portaudio.Terminate)
+		paStop()
 		return nil, err
 	}
 	go r.run()
@@ -166,7 +166,7 @@ func (r *Recorder) run() {
 	}
 	serr := r.stream.Stop()
 	r.stream.Close()
-	quietly(portaudio.Terminate)
+	paStop()
 	if cerr := r.wav.Close(); err == nil {
 		err = cerr
 	}

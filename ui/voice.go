@@ -70,6 +70,9 @@ type recorderPanel struct {
 	// stoppedByItself is set when the take ended at its length limit or
 	// because the microphone failed, for the message after saving.
 	stoppedByItself bool
+	// saving is set while a stopped take is being saved: no new recording
+	// starts until the panel is done with it.
+	saving bool
 }
 
 func newRecorderPanel(j *Journal) *recorderPanel {
@@ -158,7 +161,9 @@ func (p *recorderPanel) onStop() {
 	p.note.SetText("Saving… (transcribing when a speech model is installed)")
 	p.working.SetValue(0)
 	p.working.Show()
+	p.saving = true
 	p.j.saveTake(take, func() {
+		p.saving = false
 		p.j.showRecorder(false)
 		p.working.Hide()
 		p.note.SetText("Speak freely. The recording is saved on this computer as you speak.")
@@ -287,7 +292,7 @@ func (j *Journal) onRecordKey() {
 }
 
 func (j *Journal) onRecord() {
-	if j.voice == nil || j.recorder.take != nil {
+	if j.voice == nil || j.recorder.take != nil || j.recorder.saving {
 		return
 	}
 	if !j.saveDraft() {

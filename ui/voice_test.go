@@ -252,3 +252,23 @@ func TestJournal_RecordingThatStopsByItselfIsSaved(t *testing.T) {
 		t.Errorf("after stopping by itself: recorder shown %v, status %q", shown, status)
 	}
 }
+
+// Ctrl+R twice in a row (stop, then a second press while the recording is
+// saving) starts no hidden recording.
+func TestJournal_RecordKeyWhileSavingStartsNothing(t *testing.T) {
+	v := &memVoice{}
+	j, _, st := newVoiceJournal(t, v)
+	onUI(j.onRecordKey)
+	v.takes[0].speak(10)
+	waitSettled(t, j, func() { onUI(func() { j.onRecordKey(); j.onRecordKey() }) })
+	if len(v.takes) != 1 {
+		t.Errorf("%d recordings started, want 1", len(v.takes))
+	}
+	if n, _ := st.Count(context.Background()); n != 1 {
+		t.Errorf("%d entries", n)
+	}
+	onUI(j.onRecordKey)
+	if len(v.takes) != 2 {
+		t.Errorf("after saving, Ctrl+R started %d recordings in all, want 2", len(v.takes))
+	}
+}
