@@ -24,6 +24,8 @@ type memVoice struct {
 	unfinished []*memTake
 	transcript *journal.Transcript
 	stopErr    error
+	// hold, when set, keeps Stop from returning until it is closed.
+	hold chan struct{}
 }
 
 type memTake struct {
@@ -77,6 +79,9 @@ func (t *memTake) Length() time.Duration {
 	return t.length
 }
 func (t *memTake) Stop(_ context.Context, progress func(float64)) (journal.NewRecording, error) {
+	if t.v.hold != nil {
+		<-t.v.hold
+	}
 	if t.v.stopErr != nil {
 		return journal.NewRecording{}, t.v.stopErr
 	}
@@ -256,11 +261,14 @@ func TestJournal_RecordingThatStopsByItselfIsSaved(t *testing.T) {
 // Ctrl+R twice in a row (stop, then a second press while the recording is
 // saving) starts no hidden recording.
 func TestJournal_RecordKeyWhileSavingStartsNothing(t *testing.T) {
-	v := &memVoice{}
+	v := &memVoice{hold: make(chan struct{})}
 	j, _, st := newVoiceJournal(t, v)
 	onUI(j.onRecordKey)
 	v.takes[0].speak(10)
-	waitSettled(t, j, func() { onUI(func() { j.onRecordKey(); j.onRecordKey() }) })
+	waitSettled(t, j, func() {
+		onUI(func() { j.onRecordKey(); j.onRecordKey() })
+		close(v.hold)
+	})
 	if len(v.takes) != 1 {
 		t.Errorf("%d recordings started, want 1", len(v.takes))
 	}
