@@ -52,6 +52,9 @@ type Recording struct {
 	// Overflows counts the times the device delivered audio faster than
 	// it was read, so that some input was lost; 0 in a healthy recording.
 	Overflows int
+	// DeviceErr is set when the device failed (was unplugged) and ended
+	// the recording early; the audio until then is in the file.
+	DeviceErr error
 }
 
 // levelMeter turns samples into Levels every 50 ms of audio.

@@ -24,7 +24,6 @@ type Recorder struct {
 	stream *portaudio.Stream
 	buf    []int16 // 16-bit capture: every device offers it, and ALSA's
 	// conversion to float has been seen to drop input
-	fbuf  []float32
 	wav   *WAVWriter
 	rs    *Resampler
 	meter levelMeter
@@ -36,7 +35,9 @@ type Recorder struct {
 	overflows int
 
 	done chan struct{}
-	err  error
+	// err is the file's failure (the recording is not safe), devErr the
+	// device's (what was recorded until then is).
+	err, devErr error
 }
 
 // StartRecording opens the input device and starts recording into a new
@@ -95,7 +96,6 @@ func (r *Recorder) open() error {
 	}
 	p.FramesPerBuffer = r.rate / 50 // 20 ms
 	r.buf = make([]int16, p.FramesPerBuffer)
-	r.fbuf = make([]float32, p.FramesPerBuffer)
 	r.rs = NewResampler(r.rate, Rate)
 	r.stream, err = portaudio.OpenStream(p, r.buf)
 	if err != nil {
@@ -114,11 +114,20 @@ func (r *Recorder) open() error {
 	return nil
 }
 
-// run reads the device until Stop or the maximum length.
+// captureQueue is how many 20 ms buffers wait between the capture loop and
+// the writer (10 s): a slow disk sync never holds up reading the device.
+const captureQueue = 500
+
+// run reads the device until Stop, the maximum length or a device error.
+// Reading and writing run on separate goroutines, so that a slow write or
+// sync (every half second) never makes the device overflow; if the writer
+// falls 10 s behind, reading waits for it (and an overflow is counted).
 func (r *Recorder) run() {
 	defer close(r.done)
-	maxN := int64(r.opts.MaxLength) * Rate / int64(time.Second)
-	var err error
+	chunks := make(chan []int16, captureQueue)
+	written := make(chan error, 1)
+	go func() { written <- r.writeAll(chunks) }()
+	var devErr error
 	for {
 		r.mu.Lock()
 		stop, paused := r.stopping, r.paused
@@ -132,48 +141,68 @@ func (r *Recorder) run() {
 				r.overflows++
 				r.mu.Unlock()
 			} else {
-				err = fmt.Errorf("audio: read %s: %w", r.dev.Name, rerr)
+				devErr = fmt.Errorf("audio: read %s: %w", r.dev.Name, rerr)
 				break
 			}
 		}
 		if paused {
 			continue
 		}
-		for i, v := range r.buf {
-			r.fbuf[i] = float32(v) / 32768
-		}
-		out := r.rs.Process(r.fbuf)
-		if maxN > 0 && r.written+int64(len(out)) >= maxN {
-			out = out[:maxN-r.written]
-			if err = r.write(out); err != nil {
-				break
-			}
-			r.mu.Lock()
-			r.stopping = true
-			r.mu.Unlock()
-			break
-		}
-		if err = r.write(out); err != nil {
-			break
-		}
+		chunks <- append([]int16(nil), r.buf...)
 	}
-	if err == nil && (maxN == 0 || r.written < maxN) {
-		tail := r.rs.Flush()
-		if maxN > 0 {
-			tail = tail[:min(int64(len(tail)), maxN-r.written)]
-		}
-		err = r.write(tail)
-	}
+	close(chunks)
+	err := <-written
 	serr := r.stream.Stop()
 	r.stream.Close()
 	paStop()
 	if cerr := r.wav.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil && serr != nil {
-		err = fmt.Errorf("audio: stop %s: %w", r.dev.Name, serr)
-	}
 	r.err = err
+	if devErr == nil && serr != nil {
+		devErr = fmt.Errorf("audio: stop %s: %w", r.dev.Name, serr)
+	}
+	r.devErr = devErr
+}
+
+// writeAll converts, resamples and writes the captured buffers until the
+// channel closes or the maximum length is reached (then it asks the
+// capture loop to stop and drains the rest). It returns the first write
+// error, after asking the capture loop to stop.
+func (r *Recorder) writeAll(chunks <-chan []int16) error {
+	maxN := int64(r.opts.MaxLength) * Rate / int64(time.Second)
+	stop := func() {
+		r.mu.Lock()
+		r.stopping = true
+		r.mu.Unlock()
+	}
+	var err error
+	full := false
+	for c := range chunks {
+		if err != nil || full {
+			continue // drain
+		}
+		f := make([]float32, len(c))
+		for i, v := range c {
+			f[i] = float32(v) / 32768
+		}
+		out := r.rs.Process(f)
+		if maxN > 0 && r.written+int64(len(out)) >= maxN {
+			out, full = out[:maxN-r.written], true
+			stop()
+		}
+		if err = r.write(out); err != nil {
+			stop()
+		}
+	}
+	if err == nil && !full {
+		tail := r.rs.Flush()
+		if maxN > 0 {
+			tail = tail[:min(int64(len(tail)), maxN-r.written)]
+		}
+		err = r.write(tail)
+	}
+	return err
 }
 
 func (r *Recorder) write(s []float32) error {
@@ -208,15 +237,20 @@ func (r *Recorder) Elapsed() time.Duration {
 }
 
 // Done is closed when the recording has ended: after Stop, at the maximum
-// length, or on a device error (which Stop then returns).
+// length, on a device error (Recording.DeviceErr) or a write error (which
+// Stop returns).
 func (r *Recorder) Done() <-chan struct{} { return r.done }
 
-// Stop ends the recording, finishes the file and describes it.
+// Stop ends the recording, finishes the file and describes it. Its error is
+// the file's (a write failed: what the file holds is still there); a
+// device that failed mid-recording is Recording.DeviceErr, and the audio
+// until then is safe.
 func (r *Recorder) Stop() (Recording, error) {
 	r.mu.Lock()
 	r.stopping = true
 	r.mu.Unlock()
 	<-r.done
-	rec := Recording{Path: r.path, Duration: samplesDuration(r.written), DeviceName: r.dev.Name, DeviceRate: r.rate, Overflows: r.overflows}
+	rec := Recording{Path: r.path, Duration: samplesDuration(r.written), DeviceName: r.dev.Name, DeviceRate: r.rate,
+		Overflows: r.overflows, DeviceErr: r.devErr}
 	return rec, r.err
 }

@@ -75,6 +75,7 @@ func (t *guiTake) Stop(ctx context.Context, progress func(float64)) (journal.New
 		if err != nil {
 			return journal.NewRecording{}, err
 		}
+		t.v.c.warnRecording(rec) // a failed microphone still leaves what it recorded
 	}
 	return t.v.c.prepareRecording(ctx, t.path, t.start, nil, func(done, total int) {
 		if total > 0 {

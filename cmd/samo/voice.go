@@ -73,7 +73,8 @@ type recordOut struct {
 	Device       string        `json:"device"`
 	DeviceRate   int           `json:"device_rate"`
 	Transcribed  bool          `json:"transcribed"`
-	TranscribeTo string        `json:"transcription,omitempty"`
+	// Overflows counts the times the computer fell behind the microphone.
+	Overflows int `json:"overflows"`
 }
 
 func (c *cli) recordCommand() *cobra.Command {
@@ -91,8 +92,8 @@ func (c *cli) recordCommand() *cobra.Command {
 			"speech model is installed; otherwise the audio is saved and the entry waits for `samo transcribe --pending`.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if seconds < 0 {
-				return fmt.Errorf("--seconds must not be negative")
+			if seconds < 0 || seconds > 0 && seconds < 0.1 {
+				return fmt.Errorf("--seconds must be 0 (until stopped) or at least 0.1, not %v", seconds)
 			}
 			dir, err := c.recordingsDir()
 			if err != nil {
@@ -133,12 +134,14 @@ func (c *cli) recordCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("%w (what was recorded is kept in %s; `samo recover` saves it)", err, path)
 			}
+			c.warnRecording(rec)
 			e, transcribed, err := c.saveRecording(context.WithoutCancel(cmd.Context()), path, start, tags)
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				return writeJSON(c.stdout, recordOut{Entry: e, Seconds: rec.Duration.Seconds(), Device: rec.DeviceName, DeviceRate: rec.DeviceRate, Transcribed: transcribed})
+				return writeJSON(c.stdout, recordOut{Entry: e, Seconds: rec.Duration.Seconds(), Device: rec.DeviceName, DeviceRate: rec.DeviceRate,
+					Transcribed: transcribed, Overflows: rec.Overflows})
 			}
 			fmt.Fprintf(c.stdout, "saved %s: %.1f s of audio", e.ID, rec.Duration.Seconds())
 			if transcribed {
@@ -154,6 +157,16 @@ func (c *cli) recordCommand() *cobra.Command {
 	cmd.Flags().StringSliceVar(&tags, "tag", nil, "tag the entry (repeatable)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the saved entry as JSON")
 	return cmd
+}
+
+// warnRecording says what went wrong with a recording that was still saved.
+func (c *cli) warnRecording(rec audio.Recording) {
+	if rec.DeviceErr != nil {
+		fmt.Fprintf(c.stderr, "samo: warning: the microphone stopped (%v); the %.1f s recorded until then are saved\n", rec.DeviceErr, rec.Duration.Seconds())
+	}
+	if rec.Overflows > 0 {
+		fmt.Fprintf(c.stderr, "samo: warning: %d time(s) the computer fell behind the microphone, so a little audio may be missing\n", rec.Overflows)
+	}
 }
 
 func deviceLabel(name string) string {
