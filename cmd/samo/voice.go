@@ -68,11 +68,11 @@ func (c *cli) devicesCommand() *cobra.Command {
 
 // recordOut is what `samo record --json` prints.
 type recordOut struct {
-	Entry        journal.Entry `json:"entry"`
-	Seconds      float64       `json:"seconds"`
-	Device       string        `json:"device"`
-	DeviceRate   int           `json:"device_rate"`
-	Transcribed  bool          `json:"transcribed"`
+	Entry       journal.Entry `json:"entry"`
+	Seconds     float64       `json:"seconds"`
+	Device      string        `json:"device"`
+	DeviceRate  int           `json:"device_rate"`
+	Transcribed bool          `json:"transcribed"`
 	// Overflows counts the times the computer fell behind the microphone.
 	Overflows int `json:"overflows"`
 }
