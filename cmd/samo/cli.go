@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,6 +37,15 @@ type cli struct {
 	// the models opened on it, before it is closed.
 	rt      *inference.Runtime
 	closers []func() error
+	// mu guards rt, closers and the models kept for reuse (the window
+	// saves recordings from background goroutines).
+	mu sync.Mutex
+	// speech and speechDir, analyzerOnce and keptAnalyzer: the speech
+	// transcriber and the emotion analyzer, opened once and reused.
+	speech       *speechTranscriber
+	speechDir    string
+	analyzerOnce sync.Once
+	keptAnalyzer journal.Analyzer
 	stdin   io.Reader
 	stdout  io.Writer
 	stderr  io.Writer
@@ -62,6 +72,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // release closes the models and the onnxruntime environment a command used.
 func (c *cli) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for i := len(c.closers) - 1; i >= 0; i-- {
 		c.closers[i]()
 	}
@@ -76,6 +88,13 @@ func (c *cli) release() {
 type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// addCloser registers f to run when the command ends.
+func (c *cli) addCloser(f func() error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closers = append(c.closers, f)
+}
 
 func (c *cli) rootCommand() *cobra.Command {
 	root := &cobra.Command{

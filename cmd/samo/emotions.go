@@ -29,6 +29,8 @@ const envEmotionModel = "SAMO_EMOTION_MODEL"
 // runtime returns the process's onnxruntime, created on first use and
 // closed when the command ends.
 func (c *cli) runtime() *inference.Runtime {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.rt == nil {
 		c.rt = inference.NewRuntime(inference.NewLocator(c.ortLib, inference.EnvLibrary))
 		c.rt.OnWarning(func(msg string) { fmt.Fprintf(c.stderr, "samo: warning: %s\n", msg) })
@@ -92,20 +94,24 @@ func (c *cli) openClassifier(b *models.Bundle, opts emotion.Options) (*emotion.C
 	if err != nil {
 		return nil, err
 	}
-	c.closers = append(c.closers, cl.Close)
+	c.addCloser(cl.Close)
 	return cl, nil
 }
 
 // analyzer returns the classifier for saving entries, or nil with one
 // warning when it cannot be loaded: typed entries are saved without
 // emotions rather than lost, and `samo reanalyze` fills them in later.
+// It is opened once and kept for the command's life.
 func (c *cli) analyzer() journal.Analyzer {
-	cl, err := c.classifier("", emotion.Options{})
-	if err != nil {
-		fmt.Fprintf(c.stderr, "samo: warning: emotions are not read (%v); entries are saved without them, and `samo reanalyze` adds them later\n", err)
-		return nil
-	}
-	return cl
+	c.analyzerOnce.Do(func() {
+		cl, err := c.classifier("", emotion.Options{})
+		if err != nil {
+			fmt.Fprintf(c.stderr, "samo: warning: emotions are not read (%v); entries are saved without them, and `samo reanalyze` adds them later\n", err)
+			return
+		}
+		c.keptAnalyzer = cl
+	})
+	return c.keptAnalyzer
 }
 
 func (c *cli) analyzeCommand() *cobra.Command {

@@ -48,14 +48,29 @@ func (c *cli) speechModelDir() (string, error) {
 	return s.SpeechModel, nil
 }
 
-// transcriber opens the speech model in use, or returns nil when none is
-// installed.
+// transcriber returns the speech model in use, opened on first use and
+// kept for the command's life (the window transcribes every recording with
+// it), or nil when none is installed.
 func (c *cli) transcriber() (*speechTranscriber, error) {
 	dir, err := c.speechModelDir()
 	if err != nil || dir == "" {
 		return nil, err
 	}
-	return c.openTranscriber(dir, whisper.Options{Timestamps: true})
+	c.mu.Lock()
+	if c.speech != nil && c.speechDir == dir {
+		t := c.speech
+		c.mu.Unlock()
+		return t, nil
+	}
+	c.mu.Unlock()
+	t, err := c.openTranscriber(dir, whisper.Options{Timestamps: true})
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.speech, c.speechDir = t, dir
+	c.mu.Unlock()
+	return t, nil
 }
 
 // openTranscriber opens the Whisper model in dir and the VAD model; both
@@ -70,7 +85,7 @@ func (c *cli) openTranscriber(dir string, o whisper.Options) (*speechTranscriber
 	if err != nil {
 		return nil, fmt.Errorf("speech model: %w", err)
 	}
-	c.closers = append(c.closers, m.Close)
+	c.addCloser(m.Close)
 	d, err := c.voiceDetector(vad.Options{MinSilence: speechMinSilence})
 	if err != nil {
 		return nil, err

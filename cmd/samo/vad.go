@@ -27,7 +27,7 @@ func (c *cli) voiceDetector(opts vad.Options) (*vad.Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.closers = append(c.closers, d.Close)
+	c.addCloser(d.Close)
 	return d, nil
 }
 
