@@ -46,9 +46,9 @@ type cli struct {
 	speechDir    string
 	analyzerOnce sync.Once
 	keptAnalyzer journal.Analyzer
-	stdin   io.Reader
-	stdout  io.Writer
-	stderr  io.Writer
+	stdin        io.Reader
+	stdout       io.Writer
+	stderr       io.Writer
 }
 
 // run executes the command line args and returns the process exit code.
