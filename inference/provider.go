@@ -196,3 +196,41 @@ func firstLine(err error) string {
 	}
 	return s
 }
+
+// CreateSession calls create with session options for provider p, and
+// returns the provider the session runs on. A provider can attach and
+// still fail when the session is made (its library is present but no
+// usable device is): then create is tried again on the CPU, and if that
+// works the provider is marked unavailable, with one warning. An error
+// the CPU gives too (a damaged model) is returned as it is.
+func (r *Runtime) CreateSession(p Provider, threads int, create func(*ort.SessionOptions) error) (Provider, error) {
+	so, err := r.NewSessionOptions(p, threads)
+	if err != nil {
+		return "", err
+	}
+	got := so.Provider
+	err = create(so.SessionOptions)
+	so.Destroy()
+	if err == nil {
+		return got, nil
+	}
+	if got == ProviderCPU {
+		return "", err
+	}
+	cpu, cerr := r.NewSessionOptions(ProviderCPU, threads)
+	if cerr != nil {
+		return "", cerr
+	}
+	defer cpu.Destroy()
+	if cerr := create(cpu.SessionOptions); cerr != nil {
+		return "", cerr
+	}
+	r.mu.Lock()
+	if r.unavailable == nil {
+		r.unavailable = map[Provider]error{}
+	}
+	r.unavailable[got] = err
+	r.mu.Unlock()
+	r.warnOnce(got, fmt.Sprintf("the %s execution provider could not run the model (%v); running on the CPU instead", got, firstLine(err)))
+	return ProviderCPU, nil
+}

@@ -1,9 +1,12 @@
 package inference_test
 
 import (
+	"errors"
 	"strings"
 	"sync"
 	"testing"
+
+	ort "github.com/yalue/onnxruntime_go"
 
 	"github.com/samojournal/samo/inference"
 )
@@ -50,4 +53,20 @@ func TestRuntime_NewSessionOptionsFallsBackToCPU(t *testing.T) {
 		t.Errorf("warning %q does not name the provider and the fallback", warnings[0])
 	}
 	t.Log(warnings)
+}
+
+func TestRuntime_CreateSessionPassesModelErrorsThrough(t *testing.T) {
+	rt := realRuntime(t)
+	calls := 0
+	p, err := rt.CreateSession(inference.ProviderAuto, 1, func(*ort.SessionOptions) error {
+		calls++
+		return errors.New("damaged model")
+	})
+	if err == nil || err.Error() != "damaged model" || calls != 1 || p != "" {
+		t.Errorf("CreateSession = %q, %v after %d calls; want the model's error once", p, err, calls)
+	}
+	p, err = rt.CreateSession(inference.ProviderCPU, 1, func(so *ort.SessionOptions) error { return nil })
+	if err != nil || p != inference.ProviderCPU {
+		t.Errorf("CreateSession on the CPU = %q, %v", p, err)
+	}
 }

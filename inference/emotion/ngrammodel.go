@@ -72,13 +72,17 @@ func openNgram(rt *inference.Runtime, b *models.Bundle, opts Options, occlude bo
 }
 
 func (m *ngramModel) session(outputs ...string) (*ort.DynamicAdvancedSession, error) {
-	so, err := m.rt.NewSessionOptions(m.opts.Provider, m.opts.Threads)
+	var sess *ort.DynamicAdvancedSession
+	prov, err := m.rt.CreateSession(m.opts.Provider, m.opts.Threads, func(so *ort.SessionOptions) error {
+		var err error
+		sess, err = ort.NewDynamicAdvancedSessionWithONNXData(m.data, []string{ngramIDs, ngramValues}, outputs, so)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer so.Destroy()
-	m.prov = so.Provider
-	return ort.NewDynamicAdvancedSessionWithONNXData(m.data, []string{ngramIDs, ngramValues}, outputs, so.SessionOptions)
+	m.prov = prov
+	return sess, nil
 }
 
 func (m *ngramModel) provider() inference.Provider { return m.prov }

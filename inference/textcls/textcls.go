@@ -137,16 +137,16 @@ func Open(rt *inference.Runtime, cfg Config) (*Model, error) {
 		return nil, err
 	}
 
-	opts, err := rt.NewSessionOptions(cfg.Provider, cfg.Threads)
-	if err != nil {
-		return nil, fmt.Errorf("textcls: %w", err)
-	}
-	defer opts.Destroy()
-	m.Provider = opts.Provider
-	sess, err := ort.NewDynamicAdvancedSession(cfg.ModelPath, m.inputs, []string{cfg.Output}, opts.SessionOptions)
+	var sess *ort.DynamicAdvancedSession
+	prov, err := rt.CreateSession(cfg.Provider, cfg.Threads, func(so *ort.SessionOptions) error {
+		var err error
+		sess, err = ort.NewDynamicAdvancedSession(cfg.ModelPath, m.inputs, []string{cfg.Output}, so)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("textcls: load model %s: %w", cfg.ModelPath, err)
 	}
+	m.Provider = prov
 	m.sess = sess
 	return m, nil
 }

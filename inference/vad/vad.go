@@ -220,17 +220,17 @@ func Open(rt *inference.Runtime, modelPath string, o Options) (*Detector, error)
 	if err := checkSignature(ins, outs); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrBadModel, modelPath, err)
 	}
-	so, err := rt.NewSessionOptions(opts.Provider, opts.Threads)
-	if err != nil {
-		return nil, fmt.Errorf("vad: %w", err)
-	}
-	defer so.Destroy()
-	sess, err := ort.NewDynamicAdvancedSessionWithONNXData(data,
-		[]string{inAudio, inState, inRate}, []string{outProb, outState}, so.SessionOptions)
+	var sess *ort.DynamicAdvancedSession
+	prov, err := rt.CreateSession(opts.Provider, opts.Threads, func(so *ort.SessionOptions) error {
+		var err error
+		sess, err = ort.NewDynamicAdvancedSessionWithONNXData(data,
+			[]string{inAudio, inState, inRate}, []string{outProb, outState}, so)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: create session: %w", ErrBadModel, modelPath, err)
 	}
-	d := &Detector{opts: opts, path: modelPath, sess: sess, provider: so.Provider}
+	d := &Detector{opts: opts, path: modelPath, sess: sess, provider: prov}
 	// One window of silence through the model: a model that declares v5's
 	// inputs and outputs but computes something else (another state size,
 	// not a probability) is refused now rather than at the first recording.

@@ -257,16 +257,15 @@ func (m *Model) open(rt *inference.Runtime, path string, check func(inference.Mo
 	for _, out := range info.Outputs {
 		s.outputs = append(s.outputs, out.Name)
 	}
-	so, err := rt.NewSessionOptions(m.opts.Provider, m.opts.Threads)
-	if err != nil {
-		return nil, fmt.Errorf("whisper: %w", err)
-	}
-	defer so.Destroy()
-	m.provider = string(so.Provider)
-	s.s, err = ort.NewDynamicAdvancedSession(path, s.inputs, s.outputs, so.SessionOptions)
+	prov, err := rt.CreateSession(m.opts.Provider, m.opts.Threads, func(so *ort.SessionOptions) error {
+		var err error
+		s.s, err = ort.NewDynamicAdvancedSession(path, s.inputs, s.outputs, so)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("whisper: load %s: %w", path, err)
 	}
+	m.provider = string(prov)
 	return s, nil
 }
 
