@@ -37,6 +37,8 @@ type cli struct {
 	// the models opened on it, before it is closed.
 	rt      *inference.Runtime
 	closers []func() error
+	// unlocked is the passphrase asked for at the terminal, once.
+	unlocked []byte
 	// mu guards rt, closers and the models kept for reuse (the window
 	// saves recordings from background goroutines).
 	mu sync.Mutex

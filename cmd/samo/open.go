@@ -107,7 +107,9 @@ func (c *cli) openStore(opt storage.Options) (*storage.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opt.Passphrase, err = c.passphrase(); err != nil {
+	if c.unlocked != nil {
+		opt.Passphrase = c.unlocked
+	} else if opt.Passphrase, err = c.passphrase(); err != nil {
 		return nil, err
 	}
 	s, err := storage.Open(path, opt)
@@ -125,6 +127,9 @@ func (c *cli) openStore(opt storage.Options) (*storage.Store, error) {
 			return nil, err
 		}
 		s, err = storage.Open(path, opt)
+		if err == nil {
+			c.unlocked = opt.Passphrase // asked once per command
+		}
 		if !errors.Is(err, storage.ErrWrongPassphrase) {
 			return s, err
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/samojournal/samo/audio"
 	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/storage"
 )
 
 // recordingsDir is where recordings are written while they are made, in
@@ -97,6 +98,12 @@ func (c *cli) recordCommand() *cobra.Command {
 			}
 			dir, err := c.recordingsDir()
 			if err != nil {
+				return err
+			}
+			// Open the journal before a word is spoken: a passphrase is
+			// asked now (not after, at a terminal still waiting for Enter),
+			// and a journal that cannot be opened says so now.
+			if err := c.withJournal(func(*journal.Service, *storage.Store) error { return nil }); err != nil {
 				return err
 			}
 			c.mentionUnfinished(dir)
