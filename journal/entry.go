@@ -51,7 +51,8 @@ type Entry struct {
 	// ("Europe/Paris"); Created and Updated carry its offset either way.
 	Zone string `json:"zone,omitempty"`
 	// Text is the entry's text, valid UTF-8. It is empty only for a
-	// recording still waiting to be transcribed (see AwaitingTranscript).
+	// recording still waiting to be transcribed (see AwaitingTranscript) or
+	// in which no speech was heard (see NoSpeechHeard).
 	Text string `json:"text"`
 	// Tags are the person's own labels for the entry.
 	Tags []string `json:"tags,omitempty"`
@@ -72,6 +73,12 @@ type Entry struct {
 // without text because no speech model could transcribe it yet.
 func (e Entry) AwaitingTranscript() bool {
 	return e.Audio != nil && e.Transcript == nil && e.Text == ""
+}
+
+// NoSpeechHeard reports whether the entry is a recording that was
+// transcribed and held no speech.
+func (e Entry) NoSpeechHeard() bool {
+	return e.Audio != nil && e.Transcript != nil && e.Text == ""
 }
 
 // Audio describes an entry's recording. The samples themselves are stored
@@ -183,6 +190,9 @@ func (e Entry) Title(max int) string {
 	if line == "" && e.AwaitingTranscript() {
 		line = fmt.Sprintf("Recording, %d s, waiting to be transcribed", int(e.Audio.Duration.Round(time.Second).Seconds()))
 	}
+	if line == "" && e.NoSpeechHeard() {
+		line = fmt.Sprintf("Recording, %d s, no speech heard", int(e.Audio.Duration.Round(time.Second).Seconds()))
+	}
 	if max > 0 && utf8.RuneCountInString(line) > max {
 		r := []rune(line)
 		line = strings.TrimSpace(string(r[:max-1])) + "…"
@@ -225,8 +235,8 @@ func (e Entry) Validate() error {
 	if err := CheckTime(e.Updated); err != nil {
 		return bad("updated", "%v", err)
 	}
-	if e.AwaitingTranscript() {
-		// a recording saved before it could be transcribed: no text yet
+	if e.Audio != nil && e.Text == "" {
+		// a recording not transcribed yet, or in which no speech was heard
 	} else if _, repaired, err := CleanText(e.Text); err != nil {
 		return fmt.Errorf("%w %s: text: %w", ErrInvalid, e.ID, err)
 	} else if repaired {

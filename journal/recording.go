@@ -30,7 +30,8 @@ type NewRecording struct {
 	Audio Audio
 	// Transcript is the recognised speech, or nil when no speech model
 	// could transcribe it yet: the entry then waits, without text, for
-	// SetTranscript.
+	// SetTranscript. A transcript without speech leaves the entry without
+	// text, not waiting.
 	Transcript *Transcript
 	Tags       []string
 }
@@ -51,8 +52,8 @@ func TranscriptText(t *Transcript) string {
 
 // AddRecording saves a recording as a new entry with its audio in one
 // transaction. With a transcript, its text becomes the entry's text and is
-// analysed; without one (or when it recognised nothing) the entry keeps the
-// audio and waits for SetTranscript, so nothing spoken is lost.
+// analysed; without one the entry keeps the audio and waits for
+// SetTranscript, so nothing spoken is lost.
 func (s *Service) AddRecording(ctx context.Context, r NewRecording) (Entry, error) {
 	as, ok := s.store.(audioStore)
 	if !ok {
@@ -87,10 +88,11 @@ func (s *Service) AddRecording(ctx context.Context, r NewRecording) (Entry, erro
 	return e, nil
 }
 
-// fillTranscript sets e's transcript, and its text and emotions from it;
-// a transcript that recognised nothing leaves e waiting. So does one whose
-// segment times are out of order (a speech model's fault): it is set aside
-// with a warning rather than costing the recording.
+// fillTranscript sets e's transcript, and its text and emotions from it.
+// A transcript that heard no speech is kept (the entry is then a
+// recording without words, not one still waiting); one whose segment times
+// are out of order (a speech model's fault) is set aside with a warning,
+// and the entry waits, rather than costing the recording.
 func (s *Service) fillTranscript(ctx context.Context, e *Entry, t *Transcript) error {
 	text := TranscriptText(t)
 	if t != nil {
@@ -98,13 +100,13 @@ func (s *Service) fillTranscript(ctx context.Context, e *Entry, t *Transcript) e
 			if seg.Start < 0 || seg.End < seg.Start {
 				s.log.Warn("the transcript was set aside: a segment's times are out of order; the recording is kept and waits for transcription",
 					"segment", i, "start", seg.Start, "end", seg.End)
-				text = ""
+				t = nil
 				break
 			}
 		}
 	}
-	if text == "" {
-		e.Transcript, e.Text, e.Emotions = nil, "", nil
+	if t == nil || text == "" {
+		e.Transcript, e.Text, e.Emotions = t, "", nil
 		return nil
 	}
 	clean, err := s.clean(text)
@@ -146,8 +148,7 @@ func (s *Service) Audio(ctx context.Context, id string) ([]byte, error) {
 }
 
 // SetTranscript gives a recorded entry its transcript, and its text and
-// emotions from it. A transcript that recognised nothing leaves the entry
-// waiting.
+// emotions from it (see fillTranscript).
 func (s *Service) SetTranscript(ctx context.Context, id string, t *Transcript) (Entry, error) {
 	e, err := s.store.Get(ctx, id)
 	if err != nil {

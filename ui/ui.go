@@ -75,6 +75,9 @@ type Journal struct {
 	recorder   *recorderPanel
 	editorArea fyne.CanvasObject
 	offer      dialog.Dialog
+	// closeAfterSave is set when the window was closed while a recording
+	// was being saved: it closes once the recording is in the journal.
+	closeAfterSave bool
 	// settled, when set, is called on the UI goroutine after background
 	// work has shown its result (tests wait on it).
 	settled func()
@@ -305,6 +308,8 @@ func (j *Journal) showEntry(e journal.Entry) {
 	j.heading.SetText(heading)
 	if e.AwaitingTranscript() {
 		j.editor.SetPlaceHolder("This recording waits to be transcribed (install a speech model), or type what you said.")
+	} else if e.NoSpeechHeard() {
+		j.editor.SetPlaceHolder("No speech was heard in this recording. Type what you meant to say, if you like.")
 	} else {
 		j.editor.SetPlaceHolder("What's on your mind today?")
 	}
@@ -334,6 +339,11 @@ func (j *Journal) selectID(id string) {
 // window stays open so nothing is lost.
 func (j *Journal) onClose() {
 	if !j.saveDraft() {
+		return
+	}
+	if j.recorder.saving {
+		j.closeAfterSave = true
+		j.status.SetText("Saving your recording; SAMO closes when it is saved.")
 		return
 	}
 	if take := j.recorder.take; take != nil {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image/color"
 	"time"
@@ -48,6 +49,10 @@ type Take interface {
 	// Discard stops the recording if needed and deletes it.
 	Discard() error
 }
+
+// ErrNothingRecorded is what a Take's Stop returns when it holds no audio
+// (stopped as soon as it started): the window drops it quietly.
+var ErrNothingRecorded = errors.New("ui: nothing was recorded")
 
 // Option configures the journal screen.
 type Option func(*Journal)
@@ -167,6 +172,9 @@ func (p *recorderPanel) onStop() {
 		p.j.showRecorder(false)
 		p.working.Hide()
 		p.note.SetText("Speak freely. The recording is saved on this computer as you speak.")
+		if p.j.closeAfterSave {
+			p.j.window.Close()
+		}
 	})
 }
 
@@ -209,10 +217,19 @@ func (j *Journal) saveTakes(takes []Take, done func()) {
 			if err == nil {
 				take.Saved()
 			}
+			empty := errors.Is(err, ErrNothingRecorded)
+			if empty {
+				take.Discard()
+			}
 			last := i == len(takes)-1
 			fyne.DoAndWait(func() {
 				if last && done != nil {
 					done()
+				}
+				if empty {
+					j.status.SetText("Nothing was recorded.")
+					j.settle()
+					return
 				}
 				if err != nil {
 					j.showError("The recording was not saved (it is kept and offered again when SAMO starts)", err)
@@ -222,8 +239,11 @@ func (j *Journal) saveTakes(takes []Take, done func()) {
 				j.reload()
 				j.showEntry(e)
 				msg := "Recording saved and transcribed."
-				if e.AwaitingTranscript() {
+				switch {
+				case e.AwaitingTranscript():
 					msg = "Recording saved. It will be transcribed when a speech model is installed."
+				case e.NoSpeechHeard():
+					msg = "Recording saved. No speech was heard in it."
 				}
 				if j.recorder.stoppedByItself {
 					j.recorder.stoppedByItself = false

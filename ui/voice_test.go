@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -278,5 +279,23 @@ func TestJournal_RecordKeyWhileSavingStartsNothing(t *testing.T) {
 	onUI(j.onRecordKey)
 	if len(v.takes) != 2 {
 		t.Errorf("after saving, Ctrl+R started %d recordings in all, want 2", len(v.takes))
+	}
+}
+
+func TestJournal_EmptyRecordingIsDroppedQuietly(t *testing.T) {
+	v := &memVoice{stopErr: fmt.Errorf("stop: %w", ErrNothingRecorded)}
+	j, _, st := newVoiceJournal(t, v)
+	onUI(j.onRecordKey)
+	waitSettled(t, j, func() { onUI(j.onRecordKey) })
+	if n, _ := st.Count(context.Background()); n != 0 {
+		t.Errorf("%d entries from an empty recording", n)
+	}
+	if _, _, deleted := v.takes[0].state(); !deleted {
+		t.Error("the empty recording's file was kept")
+	}
+	var status string
+	onUI(func() { status = j.status.Text })
+	if status != "Nothing was recorded." {
+		t.Errorf("status %q", status)
 	}
 }

@@ -76,6 +76,9 @@ func (t *guiTake) Stop(ctx context.Context, progress func(float64)) (journal.New
 			return journal.NewRecording{}, err
 		}
 		t.v.c.warnRecording(rec) // a failed microphone still leaves what it recorded
+		if rec.Duration == 0 {
+			return journal.NewRecording{}, ui.ErrNothingRecorded
+		}
 	}
 	return t.v.c.prepareRecording(ctx, t.path, t.start, nil, func(done, total int) {
 		if total > 0 {

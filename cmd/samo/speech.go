@@ -14,6 +14,7 @@ import (
 	"github.com/samojournal/samo/inference/vad"
 	"github.com/samojournal/samo/inference/whisper"
 	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/storage"
 )
 
 // envSpeechModel names the variable that picks the speech model folder.
@@ -230,45 +231,62 @@ func clock(sec float64) string {
 }
 
 // transcribePending transcribes the recordings saved without a transcript.
+// The journal is opened for each read and write only, not while Whisper
+// works, so the window can open it meanwhile.
 func (c *cli) transcribePending(ctx context.Context, t *speechTranscriber) error {
-	return c.withAnalyzedJournal(func(svc *journal.Service) error {
+	var ids []string
+	err := c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
 		es, err := svc.AwaitingTranscript(ctx)
+		for _, e := range es {
+			ids = append(ids, e.ID)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		fmt.Fprintln(c.stdout, "no recordings wait to be transcribed")
+		return nil
+	}
+	done := 0
+	for i, id := range ids {
+		var data []byte
+		err := c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
+			var err error
+			data, err = svc.Audio(ctx, id)
+			return err
+		})
 		if err != nil {
 			return err
 		}
-		if len(es) == 0 {
-			fmt.Fprintln(c.stdout, "no recordings wait to be transcribed")
-			return nil
+		clip, err := audio.Decode(data)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "samo: entry %s: its recording cannot be read (%v); skipped\n", id, err)
+			continue
 		}
-		done := 0
-		for i, e := range es {
-			data, err := svc.Audio(ctx, e.ID)
-			if err != nil {
-				return err
-			}
-			clip, err := audio.Decode(data)
-			if err != nil {
-				fmt.Fprintf(c.stderr, "samo: entry %s: its recording cannot be read (%v); skipped\n", e.ID, err)
-				continue
-			}
-			tr, err := t.transcribe(ctx, clip.Mono16k(), nil)
-			if err != nil {
-				return fmt.Errorf("transcribe entry %s: %w", e.ID, err)
-			}
-			e2, err := svc.SetTranscript(ctx, e.ID, tr)
-			if err != nil {
-				return err
-			}
-			if e2.AwaitingTranscript() {
-				fmt.Fprintf(c.stdout, "[%d/%d] %s: no speech found\n", i+1, len(es), e.ID)
-				continue
-			}
-			done++
-			fmt.Fprintf(c.stdout, "[%d/%d] %s: %s\n", i+1, len(es), e.ID, e2.Title(60))
+		tr, err := t.transcribe(ctx, clip.Mono16k(), nil)
+		if err != nil {
+			return fmt.Errorf("transcribe entry %s: %w", id, err)
 		}
-		fmt.Fprintf(c.stdout, "transcribed %d of %d recordings\n", done, len(es))
-		return nil
-	})
+		var e journal.Entry
+		err = c.withAnalyzedJournal(func(svc *journal.Service) error {
+			var err error
+			e, err = svc.SetTranscript(ctx, id, tr)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if e.Text == "" {
+			fmt.Fprintf(c.stdout, "[%d/%d] %s: no speech heard\n", i+1, len(ids), id)
+			continue
+		}
+		done++
+		fmt.Fprintf(c.stdout, "[%d/%d] %s: %s\n", i+1, len(ids), id, e.Title(60))
+	}
+	fmt.Fprintf(c.stdout, "transcribed %d of %d recordings\n", done, len(ids))
+	return nil
 }
 
 func (c *cli) speechCommand() *cobra.Command {

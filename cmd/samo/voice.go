@@ -142,6 +142,11 @@ func (c *cli) recordCommand() *cobra.Command {
 				return fmt.Errorf("%w (what was recorded is kept in %s; `samo recover` saves it)", err, path)
 			}
 			c.warnRecording(rec)
+			if rec.Duration == 0 {
+				os.Remove(path)
+				fmt.Fprintln(c.stdout, "nothing was recorded")
+				return nil
+			}
 			e, transcribed, err := c.saveRecording(context.WithoutCancel(cmd.Context()), path, start, tags)
 			if err != nil {
 				return err
@@ -151,9 +156,12 @@ func (c *cli) recordCommand() *cobra.Command {
 					Transcribed: transcribed, Overflows: rec.Overflows})
 			}
 			fmt.Fprintf(c.stdout, "saved %s: %.1f s of audio", e.ID, rec.Duration.Seconds())
-			if transcribed {
+			switch {
+			case e.NoSpeechHeard():
+				fmt.Fprintln(c.stdout, ", no speech heard in it")
+			case transcribed:
 				fmt.Fprintf(c.stdout, "\n%s\n", e.Text)
-			} else {
+			default:
 				fmt.Fprintln(c.stdout, ", waiting to be transcribed")
 			}
 			return nil

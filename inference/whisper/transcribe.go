@@ -109,7 +109,7 @@ func (m *Model) Transcribe(ctx context.Context, samples []float32, speech []Span
 	regions := windows(speech, total)
 	ms := func(n int) int { return int(int64(n) * 1000 / SampleRate) }
 	var res Result
-	index := 0
+	index, reported := 0, -1
 	for _, r := range regions {
 		for start := r[0]; start < r[1]; {
 			end := min(start+WindowSamples, r[1])
@@ -130,8 +130,12 @@ func (m *Model) Transcribe(ctx context.Context, samples []float32, speech []Span
 			start = next
 			if progress != nil {
 				progress(ms(start), ms(total))
+				reported = ms(start)
 			}
 		}
+	}
+	if progress != nil && reported < ms(total) {
+		progress(ms(total), ms(total)) // the audio after the last speech is done too
 	}
 	res.finish()
 	return res, nil

@@ -46,9 +46,9 @@ func scanJSON(r io.Reader, limit int64, f func(Exported) error) (Report, error) 
 		pending         []Exported // entries read before the header
 	)
 	deliver := func(i int, e Exported) error {
-		// A recording that waits for its transcript has no text, on
-		// purpose: it keeps its audio and stays waiting.
-		if !(e.Entry.AwaitingTranscript() && e.Text == "" && len(e.AudioData) > 0) {
+		// A recording that waits for its transcript, or held no speech,
+		// has no text, on purpose: it keeps its audio as it is.
+		if !(e.Audio != nil && e.Text == "" && len(e.AudioData) > 0) {
 			text, ok := s.text(i, e.Text)
 			if !ok {
 				return nil
