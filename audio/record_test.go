@@ -184,7 +184,17 @@ func TestRecorder_PauseKeepsNothing(t *testing.T) {
 	if !r.Paused() {
 		t.Error("not paused after Pause")
 	}
+	// What was captured before the pause may still be on its way to the
+	// file (the microphone is read ahead of the writer): wait for it.
 	before := r.Elapsed()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		now := r.Elapsed()
+		if now == before {
+			break
+		}
+		before = now
+	}
 	time.Sleep(300 * time.Millisecond)
 	if got := r.Elapsed(); got > before+100*time.Millisecond {
 		t.Errorf("paused, yet the recording grew from %v to %v", before, got)
