@@ -57,10 +57,16 @@ func virtualMicrophoneFrom(t *testing.T, samples []float32, rate int) {
 	if err := os.WriteFile(raw, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	conf := fmt.Sprintf(`pcm.filemic_raw { type file; slave.pcm "null"; file "/dev/null"; infile "%s"; format "raw" }
+	alsaHome(t, home, fmt.Sprintf(`pcm.filemic_raw { type file; slave.pcm "null"; file "/dev/null"; infile "%s"; format "raw" }
 pcm.filemic { type plug; slave { pcm "filemic_raw"; format S16_LE; rate %d; channels 1 } }
 pcm.!default { type asym; capture.pcm "filemic"; playback.pcm "null" }
-`, raw, rate)
+`, raw, rate))
+}
+
+// alsaHome writes an ALSA configuration as home's .asoundrc and makes home
+// the HOME that PortAudio's ALSA reads it from.
+func alsaHome(t *testing.T, home, conf string) {
+	t.Helper()
 	if err := os.WriteFile(filepath.Join(home, ".asoundrc"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}

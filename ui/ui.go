@@ -70,11 +70,15 @@ type Journal struct {
 
 	// voice records spoken entries (nil: no recording); record starts
 	// one, and the recorder panel replaces editorArea while it runs.
-	voice      Voice
-	record     *widget.Button
-	recorder   *recorderPanel
-	editorArea fyne.CanvasObject
-	offer      dialog.Dialog
+	voice  Voice
+	record *widget.Button
+	// play plays the open entry's recording; stopPlaying, while it plays,
+	// stops it.
+	play        *widget.Button
+	stopPlaying func()
+	recorder    *recorderPanel
+	editorArea  fyne.CanvasObject
+	offer       dialog.Dialog
 	// closeAfterSave is set when the window was closed while a recording
 	// was being saved: it closes once the recording is in the journal.
 	closeAfterSave bool
@@ -137,6 +141,8 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Optio
 	j.save.Importance = widget.HighImportance
 	j.remove = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), j.onDelete)
 	j.remove.Importance = widget.LowImportance
+	j.play = widget.NewButtonWithIcon("Play", theme.MediaPlayIcon(), j.onPlay)
+	j.play.Hide()
 	j.status = widget.NewLabel("")
 	j.status.Importance = widget.LowImportance
 	j.status.Truncation = fyne.TextTruncateEllipsis
@@ -144,7 +150,7 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Optio
 	j.feelings = container.NewVBox()
 	main := container.NewBorder(
 		j.heading,
-		container.NewVBox(j.feelings, container.NewBorder(nil, nil, j.remove, j.save, j.status)),
+		container.NewVBox(j.feelings, container.NewBorder(nil, nil, container.NewHBox(j.remove, j.play), j.save, j.status)),
 		nil, nil,
 		j.editor,
 	)
@@ -209,6 +215,7 @@ func (j *Journal) startNew() {
 	j.editor.SetPlaceHolder("What's on your mind today?")
 	j.editor.SetText("")
 	setFeelings(j.feelings, nil)
+	j.showPlay(journal.Entry{})
 	j.refreshButtons()
 }
 
@@ -315,6 +322,7 @@ func (j *Journal) showEntry(e journal.Entry) {
 	}
 	j.editor.SetText(e.Text)
 	setFeelings(j.feelings, e.Emotions)
+	j.showPlay(e)
 	j.refreshButtons()
 	j.selectID(e.ID)
 }

@@ -27,6 +27,9 @@ type Voice interface {
 	// Unfinished returns recordings left behind when SAMO stopped while
 	// recording, already stopped, to be saved or discarded.
 	Unfinished() ([]Take, error)
+	// Play plays an entry's recording (as stored: WAV bytes) until it ends
+	// or ctx is cancelled.
+	Play(ctx context.Context, recording []byte) error
 }
 
 // Take is one recording.
@@ -363,3 +366,49 @@ func (r *meterRenderer) Refresh() {
 }
 func (r *meterRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.m.back, r.m.fill} }
 func (r *meterRenderer) Destroy()                     {}
+
+// onPlay plays the open entry's recording, or stops the one playing.
+func (j *Journal) onPlay() {
+	if j.voice == nil || j.current == "" {
+		return
+	}
+	if j.stopPlaying != nil {
+		j.stopPlaying()
+		return
+	}
+	data, err := j.svc.Audio(context.Background(), j.current)
+	if err != nil {
+		j.showError("Could not read the recording", err)
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	j.stopPlaying = cancel
+	j.play.SetText("Stop")
+	j.play.SetIcon(theme.MediaStopIcon())
+	go func() {
+		err := j.voice.Play(ctx, data)
+		fyne.Do(func() {
+			cancel()
+			j.stopPlaying = nil
+			j.play.SetText("Play")
+			j.play.SetIcon(theme.MediaPlayIcon())
+			if err != nil && !errors.Is(err, context.Canceled) {
+				j.showError("Could not play the recording", err)
+			}
+			j.settle()
+		})
+	}()
+}
+
+// showPlay shows the Play button for an entry with a recording, and stops
+// any playback of another entry.
+func (j *Journal) showPlay(e journal.Entry) {
+	if j.stopPlaying != nil {
+		j.stopPlaying()
+	}
+	if j.voice != nil && e.Audio != nil {
+		j.play.Show()
+	} else {
+		j.play.Hide()
+	}
+}

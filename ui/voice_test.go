@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +28,9 @@ type memVoice struct {
 	stopErr    error
 	// hold, when set, keeps Stop from returning until it is closed.
 	hold chan struct{}
+	// played lists what Play was given; playFor is how long it plays.
+	played  []string
+	playFor time.Duration
 }
 
 type memTake struct {
@@ -46,6 +50,20 @@ func (v *memVoice) Record(level func(float32, time.Duration)) (Take, error) {
 	t := &memTake{v: v, level: level, done: make(chan struct{})}
 	v.takes = append(v.takes, t)
 	return t, nil
+}
+
+func (v *memVoice) Play(ctx context.Context, recording []byte) error {
+	v.mu.Lock()
+	v.played = append(v.played, string(recording))
+	v.mu.Unlock()
+	if v.playFor > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(v.playFor):
+		}
+	}
+	return nil
 }
 
 func (v *memVoice) Unfinished() ([]Take, error) {
@@ -297,5 +315,34 @@ func TestJournal_EmptyRecordingIsDroppedQuietly(t *testing.T) {
 	onUI(func() { status = j.status.Text })
 	if status != "Nothing was recorded." {
 		t.Errorf("status %q", status)
+	}
+}
+
+func TestJournal_PlayTheOpenRecording(t *testing.T) {
+	v := &memVoice{playFor: time.Minute}
+	j, _, _ := newVoiceJournal(t, v)
+	var visible bool
+	onUI(func() { visible = j.play.Visible() })
+	if visible {
+		t.Error("Play is shown for a new, typed entry")
+	}
+	onUI(j.onRecordKey)
+	v.takes[0].speak(20)
+	waitSettled(t, j, func() { onUI(j.onRecordKey) })
+	onUI(func() { visible = j.play.Visible() })
+	if !visible {
+		t.Fatal("Play is not shown for the recording just saved")
+	}
+	onUI(func() { test.Tap(j.play) })
+	waitFor(t, func() bool { return j.play.Text == "Stop" })
+	// Stop while it plays.
+	waitSettled(t, j, func() { onUI(func() { test.Tap(j.play) }) })
+	var text string
+	onUI(func() { text = j.play.Text })
+	v.mu.Lock()
+	played := slices.Clone(v.played)
+	v.mu.Unlock()
+	if text != "Play" || len(played) != 1 || played[0] != "RIFF fake audio" {
+		t.Errorf("after stopping: button %q, played %q", text, played)
 	}
 }

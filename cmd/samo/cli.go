@@ -124,7 +124,7 @@ func (c *cli) rootCommand() *cobra.Command {
 		c.initCommand(), c.encryptCommand(), c.decryptCommand(), c.passphraseCommand(),
 		c.exportCommand(), c.importCommand(), c.backupCommand(), c.restoreCommand(), c.doctorCommand(),
 		c.analyzeCommand(), c.evalCommand(), c.emotionsCommand(), c.reanalyzeCommand(),
-		c.devicesCommand(), c.recordCommand(), c.recoverCommand(), c.vadCommand(),
+		c.devicesCommand(), c.recordCommand(), c.recoverCommand(), c.playCommand(), c.vadCommand(),
 		c.transcribeCommand(), c.speechCommand())
 	return root
 }

@@ -113,3 +113,11 @@ func (c *cli) maxRecording() time.Duration {
 	}
 	return 2 * time.Hour
 }
+
+func (v *guiVoice) Play(ctx context.Context, recording []byte) error {
+	clip, err := audio.Decode(recording)
+	if err != nil {
+		return err
+	}
+	return audio.Play(ctx, clip)
+}

@@ -341,3 +341,37 @@ func (c *cli) progress(what string) func(done, total int) {
 
 // errNoSpeechModel means no speech model is installed.
 var errNoSpeechModel = errors.New("no speech model is installed")
+
+func (c *cli) playCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "play ID",
+		Short: "Play an entry's recording (Ctrl-C stops)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var data []byte
+			err := c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
+				e, err := svc.Get(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				if e.Audio == nil {
+					return fmt.Errorf("entry %s has no recording", e.ID)
+				}
+				data, err = svc.Audio(cmd.Context(), e.ID)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			clip, err := audio.Decode(data)
+			if err != nil {
+				return fmt.Errorf("the recording of %s: %w", args[0], err)
+			}
+			fmt.Fprintf(c.stderr, "playing %.1f s\n", float64(clip.Frames())/float64(clip.Rate))
+			if err := audio.Play(cmd.Context(), clip); err != nil && !errors.Is(err, context.Canceled) {
+				return err
+			}
+			return nil
+		},
+	}
+}

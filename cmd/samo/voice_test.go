@@ -363,3 +363,39 @@ func TestCLI_RecordTranscribesWithAnInstalledModel(t *testing.T) {
 		t.Errorf("doctor: speech %+v, vad provider %q", rep.Speech, rep.VADModel.Provider)
 	}
 }
+
+func TestCLI_PlayAnEntrysRecording(t *testing.T) {
+	env, speech := virtualMic(t, "Listening back to what I said.")
+	home := t.TempDir()
+	secs := fmt.Sprint(float64(len(speech))/audio.Rate + 0.2)
+	r := mustSucceed(t, samo(t, "", env, "--home", home, "record", "--seconds", secs, "--json"))
+	var out recordOut
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	// A speaker that writes what it plays into a file.
+	spk := t.TempDir()
+	raw := filepath.Join(spk, "speaker.raw")
+	os.WriteFile(filepath.Join(spk, ".asoundrc"), []byte(fmt.Sprintf(`pcm.fileout_raw { type file; slave.pcm "null"; file "%s"; format "raw" }
+pcm.fileout { type plug; slave { pcm "fileout_raw"; format S16_LE; rate 16000; channels 1 } }
+pcm.!default { type asym; playback.pcm "fileout"; capture.pcm "null" }
+`, raw)), 0o644)
+	mustSucceed(t, samo(t, "", []string{"HOME=" + spk}, "--home", home, "play", out.Entry.ID))
+	data, err := os.ReadFile(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float32, len(data)/2)
+	for i := range got {
+		got[i] = float32(int16(binary.LittleEndian.Uint16(data[2*i:]))) / 32768
+	}
+	if c := correlation(speech, got); c < 0.99 {
+		t.Errorf("what the speaker got correlates %.4f with the speech", c)
+	}
+	if r := samo(t, "", nil, "--home", home, "add", "typed"); r.code == 0 {
+		id := strings.TrimSpace(strings.TrimPrefix(r.stdout, "saved "))
+		if r := samo(t, "", nil, "--home", home, "play", id); r.code == 0 || !strings.Contains(r.stderr, "no recording") {
+			t.Errorf("play a typed entry: exit %d, %q", r.code, r.stderr)
+		}
+	}
+}
