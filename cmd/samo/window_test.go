@@ -229,7 +229,11 @@ func TestGUI_RecordInTheRealWindow(t *testing.T) {
 	// The window saves the recording when it reaches the limit; the
 	// journal is written before the window shows the entry.
 	var shot image.Image
+	pressed := time.Now()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		if time.Since(pressed) < 3*time.Second {
+			continue // the file may not even exist yet
+		}
 		c := exec.CommandContext(ctx, "import", "-window", window, "png:-")
 		c.Env = append(os.Environ(), "DISPLAY="+display)
 		if out, err := c.Output(); err == nil {
