@@ -1,7 +1,6 @@
 package audio_test
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,10 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -293,26 +289,7 @@ func TestRecorder_SurvivesSIGKILL(t *testing.T) {
 	virtualMicrophoneFrom(t, long, audio.Rate)
 	for round := range 3 {
 		path := filepath.Join(t.TempDir(), "killed.wav")
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "SAMO_RECORD_CHILD="+path)
-		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(out)
-		acked := 0
-		for sc.Scan() {
-			n, err := strconv.Atoi(strings.TrimPrefix(sc.Text(), "ack "))
-			if err != nil {
-				t.Fatalf("child said %q", sc.Text())
-			}
-			acked = n
-			if acked >= audio.Rate*(3+4*round) {
-				cmd.Process.Signal(syscall.SIGKILL)
-				break
-			}
-		}
-		cmd.Wait()
+		acked := killChildAfter(t, "SAMO_RECORD_CHILD="+path, audio.Rate*(3+4*round))
 		if acked == 0 {
 			t.Fatal("the recording child acknowledged nothing")
 		}

@@ -218,26 +218,7 @@ func TestMain(m *testing.M) {
 func TestWAVWriter_SurvivesSIGKILL(t *testing.T) {
 	for round := range 5 {
 		path := filepath.Join(t.TempDir(), "killed.wav")
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "SAMO_WAV_CHILD="+path)
-		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(out)
-		acked := 0
-		for sc.Scan() {
-			n, err := strconv.Atoi(strings.TrimPrefix(sc.Text(), "ack "))
-			if err != nil {
-				t.Fatalf("child said %q", sc.Text())
-			}
-			acked = n
-			if acked >= 16000*(2+round) { // 2–6 s recorded
-				cmd.Process.Signal(syscall.SIGKILL)
-				break
-			}
-		}
-		cmd.Wait()
+		acked := killChildAfter(t, "SAMO_WAV_CHILD="+path, 16000*(2+round)) // 2–6 s recorded
 
 		data, _ := os.ReadFile(path)
 		clip, err := audio.DecodeWAV(data)
@@ -256,4 +237,33 @@ func TestWAVWriter_SurvivesSIGKILL(t *testing.T) {
 			t.Errorf("round %d: repaired file: %d frames, %v", round, c.Frames(), err)
 		}
 	}
+}
+
+// killChildAfter runs this test binary as a child with env set (TestMain
+// turns it into a writer that prints "ack N" for every N frames safely
+// written), kills it with SIGKILL once it has acknowledged at least frames,
+// and returns the last acknowledged count.
+func killChildAfter(t *testing.T, env string, frames int) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), env)
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	acked := 0
+	for sc.Scan() {
+		n, err := strconv.Atoi(strings.TrimPrefix(sc.Text(), "ack "))
+		if err != nil {
+			t.Fatalf("child said %q", sc.Text())
+		}
+		acked = n
+		if acked >= frames {
+			cmd.Process.Signal(syscall.SIGKILL)
+			break
+		}
+	}
+	cmd.Wait()
+	return acked
 }

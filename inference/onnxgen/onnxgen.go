@@ -286,3 +286,22 @@ func orDefault(s, def string) string {
 	}
 	return s
 }
+
+// QuantizeInt8 quantizes weights symmetrically, one scale for the tensor,
+// as onnxruntime's dynamic quantization does for MatMul weights: it
+// returns the int8 values as bytes and the scale (w ≈ q × scale).
+func QuantizeInt8(w []float32) (raw []byte, scale float32) {
+	var peak float32
+	for _, v := range w {
+		peak = max(peak, float32(math.Abs(float64(v))))
+	}
+	scale = peak / 127
+	if scale == 0 {
+		scale = 1
+	}
+	raw = make([]byte, len(w))
+	for i, v := range w {
+		raw[i] = byte(int8(math.Round(float64(v / scale))))
+	}
+	return raw, scale
+}

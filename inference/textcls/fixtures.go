@@ -345,16 +345,7 @@ func (b *bertBuilder) linear(name, x string, in, out int64) string {
 		b.node("Add", []string{name + "_mm", bias}, name+"_out")
 		return name + "_out"
 	}
-	w := b.random(in * out)
-	var peak float32
-	for _, v := range w {
-		peak = max(peak, float32(math.Abs(float64(v))))
-	}
-	scale := peak / 127
-	raw := make([]byte, len(w))
-	for i, v := range w {
-		raw[i] = byte(int8(math.Round(float64(v / scale))))
-	}
+	raw, scale := onnxgen.QuantizeInt8(b.random(in * out))
 	wq, ws, wz := name+".weight_quantized", name+".weight_scale", name+".weight_zero_point"
 	b.g.Initializers = append(b.g.Initializers,
 		onnxgen.Tensor{Name: wq, Type: onnxgen.Int8, Dims: []int64{in, out}, Raw: raw},

@@ -59,22 +59,40 @@ type BPE struct {
 
 type merge struct{ rank, id int }
 
-// LoadBPEFiles reads GPT-2's vocab.json (token to id) and merges.txt (one
-// merge "a b" a line, best first, after an optional "#version" line). The
-// token <|endoftext|>, when the vocabulary has it, is matched whole in the
-// text as a special token.
+// LoadBPEFiles reads GPT-2's vocab.json and merges.txt (see ReadBPEFiles).
+// The token <|endoftext|>, when the vocabulary has it, is matched whole in
+// the text as a special token.
 func LoadBPEFiles(vocabPath, mergesPath string, opts BPEOptions) (*BPE, error) {
+	vocab, merges, err := ReadBPEFiles(vocabPath, mergesPath)
+	if err != nil {
+		return nil, err
+	}
+	var added []AddedToken
+	if id, ok := vocab["<|endoftext|>"]; ok {
+		added = append(added, AddedToken{Content: "<|endoftext|>", ID: id, Special: true})
+	}
+	t, err := NewBPE(vocab, merges, added, opts)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %s: %w", vocabPath, err)
+	}
+	return t, nil
+}
+
+// ReadBPEFiles reads a byte-level BPE vocabulary, vocab.json (token to
+// id), and its merges, merges.txt (one merge "a b" a line, best first,
+// after an optional "#version" line), for NewBPE.
+func ReadBPEFiles(vocabPath, mergesPath string) (map[string]int, [][2]string, error) {
 	data, err := os.ReadFile(vocabPath)
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer: reading vocabulary: %w", err)
+		return nil, nil, fmt.Errorf("tokenizer: reading vocabulary: %w", err)
 	}
 	var vocab map[string]int
 	if err := json.Unmarshal(data, &vocab); err != nil {
-		return nil, fmt.Errorf("tokenizer: %s: malformed vocab.json: %w", vocabPath, err)
+		return nil, nil, fmt.Errorf("tokenizer: %s: malformed vocab.json: %w", vocabPath, err)
 	}
 	data, err = os.ReadFile(mergesPath)
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer: reading merges: %w", err)
+		return nil, nil, fmt.Errorf("tokenizer: reading merges: %w", err)
 	}
 	var merges [][2]string
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -86,22 +104,14 @@ func LoadBPEFiles(vocabPath, mergesPath string, opts BPEOptions) (*BPE, error) {
 		}
 		a, b, ok := strings.Cut(text, " ")
 		if !ok || a == "" || b == "" || strings.Contains(b, " ") {
-			return nil, fmt.Errorf("tokenizer: %s: line %d: want two tokens separated by one space, got %q", mergesPath, line, text)
+			return nil, nil, fmt.Errorf("tokenizer: %s: line %d: want two tokens separated by one space, got %q", mergesPath, line, text)
 		}
 		merges = append(merges, [2]string{a, b})
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("tokenizer: %s: %w", mergesPath, err)
+		return nil, nil, fmt.Errorf("tokenizer: %s: %w", mergesPath, err)
 	}
-	var added []AddedToken
-	if id, ok := vocab["<|endoftext|>"]; ok {
-		added = append(added, AddedToken{Content: "<|endoftext|>", ID: id, Special: true})
-	}
-	t, err := NewBPE(vocab, merges, added, opts)
-	if err != nil {
-		return nil, fmt.Errorf("tokenizer: %s: %w", vocabPath, err)
-	}
-	return t, nil
+	return vocab, merges, nil
 }
 
 // NewBPE builds a byte-level BPE tokenizer from its vocabulary, its merges

@@ -1,8 +1,6 @@
 package whisper
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -193,27 +191,9 @@ func loadTokenizer(dir string) (*tokenizer.BPE, map[string]int, error) {
 		return tok, added, nil
 	}
 	vocabPath, mergesPath := filepath.Join(dir, "vocab.json"), filepath.Join(dir, "merges.txt")
-	var vocab map[string]int
-	if _, err := readJSON(vocabPath, &vocab, true); err != nil {
-		return nil, nil, fmt.Errorf("%w (a model folder needs tokenizer.json, or vocab.json and merges.txt)", err)
-	}
-	raw, err := os.ReadFile(mergesPath)
+	vocab, merges, err := tokenizer.ReadBPEFiles(vocabPath, mergesPath)
 	if err != nil {
-		return nil, nil, fmt.Errorf("whisper: model folder: %w", err)
-	}
-	var merges [][2]string
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSuffix(sc.Text(), "\r")
-		if text == "" || (line == 1 && strings.HasPrefix(text, "#version")) {
-			continue
-		}
-		a, b, ok := strings.Cut(text, " ")
-		if !ok || a == "" || b == "" {
-			return nil, nil, fmt.Errorf("whisper: %s: line %d is not a merge: %q", mergesPath, line, text)
-		}
-		merges = append(merges, [2]string{a, b})
+		return nil, nil, fmt.Errorf("whisper: %w (a model folder needs tokenizer.json, or vocab.json and merges.txt)", err)
 	}
 	added := map[string]int{}
 	if _, err := readJSON(filepath.Join(dir, "added_tokens.json"), &added, false); err != nil {

@@ -93,15 +93,7 @@ func (b *randomBuilder) linear(x string, in, out int64, bias bool) string {
 // quantized adds x·W with W [in, out] quantized to int8 (symmetric, per
 // tensor) and x quantized to uint8 at run time.
 func (b *randomBuilder) quantized(x string, w []float32, in, out int64) string {
-	var peak float32
-	for _, v := range w {
-		peak = max(peak, float32(math.Abs(float64(v))))
-	}
-	scale := peak / 127
-	raw := make([]byte, len(w))
-	for i, v := range w {
-		raw[i] = byte(int8(math.Round(float64(v / scale))))
-	}
+	raw, scale := onnxgen.QuantizeInt8(w)
 	wq := b.init(onnxgen.Tensor{Type: onnxgen.Int8, Dims: []int64{in, out}, Raw: raw})
 	ws := b.f(scale)
 	wz := b.init(onnxgen.Tensor{Type: onnxgen.Int8, Raw: []byte{0}})
