@@ -8,7 +8,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 
 	ort "github.com/yalue/onnxruntime_go"
 )
@@ -83,19 +82,14 @@ func (w *window) step(ids []int, past []ort.Value) ([][]float32, []ort.Value, er
 		case "use_cache_branch":
 			inputs[i] = branch
 		default:
-			g := pastName.FindStringSubmatch(name)
-			l, _ := strconv.Atoi(g[2])
-			k := 2 * l
-			if g[4] == "value" {
-				k++
-			}
+			slot := s.inSlots[i]
 			switch {
 			case first:
 				inputs[i] = w.empty
-			case g[3] == "decoder":
-				inputs[i] = past[k]
+			case !slot.enc:
+				inputs[i] = past[slot.k]
 			default:
-				inputs[i] = w.enc[k]
+				inputs[i] = w.enc[slot.k]
 			}
 		}
 	}
@@ -125,18 +119,14 @@ func (w *window) step(ids []int, past []ort.Value) ([][]float32, []ort.Value, er
 			v.Destroy()
 			continue
 		}
-		g := pastName.FindStringSubmatch(name)
-		if g == nil || g[1] != "present" {
+		slot := s.outSlots[i]
+		if !slot.ok || !slot.present {
 			v.Destroy()
 			continue
 		}
-		l, _ := strconv.Atoi(g[2])
-		k := 2 * l
-		if g[4] == "value" {
-			k++
-		}
+		k := slot.k
 		switch {
-		case g[3] == "decoder":
+		case !slot.enc:
 			present[k] = v
 		case first:
 			if w.enc == nil {

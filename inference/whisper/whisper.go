@@ -179,7 +179,31 @@ type session struct {
 	path    string
 	inputs  []string
 	outputs []string
-	s       *ort.DynamicAdvancedSession
+	// inSlots and outSlots place each input and output in the caches,
+	// read from their names once at open rather than at every token.
+	inSlots, outSlots []cacheSlot
+	s                 *ort.DynamicAdvancedSession
+}
+
+// cacheSlot is where a past_key_values.* input or present.* output sits in
+// the caches: k is 2·layer, plus 1 for a value; enc marks the
+// cross-attention cache. ok is false for any other name.
+type cacheSlot struct {
+	ok, present, enc bool
+	k                int
+}
+
+func cacheSlotOf(name string) cacheSlot {
+	g := pastName.FindStringSubmatch(name)
+	if g == nil {
+		return cacheSlot{}
+	}
+	l, _ := strconv.Atoi(g[2])
+	k := 2 * l
+	if g[4] == "value" {
+		k++
+	}
+	return cacheSlot{ok: true, present: g[1] == "present", enc: g[3] == "encoder", k: k}
 }
 
 var pastName = regexp.MustCompile(`^(past_key_values|present)\.(\d+)\.(decoder|encoder)\.(key|value)$`)
@@ -253,9 +277,11 @@ func (m *Model) open(rt *inference.Runtime, path string, check func(inference.Mo
 	s := &session{path: path}
 	for _, in := range info.Inputs {
 		s.inputs = append(s.inputs, in.Name)
+		s.inSlots = append(s.inSlots, cacheSlotOf(in.Name))
 	}
 	for _, out := range info.Outputs {
 		s.outputs = append(s.outputs, out.Name)
+		s.outSlots = append(s.outSlots, cacheSlotOf(out.Name))
 	}
 	prov, err := rt.CreateSession(m.opts.Provider, m.opts.Threads, func(so *ort.SessionOptions) error {
 		var err error
