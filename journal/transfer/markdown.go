@@ -137,7 +137,7 @@ func markdownEntry(e journal.Entry, level string) string {
 	if c := e.Corrections; c != nil && len(c.Labels) > 0 {
 		blocks = append(blocks, "**My labels:** "+strings.Join(c.Labels, ", "))
 	}
-	if said := transcriptText(e.Transcript); said != "" && !sameWords(said, e.Text) {
+	if said := journal.TranscriptText(e.Transcript); said != "" && !sameWords(said, e.Text) {
 		blocks = append(blocks, "**Transcript:**", "> "+strings.Join(strings.Fields(said), " "))
 	}
 	return strings.Join(blocks, "\n\n") + "\n"
@@ -163,20 +163,6 @@ func topEmotions(m *journal.Emotions) []string {
 	labels := slices.Clone(m.Labels)
 	slices.SortStableFunc(labels, func(a, b string) int { return cmp.Compare(score[b], score[a]) })
 	return labels[:min(len(labels), maxMarkdownEmotions)]
-}
-
-// transcriptText joins a transcript's segments into its text.
-func transcriptText(t *journal.Transcript) string {
-	if t == nil {
-		return ""
-	}
-	parts := make([]string, 0, len(t.Segments))
-	for _, s := range t.Segments {
-		if s := strings.TrimSpace(s.Text); s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, " ")
 }
 
 // escapeInline keeps a tag from turning into Markdown emphasis, code or a
