@@ -2,8 +2,9 @@ package audio
 
 import "math"
 
-// toInt16 converts samples in [-1, 1] to 16-bit values (clipped; NaN is 0),
-// the scale DecodeWAV reads with.
+// toInt16 converts samples in [-1, 1] to 16-bit values at the scale
+// DecodeWAV reads with (÷32768), clipped to the 16-bit range; a NaN
+// becomes silence.
 func toInt16(s []float32) []int16 {
 	out := make([]int16, len(s))
 	for i, x := range s {

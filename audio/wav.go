@@ -100,15 +100,8 @@ func (w *WAVWriter) Write(samples []float32) error {
 		return fmt.Errorf("audio: %d samples is not whole frames of %d channels", len(samples), w.chans)
 	}
 	w.scratch = w.scratch[:0]
-	for _, s := range samples {
-		// The same scale as decoding (÷32768), clipped to the 16-bit range;
-		// a NaN is written as silence.
-		v := math.Round(float64(s) * 32768)
-		if math.IsNaN(v) {
-			v = 0
-		}
-		v = max(-32768, min(32767, v))
-		w.scratch = binary.LittleEndian.AppendUint16(w.scratch, uint16(int16(v)))
+	for _, v := range toInt16(samples) {
+		w.scratch = binary.LittleEndian.AppendUint16(w.scratch, uint16(v))
 	}
 	if _, err := w.f.Write(w.scratch); err != nil {
 		return fmt.Errorf("audio: write wav: %w", err)

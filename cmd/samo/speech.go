@@ -187,11 +187,7 @@ func (c *cli) transcribeCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var progress func(done, total int)
-			if p := c.progress("transcribing (seconds)"); p != nil {
-				progress = func(done, total int) { p(done/1000, total/1000) }
-			}
-			r, err := t.read(cmd.Context(), clip.Mono16k(), progress)
+			r, err := t.read(cmd.Context(), clip.Mono16k(), c.progress("transcribing (seconds)", 1000))
 			if err != nil {
 				return err
 			}

@@ -57,11 +57,7 @@ func (c *cli) vadCommand() *cobra.Command {
 				return err
 			}
 			samples := clip.Mono16k()
-			var progress func(done, total int)
-			if p := c.progress("finding speech (seconds)"); p != nil {
-				progress = func(done, total int) { p(done/audio.Rate, total/audio.Rate) }
-			}
-			segs, err := d.SegmentsContext(cmd.Context(), samples, progress)
+			segs, err := d.SegmentsContext(cmd.Context(), samples, c.progress("finding speech (seconds)", audio.Rate))
 			if err != nil {
 				return err
 			}

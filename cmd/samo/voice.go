@@ -239,11 +239,7 @@ func (c *cli) prepareRecording(ctx context.Context, path string, at time.Time, t
 // prepareRecording) and removes the file once it is safely in the journal.
 // If saving fails the file stays for `samo recover`.
 func (c *cli) saveRecording(ctx context.Context, path string, at time.Time, tags []string) (journal.Entry, bool, error) {
-	var progress func(done, total int)
-	if p := c.progress("transcribing (seconds)"); p != nil {
-		progress = func(done, total int) { p(done/1000, total/1000) }
-	}
-	rec, err := c.prepareRecording(ctx, path, at, tags, progress)
+	rec, err := c.prepareRecording(ctx, path, at, tags, c.progress("transcribing (seconds)", 1000))
 	if err != nil {
 		return journal.Entry{}, false, err
 	}
@@ -326,13 +322,15 @@ func (c *cli) recoverCommand() *cobra.Command {
 }
 
 // progress returns a progress callback that prints to a terminal, or nil.
-func (c *cli) progress(what string) func(done, total int) {
+// Counts arrive in units of 1/per of what is shown (per 1000 for
+// milliseconds shown as seconds).
+func (c *cli) progress(what string, per int) func(done, total int) {
 	f, ok := c.stderr.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
 	return func(done, total int) {
-		fmt.Fprintf(f, "\r%s: %d/%d", what, done, total)
+		fmt.Fprintf(f, "\r%s: %d/%d", what, done/per, total/per)
 		if done == total {
 			fmt.Fprintln(f)
 		}
