@@ -157,7 +157,7 @@ func TestWindow_DropsSegmentsInThePadding(t *testing.T) {
 		}
 	}
 	offset := 10 * time.Second
-	d, err := m.window(context.Background(), f, 0, offset, 4200*time.Millisecond, false, "")
+	d, err := m.window(context.Background(), f, 0, offset, 4200*time.Millisecond, false)
 	if err != nil {
 		t.Fatal(err)
 	}

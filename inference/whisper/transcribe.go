@@ -73,7 +73,7 @@ func (m *Model) TranscribeFeatures(ctx context.Context, feats [][]float32, offse
 		if offsets != nil {
 			off = offsets[i]
 		}
-		d, err := m.window(ctx, f, i, off, WindowDuration, false, "")
+		d, err := m.window(ctx, f, i, off, WindowDuration, false)
 		if err != nil {
 			return Result{}, err
 		}
@@ -117,7 +117,7 @@ func (m *Model) Transcribe(ctx context.Context, samples []float32, speech []Span
 			if err != nil {
 				return Result{}, fmt.Errorf("whisper: features: %w", err)
 			}
-			d, err := m.window(ctx, feats, index, samplesToDuration(start), samplesToDuration(end-start), true, "")
+			d, err := m.window(ctx, feats, index, samplesToDuration(start), samplesToDuration(end-start), true)
 			if err != nil {
 				return Result{}, err
 			}
@@ -178,14 +178,12 @@ func (r *Result) add(d decoded) {
 // entry that changes language is not read in its first language only).
 func (r *Result) finish() {
 	speech := map[string]time.Duration{}
+	best := time.Duration(-1) // ties go to the language that led first
 	for _, s := range r.Segments {
 		if !s.NoSpeech && s.Language != "" {
-			if _, ok := speech[s.Language]; !ok && r.Language == "" {
-				r.Language = s.Language
-			}
 			speech[s.Language] += s.End - s.Start
-			if speech[s.Language] > speech[r.Language] {
-				r.Language = s.Language
+			if speech[s.Language] > best {
+				best, r.Language = speech[s.Language], s.Language
 			}
 		}
 	}
@@ -199,10 +197,9 @@ func (r *Result) finish() {
 }
 
 // window encodes and decodes one window of features starting at offset
-// and lasting length, in the language lang (detected when "" and not
-// given in the options); with seek, a cut-off last segment is left out and
-// its start returned.
-func (m *Model) window(ctx context.Context, feats []float32, index int, offset, length time.Duration, seek bool, lang string) (decoded, error) {
+// and lasting length, in the options' language or the one it detects; with
+// seek, a cut-off last segment is left out and its start returned.
+func (m *Model) window(ctx context.Context, feats []float32, index int, offset, length time.Duration, seek bool) (decoded, error) {
 	if err := ctx.Err(); err != nil {
 		return decoded{}, fmt.Errorf("whisper: %w", err)
 	}
@@ -225,10 +222,7 @@ func (m *Model) window(ctx context.Context, feats []float32, index int, offset, 
 		return decoded{}, fmt.Errorf("whisper: run %s: %w", m.encoder.path, err)
 	}
 	defer out[0].Destroy()
-	if m.opts.Language != "" {
-		lang = m.opts.Language
-	}
-	a, lang, err := m.decodeWindow(ctx, out[0], index, lang)
+	a, lang, err := m.decodeWindow(ctx, out[0], index, m.opts.Language)
 	if err != nil {
 		return decoded{}, err
 	}
