@@ -148,8 +148,8 @@ func waitSettled(t *testing.T, j *Journal, f func()) {
 func TestJournal_RecordPauseStopSaves(t *testing.T) {
 	v := &memVoice{}
 	j, w, st := newVoiceJournal(t, v)
-	if j.record.Disabled() || !j.recorder.content.Visible() == false {
-		t.Fatal("the record button is not ready")
+	if j.record.Disabled() || j.recorder.content.Visible() {
+		t.Fatal("the record button is not ready, or the recorder shows before recording")
 	}
 	onUI(func() { test.Tap(j.record) })
 	if len(v.takes) != 1 || !j.recorder.content.Visible() || j.editorArea.Visible() || !j.record.Disabled() {
