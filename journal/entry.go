@@ -69,17 +69,18 @@ type Entry struct {
 	Embedding *Embedding `json:"embedding,omitempty"`
 }
 
+// Wordless reports whether the entry is a recording without text: one
+// waiting for its transcript (AwaitingTranscript) or one in which no speech
+// was heard (NoSpeechHeard). It is the only kind of entry without text.
+func (e Entry) Wordless() bool { return e.Audio != nil && e.Text == "" }
+
 // AwaitingTranscript reports whether the entry is a recording saved
 // without text because no speech model could transcribe it yet.
-func (e Entry) AwaitingTranscript() bool {
-	return e.Audio != nil && e.Transcript == nil && e.Text == ""
-}
+func (e Entry) AwaitingTranscript() bool { return e.Wordless() && e.Transcript == nil }
 
 // NoSpeechHeard reports whether the entry is a recording that was
 // transcribed and held no speech.
-func (e Entry) NoSpeechHeard() bool {
-	return e.Audio != nil && e.Transcript != nil && e.Text == ""
-}
+func (e Entry) NoSpeechHeard() bool { return e.Wordless() && e.Transcript != nil }
 
 // Audio describes an entry's recording. The samples themselves are stored
 // apart from the entry (see Store.PutAudio).
@@ -235,7 +236,7 @@ func (e Entry) Validate() error {
 	if err := CheckTime(e.Updated); err != nil {
 		return bad("updated", "%v", err)
 	}
-	if e.Audio != nil && e.Text == "" {
+	if e.Wordless() {
 		// a recording not transcribed yet, or in which no speech was heard
 	} else if _, repaired, err := CleanText(e.Text); err != nil {
 		return fmt.Errorf("%w %s: text: %w", ErrInvalid, e.ID, err)

@@ -139,7 +139,7 @@ func (s *Service) Reanalyze(ctx context.Context, force bool, progress ReanalyzeP
 	name, version := s.analyzer.ModelName(), s.analyzer.ModelVersion()
 	var ids []string
 	err := s.store.Each(ctx, func(e Entry) error {
-		if e.Audio != nil && e.Text == "" {
+		if e.Wordless() {
 			return nil // a recording without words (yet): SetTranscript reads it
 		}
 		if force || e.Emotions == nil || e.Emotions.Model != name || e.Emotions.Version != version {

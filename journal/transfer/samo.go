@@ -48,7 +48,7 @@ func scanJSON(r io.Reader, limit int64, f func(Exported) error) (Report, error) 
 	deliver := func(i int, e Exported) error {
 		// A recording that waits for its transcript, or held no speech,
 		// has no text, on purpose: it keeps its audio as it is.
-		if !(e.Audio != nil && e.Text == "" && len(e.AudioData) > 0) {
+		if !(e.Wordless() && len(e.AudioData) > 0) {
 			text, ok := s.text(i, e.Text)
 			if !ok {
 				return nil
