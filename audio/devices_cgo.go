@@ -26,15 +26,15 @@ func List() (Inventory, error) {
 			if d.MaxInputChannels < 1 {
 				continue
 			}
-			h.Devices = append(h.Devices, Device{
-				Name:              d.Name,
-				HostAPI:           a.Name,
-				MaxInputChannels:  d.MaxInputChannels,
-				DefaultSampleRate: d.DefaultSampleRate,
-				DefaultInput:      a.DefaultInputDevice != nil && a.DefaultInputDevice.Index == d.Index,
-			})
+			h.Devices = append(h.Devices, deviceOf(d, a.DefaultInputDevice != nil && a.DefaultInputDevice.Index == d.Index))
 		}
 		inv.HostAPIs = append(inv.HostAPIs, h)
 	}
 	return inv, nil
+}
+
+// deviceOf describes one of PortAudio's devices.
+func deviceOf(d *portaudio.DeviceInfo, defaultInput bool) Device {
+	return Device{Name: d.Name, HostAPI: d.HostApi.Name, MaxInputChannels: d.MaxInputChannels,
+		DefaultSampleRate: d.DefaultSampleRate, DefaultInput: defaultInput}
 }

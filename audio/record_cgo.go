@@ -73,8 +73,7 @@ func (r *Recorder) open() error {
 			continue
 		}
 		byName[d.Name] = d
-		inputs = append(inputs, Device{Name: d.Name, HostAPI: d.HostApi.Name, MaxInputChannels: d.MaxInputChannels,
-			DefaultSampleRate: d.DefaultSampleRate, DefaultInput: def != nil && def.Name == d.Name})
+		inputs = append(inputs, deviceOf(d, def != nil && def.Name == d.Name))
 	}
 	dev, err := pickDevice(inputs, r.opts.Device)
 	if err != nil {
