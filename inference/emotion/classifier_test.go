@@ -155,9 +155,9 @@ func TestClassifier_GraphMatchesGoModel(t *testing.T) {
 	for _, e := range toy()[:60] {
 		texts = append(texts, e.Text)
 	}
-	want := shared.res
 	fp32 := openToy(t, false)
 	i8 := openToy(t, true)
+	want := shared.res // trained by openToy
 	a, err := fp32.Scores(texts)
 	if err != nil {
 		t.Fatal(err)
@@ -215,22 +215,77 @@ func TestClassifier_EnsembleGraphMatchesGoModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var texts []string
+	checkGraphMatchesGo(t, res, nil, emotion.ArchNgramEnsemble)
+}
+
+// toyVectors gives every word of the toy set a word vector: words of one
+// cue share a direction, so that vectors carry the labels.
+type toyVectors map[string][]float32
+
+func (v toyVectors) Vector(w string) ([]float32, bool) { x, ok := v[w]; return x, ok }
+func (v toyVectors) Dim() int                          { return 6 }
+
+func newToyVectors() (toyVectors, []string) {
+	v := toyVectors{}
+	var words []string
+	for i, e := range toy() {
+		for _, w := range strings.Fields(e.Text) {
+			if _, ok := v[w]; ok {
+				continue
+			}
+			vec := make([]float32, 6)
+			for d := range vec {
+				vec[d] = float32(math.Sin(float64(len(words)*7+d*3+i%3))) * 0.5
+			}
+			vec[e.Labels[0]%6] += 1
+			v[w] = vec
+			words = append(words, w)
+		}
+	}
+	return v, words
+}
+
+// The convolutional ensemble (linear model, network and the fold
+// convolutional networks over word vectors) runs in onnxruntime as trained
+// in Go, batched texts of different lengths included, and is explained by
+// occlusion.
+func TestClassifier_CNNEnsembleGraphMatchesGoModel(t *testing.T) {
+	vecs, words := newToyVectors()
+	o := emotiontrain.DefaultOptions()
+	o.Folds, o.MaxEpochs, o.Patience = 2, 30, 5
+	o.Features.WordMinDF, o.Features.CharMinDF = 1, 1
+	o.MLP = &emotiontrain.MLPHyper{Hidden: 8, LR: 1e-2, Batch: 16, Epochs: 12, Balance: 0.5}
+	o.CNN = &emotiontrain.CNNHyper{Widths: []int{1, 2, 3}, Filters: 8, LR: 1e-2, Batch: 16, Epochs: 6, Balance: 0.5}
+	res, err := emotiontrain.Train(toy(), words, vecs, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.CNNWeight <= 0 || len(res.CNNEpochs) != 2 {
+		t.Fatalf("convolutional networks: weight %v, epochs %v", res.CNNWeight, res.CNNEpochs)
+	}
+	checkGraphMatchesGo(t, res, vecs, emotion.ArchNgramCNN)
+}
+
+// checkGraphMatchesGo writes res as fp32 and int8 bundles and checks that
+// onnxruntime gives the Go model's scores and an occlusion explanation.
+func checkGraphMatchesGo(t *testing.T, res *emotiontrain.Result, vecs emotiontrain.Vectors, arch string) {
+	t.Helper()
+	texts := []string{"ok", "rage", "so sad", "unknownword heartbroken !", "today i love it with my friend again right now honestly"}
 	for _, e := range toy()[:40] {
 		texts = append(texts, e.Text)
 	}
-	ref := res.Scores(texts, nil)
+	ref := res.Scores(texts, vecs)
 	for _, int8 := range []bool{false, true} {
 		dir := t.TempDir()
-		if err := res.WriteBundle(dir, nil, int8, emotiontrain.BundleInfo{Name: "toy-ensemble", Version: "1", Source: "test", Licence: "MIT"}, nil); err != nil {
+		if err := res.WriteBundle(dir, vecs, int8, emotiontrain.BundleInfo{Name: "toy-" + arch, Version: "1", Source: "test", Licence: "MIT"}, nil); err != nil {
 			t.Fatal(err)
 		}
 		b, err := models.Open(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if b.Manifest.Architecture != emotion.ArchNgramEnsemble {
-			t.Fatalf("architecture %s", b.Manifest.Architecture)
+		if b.Manifest.Architecture != arch {
+			t.Fatalf("architecture %s, want %s", b.Manifest.Architecture, arch)
 		}
 		c, err := emotion.Open(realRuntime(t), b, emotion.Options{})
 		if err != nil {
@@ -248,7 +303,7 @@ func TestClassifier_EnsembleGraphMatchesGoModel(t *testing.T) {
 		for i := range texts {
 			for l := range got[i] {
 				if d := math.Abs(float64(got[i][l] - ref[i][l])); d > tol {
-					t.Fatalf("int8=%v text %d label %d: graph %v, Go %v", int8, i, l, got[i][l], ref[i][l])
+					t.Fatalf("int8=%v text %d %q label %d: graph %v, Go %v", int8, i, texts[i], l, got[i][l], ref[i][l])
 				}
 			}
 		}

@@ -29,7 +29,11 @@ const (
 	// ArchNgramEnsemble is the linear model averaged with a one-hidden-layer
 	// network over the same features; it is explained by occlusion.
 	ArchNgramEnsemble = "samo-ngram-ensemble"
-	ArchBERT          = "bert-sequence-classification"
+	// ArchNgramCNN adds convolutional networks over the text's word vectors
+	// to the ensemble; it takes the tokens' vector ids beside the n-gram
+	// features and is explained by occlusion.
+	ArchNgramCNN = "samo-ngram-cnn-ensemble"
+	ArchBERT     = "bert-sequence-classification"
 )
 
 // ErrEmpty is returned for a text with nothing to read.
@@ -152,12 +156,12 @@ func Open(rt *inference.Runtime, b *models.Bundle, opts Options) (*Classifier, e
 	var be backend
 	var err error
 	switch m.Architecture {
-	case ArchNgram, ArchNgramEnsemble:
-		be, err = openNgram(rt, b, opts, m.Architecture == ArchNgramEnsemble)
+	case ArchNgram, ArchNgramEnsemble, ArchNgramCNN:
+		be, err = openNgram(rt, b, opts, m.Architecture)
 	case ArchBERT:
 		be, err = openBERT(rt, b, opts)
 	default:
-		err = fmt.Errorf("emotion: model %s: unknown architecture %q (want %s, %s or %s)", m.Name, m.Architecture, ArchNgram, ArchNgramEnsemble, ArchBERT)
+		err = fmt.Errorf("emotion: model %s: unknown architecture %q (want %s, %s, %s or %s)", m.Name, m.Architecture, ArchNgram, ArchNgramEnsemble, ArchNgramCNN, ArchBERT)
 	}
 	if err != nil {
 		return nil, err

@@ -22,6 +22,10 @@ const (
 	ngramValues   = "feature_values"
 	ngramScores   = "scores"
 	ngramContribs = "contributions"
+	// The convolutional ensemble's token inputs.
+	ngramTokenIDs    = "token_ids"
+	ngramTokenShares = "token_shares"
+	ngramTokenMask   = "token_mask"
 )
 
 // ngramModel runs SAMO's own linear n-gram model: features are computed in
@@ -33,15 +37,19 @@ type ngramModel struct {
 	opts  Options
 	prov  inference.Provider
 	run   *ort.DynamicAdvancedSession
-	// occlude is set for a model that is not additive (the ensemble): its
+	// occlude is set for a model that is not additive (the ensembles): its
 	// explanations come from leaving each word out in turn.
 	occlude bool
+	// tokens is set for a model that also takes the tokens' word-vector ids
+	// (the convolutional ensemble), whose n-gram features are the n-gram
+	// rows only.
+	tokens bool
 
 	mu          sync.Mutex
 	explainSess *ort.DynamicAdvancedSession // created on first use
 }
 
-func openNgram(rt *inference.Runtime, b *models.Bundle, opts Options, occlude bool) (*ngramModel, error) {
+func openNgram(rt *inference.Runtime, b *models.Bundle, opts Options, arch string) (*ngramModel, error) {
 	m := b.Manifest
 	if m.Tokenizer.Kind != "ngram" || len(m.Tokenizer.Files) != 1 {
 		return nil, fmt.Errorf("emotion: model %s: architecture %s needs one ngram vocabulary file, the manifest gives %s %v",
@@ -63,7 +71,7 @@ func openNgram(rt *inference.Runtime, b *models.Bundle, opts Options, occlude bo
 	if err != nil {
 		return nil, err
 	}
-	nm := &ngramModel{rt: rt, vocab: vocab, data: data, opts: opts, occlude: occlude}
+	nm := &ngramModel{rt: rt, vocab: vocab, data: data, opts: opts, occlude: arch != ArchNgram, tokens: arch == ArchNgramCNN}
 	nm.run, err = nm.session(ngramScores)
 	if err != nil {
 		return nil, fmt.Errorf("emotion: model %s: load %s: %w", m.Name, f.Path, err)
@@ -75,7 +83,7 @@ func (m *ngramModel) session(outputs ...string) (*ort.DynamicAdvancedSession, er
 	var sess *ort.DynamicAdvancedSession
 	prov, err := m.rt.CreateSession(m.opts.Provider, m.opts.Threads, func(so *ort.SessionOptions) error {
 		var err error
-		sess, err = ort.NewDynamicAdvancedSessionWithONNXData(m.data, []string{ngramIDs, ngramValues}, outputs, so)
+		sess, err = ort.NewDynamicAdvancedSessionWithONNXData(m.data, m.inputNames(), outputs, so)
 		return err
 	})
 	if err != nil {
@@ -87,8 +95,17 @@ func (m *ngramModel) session(outputs ...string) (*ort.DynamicAdvancedSession, er
 
 func (m *ngramModel) provider() inference.Provider { return m.prov }
 
-// inputs featurizes texts into padded id and value tensors.
-func (m *ngramModel) inputs(texts []string) ([]ngram.Features, *ort.Tensor[int64], *ort.Tensor[float32], error) {
+func (m *ngramModel) inputNames() []string {
+	if m.tokens {
+		return []string{ngramIDs, ngramValues, ngramTokenIDs, ngramTokenShares, ngramTokenMask}
+	}
+	return []string{ngramIDs, ngramValues}
+}
+
+// inputs featurizes texts into padded tensors: feature ids and values,
+// and for the convolutional ensemble the tokens' vector ids, shares of the
+// mean vector and mask. The caller destroys the tensors.
+func (m *ngramModel) inputs(texts []string) ([]ngram.Features, []ort.Value, error) {
 	fs := make([]ngram.Features, len(texts))
 	workers := min(m.opts.Threads, (len(texts)+31)/32)
 	var wg sync.WaitGroup
@@ -102,6 +119,7 @@ func (m *ngramModel) inputs(texts []string) ([]ngram.Features, *ort.Tensor[int64
 		}()
 	}
 	wg.Wait()
+	sparse := int32(m.vocab.SparseRows())
 	width := 1
 	for i := range fs {
 		width = max(width, len(fs[i].Features))
@@ -109,40 +127,81 @@ func (m *ngramModel) inputs(texts []string) ([]ngram.Features, *ort.Tensor[int64
 	ids := make([]int64, len(texts)*width)
 	vals := make([]float32, len(texts)*width)
 	for i, f := range fs {
-		for j, x := range f.Features {
+		j := 0
+		for _, x := range f.Features {
+			if m.tokens && x.Row >= sparse {
+				continue // the graph computes the mean vector from the tokens
+			}
 			ids[i*width+j] = int64(x.Row)
 			vals[i*width+j] = x.Value
+			j++
 		}
 	}
 	shape := ort.NewShape(int64(len(texts)), int64(width))
-	idT, err := ort.NewTensor(shape, ids)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("emotion: input tensor: %w", err)
+	vs, err := appendTensor(nil, shape, ids)
+	if err == nil {
+		vs, err = appendTensor(vs, shape, vals)
 	}
-	valT, err := ort.NewTensor(shape, vals)
-	if err != nil {
-		idT.Destroy()
-		return nil, nil, nil, fmt.Errorf("emotion: input tensor: %w", err)
+	if err != nil || !m.tokens {
+		return fs, vs, err
 	}
-	return fs, idT, valT, nil
+	seqs := make([][]int32, len(fs))
+	shares := make([][]float32, len(fs))
+	n := 1
+	for i, f := range fs {
+		seqs[i], shares[i] = m.vocab.VectorIDs(f)
+		n = max(n, len(seqs[i]))
+	}
+	tid := make([]int64, len(texts)*n)
+	tsh := make([]float32, len(texts)*n)
+	tmask := make([]float32, len(texts)*n)
+	for i := range seqs {
+		for t, id := range seqs[i] {
+			tid[i*n+t], tsh[i*n+t], tmask[i*n+t] = int64(id), shares[i][t], 1
+		}
+	}
+	tshape := ort.NewShape(int64(len(texts)), int64(n))
+	vs, err = appendTensor(vs, tshape, tid)
+	if err == nil {
+		vs, err = appendTensor(vs, tshape, tsh)
+	}
+	if err == nil {
+		vs, err = appendTensor(vs, tshape, tmask)
+	}
+	return fs, vs, nil
+}
+
+// appendTensor appends a tensor of data to vs; on failure it destroys vs.
+func appendTensor[T ort.TensorData](vs []ort.Value, shape ort.Shape, data []T) ([]ort.Value, error) {
+	t, err := ort.NewTensor(shape, data)
+	if err != nil {
+		destroyAll(vs)
+		return nil, fmt.Errorf("emotion: input tensor: %w", err)
+	}
+	return append(vs, t), nil
+}
+
+func destroyAll(vs []ort.Value) {
+	for _, v := range vs {
+		v.Destroy()
+	}
 }
 
 func (m *ngramModel) scores(texts []string) ([][]float32, error) {
 	if len(texts) == 0 {
 		return nil, nil
 	}
-	_, idT, valT, err := m.inputs(texts)
+	_, in, err := m.inputs(texts)
 	if err != nil {
 		return nil, err
 	}
-	defer idT.Destroy()
-	defer valT.Destroy()
+	defer destroyAll(in)
 	out, err := ort.NewEmptyTensor[float32](ort.NewShape(int64(len(texts)), int64(NumLabels)))
 	if err != nil {
 		return nil, fmt.Errorf("emotion: output tensor: %w", err)
 	}
 	defer out.Destroy()
-	if err := m.run.Run([]ort.Value{idT, valT}, []ort.Value{out}); err != nil {
+	if err := m.run.Run(in, []ort.Value{out}); err != nil {
 		return nil, fmt.Errorf("emotion: run model: %w", err)
 	}
 	return rows(out.GetData(), len(texts))
@@ -183,13 +242,12 @@ func (m *ngramModel) explain(text string, labels []int) ([][]Reason, error) {
 	}
 	sess := m.explainSess
 	m.mu.Unlock()
-	fs, idT, valT, err := m.inputs([]string{text})
+	fs, in, err := m.inputs([]string{text})
 	if err != nil {
 		return nil, err
 	}
-	defer idT.Destroy()
-	defer valT.Destroy()
-	width := int64(idT.GetShape()[1])
+	defer destroyAll(in)
+	width := int64(in[0].GetShape()[1])
 	sc, err := ort.NewEmptyTensor[float32](ort.NewShape(1, int64(NumLabels)))
 	if err != nil {
 		return nil, fmt.Errorf("emotion: output tensor: %w", err)
@@ -200,7 +258,7 @@ func (m *ngramModel) explain(text string, labels []int) ([][]Reason, error) {
 		return nil, fmt.Errorf("emotion: output tensor: %w", err)
 	}
 	defer ct.Destroy()
-	if err := sess.Run([]ort.Value{idT, valT}, []ort.Value{sc, ct}); err != nil {
+	if err := sess.Run(in, []ort.Value{sc, ct}); err != nil {
 		return nil, fmt.Errorf("emotion: run model: %w", err)
 	}
 	contrib := ct.GetData()

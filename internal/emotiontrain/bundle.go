@@ -56,7 +56,14 @@ func (r *Result) WriteBundle(dir string, vecs Vectors, int8 bool, info BundleInf
 		prec = "int8"
 	}
 	arch := emotion.ArchNgram
-	if r.net != nil {
+	inputs := []string{InputIDs, InputValues}
+	outputs := []string{OutputScores, OutputLogits, OutputContribs}
+	switch {
+	case len(r.cnns) > 0:
+		arch = emotion.ArchNgramCNN
+		inputs = append(inputs, InputTokenIDs, InputTokenShares, InputTokenMask)
+		outputs = outputs[:1]
+	case r.net != nil:
 		arch = emotion.ArchNgramEnsemble
 	}
 	m := models.Manifest{
@@ -65,8 +72,8 @@ func (r *Result) WriteBundle(dir string, vecs Vectors, int8 bool, info BundleInf
 		Tokenizer:  models.Tokenizer{Kind: "ngram", Files: []string{VocabFile}},
 		Labels:     journal.EmotionLabels[:],
 		Thresholds: r.Thresholds,
-		Inputs:     []string{InputIDs, InputValues},
-		Outputs:    []string{OutputScores, OutputLogits, OutputContribs},
+		Inputs:     inputs,
+		Outputs:    outputs,
 		Source:     info.Source, Licence: info.Licence, Notes: info.Notes,
 	}
 	files := [][2]string{{ModelFile, "model"}, {VocabFile, "vocab"}}

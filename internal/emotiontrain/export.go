@@ -53,6 +53,9 @@ func (r *Result) table(vecs Vectors) ([]float32, error) {
 // logits and every feature's contribution to every logit, which is what
 // explanations are made of.
 func (r *Result) Graph(vecs Vectors, int8 bool) (onnxgen.Model, error) {
+	if len(r.cnns) > 0 {
+		return r.cnnGraph(vecs, int8)
+	}
 	w, err := r.table(vecs)
 	if err != nil {
 		return onnxgen.Model{}, err

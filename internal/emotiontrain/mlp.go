@@ -81,8 +81,12 @@ func (m *mlp) hiddenLayer(s *sample, h []float32) {
 
 // output computes the logits from h, each unit scaled by mask when one is
 // given (dropout).
-func (m *mlp) output(h, mask []float32, z *[nl]float32) {
-	copy(z[:], m.b2)
+func (m *mlp) output(h, mask []float32, z *[nl]float32) { dense(m.w2, m.b2, h, mask, z) }
+
+// dense computes z = b + (h∘mask)·w for w of len(h) rows of nl (without
+// mask: z = b + h·w).
+func dense(w, b, h, mask []float32, z *[nl]float32) {
+	copy(z[:], b)
 	for k, hk := range h {
 		if mask != nil {
 			hk *= mask[k]
@@ -90,9 +94,9 @@ func (m *mlp) output(h, mask []float32, z *[nl]float32) {
 		if hk == 0 {
 			continue
 		}
-		w := m.w2[k*nl : (k+1)*nl]
+		row := w[k*nl : (k+1)*nl]
 		for l := range z {
-			z[l] += hk * w[l]
+			z[l] += hk * row[l]
 		}
 	}
 }

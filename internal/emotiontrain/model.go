@@ -26,6 +26,7 @@ type sample struct {
 	rows []int32
 	vals []float32
 	vec  []float32 // weighted mean word vector, nil when none
+	ids  []int32   // each token's word-vector id (ngram.Vocab.VectorIDs)
 	y    [nl]bool
 }
 
@@ -43,6 +44,7 @@ func featurize(v *ngram.Vocab, vecs Vectors, texts []string, labels [][]int) []s
 				s.vals = append(s.vals, x.Value)
 			}
 		}
+		s.ids, _ = v.VectorIDs(f)
 		if vecs != nil && len(f.VectorTokens) > 0 {
 			s.vec = make([]float32, vecs.Dim())
 			w := v.Config.VectorWeight / float32(len(f.VectorTokens))

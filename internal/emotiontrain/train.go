@@ -31,6 +31,10 @@ type Options struct {
 	// MLP, when set, trains a one-hidden-layer network beside the linear
 	// model on every fold and ships their average.
 	MLP *MLPHyper `json:"mlp,omitempty"`
+	// CNN, when set (and word vectors are given), trains a convolutional
+	// network over the word vectors on every fold as well; the fold
+	// networks' average joins the shipped scores.
+	CNN *CNNHyper `json:"cnn,omitempty"`
 	// Subset, when in (0,1), trains on that fraction of train (the --dev mode).
 	Subset float64 `json:"subset,omitempty"`
 	// Workers bounds the folds trained at once; 0 means GOMAXPROCS.
@@ -91,6 +95,12 @@ type Result struct {
 	net       *mlp
 	NetWeight float32
 	NetEpochs []int
+	// cnns are the fold's convolutional networks (nil without Options.CNN),
+	// CNNWeight the share of their average in the shipped scores and
+	// CNNEpochs their best epochs.
+	cnns      []*cnn
+	CNNWeight float32
+	CNNEpochs []int
 	// Epochs are the fold models' best iterations.
 	Epochs  []int
 	History []EpochRecord
@@ -175,8 +185,18 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	var emb []float32
+	if o.CNN != nil && vecs != nil {
+		var err error
+		if emb, err = embTable(v, vecs); err != nil {
+			return nil, err
+		}
+	}
 	oof := make([][]float32, len(train))
 	netOOF := make([][]float32, len(train))
+	cnnOOF := make([][]float32, len(train))
+	cnns := make([]*cnn, o.Folds)
+	cnnEpochs := make([]int, o.Folds)
 	netEpochs := make([]int, o.Folds)
 	fms := make([]*linear, o.Folds)
 	bestEpochs := make([]int, o.Folds)
@@ -221,6 +241,17 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 				}
 				netEpochs[k] = ne
 			}
+			if emb != nil {
+				c, cs, ce, err := trainCNN(emb, vecs.Dim(), trS, vaS, vaL, *o.CNN, o.Seed+uint64(k), func(f string, a ...any) { logf(run+" "+f, a...) })
+				if err != nil {
+					errs[k] = err
+					return
+				}
+				for j, i := range vaIdx {
+					cnnOOF[i] = cs[j]
+				}
+				cnns[k], cnnEpochs[k] = c, ce
+			}
 		}()
 	}
 	wg.Wait()
@@ -243,6 +274,21 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 			}
 		}
 		oof = mix(oof, netOOF, netW)
+	}
+	var cnnW float32
+	if emb != nil {
+		best := -1.0
+		for _, w := range []float32{0.1, 0.2, 0.3, 0.4} {
+			_, m, err := emotion.TuneAndEvaluate(mix(oof, cnnOOF, w), labels)
+			if err != nil {
+				return nil, err
+			}
+			logf("cross-validation: convolutional network weight %.1f → out-of-fold macro-F1 %.4f", w, m.MacroF1)
+			if m.MacroF1 > best {
+				best, cnnW = m.MacroF1, w
+			}
+		}
+		oof = mix(oof, cnnOOF, cnnW)
 	}
 	th, cv, err := emotion.TuneAndEvaluate(oof, labels)
 	if err != nil {
@@ -268,6 +314,10 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 			return nil, err
 		}
 		res.net, res.NetWeight, res.NetEpochs = net, netW, netEpochs
+	}
+	if emb != nil {
+		res.cnns, res.CNNWeight, res.CNNEpochs = cnns, cnnW, cnnEpochs
+		logf("convolutional networks: best epochs %v; the shipped scores average the %d fold networks", cnnEpochs, len(cnns))
 	}
 	for _, h := range histories {
 		res.History = append(res.History, h...)
@@ -335,10 +385,25 @@ func fitMetrics(v *ngram.Vocab, vecs Vectors, trS, vaS []sample, vaL [][]int, o 
 // (the reference the exported ONNX graph is checked against).
 func (r *Result) Scores(texts []string, vecs Vectors) [][]float32 {
 	ss := featurize(r.Vocab, vecs, texts, nil)
-	if r.net == nil {
-		return r.model.scores(ss)
+	out := r.model.scores(ss)
+	if r.net != nil {
+		out = mix(out, r.net.scores(ss), r.NetWeight)
 	}
-	return mix(r.model.scores(ss), r.net.scores(ss), r.NetWeight)
+	if len(r.cnns) > 0 {
+		avg := make([][]float32, len(ss))
+		for i := range avg {
+			avg[i] = make([]float32, nl)
+		}
+		for _, c := range r.cnns {
+			for i, row := range c.scores(ss) {
+				for l, x := range row {
+					avg[i][l] += x / float32(len(r.cnns))
+				}
+			}
+		}
+		out = mix(out, avg, r.CNNWeight)
+	}
+	return out
 }
 
 // Candidate is one setting tried by Select.

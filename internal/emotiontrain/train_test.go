@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -138,5 +139,71 @@ func TestObjective_GradientMatchesFiniteDifferences(t *testing.T) {
 		if math.Abs(num-float64(g[i])) > 1e-3*math.Max(1, math.Abs(num)) {
 			t.Fatalf("parameter %d: gradient %v, finite differences %v", i, g[i], num)
 		}
+	}
+}
+
+// The convolutional network's backward pass (through max-pooling, which
+// passes the gradient to one window per filter) matches finite
+// differences of its loss.
+func TestCNN_GradientMatchesFiniteDifferences(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const dim, words = 5, 9
+	emb := make([]float32, (words+1)*dim)
+	for i := dim; i < len(emb); i++ {
+		emb[i] = float32(rng.NormFloat64())
+	}
+	m := newCNN(emb, dim, CNNHyper{Widths: []int{1, 2, 3}, Filters: 4}, rng)
+	for _, b := range m.kb {
+		for f := range b {
+			b[f] = 0.3 // most filters fire somewhere
+		}
+	}
+	ids := []int32{3, 0, 7, 1, 9, 4}
+	var y [nl]bool
+	y[2], y[17] = true, true
+	var pw [nl]float32
+	for l := range pw {
+		pw[l] = 1 + float32(l%3)
+	}
+	loss := func() (float64, *cnnGrad) {
+		g := m.newGrad()
+		m.backprop(ids, &y, &pw, 0, rng, m.newWork(), g)
+		return g.loss, g
+	}
+	_, g := loss()
+	check := func(name string, p, gp []float32, i int) {
+		t.Helper()
+		const h = 1e-2
+		old := p[i]
+		p[i] = old + h
+		fp, _ := loss()
+		p[i] = old - h
+		fm, _ := loss()
+		p[i] = old
+		num := (fp - fm) / (2 * h)
+		if math.Abs(num-float64(gp[i])) > 2e-2*math.Max(1, math.Abs(num)) {
+			t.Fatalf("%s[%d]: gradient %v, finite differences %v", name, i, gp[i], num)
+		}
+	}
+	checked := 0
+	for wi := range m.widths {
+		for i := range m.kern[wi] {
+			if g.kern[wi][i] != 0 || i%7 == 0 {
+				check(fmt.Sprintf("kern%d", wi), m.kern[wi], g.kern[wi], i)
+				checked++
+			}
+		}
+		for f := range m.kb[wi] {
+			check(fmt.Sprintf("kb%d", wi), m.kb[wi], g.kb[wi], f)
+		}
+	}
+	for i := 0; i < len(m.w2); i += 5 {
+		check("w2", m.w2, g.w2, i)
+	}
+	for l := range m.b2 {
+		check("b2", m.b2, g.b2, l)
+	}
+	if checked < 50 {
+		t.Fatalf("only %d kernel weights had a gradient", checked)
 	}
 }

@@ -272,6 +272,31 @@ func (v *Vocab) Transform(text string) Features {
 	return f
 }
 
+// MinSequence is the shortest token sequence VectorIDs returns, so that a
+// convolution over up to MinSequence tokens has a window on any text.
+const MinSequence = 3
+
+// VectorIDs returns, for a featurized text, each token's word-vector id
+// (its vector row's index among VectorWords, plus one) or 0 for a token
+// without a vector, padded with zeros to MinSequence tokens; and each
+// token's share of the text's mean word vector (Config.VectorWeight over
+// the number of tokens with a vector, 0 for the others).
+func (v *Vocab) VectorIDs(f Features) (ids []int32, shares []float32) {
+	n := max(len(f.Tokens), MinSequence)
+	ids, shares = make([]int32, n), make([]float32, n)
+	sparse := int32(v.SparseRows())
+	for _, ft := range f.Features {
+		if ft.Row < sparse {
+			continue
+		}
+		for _, t := range ft.Tokens {
+			ids[t] = ft.Row - sparse + 1
+			shares[t] = v.Config.VectorWeight / float32(len(f.VectorTokens))
+		}
+	}
+	return ids, shares
+}
+
 // eachWordGram calls f with every unigram and adjacent bigram of toks and
 // the indices of the tokens it spans.
 func eachWordGram(toks []Token, f func(g string, i, j int)) {

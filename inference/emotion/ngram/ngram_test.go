@@ -166,3 +166,28 @@ func FuzzTransform(f *testing.F) {
 		}
 	})
 }
+
+func TestVocab_VectorIDs(t *testing.T) {
+	cfg := ngram.DefaultConfig()
+	cfg.WordMinDF, cfg.CharMinDF, cfg.VectorWeight = 1, 1, 2
+	v := ngram.Fit([]string{"so sad today", "happy today"}, cfg, []string{"sad", "today", "!"})
+	tests := []struct {
+		text   string
+		ids    []int32
+		shares []float32
+	}{
+		// "so" has no vector; "!" does; each vector token's share is
+		// VectorWeight over the 3 tokens with a vector.
+		{"So sad today!", []int32{0, 1, 2, 3}, []float32{0, 2.0 / 3, 2.0 / 3, 2.0 / 3}},
+		// padded to MinSequence
+		{"sad", []int32{1, 0, 0}, []float32{2, 0, 0}},
+		{"zzz", []int32{0, 0, 0}, []float32{0, 0, 0}},
+		{"today today", []int32{2, 2, 0}, []float32{1, 1, 0}},
+	}
+	for _, tt := range tests {
+		ids, shares := v.VectorIDs(v.Transform(tt.text))
+		if !slices.Equal(ids, tt.ids) || !slices.EqualFunc(shares, tt.shares, func(a, b float32) bool { return math.Abs(float64(a-b)) < 1e-6 }) {
+			t.Errorf("%q: ids %v shares %v, want %v %v", tt.text, ids, shares, tt.ids, tt.shares)
+		}
+	}
+}

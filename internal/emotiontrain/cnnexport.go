@@ -1,0 +1,233 @@
+package emotiontrain
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/samojournal/samo/inference/onnxgen"
+)
+
+// ONNX names of the token inputs of a graph with convolutional networks.
+const (
+	InputTokenIDs    = "token_ids"
+	InputTokenShares = "token_shares"
+	InputTokenMask   = "token_mask"
+)
+
+// cnnGraph builds the graph of a model with convolutional networks. The
+// word vectors are in the graph once, as a table the networks convolve
+// over and the linear model and the first network average (their
+// n-gram tables hold the n-gram rows only). It takes, beside the n-gram
+// features (n-gram rows only), each text's token vector ids (0 for none),
+// each token's share of the mean vector and a mask that is 1 over the
+// text's own tokens (ngram.Vocab.VectorIDs) and 0 over the batch's
+// padding; it returns the 28 scores.
+func (r *Result) cnnGraph(vecs Vectors, int8 bool) (onnxgen.Model, error) {
+	if vecs == nil {
+		return onnxgen.Model{}, fmt.Errorf("emotiontrain: export: the convolutional networks need the word vectors")
+	}
+	emb, err := embTable(r.Vocab, vecs)
+	if err != nil {
+		return onnxgen.Model{}, err
+	}
+	m := r.model
+	D, S := int64(m.dim), m.rows
+	batch := onnxgen.Dim{Param: "batch"}
+	feats := []onnxgen.Dim{batch, {Param: "features"}}
+	toks := []onnxgen.Dim{batch, {Param: "tokens"}}
+	g := onnxgen.Graph{
+		Name: "samo-emotion-cnn",
+		Inputs: []onnxgen.Value{
+			{Name: InputIDs, Type: onnxgen.Int64, Dims: feats},
+			{Name: InputValues, Type: onnxgen.Float, Dims: feats},
+			{Name: InputTokenIDs, Type: onnxgen.Int64, Dims: toks},
+			{Name: InputTokenShares, Type: onnxgen.Float, Dims: toks},
+			{Name: InputTokenMask, Type: onnxgen.Float, Dims: toks},
+		},
+		Outputs: []onnxgen.Value{{Name: OutputScores, Type: onnxgen.Float, Dims: []onnxgen.Dim{batch, {Size: int64(nl)}}}},
+	}
+	b := &builder{g: &g, int8: int8}
+	b.ints("axis1", 1)
+	b.ints("axis2", 2)
+	for _, w := range [][]float32{m.w[:S*nl], m.g, emb} {
+		if err := checkFinite(w); err != nil {
+			return onnxgen.Model{}, err
+		}
+	}
+	// The word vectors of the tokens, and their weighted mean.
+	e := b.gather("emb", emb, int(D), InputTokenIDs)
+	b.node("Unsqueeze", []string{InputTokenShares, "axis2"}, "shares3")
+	b.node("Mul", []string{e, "shares3"}, "emb_weighted")
+	b.node("ReduceSum", []string{"emb_weighted", "axis1"}, "mean_vec", onnxgen.AttrInt("keepdims", 0))
+
+	// The linear model: n-gram rows plus the mean vector's projection.
+	b.sparse("lin", m.w[:S*nl], nl)
+	b.float("lin_g", []int64{D, int64(nl)}, m.g)
+	b.float("lin_b", []int64{int64(nl)}, m.b)
+	b.node("MatMul", []string{"mean_vec", "lin_g"}, "lin_vz")
+	b.node("Add", []string{"lin_sum", "lin_vz"}, "lin_z0")
+	b.node("Add", []string{"lin_z0", "lin_b"}, "lin_z")
+	b.node("Sigmoid", []string{"lin_z"}, "lin_scores")
+	ngramScores := "lin_scores"
+
+	if n := r.net; n != nil {
+		H := int64(n.hidden)
+		if err := checkFinite(n.w1[:S*n.hidden]); err != nil {
+			return onnxgen.Model{}, err
+		}
+		b.sparse("net", n.w1[:S*n.hidden], n.hidden)
+		b.float("net_g1", []int64{D, H}, n.g1)
+		b.float("net_b1", []int64{H}, n.b1)
+		b.float("net_w2", []int64{H, int64(nl)}, n.w2)
+		b.float("net_b2", []int64{int64(nl)}, n.b2)
+		b.node("MatMul", []string{"mean_vec", "net_g1"}, "net_vz")
+		b.node("Add", []string{"net_sum", "net_vz"}, "net_h0")
+		b.node("Add", []string{"net_h0", "net_b1"}, "net_pre")
+		b.node("Relu", []string{"net_pre"}, "net_h")
+		b.node("MatMul", []string{"net_h", "net_w2"}, "net_z0")
+		b.node("Add", []string{"net_z0", "net_b2"}, "net_z")
+		b.node("Sigmoid", []string{"net_z"}, "net_scores")
+		b.blend("ngram_scores", "lin_scores", "net_scores", r.NetWeight)
+		ngramScores = "ngram_scores"
+	}
+
+	// The convolutional networks, all folds' filters in one convolution per
+	// width; each filter's largest output over the text's own windows.
+	K := len(r.cnns)
+	c0 := r.cnns[0]
+	F := c0.filters
+	b.node("Transpose", []string{e}, "emb_t", onnxgen.AttrInts("perm", 0, 2, 1))
+	var pooled []string
+	for wi, k := range c0.widths {
+		w := make([]float32, K*F*int(D)*k) // [K·F, D, k]
+		bias := make([]float32, K*F)
+		for fi, c := range r.cnns {
+			for f := 0; f < F; f++ {
+				mo := fi*F + f
+				bias[mo] = c.kb[wi][f]
+				for d := 0; d < int(D); d++ {
+					for o := 0; o < k; o++ {
+						w[(mo*int(D)+d)*k+o] = c.kern[wi][o*int(D)*F+d*F+f]
+					}
+				}
+			}
+		}
+		if err := checkFinite(w); err != nil {
+			return onnxgen.Model{}, err
+		}
+		p := fmt.Sprintf("conv%d", k)
+		wname := b.filters(p, w, K*F, []int64{int64(K * F), D, int64(k)})
+		b.float(p+"_b", []int64{int64(K * F)}, bias)
+		b.ints(p+"_start", int64(k-1))
+		b.ints(p+"_end", math.MaxInt64)
+		b.node("Conv", []string{"emb_t", wname, p + "_b"}, p+"_out", onnxgen.AttrInts("kernel_shape", int64(k)))
+		b.node("Relu", []string{p + "_out"}, p+"_relu")
+		b.node("Slice", []string{InputTokenMask, p + "_start", p + "_end", "axis1"}, p+"_valid")
+		b.node("Unsqueeze", []string{p + "_valid", "axis1"}, p+"_valid3")
+		b.node("Mul", []string{p + "_relu", p + "_valid3"}, p+"_masked")
+		b.node("ReduceMax", []string{p + "_masked"}, p+"_max", onnxgen.AttrInts("axes", 2), onnxgen.AttrInt("keepdims", 0))
+		b.ints(p+"_shape", 0, int64(K), int64(F))
+		b.node("Reshape", []string{p + "_max", p + "_shape"}, p+"_pooled")
+		pooled = append(pooled, p+"_pooled")
+	}
+	P := len(c0.widths) * F
+	w2 := make([]float32, 0, K*P*nl)
+	b2 := make([]float32, 0, K*nl)
+	for _, c := range r.cnns {
+		w2, b2 = append(w2, c.w2...), append(b2, c.b2...)
+	}
+	b.float("cnn_w2", []int64{int64(K), int64(P), int64(nl)}, w2)
+	b.float("cnn_b2", []int64{int64(K), int64(nl)}, b2)
+	b.ints("cnn_zshape", 0, int64(K), int64(nl))
+	b.node("Concat", pooled, "cnn_pooled", onnxgen.AttrInt("axis", 2))
+	b.node("Unsqueeze", []string{"cnn_pooled", "axis2"}, "cnn_pooled4")
+	b.node("MatMul", []string{"cnn_pooled4", "cnn_w2"}, "cnn_z4")
+	b.node("Reshape", []string{"cnn_z4", "cnn_zshape"}, "cnn_z0")
+	b.node("Add", []string{"cnn_z0", "cnn_b2"}, "cnn_z")
+	b.node("Sigmoid", []string{"cnn_z"}, "cnn_fold_scores")
+	b.node("ReduceMean", []string{"cnn_fold_scores"}, "cnn_scores", onnxgen.AttrInts("axes", 1), onnxgen.AttrInt("keepdims", 0))
+	b.blend(OutputScores, ngramScores, "cnn_scores", r.CNNWeight)
+	return onnxgen.Model{Graph: g, Opset: 17, Producer: "samo train-emotions"}, nil
+}
+
+// builder adds initializers and nodes to a graph.
+type builder struct {
+	g    *onnxgen.Graph
+	int8 bool
+}
+
+func (b *builder) node(op string, in []string, out string, attrs ...onnxgen.Attr) {
+	b.g.Nodes = append(b.g.Nodes, onnxgen.Node{Op: op, Inputs: in, Outputs: []string{out}, Attrs: attrs})
+}
+
+func (b *builder) float(name string, dims []int64, v []float32) {
+	b.g.Initializers = append(b.g.Initializers, onnxgen.Tensor{Name: name, Type: onnxgen.Float, Dims: dims, Floats: append([]float32(nil), v...)})
+}
+
+func (b *builder) ints(name string, v ...int64) {
+	b.g.Initializers = append(b.g.Initializers, onnxgen.Tensor{Name: name, Type: onnxgen.Int64, Dims: []int64{int64(len(v))}, Int64s: v})
+}
+
+// gather adds a table of rows of width n (int8 with a scale per row, or
+// fp32) and the nodes that look up ids in it; it returns the looked-up
+// rows' name.
+func (b *builder) gather(name string, w []float32, n int, ids string) string {
+	rows := int64(len(w) / n)
+	if !b.int8 {
+		b.float(name, []int64{rows, int64(n)}, w)
+		b.node("Gather", []string{name, ids}, name+"_rows")
+		return name + "_rows"
+	}
+	q, scale := quantize(w, n)
+	b.g.Initializers = append(b.g.Initializers, onnxgen.Tensor{Name: name + "_int8", Type: onnxgen.Int8, Dims: []int64{rows, int64(n)}, Raw: q})
+	b.float(name+"_scale", []int64{rows}, scale)
+	b.node("Gather", []string{name + "_int8", ids}, name+"_q")
+	b.node("Cast", []string{name + "_q"}, name+"_qf", onnxgen.AttrInt("to", int64(onnxgen.Float)))
+	b.node("Gather", []string{name + "_scale", ids}, name+"_sc")
+	b.node("Unsqueeze", []string{name + "_sc", "axis2"}, name+"_sc3")
+	b.node("Mul", []string{name + "_qf", name + "_sc3"}, name+"_rows")
+	return name + "_rows"
+}
+
+// sparse adds a table of n-gram rows of width n and the nodes that sum the
+// text's features' rows weighted by their values into name+"_sum".
+func (b *builder) sparse(name string, w []float32, n int) {
+	rows := b.gather(name, w, n, InputIDs)
+	b.node("Unsqueeze", []string{InputValues, "axis2"}, name+"_v3")
+	b.node("Mul", []string{rows, name + "_v3"}, name+"_c")
+	b.node("ReduceSum", []string{name + "_c", "axis1"}, name+"_sum", onnxgen.AttrInt("keepdims", 0))
+}
+
+// filters adds convolution weights with m output filters (int8 with a scale
+// per filter, or fp32) and returns the name of their float form.
+func (b *builder) filters(name string, w []float32, m int, dims []int64) string {
+	if !b.int8 {
+		b.float(name, dims, w)
+		return name
+	}
+	q, scale := quantize(w, len(w)/m)
+	b.g.Initializers = append(b.g.Initializers,
+		onnxgen.Tensor{Name: name + "_int8", Type: onnxgen.Int8, Dims: dims, Raw: q})
+	b.float(name+"_scale", []int64{int64(m), 1, 1}, scale)
+	b.node("Cast", []string{name + "_int8"}, name+"_qf", onnxgen.AttrInt("to", int64(onnxgen.Float)))
+	b.node("Mul", []string{name + "_qf", name + "_scale"}, name+"_w")
+	return name + "_w"
+}
+
+// blend writes w·b + (1-w)·a into out.
+func (b *builder) blend(out, a, bb string, w float32) {
+	b.float(out+"_wb", []int64{1}, []float32{w})
+	b.float(out+"_wa", []int64{1}, []float32{1 - w})
+	b.node("Mul", []string{a, out + "_wa"}, out+"_a")
+	b.node("Mul", []string{bb, out + "_wb"}, out+"_b")
+	b.node("Add", []string{out + "_a", out + "_b"}, out)
+}
+
+func checkFinite(w []float32) error {
+	for i, x := range w {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return fmt.Errorf("emotiontrain: export: weight %d is %v", i, x)
+		}
+	}
+	return nil
+}
