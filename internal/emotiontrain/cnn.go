@@ -380,24 +380,10 @@ func ExperimentCNN(train []emotion.Example, vecWords []string, vecs Vectors, o O
 	var lin, net [][]float32
 	if err := readScores(cache, &lin, &net); err != nil {
 		logf("experiment: %v; training the linear model and the network", err)
-		type res struct {
-			s   [][]float32
-			err error
-		}
-		lc := make(chan res, 1)
-		go func() {
-			_, _, _, s, err := fit(v, vecs, trS, vaS, vaL, o, "linear", func(string, ...any) {})
-			lc <- res{s, err}
-		}()
-		_, ms, _, err := trainMLP(trS, vaS, vaL, v.SparseRows(), dimOf(vecs), mh, o.Seed, logf)
-		if err != nil {
+		var err error
+		if lin, net, err = holdoutScores(v, vecs, trS, vaS, vaL, o, mh, logf); err != nil {
 			return err
 		}
-		lr := <-lc
-		if lr.err != nil {
-			return lr.err
-		}
-		lin, net = lr.s, ms
 		if err := writeScores(cache, lin, net); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/samojournal/samo/inference/emotion"
+	"github.com/samojournal/samo/inference/emotion/ngram"
 )
 
 // mlp is a one-hidden-layer network over the same features as the linear
@@ -289,29 +290,16 @@ func ExperimentMLP(train []emotion.Example, vecWords []string, vecs Vectors, o O
 		}
 	}
 	v, trS, vaS, vaL := holdout(train, vecWords, vecs, o)
-	type res struct {
-		s   [][]float32
-		err error
-	}
-	lin := make(chan res, 1)
-	go func() {
-		_, _, _, s, err := fit(v, vecs, trS, vaS, vaL, o, "linear", func(string, ...any) {})
-		lin <- res{s, err}
-	}()
-	_, ms, _, err := trainMLP(trS, vaS, vaL, v.SparseRows(), dimOf(vecs), h, o.Seed, logf)
+	lin, ms, err := holdoutScores(v, vecs, trS, vaS, vaL, o, h, logf)
 	if err != nil {
 		return err
-	}
-	lr := <-lin
-	if lr.err != nil {
-		return lr.err
 	}
 	for _, wgt := range []float32{0, 0.3, 0.5, 0.7, 1} {
 		ens := make([][]float32, len(ms))
 		for i := range ms {
 			ens[i] = make([]float32, nl)
 			for l := range ens[i] {
-				ens[i][l] = wgt*ms[i][l] + (1-wgt)*lr.s[i][l]
+				ens[i][l] = wgt*ms[i][l] + (1-wgt)*lin[i][l]
 			}
 		}
 		_, met, err := emotion.TuneAndEvaluate(ens, vaL)
@@ -321,6 +309,26 @@ func ExperimentMLP(train []emotion.Example, vecWords []string, vecs Vectors, o O
 		logf("ensemble: mlp weight %.1f → holdout macro-F1 %.4f micro %.4f ekman %.4f", wgt, met.MacroF1, met.MicroF1, met.EkmanMacroF1)
 	}
 	return nil
+}
+
+// holdoutScores trains the linear model and the network (at once) on trS
+// and returns their scores on vaS.
+func holdoutScores(v *ngram.Vocab, vecs Vectors, trS, vaS []sample, vaL [][]int, o Options, h MLPHyper, logf func(string, ...any)) (lin, net [][]float32, err error) {
+	type res struct {
+		s   [][]float32
+		err error
+	}
+	lc := make(chan res, 1)
+	go func() {
+		_, _, _, s, err := fit(v, vecs, trS, vaS, vaL, o, "linear", func(string, ...any) {})
+		lc <- res{s, err}
+	}()
+	_, net, _, err = trainMLP(trS, vaS, vaL, v.SparseRows(), dimOf(vecs), h, o.Seed, logf)
+	lr := <-lc
+	if err != nil {
+		return nil, nil, err
+	}
+	return lr.s, net, lr.err
 }
 
 // mix averages the linear model's and the network's scores: w of the
