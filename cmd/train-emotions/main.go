@@ -98,6 +98,8 @@ func run() error {
 	withCNN := flag.Bool("cnn", true, "train convolutional networks over the word vectors on every fold and ship their average in the ensemble (needs -vectors)")
 	cnnFilters := flag.Int("cnn-filters", 128, "filters per width of the convolutional networks")
 	cnnWidths := flag.Int("cnn-widths", 3, "the convolutional networks' filters span 1 to this many tokens")
+	cnnShip := flag.Int("cnn-ship", 1, "how many of the fold convolutional networks the bundle carries and averages (0: all); each adds as much reading time")
+	charMinDF := flag.Int("char-min-df", 0, "keep character n-grams seen in at least this many texts (0: the default configuration's)")
 	expCNN := flag.Bool("experiment-cnn", false, "compare the linear model and network with a convolutional network over word vectors on a holdout of train, then stop")
 	flag.Parse()
 	if *dev && *out == filepath.Join("assets", "emotion") {
@@ -110,6 +112,9 @@ func run() error {
 		o, mode = emotiontrain.DevOptions(), "dev"
 	}
 	o.Log = os.Stderr
+	if *charMinDF > 0 {
+		o.Features.CharMinDF = *charMinDF
+	}
 	rep := report{Model: "samo-goemotions-ngram", Version: "2", Mode: mode, GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
 
 	read := func(name string) ([]emotion.Example, string, error) {
@@ -158,7 +163,7 @@ func run() error {
 		o.Hyper.L2, o.Hyper.Balance = 3e-5, 0.5
 		return emotiontrain.ExperimentMLP(clean, words, v, o, net)
 	}
-	ch := emotiontrain.CNNHyper{Widths: widthsUpTo(*cnnWidths), Filters: *cnnFilters, LR: 1e-3, Batch: 32, Dropout: 0.5, Epochs: 12, Balance: 0.5, Decay: 1e-6}
+	ch := emotiontrain.CNNHyper{Widths: widthsUpTo(*cnnWidths), Filters: *cnnFilters, LR: 1e-3, Batch: 32, Dropout: 0.5, Epochs: 12, Balance: 0.5, Decay: 1e-6, Ship: *cnnShip}
 	if *dev {
 		ch.Epochs = 4
 	}
@@ -166,7 +171,7 @@ func run() error {
 		if v == nil {
 			return fmt.Errorf("-experiment-cnn needs -vectors")
 		}
-		return emotiontrain.ExperimentCNN(clean, words, v, o, net, ch, filepath.Join(".cache", "experiment", "holdout-scores.gob"))
+		return emotiontrain.ExperimentCNN(clean, words, v, o, net, ch, filepath.Join(".cache", "experiment", fmt.Sprintf("holdout-scores-c%d-h%d.gob", o.Features.CharMinDF, net.Hidden)))
 	}
 	if *withNet {
 		o.MLP = &net
@@ -216,7 +221,7 @@ func run() error {
 		Name: rep.Model, Version: rep.Version,
 		Source:  "trained by SAMO's `make train-emotions` on GoEmotions (Demszky et al., 2020; CC BY 4.0) train split; GloVe 6B 100-d word vectors (PDDL)",
 		Licence: "MIT (model); training data CC BY 4.0",
-		Notes:   "average of a multi-label logistic regression and a one-hidden-layer network over TF-IDF word 1-2-grams, character 2-5-grams and mean GloVe vectors, and of five convolutional networks over the GloVe vectors of the words; thresholds tuned by 5-fold cross-validation on train; see report.json",
+		Notes:   "average of a multi-label logistic regression and a one-hidden-layer network over TF-IDF word 1-2-grams, character 2-5-grams and mean GloVe vectors, and of a convolutional network over the GloVe vectors of the words; thresholds tuned by 5-fold cross-validation on train; see report.json",
 	}
 	rt := inference.NewRuntime(inference.NewLocator("", inference.EnvLibrary))
 	defer rt.Close()

@@ -33,7 +33,7 @@ type Options struct {
 	MLP *MLPHyper `json:"mlp,omitempty"`
 	// CNN, when set (and word vectors are given), trains a convolutional
 	// network over the word vectors on every fold as well; the fold
-	// networks' average joins the shipped scores.
+	// networks (CNNHyper.Ship of them) join the shipped scores.
 	CNN *CNNHyper `json:"cnn,omitempty"`
 	// Subset, when in (0,1), trains on that fraction of train (the --dev mode).
 	Subset float64 `json:"subset,omitempty"`
@@ -95,9 +95,9 @@ type Result struct {
 	net       *mlp
 	NetWeight float32
 	NetEpochs []int
-	// cnns are the fold's convolutional networks (nil without Options.CNN),
-	// CNNWeight the share of their average in the shipped scores and
-	// CNNEpochs their best epochs.
+	// cnns are the shipped fold convolutional networks (nil without
+	// Options.CNN), CNNWeight the share of their average in the shipped
+	// scores and CNNEpochs all fold networks' best epochs.
 	cnns      []*cnn
 	CNNWeight float32
 	CNNEpochs []int
@@ -316,8 +316,12 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 		res.net, res.NetWeight, res.NetEpochs = net, netW, netEpochs
 	}
 	if emb != nil {
-		res.cnns, res.CNNWeight, res.CNNEpochs = cnns, cnnW, cnnEpochs
-		logf("convolutional networks: best epochs %v; the shipped scores average the %d fold networks", cnnEpochs, len(cnns))
+		ship := cnns
+		if n := o.CNN.Ship; n > 0 && n < len(cnns) {
+			ship = cnns[:n]
+		}
+		res.cnns, res.CNNWeight, res.CNNEpochs = ship, cnnW, cnnEpochs
+		logf("convolutional networks: best epochs %v; the shipped model carries %d of them", cnnEpochs, len(ship))
 	}
 	for _, h := range histories {
 		res.History = append(res.History, h...)
