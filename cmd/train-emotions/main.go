@@ -91,7 +91,7 @@ func run() error {
 	sel := flag.Bool("select", false, "choose each label's L2 strength and balance again on a holdout of train (the defaults are the values it chose; about 15 minutes)")
 	vecPath := flag.String("vectors", filepath.Join(".cache", "glove", "glove-100d-100k.bin"), "GloVe table made by scripts/fetch-glove.sh; empty for none")
 	vecWords := flag.Int("vector-words", 30000, "most frequent words given a word-vector feature")
-	mlpHidden := flag.Int("mlp-hidden", 48, "hidden units of the network")
+	mlpHidden := flag.Int("mlp-hidden", 64, "hidden units of the network")
 	withNet := flag.Bool("mlp", true, "train a one-hidden-layer network beside the linear model and ship their average")
 	hyperFrom := flag.String("hyper-from", "", "take the linear model's hyper-parameters from an earlier report.json instead of -select")
 	expMLP := flag.Bool("experiment-mlp", false, "compare the linear model, a one-hidden-layer network and their average on a holdout of train, then stop")

@@ -190,12 +190,28 @@ func (b *builder) gather(name string, w []float32, n int, ids string) string {
 }
 
 // sparse adds a table of n-gram rows of width n and the nodes that sum the
-// text's features' rows weighted by their values into name+"_sum".
+// text's features' rows weighted by their values into name+"_sum": the
+// values (times the rows' int8 scales) as a [1, features] matrix times
+// the rows, so no [features, n] product is materialized.
 func (b *builder) sparse(name string, w []float32, n int) {
-	rows := b.gather(name, w, n, InputIDs)
-	b.node("Unsqueeze", []string{InputValues, "axis2"}, name+"_v3")
-	b.node("Mul", []string{rows, name + "_v3"}, name+"_c")
-	b.node("ReduceSum", []string{name + "_c", "axis1"}, name+"_sum", onnxgen.AttrInt("keepdims", 0))
+	rows := int64(len(w) / n)
+	vals := InputValues
+	if b.int8 {
+		q, scale := quantize(w, n)
+		b.g.Initializers = append(b.g.Initializers, onnxgen.Tensor{Name: name + "_int8", Type: onnxgen.Int8, Dims: []int64{rows, int64(n)}, Raw: q})
+		b.float(name+"_scale", []int64{rows}, scale)
+		b.node("Gather", []string{name + "_int8", InputIDs}, name+"_q")
+		b.node("Cast", []string{name + "_q"}, name+"_rows", onnxgen.AttrInt("to", int64(onnxgen.Float)))
+		b.node("Gather", []string{name + "_scale", InputIDs}, name+"_sc")
+		b.node("Mul", []string{name + "_sc", InputValues}, name+"_sv")
+		vals = name + "_sv"
+	} else {
+		b.float(name, []int64{rows, int64(n)}, w)
+		b.node("Gather", []string{name, InputIDs}, name+"_rows")
+	}
+	b.node("Unsqueeze", []string{vals, "axis1"}, name+"_v3")
+	b.node("MatMul", []string{name + "_v3", name + "_rows"}, name+"_sum3")
+	b.node("Squeeze", []string{name + "_sum3", "axis1"}, name+"_sum")
 }
 
 // filters adds convolution weights with m output filters (int8 with a scale

@@ -39,7 +39,7 @@ type Config struct {
 
 // DefaultConfig returns the configuration the default model is trained with.
 func DefaultConfig() Config {
-	return Config{WordMinDF: 2, CharMinDF: 3, CharMin: 2, CharMax: 5, CharWeight: 1, VectorWeight: 1}
+	return Config{WordMinDF: 2, CharMinDF: 6, CharMin: 2, CharMax: 5, CharWeight: 1, VectorWeight: 1}
 }
 
 // Token is one token of a text, lower-cased, with its byte span in the
