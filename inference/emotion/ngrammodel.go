@@ -142,8 +142,11 @@ func (m *ngramModel) inputs(texts []string) ([]ngram.Features, []ort.Value, erro
 	if err == nil {
 		vs, err = appendTensor(vs, shape, vals)
 	}
-	if err != nil || !m.tokens {
-		return fs, vs, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if !m.tokens {
+		return fs, vs, nil
 	}
 	seqs := make([][]int32, len(fs))
 	shares := make([][]float32, len(fs))
@@ -167,6 +170,9 @@ func (m *ngramModel) inputs(texts []string) ([]ngram.Features, []ort.Value, erro
 	}
 	if err == nil {
 		vs, err = appendTensor(vs, tshape, tmask)
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	return fs, vs, nil
 }
