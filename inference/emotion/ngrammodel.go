@@ -119,7 +119,22 @@ func (m *ngramModel) inputs(texts []string) ([]ngram.Features, []ort.Value, erro
 		}()
 	}
 	wg.Wait()
-	sparse := int32(m.vocab.SparseRows())
+	var seqs [][]int32
+	var shares [][]float32
+	n := 1
+	if m.tokens {
+		// the graph computes the mean vector from the tokens: only the
+		// n-gram rows go in as features (rows are sorted, vector rows last)
+		seqs, shares = make([][]int32, len(fs)), make([][]float32, len(fs))
+		sparse := int32(m.vocab.SparseRows())
+		for i := range fs {
+			f := &fs[i]
+			seqs[i], shares[i] = m.vocab.VectorIDs(*f)
+			n = max(n, len(seqs[i]))
+			cut, _ := slices.BinarySearchFunc(f.Features, sparse, func(x ngram.Feature, r int32) int { return int(x.Row - r) })
+			f.Features = f.Features[:cut]
+		}
+	}
 	width := 1
 	for i := range fs {
 		width = max(width, len(fs[i].Features))
@@ -127,14 +142,9 @@ func (m *ngramModel) inputs(texts []string) ([]ngram.Features, []ort.Value, erro
 	ids := make([]int64, len(texts)*width)
 	vals := make([]float32, len(texts)*width)
 	for i, f := range fs {
-		j := 0
-		for _, x := range f.Features {
-			if m.tokens && x.Row >= sparse {
-				continue // the graph computes the mean vector from the tokens
-			}
+		for j, x := range f.Features {
 			ids[i*width+j] = int64(x.Row)
 			vals[i*width+j] = x.Value
-			j++
 		}
 	}
 	shape := ort.NewShape(int64(len(texts)), int64(width))
@@ -147,13 +157,6 @@ func (m *ngramModel) inputs(texts []string) ([]ngram.Features, []ort.Value, erro
 	}
 	if !m.tokens {
 		return fs, vs, nil
-	}
-	seqs := make([][]int32, len(fs))
-	shares := make([][]float32, len(fs))
-	n := 1
-	for i, f := range fs {
-		seqs[i], shares[i] = m.vocab.VectorIDs(f)
-		n = max(n, len(seqs[i]))
 	}
 	tid := make([]int64, len(texts)*n)
 	tsh := make([]float32, len(texts)*n)

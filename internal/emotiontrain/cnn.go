@@ -201,8 +201,14 @@ func (m *cnn) newGrad() *cnnGrad {
 	return g
 }
 
+// params returns the gradients in the order of the network's parameters
+// in trainCNN: w2, b2, the kernels, the kernel biases.
+func (g *cnnGrad) params() [][]float32 {
+	return append(append([][]float32{g.w2, g.b2}, g.kern...), g.kb...)
+}
+
 func (g *cnnGrad) zero() {
-	for _, s := range append(append([][]float32{g.w2, g.b2}, g.kern...), g.kb...) {
+	for _, s := range g.params() {
 		clear(s)
 	}
 	g.loss = 0
@@ -295,8 +301,7 @@ func trainCNN(emb []float32, dim int, tr, va []sample, vaL [][]int, h CNNHyper, 
 	for i, p := range ps {
 		opt[i] = newAdam(len(p))
 	}
-	best, bestF := 0, -1.0
-	var bestScores [][]float32
+	var es earlyStop
 	var snap *cnn
 	t := 0
 	for e := 1; e <= h.Epochs; e++ {
@@ -319,8 +324,7 @@ func trainCNN(emb []float32, dim int, tr, va []sample, vaL [][]int, h CNNHyper, 
 			}
 			wg.Wait()
 			n := float32(end - start)
-			gs := params(&cnn{w2: grads[0].w2, b2: grads[0].b2, kern: grads[0].kern, kb: grads[0].kb})
-			gs1 := params(&cnn{w2: grads[1].w2, b2: grads[1].b2, kern: grads[1].kern, kb: grads[1].kb})
+			gs, gs1 := grads[0].params(), grads[1].params()
 			total += grads[0].loss + grads[1].loss
 			t++
 			for pi := range ps {
@@ -340,23 +344,24 @@ func trainCNN(emb []float32, dim int, tr, va []sample, vaL [][]int, h CNNHyper, 
 		}
 		if len(va) == 0 {
 			logf("cnn: epoch %d/%d loss %.5f", e, h.Epochs, loss)
-			best, snap = e, m
+			snap = m
 			continue
 		}
-		scores := m.scores(va)
-		_, met, err := emotion.TuneAndEvaluate(scores, vaL)
+		met, improved, stop, err := es.epoch(e, m.scores(va), vaL)
 		if err != nil {
 			return nil, nil, 0, err
 		}
 		logf("cnn: epoch %d loss %.5f val macro-F1 %.4f micro %.4f ekman %.4f", e, loss, met.MacroF1, met.MicroF1, met.EkmanMacroF1)
-		if met.MacroF1 > bestF {
-			best, bestF, bestScores = e, met.MacroF1, scores
+		if improved {
 			snap = m.clone()
-		} else if e-best >= 3 {
+		} else if stop {
 			break
 		}
 	}
-	return snap, bestScores, best, nil
+	if len(va) == 0 {
+		return snap, nil, h.Epochs, nil
+	}
+	return snap, es.scores, es.best, nil
 }
 
 func (m *cnn) clone() *cnn {

@@ -49,10 +49,8 @@ func (r *Result) cnnGraph(vecs Vectors, int8 bool) (onnxgen.Model, error) {
 	b := &builder{g: &g, int8: int8}
 	b.ints("axis1", 1)
 	b.ints("axis2", 2)
-	for _, w := range [][]float32{m.w[:S*nl], m.g, emb} {
-		if err := checkFinite(w); err != nil {
-			return onnxgen.Model{}, err
-		}
+	if err := checkFinite("word vectors", emb); err != nil {
+		return onnxgen.Model{}, err
 	}
 	// The word vectors of the tokens, and their weighted mean.
 	e := b.gather("emb", emb, int(D), InputTokenIDs)
@@ -60,30 +58,23 @@ func (r *Result) cnnGraph(vecs Vectors, int8 bool) (onnxgen.Model, error) {
 	b.node("Mul", []string{e, "shares3"}, "emb_weighted")
 	b.node("ReduceSum", []string{"emb_weighted", "axis1"}, "mean_vec", onnxgen.AttrInt("keepdims", 0))
 
-	// The linear model: n-gram rows plus the mean vector's projection.
-	b.sparse("lin", m.w[:S*nl], nl)
-	b.float("lin_g", []int64{D, int64(nl)}, m.g)
-	b.float("lin_b", []int64{int64(nl)}, m.b)
-	b.node("MatMul", []string{"mean_vec", "lin_g"}, "lin_vz")
-	b.node("Add", []string{"lin_sum", "lin_vz"}, "lin_z0")
-	b.node("Add", []string{"lin_z0", "lin_b"}, "lin_z")
-	b.node("Sigmoid", []string{"lin_z"}, "lin_scores")
+	// The linear model.
+	lin, err := b.ngramLayer("lin", m.w[:S*nl], m.g, m.b)
+	if err != nil {
+		return onnxgen.Model{}, err
+	}
+	b.node("Sigmoid", []string{lin}, "lin_scores")
 	ngramScores := "lin_scores"
 
 	if n := r.net; n != nil {
 		H := int64(n.hidden)
-		if err := checkFinite(n.w1[:S*n.hidden]); err != nil {
+		pre, err := b.ngramLayer("net", n.w1[:S*n.hidden], n.g1, n.b1)
+		if err != nil {
 			return onnxgen.Model{}, err
 		}
-		b.sparse("net", n.w1[:S*n.hidden], n.hidden)
-		b.float("net_g1", []int64{D, H}, n.g1)
-		b.float("net_b1", []int64{H}, n.b1)
 		b.float("net_w2", []int64{H, int64(nl)}, n.w2)
 		b.float("net_b2", []int64{int64(nl)}, n.b2)
-		b.node("MatMul", []string{"mean_vec", "net_g1"}, "net_vz")
-		b.node("Add", []string{"net_sum", "net_vz"}, "net_h0")
-		b.node("Add", []string{"net_h0", "net_b1"}, "net_pre")
-		b.node("Relu", []string{"net_pre"}, "net_h")
+		b.node("Relu", []string{pre}, "net_h")
 		b.node("MatMul", []string{"net_h", "net_w2"}, "net_z0")
 		b.node("Add", []string{"net_z0", "net_b2"}, "net_z")
 		b.node("Sigmoid", []string{"net_z"}, "net_scores")
@@ -112,10 +103,10 @@ func (r *Result) cnnGraph(vecs Vectors, int8 bool) (onnxgen.Model, error) {
 				}
 			}
 		}
-		if err := checkFinite(w); err != nil {
+		p := fmt.Sprintf("conv%d", k)
+		if err := checkFinite(p, w); err != nil {
 			return onnxgen.Model{}, err
 		}
-		p := fmt.Sprintf("conv%d", k)
 		wname := b.filters(p, w, K*F, []int64{int64(K * F), D, int64(k)})
 		b.float(p+"_b", []int64{int64(K * F)}, bias)
 		b.ints(p+"_start", int64(k-1))
@@ -214,6 +205,25 @@ func (b *builder) sparse(name string, w []float32, n int) {
 	b.node("Squeeze", []string{name + "_sum3", "axis1"}, name+"_sum")
 }
 
+// ngramLayer adds a layer over the n-gram features and the mean word
+// vector: features·w + mean_vec·g + bias, for w of n-gram rows of
+// len(bias) and g of dim rows; it returns the layer's output name.
+func (b *builder) ngramLayer(name string, w, g, bias []float32) (string, error) {
+	for _, x := range [][]float32{w, g, bias} {
+		if err := checkFinite(name, x); err != nil {
+			return "", err
+		}
+	}
+	n := int64(len(bias))
+	b.sparse(name, w, int(n))
+	b.float(name+"_g", []int64{int64(len(g)) / n, n}, g)
+	b.float(name+"_bias", []int64{n}, bias)
+	b.node("MatMul", []string{"mean_vec", name + "_g"}, name+"_vz")
+	b.node("Add", []string{name + "_sum", name + "_vz"}, name+"_x0")
+	b.node("Add", []string{name + "_x0", name + "_bias"}, name+"_x")
+	return name + "_x", nil
+}
+
 // filters adds convolution weights with m output filters (int8 with a scale
 // per filter, or fp32) and returns the name of their float form.
 func (b *builder) filters(name string, w []float32, m int, dims []int64) string {
@@ -239,10 +249,11 @@ func (b *builder) blend(out, a, bb string, w float32) {
 	b.node("Add", []string{out + "_a", out + "_b"}, out)
 }
 
-func checkFinite(w []float32) error {
+// checkFinite refuses a NaN or infinite weight of the named part.
+func checkFinite(what string, w []float32) error {
 	for i, x := range w {
 		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return fmt.Errorf("emotiontrain: export: weight %d is %v", i, x)
+			return fmt.Errorf("emotiontrain: export: %s weight %d is %v", what, i, x)
 		}
 	}
 	return nil

@@ -165,8 +165,7 @@ func trainMLP(trS, vaS []sample, vaL [][]int, rows, dim int, h MLPHyper, seed ui
 	mask := make([]float32, h.Hidden)
 	dh := make([]float32, h.Hidden)
 	var z [nl]float32
-	best, bestF := 0, -1.0
-	var bestScores [][]float32
+	var es earlyStop
 	var snap *mlp
 	t := 0
 	for e := 1; e <= h.Epochs; e++ {
@@ -259,25 +258,49 @@ func trainMLP(trS, vaS []sample, vaL [][]int, rows, dim int, h MLPHyper, seed ui
 		}
 		if len(vaS) == 0 {
 			logf("mlp: epoch %d/%d loss %.5f", e, h.Epochs, loss)
-			best, snap = e, m
+			snap = m
 			continue
 		}
-		scores := m.scores(vaS)
-		_, met, err := emotion.TuneAndEvaluate(scores, vaL)
+		met, improved, stop, err := es.epoch(e, m.scores(vaS), vaL)
 		if err != nil {
 			return nil, nil, 0, err
 		}
 		logf("mlp: epoch %d loss %.5f val macro-F1 %.4f", e, loss, met.MacroF1)
-		if met.MacroF1 > bestF {
-			best, bestF, bestScores = e, met.MacroF1, scores
+		if improved {
 			c := *m
 			c.w1, c.g1, c.b1, c.w2, c.b2 = append([]float32(nil), m.w1...), append([]float32(nil), m.g1...), append([]float32(nil), m.b1...), append([]float32(nil), m.w2...), append([]float32(nil), m.b2...)
 			snap = &c
-		} else if e-best >= 3 {
+		} else if stop {
 			break
 		}
 	}
-	return snap, bestScores, best, nil
+	if len(vaS) == 0 {
+		return snap, nil, h.Epochs, nil
+	}
+	return snap, es.scores, es.best, nil
+}
+
+// earlyStop keeps a network's best epoch by validation macro-F1
+// (thresholds tuned on the validation set) and says when to stop: after
+// three epochs without a better one.
+type earlyStop struct {
+	best   int
+	bestF  float64
+	scores [][]float32
+}
+
+// epoch records epoch e's validation scores and reports its metrics,
+// whether it is the best so far, and whether training should stop.
+func (s *earlyStop) epoch(e int, scores [][]float32, vaL [][]int) (met emotion.Metrics, improved, stop bool, err error) {
+	_, met, err = emotion.TuneAndEvaluate(scores, vaL)
+	if err != nil {
+		return met, false, false, err
+	}
+	if met.MacroF1 > s.bestF || s.best == 0 {
+		s.best, s.bestF, s.scores = e, met.MacroF1, scores
+		return met, true, false, nil
+	}
+	return met, false, e-s.best >= 3, nil
 }
 
 // ExperimentMLP trains the linear model (with o's hyper-parameters) and

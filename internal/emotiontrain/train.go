@@ -260,35 +260,17 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 			return nil, err
 		}
 	}
-	var netW float32
+	var netW, cnnW float32
+	var err error
 	if o.MLP != nil {
-		best := -1.0
-		for _, w := range []float32{0.5, 0.6, 0.7, 0.8} {
-			_, m, err := emotion.TuneAndEvaluate(mix(oof, netOOF, w), labels)
-			if err != nil {
-				return nil, err
-			}
-			logf("cross-validation: network weight %.1f → out-of-fold macro-F1 %.4f", w, m.MacroF1)
-			if m.MacroF1 > best {
-				best, netW = m.MacroF1, w
-			}
+		if oof, netW, err = blendWeight(oof, netOOF, labels, []float32{0.5, 0.6, 0.7, 0.8}, "network", logf); err != nil {
+			return nil, err
 		}
-		oof = mix(oof, netOOF, netW)
 	}
-	var cnnW float32
 	if emb != nil {
-		best := -1.0
-		for _, w := range []float32{0.1, 0.2, 0.3, 0.4} {
-			_, m, err := emotion.TuneAndEvaluate(mix(oof, cnnOOF, w), labels)
-			if err != nil {
-				return nil, err
-			}
-			logf("cross-validation: convolutional network weight %.1f → out-of-fold macro-F1 %.4f", w, m.MacroF1)
-			if m.MacroF1 > best {
-				best, cnnW = m.MacroF1, w
-			}
+		if oof, cnnW, err = blendWeight(oof, cnnOOF, labels, []float32{0.1, 0.2, 0.3, 0.4}, "convolutional network", logf); err != nil {
+			return nil, err
 		}
-		oof = mix(oof, cnnOOF, cnnW)
 	}
 	th, cv, err := emotion.TuneAndEvaluate(oof, labels)
 	if err != nil {
@@ -327,6 +309,24 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 		res.History = append(res.History, h...)
 	}
 	return res, nil
+}
+
+// blendWeight chooses, of weights, the share of other's scores in a blend
+// with base that gives the best out-of-fold macro-F1 (thresholds tuned on
+// the blend; the first of equals), and returns that blend and the weight.
+func blendWeight(base, other [][]float32, labels [][]int, weights []float32, what string, logf func(string, ...any)) ([][]float32, float32, error) {
+	best, bestW := -1.0, float32(0)
+	for _, w := range weights {
+		_, m, err := emotion.TuneAndEvaluate(mix(base, other, w), labels)
+		if err != nil {
+			return nil, 0, err
+		}
+		logf("cross-validation: %s weight %.1f → out-of-fold macro-F1 %.4f", what, w, m.MacroF1)
+		if m.MacroF1 > best {
+			best, bestW = m.MacroF1, w
+		}
+	}
+	return mix(base, other, bestW), bestW, nil
 }
 
 func dimOf(vecs Vectors) int {
