@@ -82,41 +82,85 @@ func (r *Result) cnnGraph(vecs Vectors, int8 bool) (onnxgen.Model, error) {
 		ngramScores = "ngram_scores"
 	}
 
-	// The convolutional networks, all folds' filters in one convolution per
-	// width; each filter's largest output over the text's own windows.
+	// The convolutional networks as one product: every token's vector times
+	// the filters of every width, fold and offset within the window
+	// ([D, C] columns, a block of K·F per width and offset), then for each
+	// width the sum of its offsets' blocks shifted along the text. A
+	// filter's output at window t is its offset-o block at token t+o summed
+	// over o; each filter keeps its largest output over the text's own
+	// windows.
 	K := len(r.cnns)
 	c0 := r.cnns[0]
 	F := c0.filters
-	b.node("Transpose", []string{e}, "emb_t", onnxgen.AttrInts("perm", 0, 2, 1))
-	var pooled []string
+	KF := K * F
+	cols := 0
+	for _, k := range c0.widths {
+		cols += k * KF
+	}
+	w := make([]float32, int(D)*cols)
+	bias := make([]float32, 0, len(c0.widths)*KF)
+	scale := make([]float32, cols)
+	col := 0
 	for wi, k := range c0.widths {
-		w := make([]float32, K*F*int(D)*k) // [K·F, D, k]
-		bias := make([]float32, K*F)
 		for fi, c := range r.cnns {
-			for f := 0; f < F; f++ {
-				mo := fi*F + f
-				bias[mo] = c.kb[wi][f]
-				for d := 0; d < int(D); d++ {
-					for o := 0; o < k; o++ {
-						w[(mo*int(D)+d)*k+o] = c.kern[wi][o*int(D)*F+d*F+f]
+			bias = append(bias, c.kb[wi]...)
+			if err := checkFinite(fmt.Sprintf("conv%d", k), c.kern[wi]); err != nil {
+				return onnxgen.Model{}, err
+			}
+			// one int8 scale per filter, over all its offsets
+			var fs []float32
+			if int8 {
+				fs = filterScales(c.kern[wi], F)
+			}
+			for o := 0; o < k; o++ {
+				for f := 0; f < F; f++ {
+					cc := col + o*KF + fi*F + f
+					if int8 {
+						scale[cc] = fs[f]
+					}
+					for d := 0; d < int(D); d++ {
+						w[d*cols+cc] = c.kern[wi][o*int(D)*F+d*F+f]
 					}
 				}
 			}
 		}
+		col += k * KF
+	}
+	wname := b.columns("conv", w, int(D), cols, scale)
+	b.node("MatMul", []string{e, wname}, "conv_all")
+	var pooled []string
+	col = 0
+	for wi, k := range c0.widths {
 		p := fmt.Sprintf("conv%d", k)
-		if err := checkFinite(p, w); err != nil {
-			return onnxgen.Model{}, err
+		sum := ""
+		for o := 0; o < k; o++ {
+			bc := col + o*KF // this offset's block of columns
+			end := int64(math.MaxInt64)
+			if k-1-o > 0 {
+				end = -int64(k - 1 - o)
+			}
+			name := fmt.Sprintf("%s_o%d", p, o)
+			b.ints(name+"_start", int64(o), int64(bc))
+			b.ints(name+"_end", end, int64(bc+KF))
+			b.ints(name+"_axes", 1, 2)
+			b.node("Slice", []string{"conv_all", name + "_start", name + "_end", name + "_axes"}, name)
+			if sum == "" {
+				sum = name
+				continue
+			}
+			b.node("Add", []string{sum, name}, name+"_sum")
+			sum = name + "_sum"
 		}
-		wname := b.filters(p, w, K*F, []int64{int64(K * F), D, int64(k)})
-		b.float(p+"_b", []int64{int64(K * F)}, bias)
+		col += k * KF
+		b.float(p+"_b", []int64{int64(KF)}, bias[wi*KF:(wi+1)*KF])
+		b.node("Add", []string{sum, p + "_b"}, p+"_out")
+		b.node("Relu", []string{p + "_out"}, p+"_relu")
 		b.ints(p+"_start", int64(k-1))
 		b.ints(p+"_end", math.MaxInt64)
-		b.node("Conv", []string{"emb_t", wname, p + "_b"}, p+"_out", onnxgen.AttrInts("kernel_shape", int64(k)))
-		b.node("Relu", []string{p + "_out"}, p+"_relu")
 		b.node("Slice", []string{InputTokenMask, p + "_start", p + "_end", "axis1"}, p+"_valid")
-		b.node("Unsqueeze", []string{p + "_valid", "axis1"}, p+"_valid3")
+		b.node("Unsqueeze", []string{p + "_valid", "axis2"}, p+"_valid3")
 		b.node("Mul", []string{p + "_relu", p + "_valid3"}, p+"_masked")
-		b.node("ReduceMax", []string{p + "_masked"}, p+"_max", onnxgen.AttrInts("axes", 2), onnxgen.AttrInt("keepdims", 0))
+		b.node("ReduceMax", []string{p + "_masked"}, p+"_max", onnxgen.AttrInts("axes", 1), onnxgen.AttrInt("keepdims", 0))
 		b.ints(p+"_shape", 0, int64(K), int64(F))
 		b.node("Reshape", []string{p + "_max", p + "_shape"}, p+"_pooled")
 		pooled = append(pooled, p+"_pooled")
@@ -224,17 +268,41 @@ func (b *builder) ngramLayer(name string, w, g, bias []float32) (string, error) 
 	return name + "_x", nil
 }
 
-// filters adds convolution weights with m output filters (int8 with a scale
-// per filter, or fp32) and returns the name of their float form.
-func (b *builder) filters(name string, w []float32, m int, dims []int64) string {
-	if !b.int8 {
-		b.float(name, dims, w)
-		return name
+// filterScales returns the int8 scale of each of the F filters of a
+// kernel laid out [offset][dim][filter]: its largest weight over all
+// offsets and dims, over 127.
+func filterScales(kern []float32, F int) []float32 {
+	sc := make([]float32, F)
+	for i, x := range kern {
+		f := i % F
+		sc[f] = max(sc[f], float32(math.Abs(float64(x))))
 	}
-	q, scale := quantize(w, len(w)/m)
+	for f := range sc {
+		sc[f] /= 127
+	}
+	return sc
+}
+
+// columns adds a [rows, cols] weight matrix (int8 with the given scale per
+// column, or fp32) and returns the name of its float form (from
+// initializers alone, so onnxruntime makes it once, with the session).
+func (b *builder) columns(name string, w []float32, rows, cols int, scale []float32) string {
+	dims := []int64{int64(rows), int64(cols)}
+	if !b.int8 {
+		b.float(name+"_w", dims, w)
+		return name + "_w"
+	}
+	q := make([]byte, len(w))
+	for i, x := range w {
+		s := scale[i%cols]
+		if s == 0 {
+			continue
+		}
+		q[i] = byte(int8(max(-127, min(127, math.Round(float64(x/s))))))
+	}
 	b.g.Initializers = append(b.g.Initializers,
 		onnxgen.Tensor{Name: name + "_int8", Type: onnxgen.Int8, Dims: dims, Raw: q})
-	b.float(name+"_scale", []int64{int64(m), 1, 1}, scale)
+	b.float(name+"_scale", []int64{1, int64(cols)}, scale)
 	b.node("Cast", []string{name + "_int8"}, name+"_qf", onnxgen.AttrInt("to", int64(onnxgen.Float)))
 	b.node("Mul", []string{name + "_qf", name + "_scale"}, name+"_w")
 	return name + "_w"
