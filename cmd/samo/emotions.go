@@ -323,12 +323,14 @@ func readExamples(path string) ([]emotion.Example, error) {
 func (c *cli) emotionsCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "emotions", Short: "Manage the emotion model"}
 	var data, model, out string
+	var perLabel bool
 	tune := &cobra.Command{
-		Use:   "tune-thresholds --data FILE.tsv [--model DIR] [--out DIR]",
+		Use:   "tune-thresholds --data FILE.tsv [--model DIR] [--out DIR] [--per-label]",
 		Short: "Re-tune a model's per-label thresholds on labelled TSV and write the bundle with them",
-		Long: "Chooses, for each of the 28 labels, the threshold that maximizes that label's F1 on the given\n" +
-			"GoEmotions-format data, and writes a copy of the bundle with them to --out (the model's own folder\n" +
-			"when --out is not given and --model is). Tune on data you will not also report scores on.",
+		Long: "Chooses the 28 labels' thresholds on the given GoEmotions-format data, as the built-in model's were\n" +
+			"chosen: each label's F1-best threshold, then balanced for macro-, micro- and Ekman F1 together\n" +
+			"(--per-label stops at the first step). It writes a copy of the bundle with them to --out (the model's\n" +
+			"own folder when --out is not given and --model is). Tune on data you will not also report scores on.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ex, err := readExamples(data)
@@ -358,7 +360,11 @@ func (c *cli) emotionsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			th, err := emotion.TuneThresholds(scores, gold)
+			tuneTh := emotion.TuneBalanced
+			if perLabel {
+				tuneTh = emotion.TuneThresholds
+			}
+			th, err := tuneTh(scores, gold)
 			if err != nil {
 				return err
 			}
@@ -373,13 +379,15 @@ func (c *cli) emotionsCommand() *cobra.Command {
 			if err := writeBundleCopy(b, out, th); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout, "tuned %d thresholds on %d texts: macro-F1 on them %.4f → %.4f\nwrote %s\n", len(th), len(ex), mb.MacroF1, ma.MacroF1, out)
+			fmt.Fprintf(c.stdout, "tuned %d thresholds on %d texts; on them: macro-F1 %.4f → %.4f, micro-F1 %.4f → %.4f, Ekman macro-F1 %.4f → %.4f\nwrote %s\n",
+				len(th), len(ex), mb.MacroF1, ma.MacroF1, mb.MicroF1, ma.MicroF1, mb.EkmanMacroF1, ma.EkmanMacroF1, out)
 			return nil
 		},
 	}
 	tune.Flags().StringVar(&data, "data", "", "labelled TSV file (required)")
 	tune.Flags().StringVar(&model, "model", "", "emotion model bundle folder (default: the one in use)")
 	tune.Flags().StringVar(&out, "out", "", "folder to write the tuned bundle to")
+	tune.Flags().BoolVar(&perLabel, "per-label", false, "each label's F1-best threshold, without the balancing step")
 	tune.MarkFlagRequired("data")
 	var quantized bool
 	install := &cobra.Command{

@@ -143,10 +143,15 @@ func TestCLI_TuneThresholds(t *testing.T) {
 	if r := samo(t, "", nil, "emotions", "tune-thresholds", "--data", data); r.code == 0 {
 		t.Fatal("tuning the built-in model without --out succeeded")
 	}
+	// balanced (the default): macro + ½ micro + ½ Ekman on the tuning set
+	// at least the per-label tuning's, which is at least the original's
+	// macro-F1 alone
+	perOut := filepath.Join(t.TempDir(), "per-label")
 	r := mustSucceed(t, samo(t, "", nil, "emotions", "tune-thresholds", "--data", data, "--out", out))
-	if !strings.Contains(r.stdout, "tuned 28 thresholds on 11 texts") {
+	if !strings.Contains(r.stdout, "tuned 28 thresholds on 11 texts") || !strings.Contains(r.stdout, "Ekman macro-F1") {
 		t.Fatalf("stdout %s", r.stdout)
 	}
+	mustSucceed(t, samo(t, "", nil, "emotions", "tune-thresholds", "--per-label", "--data", data, "--out", perOut))
 	raw, err := os.ReadFile(filepath.Join(out, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -154,19 +159,26 @@ func TestCLI_TuneThresholds(t *testing.T) {
 	if !strings.Contains(string(raw), "re-tuned") {
 		t.Fatalf("manifest does not say its thresholds were re-tuned")
 	}
-	// the tuned bundle is used by --emotion-model and scores its own tuning set at least as well
-	r = mustSucceed(t, samo(t, "", nil, "--emotion-model", out, "eval", "emotions", "--data", data, "--json"))
-	var m struct {
+	type figures struct {
 		MacroF1 float64 `json:"macro_f1"`
+		MicroF1 float64 `json:"micro_f1"`
+		Ekman   float64 `json:"ekman_macro_f1"`
 	}
-	json.Unmarshal([]byte(r.stdout), &m)
-	base := mustSucceed(t, samo(t, "", nil, "eval", "emotions", "--data", data, "--json"))
-	var mb struct {
-		MacroF1 float64 `json:"macro_f1"`
+	eval := func(args ...string) figures {
+		t.Helper()
+		r := mustSucceed(t, samo(t, "", nil, append(args, "eval", "emotions", "--data", data, "--json")...))
+		var f figures
+		if err := json.Unmarshal([]byte(r.stdout), &f); err != nil {
+			t.Fatal(err)
+		}
+		return f
 	}
-	json.Unmarshal([]byte(base.stdout), &mb)
-	if m.MacroF1 < mb.MacroF1 {
-		t.Fatalf("tuned macro-F1 %.3f below the original %.3f on the tuning set", m.MacroF1, mb.MacroF1)
+	bal, per, base := eval("--emotion-model", out), eval("--emotion-model", perOut), eval()
+	if per.MacroF1 < base.MacroF1 {
+		t.Fatalf("per-label tuned macro-F1 %.3f below the original %.3f on the tuning set", per.MacroF1, base.MacroF1)
+	}
+	if b, p := bal.MacroF1+bal.MicroF1/2+bal.Ekman/2, per.MacroF1+per.MicroF1/2+per.Ekman/2; b < p-1e-9 {
+		t.Fatalf("balanced figures %+v sum below the per-label tuning's %+v", bal, per)
 	}
 	// a damaged copy is refused, naming the file
 	os.WriteFile(filepath.Join(out, "vocab.bin"), []byte("damaged"), 0o644)

@@ -104,8 +104,15 @@ type Result struct {
 	// Epochs are the fold models' best iterations.
 	Epochs  []int
 	History []EpochRecord
-	// CV holds the out-of-fold metrics on train with the chosen thresholds.
-	CV emotion.Metrics
+	// CV holds the out-of-fold metrics on train with the chosen thresholds,
+	// CVPerLabel those with each label's F1-best threshold (where the
+	// balanced tuning starts).
+	CV         emotion.Metrics
+	CVPerLabel emotion.Metrics
+	// OOF are the out-of-fold scores of the shipped blend on train, and
+	// OOFLabels their gold labels: what the thresholds were chosen on.
+	OOF       [][]float32
+	OOFLabels [][]int
 }
 
 // Clean prepares training examples: it drops rows whose text has no letter
@@ -272,11 +279,20 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 			return nil, err
 		}
 	}
-	th, cv, err := emotion.TuneAndEvaluate(oof, labels)
+	_, per, err := emotion.TuneAndEvaluate(oof, labels)
 	if err != nil {
 		return nil, err
 	}
-	logf("cross-validation: out-of-fold macro-F1 %.4f with tuned thresholds; best iterations %v", cv.MacroF1, bestEpochs)
+	th, err := emotion.TuneBalanced(oof, labels)
+	if err != nil {
+		return nil, err
+	}
+	cv, err := emotion.EvaluateScores(oof, th, labels)
+	if err != nil {
+		return nil, err
+	}
+	logf("cross-validation: out-of-fold macro-F1 %.4f micro %.4f Ekman %.4f with per-label thresholds, %.4f %.4f %.4f balanced (shipped); best iterations %v",
+		per.MacroF1, per.MicroF1, per.EkmanMacroF1, cv.MacroF1, cv.MicroF1, cv.EkmanMacroF1, bestEpochs)
 
 	m := newLinear(v.SparseRows(), dimOf(vecs))
 	for _, fm := range fms {
@@ -284,7 +300,7 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 			m.p[i] += x / float32(len(fms))
 		}
 	}
-	res := &Result{Vocab: v, model: m, Thresholds: th, Epochs: bestEpochs, CV: cv}
+	res := &Result{Vocab: v, model: m, Thresholds: th, Epochs: bestEpochs, CV: cv, CVPerLabel: per, OOF: oof, OOFLabels: labels}
 	if o.MLP != nil {
 		h := *o.MLP
 		sorted := slices.Clone(netEpochs)
