@@ -50,7 +50,7 @@ screenshot: deps
 	SAMO_REQUIRE_GUI=1 SAMO_SCREENSHOT=$(CURDIR)/docs/window.png $(GO) test -tags $(TAGS) -count=1 -run 'TestGUI_' ./cmd/samo
 
 ## train-emotions: train the default emotion model on GoEmotions into
-## assets/emotion (about 15 minutes on 2 cores); ARGS=--dev for a quick
+## assets/emotion (about 17 minutes on 2 cores); ARGS=--dev for a quick
 ## run on a 5% subset into .cache/emotion-dev. GoEmotions is read from
 ## ../shared/data/goemotions or $$SAMO_GOEMOTIONS_DIR.
 train-emotions: deps
