@@ -326,7 +326,7 @@ func (c *cli) emotionsCommand() *cobra.Command {
 	var perLabel bool
 	tune := &cobra.Command{
 		Use:   "tune-thresholds --data FILE.tsv [--model DIR] [--out DIR] [--per-label]",
-		Short: "Re-tune a model's per-label thresholds on labelled TSV and write the bundle with them",
+		Short: "Re-tune a model's thresholds on labelled TSV and write the bundle with them",
 		Long: "Chooses the 28 labels' thresholds on the given GoEmotions-format data, as the built-in model's were\n" +
 			"chosen: each label's F1-best threshold, then balanced for macro-, micro- and Ekman F1 together\n" +
 			"(--per-label stops at the first step). It writes a copy of the bundle with them to --out (the model's\n" +

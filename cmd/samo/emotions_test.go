@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -172,6 +173,23 @@ func TestCLI_TuneThresholds(t *testing.T) {
 			t.Fatal(err)
 		}
 		return f
+	}
+	thresholds := func(dir string) []float32 {
+		t.Helper()
+		raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Thresholds []float32 `json:"thresholds"`
+		}
+		if err := json.Unmarshal(raw, &m); err != nil || len(m.Thresholds) != 28 {
+			t.Fatalf("%s: thresholds %v (%v)", dir, m.Thresholds, err)
+		}
+		return m.Thresholds
+	}
+	if slices.Equal(thresholds(out), thresholds(perOut)) {
+		t.Fatal("--per-label wrote the same thresholds as the balanced tuning")
 	}
 	bal, per, base := eval("--emotion-model", out), eval("--emotion-model", perOut), eval()
 	if per.MacroF1 < base.MacroF1 {

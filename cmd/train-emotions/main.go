@@ -45,8 +45,11 @@ type report struct {
 	Options    emotiontrain.Options     `json:"options"`
 	Selection  []emotiontrain.Candidate `json:"selection,omitempty"`
 	Iterations []int                    `json:"iterations"`
-	CVMacroF1  float64                  `json:"cv_macro_f1"`
-	CV         emotion.Metrics          `json:"cv"`
+	// CVMacroF1 and CV are out-of-fold figures with the shipped
+	// (balanced) thresholds; reports before model version 3 gave them
+	// with per-label F1-best thresholds, as CVPerLabel is now.
+	CVMacroF1 float64         `json:"cv_macro_f1"`
+	CV        emotion.Metrics `json:"cv"`
 	// CVPerLabel is the out-of-fold figure with each label's F1-best
 	// threshold, before the balanced tuning that gives the shipped ones.
 	CVPerLabel emotion.Metrics `json:"cv_per_label_thresholds"`
@@ -207,15 +210,30 @@ func run() error {
 		o.Hyper = emotiontrain.Combine(cands)
 		fmt.Fprintf(os.Stderr, "select: per-label L2 %v balance %v\n", o.Hyper.LabelL2, o.Hyper.LabelBalance)
 	}
+	// the out-of-fold file is made before training, so that a bad path
+	// fails now and not after it
+	var oofFile *os.File
+	if *oofPath != "" {
+		if err := os.MkdirAll(filepath.Dir(*oofPath), 0o755); err != nil {
+			return fmt.Errorf("-oof: %w", err)
+		}
+		if oofFile, err = os.Create(*oofPath); err != nil {
+			return fmt.Errorf("-oof: %w", err)
+		}
+		defer oofFile.Close()
+	}
 	res, err := emotiontrain.Train(clean, words, v, o)
 	if err != nil {
 		return err
 	}
 	rep.Options, rep.Iterations, rep.CVMacroF1, rep.CV, rep.History = o, res.Epochs, res.CV.MacroF1, res.CV, res.History
 	rep.CVPerLabel = res.CVPerLabel
-	if *oofPath != "" {
-		if err := res.WriteOOF(*oofPath); err != nil {
+	if oofFile != nil {
+		if err := res.WriteOOF(oofFile); err != nil {
 			return err
+		}
+		if err := oofFile.Close(); err != nil {
+			return fmt.Errorf("write %s: %w", *oofPath, err)
 		}
 	}
 	rep.Features = res.Vocab.Rows()

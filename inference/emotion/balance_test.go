@@ -33,13 +33,29 @@ func noisy(n int, seed uint64) ([][]float32, [][]int) {
 }
 
 func TestMaskEval_MatchesEvaluate(t *testing.T) {
+	if numGroups != len(EkmanGroups) {
+		t.Fatalf("numGroups %d, %d Ekman groups", numGroups, len(EkmanGroups))
+	}
 	scores, gold := noisy(2000, 3)
+	// ties for the top score, where the fallback takes the lowest label:
+	// rounded scores, and rows of zeros
+	for i := range scores[:600] {
+		for l := range scores[i] {
+			scores[i][l] = float32(math.Round(float64(scores[i][l])*4) / 4)
+			if i < 50 {
+				scores[i][l] = 0
+			}
+		}
+	}
 	ev := newMaskEval(scores, gold)
 	rng := rand.New(rand.NewPCG(9, 9))
-	for trial := 0; trial < 20; trial++ {
+	for trial := 0; trial < 40; trial++ {
 		th := make([]float32, NumLabels)
 		for l := range th {
 			th[l] = float32(0.2 + 0.7*rng.Float64())
+			if trial%2 == 1 {
+				th[l] = 0.98 // most rows fall back to their top label
+			}
 		}
 		m, err := EvaluateScores(scores, th, gold)
 		if err != nil {

@@ -33,6 +33,9 @@ type Metrics struct {
 // EkmanGroups are the seven Ekman groups, neutral last.
 var EkmanGroups = []string{"anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"}
 
+// numGroups is len(EkmanGroups), for arrays and bit masks of groups.
+const numGroups = 7
+
 // Evaluate scores predicted label sets against gold ones (label ids in
 // GoEmotions order). Precision, recall and F1 of a label with no gold and
 // no predicted example count as 0, as scikit-learn's default does.
@@ -238,7 +241,7 @@ var balanceSteps = []float32{0.7, 0.8, 0.85, 0.9, 0.95, 1.05, 1.1, 1.15, 1.2, 1.
 type maskEval struct {
 	scores  [][]float32
 	gold    []uint32 // label bits
-	goldG   []uint8  // group bits
+	goldG   []uint8  // group bits (numGroups of them)
 	groupOf [NumLabels]uint8
 }
 
@@ -259,7 +262,7 @@ func newMaskEval(scores [][]float32, gold [][]int) *maskEval {
 // objective is macro-F1 + ½ micro-F1 + ½ Ekman macro-F1 of th's decisions.
 func (e *maskEval) objective(th []float32) float64 {
 	var tp, fp, fn [NumLabels]int
-	var gtp, gfp, gfn [8]int
+	var gtp, gfp, gfn [numGroups]int
 	for i, s := range e.scores {
 		var pred uint32
 		top := 0

@@ -460,25 +460,3 @@ func writeScores(path string, ss ...[][]float32) error {
 	}
 	return f.Close()
 }
-
-// WriteOOF writes the out-of-fold scores and their gold labels (gob) to
-// path, for studying thresholds without training again.
-func (r *Result) WriteOOF(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("write out-of-fold scores: %w", err)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write out-of-fold scores: %w", err)
-	}
-	enc := gob.NewEncoder(f)
-	if err := enc.Encode(r.OOF); err != nil {
-		f.Close()
-		return fmt.Errorf("write out-of-fold scores: %w", err)
-	}
-	if err := enc.Encode(r.OOFLabels); err != nil {
-		f.Close()
-		return fmt.Errorf("write out-of-fold scores: %w", err)
-	}
-	return f.Close()
-}

@@ -104,7 +104,7 @@ func (r *Result) cnnGraph(vecs Vectors, int8 bool) (onnxgen.Model, error) {
 	for wi, k := range c0.widths {
 		for fi, c := range r.cnns {
 			bias = append(bias, c.kb[wi]...)
-			if err := checkFinite(fmt.Sprintf("conv%d", k), c.kern[wi]); err != nil {
+			if err := checkFinite(fmt.Sprintf("network %d conv%d", fi+1, k), c.kern[wi]); err != nil {
 				return onnxgen.Model{}, err
 			}
 			// one int8 scale per filter, over all its offsets
@@ -269,8 +269,8 @@ func (b *builder) ngramLayer(name string, w, g, bias []float32) (string, error) 
 }
 
 // filterScales returns the int8 scale of each of the F filters of a
-// kernel laid out [offset][dim][filter]: its largest weight over all
-// offsets and dims, over 127.
+// kernel laid out [offset][dim][filter]: its largest absolute weight over
+// all offsets and dims, over 127.
 func filterScales(kern []float32, F int) []float32 {
 	sc := make([]float32, F)
 	for i, x := range kern {

@@ -1,6 +1,7 @@
 package emotiontrain
 
 import (
+	"encoding/gob"
 	"fmt"
 	"io"
 	"math"
@@ -555,4 +556,18 @@ func holdout(train []emotion.Example, vecWords []string, vecs Vectors, o Options
 		}
 	}
 	return v, trS, vaS, vaL
+}
+
+// WriteOOF writes the out-of-fold scores and their gold labels to w as two
+// gob values, OOF ([][]float32) then OOFLabels ([][]int), for studying
+// thresholds without training again.
+func (r *Result) WriteOOF(w io.Writer) error {
+	enc := gob.NewEncoder(w)
+	if err := enc.Encode(r.OOF); err != nil {
+		return fmt.Errorf("emotiontrain: write out-of-fold scores: %w", err)
+	}
+	if err := enc.Encode(r.OOFLabels); err != nil {
+		return fmt.Errorf("emotiontrain: write out-of-fold labels: %w", err)
+	}
+	return nil
 }
