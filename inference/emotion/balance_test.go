@@ -3,6 +3,7 @@ package emotion
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -93,6 +94,18 @@ func TestTuneBalanced_RaisesObjective(t *testing.T) {
 	}
 	if changed == 0 {
 		t.Fatal("no threshold moved")
+	}
+	// TuneBalanced is BalanceThresholds from the per-label thresholds,
+	// which it leaves as they were
+	kept := slices.Clone(per)
+	if b, err := BalanceThresholds(scores, gold, per); err != nil || !slices.Equal(b, bal) {
+		t.Fatalf("BalanceThresholds from the per-label thresholds = %v, %v; TuneBalanced gave %v", b, err, bal)
+	}
+	if !slices.Equal(per, kept) {
+		t.Fatal("BalanceThresholds changed the thresholds it was given")
+	}
+	if _, err := BalanceThresholds(scores, gold, per[:5]); err == nil {
+		t.Fatal("5 thresholds accepted")
 	}
 	if _, err := TuneBalanced(scores, gold[:10]); err == nil {
 		t.Fatal("mismatched scores and gold accepted")

@@ -206,18 +206,31 @@ func TuneThresholds(scores [][]float32, gold [][]int) ([]float32, error) {
 }
 
 // TuneBalanced chooses thresholds for all three of the figures a reading
-// is judged by: it starts from TuneThresholds' per-label ones and then,
-// label by label (one pass), scales each threshold by the factor of
-// balanceSteps that most raises macro-F1 + ½ micro-F1 + ½ Ekman macro-F1
-// of the decided labels (top-1 fallback included), keeping it where no
-// factor does. Per-label F1 alone favours rare labels' recall; the
-// balance trades a little of it for precision on the labels most texts
-// carry.
+// is judged by: TuneThresholds' per-label ones, then BalanceThresholds.
 func TuneBalanced(scores [][]float32, gold [][]int) ([]float32, error) {
 	th, err := TuneThresholds(scores, gold)
 	if err != nil {
 		return nil, err
 	}
+	return BalanceThresholds(scores, gold, th)
+}
+
+// BalanceThresholds returns th refined, label by label (one pass): each
+// threshold is scaled by the factor of balanceSteps that most raises
+// macro-F1 + ½ micro-F1 + ½ Ekman macro-F1 of the decided labels (top-1
+// fallback included) over scores and gold, and kept where no factor does.
+// Per-label F1 alone favours rare labels' recall; the balance trades a
+// little of it for precision on the labels most texts carry.
+func BalanceThresholds(scores [][]float32, gold [][]int, th []float32) ([]float32, error) {
+	if len(scores) != len(gold) || len(scores) == 0 || len(th) != NumLabels {
+		return nil, fmt.Errorf("emotion: balance thresholds: %d score rows, %d gold sets and %d thresholds", len(scores), len(gold), len(th))
+	}
+	for i, s := range scores {
+		if len(s) != NumLabels {
+			return nil, fmt.Errorf("emotion: balance thresholds: row %d has %d scores", i, len(s))
+		}
+	}
+	th = slices.Clone(th)
 	ev := newMaskEval(scores, gold)
 	best := ev.objective(th)
 	for l := range th {
@@ -233,7 +246,7 @@ func TuneBalanced(scores [][]float32, gold [][]int) ([]float32, error) {
 	return th, nil
 }
 
-// balanceSteps are the factors TuneBalanced tries on each threshold.
+// balanceSteps are the factors BalanceThresholds tries on each threshold.
 var balanceSteps = []float32{0.7, 0.8, 0.85, 0.9, 0.95, 1.05, 1.1, 1.15, 1.2, 1.3, 1.45}
 
 // maskEval scores threshold sets quickly: labels and Ekman groups as bit
