@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -201,8 +202,13 @@ func (m *cnn) newGrad() *cnnGrad {
 	return g
 }
 
-// params returns the gradients in the order of the network's parameters
-// in trainCNN: w2, b2, the kernels, the kernel biases.
+// params returns the network's parameters: w2, b2, the kernels, the
+// kernel biases (cnnGrad.params is in the same order).
+func (m *cnn) params() [][]float32 {
+	return append(append([][]float32{m.w2, m.b2}, m.kern...), m.kb...)
+}
+
+// params returns the gradients in the order of cnn.params.
 func (g *cnnGrad) params() [][]float32 {
 	return append(append([][]float32{g.w2, g.b2}, g.kern...), g.kb...)
 }
@@ -228,15 +234,8 @@ func (m *cnn) backprop(ids []int32, y *[nl]bool, pw *[nl]float32, dropout float6
 	}
 	var z, dz [nl]float32
 	m.logits(w.pooled, mask, &z)
-	for l := range z {
-		p := sigmoid(z[l])
-		if y[l] {
-			dz[l] = pw[l] * (p - 1)
-			g.loss -= float64(pw[l]) * math.Log(max(float64(p), 1e-12))
-		} else {
-			dz[l] = p
-			g.loss -= math.Log(max(1-float64(p), 1e-12))
-		}
+	g.loss += weightedLogLoss(&z, y, pw, &dz)
+	for l := range dz {
 		g.b2[l] += dz[l]
 	}
 	F, D := m.filters, m.dim
@@ -277,32 +276,17 @@ func (m *cnn) backprop(ids []int32, y *[nl]bool, pw *[nl]float32, dropout float6
 func trainCNN(emb []float32, dim int, tr, va []sample, vaL [][]int, h CNNHyper, seed uint64, logf func(string, ...any)) (*cnn, [][]float32, int, error) {
 	rng := rand.New(rand.NewPCG(seed, 11))
 	m := newCNN(emb, dim, h, rng)
-	var pos [nl]int
-	for i := range tr {
-		for l, y := range tr[i].y {
-			if y {
-				pos[l]++
-			}
-		}
-	}
-	var pw [nl]float32
-	for l := range pw {
-		pw[l] = float32(math.Pow(float64(len(tr)-pos[l]+1)/float64(pos[l]+1), h.Balance))
-	}
+	pw := positiveWeights(tr, func(int) float64 { return h.Balance })
 	const workers = 2
 	grads := []*cnnGrad{m.newGrad(), m.newGrad()}
 	works := []*cnnWork{m.newWork(), m.newWork()}
 	rngs := []*rand.Rand{rand.New(rand.NewPCG(seed, 12)), rand.New(rand.NewPCG(seed, 13))}
-	params := func(mm *cnn) [][]float32 {
-		return append(append([][]float32{mm.w2, mm.b2}, mm.kern...), mm.kb...)
-	}
-	ps := params(m)
+	ps := m.params()
 	opt := make([]adam, len(ps))
 	for i, p := range ps {
 		opt[i] = newAdam(len(p))
 	}
-	var es earlyStop
-	var snap *cnn
+	var es earlyStop[*cnn]
 	t := 0
 	for e := 1; e <= h.Epochs; e++ {
 		order := rng.Perm(len(tr))
@@ -339,38 +323,24 @@ func trainCNN(emb []float32, dim int, tr, va []sample, vaL [][]int, h CNNHyper, 
 			}
 		}
 		loss := total / float64(len(tr)*nl)
-		if !finite(loss) {
-			return nil, nil, 0, fmt.Errorf("emotiontrain: cnn loss %v", loss)
-		}
-		if len(va) == 0 {
-			logf("cnn: epoch %d/%d loss %.5f", e, h.Epochs, loss)
-			snap = m
-			continue
-		}
-		met, improved, stop, err := es.epoch(e, m.scores(va), vaL)
+		stop, err := es.end("cnn", e, h.Epochs, loss, vaL, func() [][]float32 { return m.scores(va) }, m.clone, logf)
 		if err != nil {
 			return nil, nil, 0, err
 		}
-		logf("cnn: epoch %d loss %.5f val macro-F1 %.4f micro %.4f ekman %.4f", e, loss, met.MacroF1, met.MicroF1, met.EkmanMacroF1)
-		if improved {
-			snap = m.clone()
-		} else if stop {
+		if stop {
 			break
 		}
 	}
-	if len(va) == 0 {
-		return snap, nil, h.Epochs, nil
-	}
-	return snap, es.scores, es.best, nil
+	snap, scores, best := es.result(m, h.Epochs)
+	return snap, scores, best, nil
 }
 
 func (m *cnn) clone() *cnn {
 	c := *m
-	c.w2, c.b2 = append([]float32(nil), m.w2...), append([]float32(nil), m.b2...)
-	c.kern, c.kb = nil, nil
+	c.w2, c.b2 = slices.Clone(m.w2), slices.Clone(m.b2)
+	c.kern, c.kb = make([][]float32, len(m.kern)), make([][]float32, len(m.kb))
 	for wi := range m.widths {
-		c.kern = append(c.kern, append([]float32(nil), m.kern[wi]...))
-		c.kb = append(c.kb, append([]float32(nil), m.kb[wi]...))
+		c.kern[wi], c.kb[wi] = slices.Clone(m.kern[wi]), slices.Clone(m.kb[wi])
 	}
 	return &c
 }
@@ -398,12 +368,8 @@ func ExperimentCNN(train []emotion.Example, vecWords []string, vecs Vectors, o O
 			return err
 		}
 	}
-	for _, w := range []float32{0, 0.6, 1} {
-		_, met, err := emotion.TuneAndEvaluate(mix(lin, net, w), vaL)
-		if err != nil {
-			return err
-		}
-		logf("ensemble: network weight %.1f → holdout macro-F1 %.4f micro %.4f ekman %.4f", w, met.MacroF1, met.MicroF1, met.EkmanMacroF1)
+	if err := logBlends("network", lin, net, []float32{0, 0.6, 1}, vaL, logf); err != nil {
+		return err
 	}
 	emb, err := embTable(v, vecs)
 	if err != nil {
@@ -416,16 +382,7 @@ func ExperimentCNN(train []emotion.Example, vecWords []string, vecs Vectors, o O
 	if err := writeScores(strings.TrimSuffix(cache, ".gob")+fmt.Sprintf("-cnn-%v-%d.gob", ch.Widths, ch.Filters), cs); err != nil {
 		return err
 	}
-	base := mix(lin, net, 0.6)
-	for _, wc := range []float32{0, 0.1, 0.2, 0.3, 0.4, 0.5, 1} {
-		ens := mix(base, cs, wc)
-		_, met, err := emotion.TuneAndEvaluate(ens, vaL)
-		if err != nil {
-			return err
-		}
-		logf("ensemble: cnn weight %.1f → holdout macro-F1 %.4f micro %.4f ekman %.4f", wc, met.MacroF1, met.MicroF1, met.EkmanMacroF1)
-	}
-	return nil
+	return logBlends("cnn", mix(lin, net, 0.6), cs, []float32{0, 0.1, 0.2, 0.3, 0.4, 0.5, 1}, vaL, logf)
 }
 
 func readScores(path string, into ...*[][]float32) error {

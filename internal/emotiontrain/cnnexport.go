@@ -207,19 +207,11 @@ func (b *builder) ints(name string, v ...int64) {
 // fp32) and the nodes that look up ids in it; it returns the looked-up
 // rows' name.
 func (b *builder) gather(name string, w []float32, n int, ids string) string {
-	rows := int64(len(w) / n)
 	if !b.int8 {
-		b.float(name, []int64{rows, int64(n)}, w)
-		b.node("Gather", []string{name, ids}, name+"_rows")
-		return name + "_rows"
+		return b.floatRows(name, w, n, ids)
 	}
-	q, scale := quantize(w, n)
-	b.g.Initializers = append(b.g.Initializers, onnxgen.Tensor{Name: name + "_int8", Type: onnxgen.Int8, Dims: []int64{rows, int64(n)}, Raw: q})
-	b.float(name+"_scale", []int64{rows}, scale)
-	b.node("Gather", []string{name + "_int8", ids}, name+"_q")
-	b.node("Cast", []string{name + "_q"}, name+"_qf", onnxgen.AttrInt("to", int64(onnxgen.Float)))
-	b.node("Gather", []string{name + "_scale", ids}, name+"_sc")
-	b.node("Unsqueeze", []string{name + "_sc", "axis2"}, name+"_sc3")
+	sc := b.int8Rows(name, w, n, ids, name+"_qf")
+	b.node("Unsqueeze", []string{sc, "axis2"}, name+"_sc3")
 	b.node("Mul", []string{name + "_qf", name + "_sc3"}, name+"_rows")
 	return name + "_rows"
 }
@@ -229,24 +221,39 @@ func (b *builder) gather(name string, w []float32, n int, ids string) string {
 // values (times the rows' int8 scales) as a [1, features] matrix times
 // the rows, so no [features, n] product is materialized.
 func (b *builder) sparse(name string, w []float32, n int) {
-	rows := int64(len(w) / n)
 	vals := InputValues
 	if b.int8 {
-		q, scale := quantize(w, n)
-		b.g.Initializers = append(b.g.Initializers, onnxgen.Tensor{Name: name + "_int8", Type: onnxgen.Int8, Dims: []int64{rows, int64(n)}, Raw: q})
-		b.float(name+"_scale", []int64{rows}, scale)
-		b.node("Gather", []string{name + "_int8", InputIDs}, name+"_q")
-		b.node("Cast", []string{name + "_q"}, name+"_rows", onnxgen.AttrInt("to", int64(onnxgen.Float)))
-		b.node("Gather", []string{name + "_scale", InputIDs}, name+"_sc")
-		b.node("Mul", []string{name + "_sc", InputValues}, name+"_sv")
+		sc := b.int8Rows(name, w, n, InputIDs, name+"_rows")
+		b.node("Mul", []string{sc, InputValues}, name+"_sv")
 		vals = name + "_sv"
 	} else {
-		b.float(name, []int64{rows, int64(n)}, w)
-		b.node("Gather", []string{name, InputIDs}, name+"_rows")
+		b.floatRows(name, w, n, InputIDs)
 	}
 	b.node("Unsqueeze", []string{vals, "axis1"}, name+"_v3")
 	b.node("MatMul", []string{name + "_v3", name + "_rows"}, name+"_sum3")
 	b.node("Squeeze", []string{name + "_sum3", "axis1"}, name+"_sum")
+}
+
+// floatRows adds the fp32 table name of rows of width n and the node that
+// looks up ids in it, and returns the looked-up rows' name.
+func (b *builder) floatRows(name string, w []float32, n int, ids string) string {
+	b.float(name, []int64{int64(len(w) / n), int64(n)}, w)
+	b.node("Gather", []string{name, ids}, name+"_rows")
+	return name + "_rows"
+}
+
+// int8Rows adds the table name as int8 rows of width n with a scale per
+// row, and the nodes that look up ids' rows (as floats, unscaled, into
+// out) and their scales; it returns the looked-up scales' name.
+func (b *builder) int8Rows(name string, w []float32, n int, ids, out string) string {
+	rows := int64(len(w) / n)
+	q, scale := quantize(w, n)
+	b.g.Initializers = append(b.g.Initializers, onnxgen.Tensor{Name: name + "_int8", Type: onnxgen.Int8, Dims: []int64{rows, int64(n)}, Raw: q})
+	b.float(name+"_scale", []int64{rows}, scale)
+	b.node("Gather", []string{name + "_int8", ids}, name+"_q")
+	b.node("Cast", []string{name + "_q"}, out, onnxgen.AttrInt("to", int64(onnxgen.Float)))
+	b.node("Gather", []string{name + "_scale", ids}, name+"_sc")
+	return name + "_sc"
 }
 
 // ngramLayer adds a layer over the n-gram features and the mean word
@@ -294,11 +301,7 @@ func (b *builder) columns(name string, w []float32, rows, cols int, scale []floa
 	}
 	q := make([]byte, len(w))
 	for i, x := range w {
-		s := scale[i%cols]
-		if s == 0 {
-			continue
-		}
-		q[i] = byte(int8(max(-127, min(127, math.Round(float64(x/s))))))
+		q[i] = q8(x, scale[i%cols])
 	}
 	b.g.Initializers = append(b.g.Initializers,
 		onnxgen.Tensor{Name: name + "_int8", Type: onnxgen.Int8, Dims: dims, Raw: q})

@@ -209,9 +209,17 @@ func quantize(w []float32, n int) ([]byte, []float32) {
 		s := mx / 127
 		scale[r] = s
 		for l, x := range row {
-			v := int8(max(-127, min(127, math.Round(float64(x/s)))))
-			q[r*n+l] = byte(v)
+			q[r*n+l] = q8(x, s)
 		}
 	}
 	return q, scale
+}
+
+// q8 is x in steps of scale s as an int8 in [-127, 127] (0 for s = 0),
+// in a byte.
+func q8(x, s float32) byte {
+	if s == 0 {
+		return 0
+	}
+	return byte(int8(max(-127, min(127, math.Round(float64(x/s))))))
 }

@@ -18,8 +18,10 @@ type objective struct {
 	bufs    []*linear
 }
 
-func newObjective(ss []sample, rows, dim int, h Hyper, workers int) *objective {
-	o := &objective{ss: ss, workers: max(workers, 1)}
+// positiveWeights returns each label's weight for its positive examples
+// in ss: (negatives+1)/(positives+1) to the power balance(l), so that
+// rare labels are not drowned by their negatives.
+func positiveWeights(ss []sample, balance func(l int) float64) [nl]float32 {
 	var pos [nl]int
 	for i := range ss {
 		for l, y := range ss[i].y {
@@ -28,8 +30,16 @@ func newObjective(ss []sample, rows, dim int, h Hyper, workers int) *objective {
 			}
 		}
 	}
-	for l := range o.pw {
-		o.pw[l] = float32(math.Pow(float64(len(ss)-pos[l]+1)/float64(pos[l]+1), h.balanceOf(l)))
+	var pw [nl]float32
+	for l := range pw {
+		pw[l] = float32(math.Pow(float64(len(ss)-pos[l]+1)/float64(pos[l]+1), balance(l)))
+	}
+	return pw
+}
+
+func newObjective(ss []sample, rows, dim int, h Hyper, workers int) *objective {
+	o := &objective{ss: ss, workers: max(workers, 1), pw: positiveWeights(ss, h.balanceOf)}
+	for l := range o.l2 {
 		o.l2[l] = float32(h.l2Of(l))
 	}
 	for range o.workers {

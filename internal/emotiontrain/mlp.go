@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/samojournal/samo/inference/emotion"
 	"github.com/samojournal/samo/inference/emotion/ngram"
@@ -116,6 +117,24 @@ func (m *mlp) scores(ss []sample) [][]float32 {
 	return out
 }
 
+// weightedLogLoss returns the logistic loss of logits z against y, each
+// label's positive examples weighted by pw, and writes its gradient with
+// respect to z into dz.
+func weightedLogLoss(z *[nl]float32, y *[nl]bool, pw, dz *[nl]float32) float64 {
+	var loss float64
+	for l := range z {
+		p := sigmoid(z[l])
+		if y[l] {
+			dz[l] = pw[l] * (p - 1)
+			loss -= float64(pw[l]) * math.Log(max(float64(p), 1e-12))
+		} else {
+			dz[l] = p
+			loss -= math.Log(max(1-float64(p), 1e-12))
+		}
+	}
+	return loss
+}
+
 // adam holds Adam's moments for one parameter slice.
 type adam struct{ m, v []float32 }
 
@@ -144,18 +163,7 @@ func (a adam) step(p, g []float32, lo, hi int, lr, decay float64, t int) {
 func trainMLP(trS, vaS []sample, vaL [][]int, rows, dim int, h MLPHyper, seed uint64, logf func(string, ...any)) (*mlp, [][]float32, int, error) {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	m := newMLP(rows, dim, h.Hidden, rng)
-	var pos [nl]int
-	for i := range trS {
-		for l, y := range trS[i].y {
-			if y {
-				pos[l]++
-			}
-		}
-	}
-	var pw [nl]float32
-	for l := range pw {
-		pw[l] = float32(math.Pow(float64(len(trS)-pos[l]+1)/float64(pos[l]+1), h.Balance))
-	}
+	pw := positiveWeights(trS, func(int) float64 { return h.Balance })
 	aw1, ag1, ab1, aw2, ab2 := newAdam(len(m.w1)), newAdam(len(m.g1)), newAdam(len(m.b1)), newAdam(len(m.w2)), newAdam(len(m.b2))
 	gw1, gg1, gb1, gw2, gb2 := make([]float32, len(m.w1)), make([]float32, len(m.g1)), make([]float32, len(m.b1)), make([]float32, len(m.w2)), make([]float32, len(m.b2))
 	last := make([]int, rows) // Adam step count per row (lazy updates)
@@ -165,8 +173,7 @@ func trainMLP(trS, vaS []sample, vaL [][]int, rows, dim int, h MLPHyper, seed ui
 	mask := make([]float32, h.Hidden)
 	dh := make([]float32, h.Hidden)
 	var z [nl]float32
-	var es earlyStop
-	var snap *mlp
+	var es earlyStop[*mlp]
 	t := 0
 	for e := 1; e <= h.Epochs; e++ {
 		order := rng.Perm(len(trS))
@@ -186,15 +193,8 @@ func trainMLP(trS, vaS []sample, vaL [][]int, rows, dim int, h MLPHyper, seed ui
 				}
 				m.output(hid, mask, &z)
 				var dz [nl]float32
-				for l := range z {
-					p := sigmoid(z[l])
-					if s.y[l] {
-						dz[l] = pw[l] * (p - 1)
-						total -= float64(pw[l]) * math.Log(max(float64(p), 1e-12))
-					} else {
-						dz[l] = p
-						total -= math.Log(max(1-float64(p), 1e-12))
-					}
+				total += weightedLogLoss(&z, &s.y, &pw, &dz)
+				for l := range dz {
 					gb2[l] += dz[l]
 				}
 				for k := range hid {
@@ -253,54 +253,68 @@ func trainMLP(trS, vaS []sample, vaL [][]int, rows, dim int, h MLPHyper, seed ui
 			ab2.step(m.b2, gb2, 0, len(m.b2), h.LR, 0, t)
 		}
 		loss := total / float64(len(trS)*nl)
-		if !finite(loss) {
-			return nil, nil, 0, fmt.Errorf("emotiontrain: mlp loss %v", loss)
-		}
-		if len(vaS) == 0 {
-			logf("mlp: epoch %d/%d loss %.5f", e, h.Epochs, loss)
-			snap = m
-			continue
-		}
-		met, improved, stop, err := es.epoch(e, m.scores(vaS), vaL)
+		stop, err := es.end("mlp", e, h.Epochs, loss, vaL, func() [][]float32 { return m.scores(vaS) }, m.clone, logf)
 		if err != nil {
 			return nil, nil, 0, err
 		}
-		logf("mlp: epoch %d loss %.5f val macro-F1 %.4f", e, loss, met.MacroF1)
-		if improved {
-			c := *m
-			c.w1, c.g1, c.b1, c.w2, c.b2 = append([]float32(nil), m.w1...), append([]float32(nil), m.g1...), append([]float32(nil), m.b1...), append([]float32(nil), m.w2...), append([]float32(nil), m.b2...)
-			snap = &c
-		} else if stop {
+		if stop {
 			break
 		}
 	}
-	if len(vaS) == 0 {
-		return snap, nil, h.Epochs, nil
-	}
-	return snap, es.scores, es.best, nil
+	snap, scores, best := es.result(m, h.Epochs)
+	return snap, scores, best, nil
+}
+
+func (m *mlp) clone() *mlp {
+	c := *m
+	c.w1, c.g1, c.b1, c.w2, c.b2 = slices.Clone(m.w1), slices.Clone(m.g1), slices.Clone(m.b1), slices.Clone(m.w2), slices.Clone(m.b2)
+	return &c
 }
 
 // earlyStop keeps a network's best epoch by validation macro-F1
-// (thresholds tuned on the validation set) and says when to stop: after
-// three epochs without a better one.
-type earlyStop struct {
+// (thresholds tuned on the validation set) with a snapshot of the network
+// at that epoch, and says when to stop: after three epochs without a
+// better one.
+type earlyStop[M any] struct {
 	best   int
 	bestF  float64
 	scores [][]float32
+	snap   M
 }
 
-// epoch records epoch e's validation scores and reports its metrics,
-// whether it is the best so far, and whether training should stop.
-func (s *earlyStop) epoch(e int, scores [][]float32, vaL [][]int) (met emotion.Metrics, improved, stop bool, err error) {
-	_, met, err = emotion.TuneAndEvaluate(scores, vaL)
+// end closes epoch e of at most epochs: it refuses a non-finite loss and
+// logs the epoch. With validation labels it scores the epoch (score is
+// called only then), keeps a snapshot of the network when the epoch is
+// the best so far and reports whether training should stop.
+func (s *earlyStop[M]) end(what string, e, epochs int, loss float64, vaL [][]int, score func() [][]float32, snapshot func() M, logf func(string, ...any)) (stop bool, err error) {
+	if !finite(loss) {
+		return false, fmt.Errorf("emotiontrain: %s loss %v", what, loss)
+	}
+	if len(vaL) == 0 {
+		logf("%s: epoch %d/%d loss %.5f", what, e, epochs, loss)
+		return false, nil
+	}
+	scores := score()
+	_, met, err := emotion.TuneAndEvaluate(scores, vaL)
 	if err != nil {
-		return met, false, false, err
+		return false, err
 	}
+	logf("%s: epoch %d loss %.5f val macro-F1 %.4f micro %.4f ekman %.4f", what, e, loss, met.MacroF1, met.MicroF1, met.EkmanMacroF1)
 	if met.MacroF1 > s.bestF || s.best == 0 {
-		s.best, s.bestF, s.scores = e, met.MacroF1, scores
-		return met, true, false, nil
+		s.best, s.bestF, s.scores, s.snap = e, met.MacroF1, scores, snapshot()
+		return false, nil
 	}
-	return met, false, e-s.best >= 3, nil
+	return e-s.best >= 3, nil
+}
+
+// result returns the best epoch's network, validation scores and number;
+// for a network trained without validation, last (the network as
+// trained), no scores and epochs.
+func (s *earlyStop[M]) result(last M, epochs int) (M, [][]float32, int) {
+	if s.best == 0 {
+		return last, nil, epochs
+	}
+	return s.snap, s.scores, s.best
 }
 
 // ExperimentMLP trains the linear model (with o's hyper-parameters) and
@@ -317,21 +331,7 @@ func ExperimentMLP(train []emotion.Example, vecWords []string, vecs Vectors, o O
 	if err != nil {
 		return err
 	}
-	for _, wgt := range []float32{0, 0.3, 0.5, 0.7, 1} {
-		ens := make([][]float32, len(ms))
-		for i := range ms {
-			ens[i] = make([]float32, nl)
-			for l := range ens[i] {
-				ens[i][l] = wgt*ms[i][l] + (1-wgt)*lin[i][l]
-			}
-		}
-		_, met, err := emotion.TuneAndEvaluate(ens, vaL)
-		if err != nil {
-			return err
-		}
-		logf("ensemble: mlp weight %.1f → holdout macro-F1 %.4f micro %.4f ekman %.4f", wgt, met.MacroF1, met.MicroF1, met.EkmanMacroF1)
-	}
-	return nil
+	return logBlends("mlp", lin, ms, []float32{0, 0.3, 0.5, 0.7, 1}, vaL, logf)
 }
 
 // holdoutScores trains the linear model and the network (at once) on trS
@@ -352,6 +352,19 @@ func holdoutScores(v *ngram.Vocab, vecs Vectors, trS, vaS []sample, vaL [][]int,
 		return nil, nil, err
 	}
 	return lr.s, net, lr.err
+}
+
+// logBlends logs the holdout metrics (thresholds tuned on the holdout) of
+// base blended with other at each weight, the share of other's scores.
+func logBlends(what string, base, other [][]float32, weights []float32, vaL [][]int, logf func(string, ...any)) error {
+	for _, w := range weights {
+		_, met, err := emotion.TuneAndEvaluate(mix(base, other, w), vaL)
+		if err != nil {
+			return err
+		}
+		logf("ensemble: %s weight %.1f → holdout macro-F1 %.4f micro %.4f ekman %.4f", what, w, met.MacroF1, met.MicroF1, met.EkmanMacroF1)
+	}
+	return nil
 }
 
 // mix averages the linear model's and the network's scores: w of the

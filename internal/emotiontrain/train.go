@@ -280,11 +280,11 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 			return nil, err
 		}
 	}
-	_, per, err := emotion.TuneAndEvaluate(oof, labels)
+	perTh, per, err := emotion.TuneAndEvaluate(oof, labels)
 	if err != nil {
 		return nil, err
 	}
-	th, err := emotion.TuneBalanced(oof, labels)
+	th, err := emotion.BalanceThresholds(oof, labels, perTh)
 	if err != nil {
 		return nil, err
 	}
@@ -333,17 +333,19 @@ func Train(train []emotion.Example, vecWords []string, vecs Vectors, o Options) 
 // the blend; the first of equals), and returns that blend and the weight.
 func blendWeight(base, other [][]float32, labels [][]int, weights []float32, what string, logf func(string, ...any)) ([][]float32, float32, error) {
 	best, bestW := -1.0, float32(0)
+	var blend [][]float32
 	for _, w := range weights {
-		_, m, err := emotion.TuneAndEvaluate(mix(base, other, w), labels)
+		b := mix(base, other, w)
+		_, m, err := emotion.TuneAndEvaluate(b, labels)
 		if err != nil {
 			return nil, 0, err
 		}
 		logf("cross-validation: %s weight %.1f → out-of-fold macro-F1 %.4f", what, w, m.MacroF1)
 		if m.MacroF1 > best {
-			best, bestW = m.MacroF1, w
+			best, bestW, blend = m.MacroF1, w, b
 		}
 	}
-	return mix(base, other, bestW), bestW, nil
+	return blend, bestW, nil
 }
 
 func dimOf(vecs Vectors) int {
