@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -144,7 +145,7 @@ func (c *cli) analyzeCommand() *cobra.Command {
 			if len(args) == 1 && args[0] == "-" {
 				return c.analyzeLines(cl, read, explain)
 			}
-			r, err := read(strings.Join(args, " "))
+			r, err := read(c.validText(strings.Join(args, " "), "the text"))
 			if err != nil {
 				return err
 			}
@@ -204,8 +205,8 @@ func (c *cli) analyzeLines(cl *emotion.Classifier, read func(string) (emotion.Re
 		batch = batch[:0]
 		return nil
 	}
-	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), "\r")
+	for n := 1; sc.Scan(); n++ {
+		line := c.validText(strings.TrimRight(sc.Text(), "\r"), fmt.Sprintf("line %d", n))
 		if strings.TrimSpace(line) == "" {
 			if err := flush(); err != nil {
 				return err
@@ -227,6 +228,17 @@ func (c *cli) analyzeLines(cl *emotion.Classifier, read func(string) (emotion.Re
 		return fmt.Errorf("read standard input: %w", err)
 	}
 	return flush()
+}
+
+// validText returns text with any invalid UTF-8 read as U+FFFD, as saving
+// an entry does, and says so on standard error, naming what (the text, or
+// which line).
+func (c *cli) validText(text, what string) string {
+	if utf8.ValidString(text) {
+		return text
+	}
+	fmt.Fprintf(c.stderr, "samo: warning: %s is not valid UTF-8; the invalid bytes are read as U+FFFD\n", what)
+	return strings.ToValidUTF8(text, "\uFFFD")
 }
 
 // analysisOut is the JSON form of a reading: scores by label name.

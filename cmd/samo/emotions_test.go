@@ -53,6 +53,29 @@ func TestCLI_AnalyzeLines(t *testing.T) {
 	}
 }
 
+// Invalid UTF-8 is read as U+FFFD, as saving an entry reads it, with a
+// warning naming the line; the other lines are read as usual.
+func TestCLI_AnalyzeRepairsInvalidUTF8(t *testing.T) {
+	r := mustSucceed(t, samo(t, "thanks a lot!\nso sad \xff\xfe today\n", nil, "analyze", "-"))
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines out for 2 in:\n%s", len(lines), r.stdout)
+	}
+	for i, l := range lines {
+		var a analysisOut
+		if err := json.Unmarshal([]byte(l), &a); err != nil || len(a.Labels) == 0 {
+			t.Fatalf("line %d: %v %s", i+1, err, l)
+		}
+	}
+	if !strings.Contains(r.stderr, "line 2 is not valid UTF-8") || strings.Contains(r.stderr, "line 1 ") {
+		t.Fatalf("stderr %q: want a warning for line 2 alone", r.stderr)
+	}
+	r = mustSucceed(t, samo(t, "", nil, "analyze", "I miss \xffhim"))
+	if !strings.Contains(r.stderr, "the text is not valid UTF-8") || !strings.Contains(r.stdout, "%") {
+		t.Fatalf("stdout %q stderr %q", r.stdout, r.stderr)
+	}
+}
+
 func TestCLI_SavedEntriesCarryEmotions(t *testing.T) {
 	home := t.TempDir()
 	mustSucceed(t, samo(t, "", nil, "--home", home, "add", "Thank you all for the kind birthday wishes!"))
