@@ -37,6 +37,8 @@ var (
 	// ErrInvalid is returned when an entry breaks one of the model's rules
 	// (a non-finite score, a vector whose length is not its dimension…).
 	ErrInvalid = errors.New("journal: invalid entry")
+	// ErrUnknownEmotion is returned for a label that is not one of EmotionLabels.
+	ErrUnknownEmotion = errors.New("journal: unknown emotion")
 )
 
 // Entry is one journal entry.
@@ -176,6 +178,47 @@ func Strength(score float32) string {
 // EkmanGroup returns the Ekman group (anger, disgust, fear, joy, sadness,
 // surprise or neutral) of a GoEmotions label, or "" for an unknown label.
 func EkmanGroup(label string) string { return ekman[label] }
+
+// Feelings are the entry's emotion labels as its writer would have them:
+// their own corrections when they made some, else the model's reading, else
+// none.
+func (e Entry) Feelings() []string {
+	if e.Corrections != nil && len(e.Corrections.Labels) > 0 {
+		return e.Corrections.Labels
+	}
+	if e.Emotions != nil {
+		return e.Emotions.Labels
+	}
+	return nil
+}
+
+// Corrected reports whether the entry's feelings are the person's own.
+func (e Entry) Corrected() bool { return e.Corrections != nil && len(e.Corrections.Labels) > 0 }
+
+// CleanLabels checks emotion labels a person gave (in any case, with
+// surrounding space, repeated, in any order) and returns them as the
+// journal keeps them: lower case, each once, in EmotionLabels' order. An
+// unknown label is an error wrapping ErrUnknownEmotion that names it.
+func CleanLabels(labels []string) ([]string, error) {
+	seen := map[string]bool{}
+	for _, l := range labels {
+		l = strings.ToLower(strings.TrimSpace(l))
+		if l == "" {
+			continue
+		}
+		if ekman[l] == "" {
+			return nil, fmt.Errorf("%w %q (the emotions are %s)", ErrUnknownEmotion, l, strings.Join(EmotionLabels[:], ", "))
+		}
+		seen[l] = true
+	}
+	var out []string
+	for _, l := range EmotionLabels {
+		if seen[l] {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
 
 // Title returns the first non-empty line of the entry's text, shortened to
 // about max runes with an ellipsis, for lists and cards; a recording not

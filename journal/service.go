@@ -109,6 +109,30 @@ func (s *Service) Update(ctx context.Context, id, text string) (Entry, error) {
 	return e, nil
 }
 
+// Correct records the person's own emotion labels for the entry with the
+// given id (see CleanLabels for what they may be); a re-analysis never
+// changes them, and the model's reading is kept beside them. No labels
+// removes the correction, so the model's reading shows again.
+func (s *Service) Correct(ctx context.Context, id string, labels []string) (Entry, error) {
+	clean, err := CleanLabels(labels)
+	if err != nil {
+		return Entry{}, fmt.Errorf("journal: correct entry %s: %w", id, err)
+	}
+	e, err := s.store.Get(ctx, strings.ToUpper(strings.TrimSpace(id)))
+	if err != nil {
+		return Entry{}, fmt.Errorf("journal: correct entry %s: %w", id, err)
+	}
+	if len(clean) == 0 {
+		e.Corrections = nil
+	} else {
+		e.Corrections = &Corrections{Labels: clean, At: s.now()}
+	}
+	if err := s.store.Put(ctx, e); err != nil {
+		return Entry{}, fmt.Errorf("journal: correct entry %s: %w", id, err)
+	}
+	return e, nil
+}
+
 // analyze reads text's emotions, or returns nil without an analyzer or
 // when analysis fails: the entry is saved either way, and the failure is
 // logged so that `samo reanalyze` can fill it in later.

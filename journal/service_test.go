@@ -176,9 +176,7 @@ func TestService_Reanalyze(t *testing.T) {
 		ids = append(ids, e.ID)
 	}
 	// the person corrects one entry; a plain save without a model adds another
-	e, _ := svc.Get(ctx, ids[1])
-	e.Corrections = &journal.Corrections{Labels: []string{"sadness"}, At: time.Now()}
-	if _, err := svc.Save(ctx, e); err != nil {
+	if _, err := svc.Correct(ctx, ids[1], []string{"sadness"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := journal.NewService(store).Add(ctx, "no model then: love"); err != nil {
@@ -217,5 +215,59 @@ func TestService_Reanalyze(t *testing.T) {
 	}
 	if _, err := journal.NewService(store).Reanalyze(ctx, false, nil); err == nil {
 		t.Fatal("Reanalyze without a model succeeded")
+	}
+}
+
+// The person's own feelings for an entry: cleaned, kept beside the model's
+// reading, shown in its place, kept through an edit, and removable.
+func TestService_Correct(t *testing.T) {
+	ctx := context.Background()
+	store := journaltest.NewMemStore()
+	at := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	svc := journal.NewService(store, journal.WithAnalyzer(&journaltest.WordAnalyzer{Name: "words", Version: "1"}),
+		journal.WithClock(func() time.Time { return at }))
+	e, err := svc.Add(ctx, "so much joy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Corrected() || !reflect.DeepEqual(e.Feelings(), []string{"joy"}) {
+		t.Fatalf("before any correction: corrected %v, feelings %v", e.Corrected(), e.Feelings())
+	}
+
+	c, err := svc.Correct(ctx, strings.ToLower(e.ID), []string{" Relief", "gratitude", "relief", ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := svc.Get(ctx, e.ID)
+	for _, x := range []journal.Entry{c, got} {
+		if !x.Corrected() || !reflect.DeepEqual(x.Feelings(), []string{"gratitude", "relief"}) || !x.Corrections.At.Equal(at) {
+			t.Fatalf("after correcting: %+v", x.Corrections)
+		}
+		if x.Emotions == nil || x.Emotions.Labels[0] != "joy" {
+			t.Fatalf("the model's reading was not kept beside the correction: %+v", x.Emotions)
+		}
+	}
+
+	_, err = svc.Correct(ctx, e.ID, []string{"relief", "hangry"})
+	if !errors.Is(err, journal.ErrUnknownEmotion) || !strings.Contains(err.Error(), `"hangry"`) {
+		t.Fatalf("unknown label: %v", err)
+	}
+	if got, _ := svc.Get(ctx, e.ID); !reflect.DeepEqual(got.Feelings(), []string{"gratitude", "relief"}) {
+		t.Fatalf("a refused correction changed the entry: %v", got.Feelings())
+	}
+	if _, err := svc.Correct(ctx, "01NOSUCHENTRY0000000000000", []string{"joy"}); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("missing entry: %v", err)
+	}
+
+	if _, err := svc.Update(ctx, e.ID, "so much joy, and relief"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := svc.Get(ctx, e.ID); !reflect.DeepEqual(got.Feelings(), []string{"gratitude", "relief"}) {
+		t.Fatalf("editing the text lost the correction: %+v", got.Corrections)
+	}
+
+	c, err = svc.Correct(ctx, e.ID, nil)
+	if err != nil || c.Corrected() || c.Corrections != nil || !reflect.DeepEqual(c.Feelings(), c.Emotions.Labels) {
+		t.Fatalf("clearing: %v, %+v", err, c.Corrections)
 	}
 }

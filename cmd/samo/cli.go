@@ -120,7 +120,7 @@ func (c *cli) rootCommand() *cobra.Command {
 	pf.StringVar(&c.provider, "provider", "auto", "where models run: auto, cpu, cuda, coreml or directml (an absent one falls back to the CPU with a warning)")
 	pf.StringVar(&c.speechModel, "speech-model", "", "speech (Whisper) model folder (default $"+envSpeechModel+", else the installed one)")
 	pf.StringVar(&c.passFile, "passphrase-file", "", "read the journal's passphrase from this file (default $"+envPassphrase+", else asked)")
-	root.AddCommand(c.addCommand(), c.listCommand(), c.showCommand(), c.editCommand(), c.deleteCommand(),
+	root.AddCommand(c.addCommand(), c.listCommand(), c.showCommand(), c.editCommand(), c.correctCommand(), c.deleteCommand(),
 		c.initCommand(), c.encryptCommand(), c.decryptCommand(), c.passphraseCommand(),
 		c.exportCommand(), c.importCommand(), c.backupCommand(), c.restoreCommand(), c.doctorCommand(),
 		c.analyzeCommand(), c.evalCommand(), c.emotionsCommand(), c.reanalyzeCommand(),
@@ -266,6 +266,10 @@ func (c *cli) showCommand() *cobra.Command {
 					return writeJSON(c.stdout, e)
 				}
 				fmt.Fprintf(c.stdout, "%s\n%s\n\n%s\n", e.ID, e.Created.Format("Monday 2 January 2006, 15:04 MST"), e.Text)
+				if e.Emotions != nil || e.Corrected() {
+					fmt.Fprintln(c.stdout)
+					printFeelings(c.stdout, e)
+				}
 				return nil
 			})
 		},

@@ -3,7 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -36,6 +39,64 @@ func (c *cli) editCommand() *cobra.Command {
 			})
 		},
 	}
+}
+
+func (c *cli) correctCommand() *cobra.Command {
+	var clear bool
+	cmd := &cobra.Command{
+		Use:   "correct ID EMOTION... | correct ID --clear",
+		Short: "Say how you really felt in an entry (your emotions are shown instead of the model's, and kept)",
+		Long: "correct records your own emotions for an entry, from the 28 SAMO reads (see samo analyze).\n" +
+			"They are shown in place of the model's reading, which is kept beside them, and no re-analysis\n" +
+			"changes them. --clear removes them, and the model's reading shows again.",
+		Example: `  samo correct 01J2Z3... relief gratitude
+  samo correct 01J2Z3... --clear`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var labels []string
+			for _, a := range args[1:] {
+				labels = append(labels, strings.Split(a, ",")...)
+			}
+			labels, err := journal.CleanLabels(labels)
+			switch {
+			case err != nil:
+				return err
+			case clear && len(labels) > 0:
+				return errors.New("give emotions or --clear, not both")
+			case !clear && len(labels) == 0:
+				return errors.New("name the emotions you felt (for example: samo correct ID relief gratitude), or --clear")
+			}
+			return c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
+				e, err := svc.Correct(cmd.Context(), args[0], labels)
+				if err != nil {
+					return err
+				}
+				printFeelings(c.stdout, e)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&clear, "clear", false, "remove your emotions, so the model's reading shows again")
+	return cmd
+}
+
+// printFeelings writes an entry's emotions in a line: the person's own,
+// with what the model read beside them, or the model's reading.
+func printFeelings(w io.Writer, e journal.Entry) {
+	model := "not read yet (samo reanalyze reads it)"
+	if em := e.Emotions; em != nil && len(em.Scores) == len(journal.EmotionLabels) {
+		var parts []string
+		for _, l := range em.Labels {
+			s := em.Scores[slices.Index(journal.EmotionLabels[:], l)]
+			parts = append(parts, fmt.Sprintf("%s (%s)", l, journal.Strength(s)))
+		}
+		model = strings.Join(parts, ", ")
+	}
+	if e.Corrected() {
+		fmt.Fprintf(w, "Your emotions: %s · the model read: %s\n", strings.Join(e.Corrections.Labels, ", "), model)
+		return
+	}
+	fmt.Fprintf(w, "Emotions: %s\n", model)
 }
 
 func (c *cli) deleteCommand() *cobra.Command {

@@ -596,7 +596,7 @@ func (c *cli) reanalyzeCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(c.stdout, "re-read %d entries with %s %s in %s\n", n, cl.ModelName(), cl.ModelVersion(), time.Since(start).Round(time.Millisecond))
+				fmt.Fprintf(c.stdout, "re-read %d %s with %s %s in %s\n", n, plural(n, "entry", "entries"), cl.ModelName(), cl.ModelVersion(), time.Since(start).Round(time.Millisecond))
 				return nil
 			})
 		},

@@ -271,3 +271,45 @@ func TestCLI_InstallBERTFamilyModel(t *testing.T) {
 		t.Fatalf("sentiment model: exit %d, %s", r.code, r.stderr)
 	}
 }
+
+// samo correct records the person's own emotions: show gives them with the
+// model's reading beside them, a forced re-analysis keeps them, --clear
+// removes them, and an unknown emotion is refused with nothing changed.
+func TestCLI_CorrectEmotions(t *testing.T) {
+	home := t.TempDir()
+	mustSucceed(t, samo(t, "", nil, "--home", home, "add", "Thank you all for the kind birthday wishes!"))
+	id := listJSON(t, nil, home)[0].ID
+
+	r := mustSucceed(t, samo(t, "", nil, "--home", home, "show", id))
+	if !strings.Contains(r.stdout, "Emotions: gratitude (") {
+		t.Fatalf("show before correcting:\n%s", r.stdout)
+	}
+	r = mustSucceed(t, samo(t, "", nil, "--home", home, "correct", strings.ToLower(id), "Relief,joy", "relief"))
+	if !strings.Contains(r.stdout, "Your emotions: joy, relief · the model read: gratitude (") {
+		t.Fatalf("correct said:\n%s", r.stdout)
+	}
+	for _, bad := range [][]string{{"correct", id, "hangry"}, {"correct", id}, {"correct", id, "joy", "--clear"}} {
+		r = samo(t, "", nil, append([]string{"--home", home}, bad...)...)
+		if r.code == 0 || r.stderr == "" {
+			t.Fatalf("%v: exit %d, stderr %q", bad, r.code, r.stderr)
+		}
+	}
+	if r := samo(t, "", nil, "--home", home, "correct", id, "hangry"); !strings.Contains(r.stderr, `unknown emotion "hangry"`) {
+		t.Fatalf("unknown emotion: %q", r.stderr)
+	}
+
+	mustSucceed(t, samo(t, "", nil, "--home", home, "reanalyze", "--all"))
+	e := listJSON(t, nil, home)[0]
+	if e.Corrections == nil || strings.Join(e.Corrections.Labels, ",") != "joy,relief" || e.Emotions == nil || e.Emotions.Labels[0] != "gratitude" {
+		t.Fatalf("after reanalyze --all: corrections %+v, emotions %+v", e.Corrections, e.Emotions)
+	}
+	r = mustSucceed(t, samo(t, "", nil, "--home", home, "show", id))
+	if !strings.Contains(r.stdout, "Your emotions: joy, relief") {
+		t.Fatalf("show after correcting:\n%s", r.stdout)
+	}
+
+	mustSucceed(t, samo(t, "", nil, "--home", home, "correct", id, "--clear"))
+	if e := listJSON(t, nil, home)[0]; e.Corrections != nil {
+		t.Fatalf("--clear left %+v", e.Corrections)
+	}
+}
