@@ -28,14 +28,11 @@ var groupColors = map[string]color.NRGBA{
 // newChips returns an empty row of emotion chips.
 func newChips() *fyne.Container { return container.NewHBox() }
 
-// setChips shows up to max of an entry's predicted labels as small
-// coloured chips: a dot in the label's Ekman hue and the label's name.
-func setChips(row *fyne.Container, em *journal.Emotions, max int) {
+// setChips shows up to max of an entry's emotion labels as small coloured
+// chips: a dot in the label's Ekman hue and the label's name.
+func setChips(row *fyne.Container, labels []string, max int) {
 	row.RemoveAll()
-	if em == nil {
-		return
-	}
-	for i, l := range em.Labels {
+	for i, l := range labels {
 		if i == max {
 			break
 		}
@@ -53,13 +50,11 @@ func setChips(row *fyne.Container, em *journal.Emotions, max int) {
 // feelingRows is how many emotions the entry page shows.
 const feelingRows = 4
 
-// setFeelings fills box with the entry's strongest emotions, each a row of
-// its name in its group's colour, a bar as long as its score and a word for
-// its strength; with no reading the box is empty.
-func setFeelings(box *fyne.Container, em *journal.Emotions) {
-	box.RemoveAll()
+// addBars adds to box the reading's strongest emotions, each a row of its
+// name in its group's colour, a bar as long as its score and a word for its
+// strength; a reading without scores adds nothing.
+func addBars(box *fyne.Container, em *journal.Emotions) {
 	if em == nil || len(em.Scores) != len(journal.EmotionLabels) {
-		box.Refresh()
 		return
 	}
 	order := make([]int, len(em.Scores))
@@ -84,5 +79,4 @@ func setFeelings(box *fyne.Container, em *journal.Emotions) {
 		word.TextSize = theme.CaptionTextSize()
 		box.Add(container.NewHBox(container.NewGridWrap(fyne.NewSize(120, 20), text), container.NewCenter(bars), word))
 	}
-	box.Refresh()
 }

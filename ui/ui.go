@@ -64,9 +64,13 @@ type Journal struct {
 	save    *widget.Button
 	remove  *widget.Button
 	status  *widget.Label
-	// feelings shows the open entry's strongest emotions as bars.
-	feelings *fyne.Container
-	content  fyne.CanvasObject
+	// feelings shows the open entry's strongest emotions as bars, and the
+	// person's own when they corrected them; correct opens the form that
+	// does, and correction is that form while it is open.
+	feelings   *fyne.Container
+	correct    *widget.Button
+	correction *correctionForm
+	content    fyne.CanvasObject
 
 	// voice records spoken entries (nil: no recording); record starts
 	// one, and the recorder panel replaces editorArea while it runs.
@@ -106,7 +110,7 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Optio
 			row := o.(*fyne.Container)
 			row.Objects[0].(*widget.Label).SetText(friendlyTime(e.Created, j.now()))
 			row.Objects[1].(*widget.Label).SetText(e.Title(80))
-			setChips(row.Objects[2].(*fyne.Container), e.Emotions, 3)
+			setChips(row.Objects[2].(*fyne.Container), e.Feelings(), 3)
 		},
 	)
 	j.list.OnSelected = j.onSelect
@@ -148,6 +152,8 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Optio
 	j.status.Truncation = fyne.TextTruncateEllipsis
 
 	j.feelings = container.NewVBox()
+	j.correct = widget.NewButton("Correct the emotions…", j.onCorrect)
+	j.correct.Importance = widget.LowImportance
 	main := container.NewBorder(
 		j.heading,
 		container.NewVBox(j.feelings, container.NewBorder(nil, nil, container.NewHBox(j.remove, j.play), j.save, j.status)),
@@ -214,7 +220,7 @@ func (j *Journal) startNew() {
 	j.heading.SetText("New entry · " + j.now().Format("Monday 2 January 2006"))
 	j.editor.SetPlaceHolder("What's on your mind today?")
 	j.editor.SetText("")
-	setFeelings(j.feelings, nil)
+	j.showFeelings(nil)
 	j.showPlay(journal.Entry{})
 	j.refreshButtons()
 }
@@ -258,7 +264,7 @@ func (j *Journal) saveDraft() bool {
 	j.heading.SetText("Entry · " + e.Created.Format("Monday 2 January 2006, 15:04"))
 	words := len(strings.Fields(e.Text))
 	j.status.SetText(fmt.Sprintf("Saved at %s · %d %s", e.Updated.Format("15:04"), words, plural(words, "word", "words")))
-	setFeelings(j.feelings, e.Emotions)
+	j.showFeelings(&e)
 	j.refreshButtons()
 	return true
 }
@@ -321,7 +327,7 @@ func (j *Journal) showEntry(e journal.Entry) {
 		j.editor.SetPlaceHolder("What's on your mind today?")
 	}
 	j.editor.SetText(e.Text)
-	setFeelings(j.feelings, e.Emotions)
+	j.showFeelings(&e)
 	j.showPlay(e)
 	j.refreshButtons()
 	j.selectID(e.ID)

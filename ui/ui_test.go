@@ -329,3 +329,92 @@ func TestJournal_ShowsEmotions(t *testing.T) {
 		t.Fatal("a new entry still shows the last entry's feelings")
 	}
 }
+
+// tapDialogButton taps the button with the given text in the window's top
+// overlay (an open dialog).
+func tapDialogButton(t *testing.T, w fyne.Window, text string) {
+	t.Helper()
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog is open")
+	}
+	for _, o := range test.LaidOutObjects(top) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text && b.Visible() {
+			test.Tap(b)
+			return
+		}
+	}
+	t.Fatalf("the dialog has no %q button", text)
+}
+
+// The person corrects an entry's emotions: the form starts from the
+// model's reading, Cancel changes nothing, Save keeps theirs (shown in the
+// list and beside the editor, with the model's bars kept), and a form with
+// nothing ticked brings the model's reading back.
+func TestJournal_CorrectEmotions(t *testing.T) {
+	store := journaltest.NewMemStore()
+	a := test.NewTempApp(t)
+	w := a.NewWindow("SAMO")
+	w.Resize(fyne.NewSize(900, 600))
+	j := Create(a, w, journal.NewService(store, journal.WithAnalyzer(&journaltest.WordAnalyzer{Name: "words", Version: "1"})))
+	test.Type(j.editor, "so much joy and a little fear")
+	test.Tap(j.save)
+	id := j.current
+	chipsShown := func() string {
+		var out []string
+		for _, o := range test.LaidOutObjects(j.list) {
+			if c, ok := o.(*canvas.Text); ok && c.Visible() && c.Color == groupColors[journal.EkmanGroup(c.Text)] {
+				out = append(out, c.Text)
+			}
+		}
+		return strings.Join(out, ",")
+	}
+
+	test.Tap(j.correct)
+	f := j.correction
+	if f == nil {
+		t.Fatal("the correction form did not open")
+	}
+	if got := strings.Join(f.labels(), ","); got != "fear,joy" {
+		t.Fatalf("the form starts with %q ticked, want the model's joy,fear", got)
+	}
+	tapDialogButton(t, w, "Cancel")
+	if e, _ := store.Get(context.Background(), id); e.Corrections != nil {
+		t.Fatalf("Cancel saved %+v", e.Corrections)
+	}
+
+	test.Tap(j.correct)
+	f = j.correction
+	for _, l := range []string{"joy", "fear", "relief", "grief", "sadness"} {
+		test.Tap(f.checks[l]) // joy and fear off, the others on
+	}
+	tapDialogButton(t, w, "Save")
+	e, _ := store.Get(context.Background(), id)
+	if !e.Corrected() || strings.Join(e.Corrections.Labels, ",") != "grief,relief,sadness" {
+		t.Fatalf("saved corrections %+v", e.Corrections)
+	}
+	if e.Emotions == nil || strings.Join(e.Emotions.Labels, ",") != "fear,joy" {
+		t.Fatalf("the model's reading changed: %+v", e.Emotions)
+	}
+	if got := chipsShown(); got != "grief,relief,sadness" {
+		t.Fatalf("list chips %q, want the person's three", got)
+	}
+	if !contains(shownLabels(w), "Your emotions") || !contains(shownLabels(w), "SAMO read") || j.correct.Text != "Change your emotions…" {
+		t.Fatalf("the entry page does not show the person's emotions apart; labels %q, button %q", shownLabels(w), j.correct.Text)
+	}
+
+	test.Tap(j.correct)
+	for _, c := range j.correction.checks {
+		c.SetChecked(false)
+	}
+	tapDialogButton(t, w, "Save")
+	if e, _ := store.Get(context.Background(), id); e.Corrections != nil {
+		t.Fatalf("nothing ticked left %+v", e.Corrections)
+	}
+	if got := chipsShown(); got != "fear,joy" {
+		t.Fatalf("list chips %q, want the model's again", got)
+	}
+	if contains(shownLabels(w), "Your emotions") || !strings.Contains(j.status.Text, "SAMO's own reading") {
+		t.Fatalf("labels %q, status %q", shownLabels(w), j.status.Text)
+	}
+}

@@ -1,0 +1,126 @@
+package ui
+
+import (
+	"context"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/samojournal/samo/journal"
+)
+
+// groupOrder is the order the correction form lists the Ekman groups in:
+// the feelings people write most first, neutral last.
+var groupOrder = []string{"joy", "sadness", "anger", "fear", "surprise", "disgust", "neutral"}
+
+// showFeelings fills the feelings box for the open entry (nil: a new one,
+// which has none): the person's own emotions as chips when they gave some,
+// the model's strongest emotions as bars, and the button that corrects them.
+func (j *Journal) showFeelings(e *journal.Entry) {
+	box := j.feelings
+	box.RemoveAll()
+	if e == nil {
+		box.Refresh()
+		return
+	}
+	j.correct.SetText("Correct the emotions…")
+	var head fyne.CanvasObject = widget.NewLabel("")
+	if e.Corrected() {
+		j.correct.SetText("Change your emotions…")
+		chips := newChips()
+		setChips(chips, e.Corrections.Labels, len(e.Corrections.Labels))
+		head = container.NewHBox(widget.NewLabelWithStyle("Your emotions", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), chips)
+	} else if e.Emotions == nil {
+		head = widget.NewLabel("Emotions not read yet.")
+	}
+	box.Add(container.NewBorder(nil, nil, nil, j.correct, head))
+	if e.Corrected() && e.Emotions != nil {
+		read := widget.NewLabel("SAMO read")
+		read.Importance = widget.LowImportance
+		box.Add(read)
+	}
+	addBars(box, e.Emotions)
+	box.Refresh()
+}
+
+// correctionForm is the open "How did you feel?" dialog: a box to tick
+// per emotion, grouped by Ekman group.
+type correctionForm struct {
+	id     string
+	checks map[string]*widget.Check
+	dialog *dialog.ConfirmDialog
+}
+
+// labels are the emotions ticked, in EmotionLabels' order.
+func (f *correctionForm) labels() []string {
+	var out []string
+	for _, l := range journal.EmotionLabels {
+		if f.checks[l].Checked {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// onCorrect opens the form for the open entry's emotions, ticked as they
+// are now (the person's own, else the model's); saving it records them.
+func (j *Journal) onCorrect() {
+	if j.current == "" {
+		return
+	}
+	e, err := j.svc.Get(context.Background(), j.current)
+	if err != nil {
+		j.showError("Could not open the entry", err)
+		return
+	}
+	now := e.Feelings()
+	f := &correctionForm{id: e.ID, checks: map[string]*widget.Check{}}
+	rows := []fyne.CanvasObject{widget.NewLabel("Tick what you felt. With nothing ticked, SAMO's own reading shows again.")}
+	for _, g := range groupOrder {
+		// the boxes wrap onto as many lines as the dialog's width needs
+		boxes := container.NewGridWrap(fyne.NewSize(160, 36))
+		for _, l := range journal.EmotionLabels {
+			if journal.EkmanGroup(l) == g {
+				c := widget.NewCheck(l, nil)
+				c.Checked = slices.Contains(now, l)
+				f.checks[l] = c
+				boxes.Add(c)
+			}
+		}
+		name := canvas.NewText(g, groupColors[g])
+		name.TextStyle = fyne.TextStyle{Bold: true}
+		rows = append(rows, name, boxes)
+	}
+	f.dialog = dialog.NewCustomConfirm("How did you feel?", "Save", "Cancel",
+		container.NewVScroll(container.NewVBox(rows...)), func(save bool) {
+			j.correction = nil
+			if save {
+				j.saveCorrection(f.id, f.labels())
+			}
+		}, j.window)
+	f.dialog.Resize(fyne.NewSize(min(720, j.window.Canvas().Size().Width), min(560, j.window.Canvas().Size().Height)))
+	j.correction = f
+	f.dialog.Show()
+}
+
+// saveCorrection records the person's emotions for entry id and shows them.
+func (j *Journal) saveCorrection(id string, labels []string) {
+	e, err := j.svc.Correct(context.Background(), id, labels)
+	if err != nil {
+		j.showError("Your emotions were not saved", err)
+		return
+	}
+	j.reload()
+	if j.current == e.ID {
+		j.showFeelings(&e)
+	}
+	if e.Corrected() {
+		j.status.SetText("Your emotions are saved; SAMO shows them from now on.")
+	} else {
+		j.status.SetText("SAMO's own reading shows again.")
+	}
+}
