@@ -283,10 +283,11 @@ func TestJournal_OlderEntriesPageByPage(t *testing.T) {
 	}
 }
 
-// A saved entry shows its emotions as coloured chips with their words in
-// the list, and its strongest emotions as bars with a strength word beside
-// the editor.
-func TestJournal_ShowsEmotions(t *testing.T) {
+// newReadEntry opens the main screen on an in-memory journal whose entries
+// are read by journaltest's word analyzer, and saves one entry with fear and
+// joy in it.
+func newReadEntry(t *testing.T) (*Journal, fyne.Window, *journaltest.MemStore) {
+	t.Helper()
 	store := journaltest.NewMemStore()
 	a := test.NewTempApp(t)
 	w := a.NewWindow("SAMO")
@@ -294,6 +295,14 @@ func TestJournal_ShowsEmotions(t *testing.T) {
 	j := Create(a, w, journal.NewService(store, journal.WithAnalyzer(&journaltest.WordAnalyzer{Name: "words", Version: "1"})))
 	test.Type(j.editor, "so much joy and a little fear")
 	test.Tap(j.save)
+	return j, w, store
+}
+
+// A saved entry shows its emotions as coloured chips with their words in
+// the list, and its strongest emotions as bars with a strength word beside
+// the editor.
+func TestJournal_ShowsEmotions(t *testing.T) {
+	j, _, _ := newReadEntry(t)
 	// texts are the canvas texts drawn in a feeling's colour, and the
 	// strength words
 	texts := func(o fyne.CanvasObject) []string {
@@ -352,13 +361,7 @@ func tapDialogButton(t *testing.T, w fyne.Window, text string) {
 // list and beside the editor, with the model's bars kept), and a form with
 // nothing ticked brings the model's reading back.
 func TestJournal_CorrectEmotions(t *testing.T) {
-	store := journaltest.NewMemStore()
-	a := test.NewTempApp(t)
-	w := a.NewWindow("SAMO")
-	w.Resize(fyne.NewSize(900, 600))
-	j := Create(a, w, journal.NewService(store, journal.WithAnalyzer(&journaltest.WordAnalyzer{Name: "words", Version: "1"})))
-	test.Type(j.editor, "so much joy and a little fear")
-	test.Tap(j.save)
+	j, w, store := newReadEntry(t)
 	id := j.current
 	chipsShown := func() string {
 		var out []string
