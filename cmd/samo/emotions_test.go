@@ -252,7 +252,7 @@ func TestCLI_InstallBERTFamilyModel(t *testing.T) {
 		t.Fatalf("old entry changed before reanalyze: %+v", es[1].Emotions)
 	}
 	r = mustSucceed(t, samo(t, "", nil, "--home", home, "reanalyze"))
-	if !strings.Contains(r.stdout, "re-read 1 entries") {
+	if !strings.Contains(r.stdout, "re-read 1 entry") {
 		t.Fatalf("reanalyze: %s", r.stdout)
 	}
 	if es = listJSON(t, nil, home); es[1].Emotions.Labels[0] != "pride" {
