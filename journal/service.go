@@ -32,6 +32,33 @@ type Analyzer interface {
 	ModelVersion() string
 }
 
+// Explainer is an Analyzer that can also say why it read what it read.
+// inference/emotion's Classifier is one.
+type Explainer interface {
+	// ExplainText returns, for each emotion the model finds in text, the
+	// words or phrases that raised it most, strongest first.
+	ExplainText(ctx context.Context, text string) ([]Why, error)
+}
+
+// Why is what raised one emotion in a reading.
+type Why struct {
+	Label string  `json:"label"`
+	Score float32 `json:"score"`
+	// Words are the text's words or phrases that raised it most.
+	Words []Push `json:"words"`
+}
+
+// Push is a word or phrase of a text and how much it raised an emotion
+// (the model's own measure: larger is more).
+type Push struct {
+	Text   string  `json:"text"`
+	Weight float32 `json:"weight"`
+}
+
+// ErrCannotExplain is returned by Explain when no emotion model that can
+// explain its readings is in use.
+var ErrCannotExplain = errors.New("journal: the emotion model in use cannot explain its readings")
+
 // WithAnalyzer makes the Service read the emotions of every entry it saves.
 // Without one, entries are saved without emotions.
 func WithAnalyzer(a Analyzer) Option { return func(s *Service) { s.analyzer = a } }
@@ -107,6 +134,35 @@ func (s *Service) Update(ctx context.Context, id, text string) (Entry, error) {
 		return Entry{}, fmt.Errorf("journal: update entry %s: %w", id, err)
 	}
 	return e, nil
+}
+
+// CanExplain reports whether Explain can work: the Service has an emotion
+// model that explains its readings.
+func (s *Service) CanExplain() bool {
+	_, ok := s.analyzer.(Explainer)
+	return ok
+}
+
+// Explain says why the emotion model reads the entry with the given id as
+// it does: for each emotion it finds, the words that raised it most. It
+// reads the entry's text afresh with the model in use.
+func (s *Service) Explain(ctx context.Context, id string) ([]Why, error) {
+	x, ok := s.analyzer.(Explainer)
+	if !ok {
+		return nil, ErrCannotExplain
+	}
+	e, err := s.store.Get(ctx, strings.ToUpper(strings.TrimSpace(id)))
+	if err != nil {
+		return nil, fmt.Errorf("journal: explain entry %s: %w", id, err)
+	}
+	if e.Wordless() {
+		return nil, fmt.Errorf("journal: explain entry %s: %w", id, ErrEmptyText)
+	}
+	ws, err := x.ExplainText(ctx, e.Text)
+	if err != nil {
+		return nil, fmt.Errorf("journal: explain entry %s: %w", id, err)
+	}
+	return ws, nil
 }
 
 // Correct records the person's own emotion labels for the entry with the

@@ -271,3 +271,39 @@ func TestService_Correct(t *testing.T) {
 		t.Fatalf("clearing: %v, %+v", err, c.Corrections)
 	}
 }
+
+// Explain reads the entry afresh with a model that can say why; without
+// one, or for a missing entry or a recording with no words, it says so.
+func TestService_Explain(t *testing.T) {
+	ctx := context.Background()
+	store := journaltest.NewMemStore()
+	svc := journal.NewService(store, journal.WithAnalyzer(&journaltest.WordAnalyzer{Name: "words", Version: "1"}))
+	e, err := svc.Add(ctx, "joy, and then fear")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !svc.CanExplain() {
+		t.Fatal("a Service with an explaining model says it cannot explain")
+	}
+	ws, err := svc.Explain(ctx, strings.ToLower(e.ID))
+	if err != nil || len(ws) != 2 || ws[0].Label != "fear" || ws[0].Words[0].Text != "fear" || ws[1].Label != "joy" {
+		t.Fatalf("Explain = %+v, %v", ws, err)
+	}
+	if _, err := svc.Explain(ctx, "01NOSUCHENTRY0000000000000"); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("missing entry: %v", err)
+	}
+	rec, err := svc.Save(ctx, journal.Entry{Audio: &journal.Audio{Format: "wav", SampleRate: 16000, Channels: 1, Duration: time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Explain(ctx, rec.ID); !errors.Is(err, journal.ErrEmptyText) {
+		t.Fatalf("a recording waiting for its words: %v", err)
+	}
+	plain := journal.NewService(store)
+	if plain.CanExplain() {
+		t.Fatal("a Service without a model says it can explain")
+	}
+	if _, err := plain.Explain(ctx, e.ID); !errors.Is(err, journal.ErrCannotExplain) {
+		t.Fatalf("without a model: %v", err)
+	}
+}

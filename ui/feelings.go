@@ -37,7 +37,12 @@ func (j *Journal) showFeelings(e *journal.Entry) {
 	} else if e.Emotions == nil {
 		head = widget.NewLabel("Emotions not read yet.")
 	}
-	box.Add(container.NewBorder(nil, nil, nil, j.correct, head))
+	buttons := container.NewHBox(j.correct)
+	if e.Emotions != nil && !e.Wordless() && j.svc.CanExplain() {
+		j.why.Enable()
+		buttons.Objects = []fyne.CanvasObject{j.why, j.correct}
+	}
+	box.Add(container.NewBorder(nil, nil, nil, buttons, head))
 	if e.Corrected() && e.Emotions != nil {
 		read := widget.NewLabel("SAMO read")
 		read.Importance = widget.LowImportance
@@ -123,4 +128,65 @@ func (j *Journal) saveCorrection(id string, labels []string) {
 	} else {
 		j.status.SetText("SAMO's own reading shows again.")
 	}
+}
+
+// onWhy reads the open entry again, away from the UI goroutine (a long
+// entry takes a while), and shows which words raised each emotion.
+func (j *Journal) onWhy() {
+	id := j.current
+	if id == "" {
+		return
+	}
+	j.why.Disable()
+	j.status.SetText("Reading why…")
+	go func() {
+		ws, err := j.svc.Explain(context.Background(), id)
+		fyne.Do(func() {
+			defer j.settle()
+			j.why.Enable()
+			if err != nil {
+				j.showError("SAMO could not say why", err)
+				return
+			}
+			j.status.SetText("")
+			j.showWhy(ws)
+		})
+	}()
+}
+
+// showWhy shows, for each emotion read, the words that raised it most as
+// bars in the emotion's colour, as long as each word's push.
+func (j *Journal) showWhy(ws []journal.Why) {
+	hint := widget.NewLabel("The words that raised each emotion most: the longer the bar, the more.")
+	hint.Importance = widget.LowImportance
+	rows := []fyne.CanvasObject{hint}
+	for _, w := range ws {
+		c := groupColors[journal.EkmanGroup(w.Label)]
+		name := canvas.NewText(w.Label, c)
+		name.TextStyle = fyne.TextStyle{Bold: true}
+		rows = append(rows, container.NewHBox(name, widget.NewLabel(journal.Strength(w.Score))))
+		if len(w.Words) == 0 {
+			none := widget.NewLabel("No single word stood out: it comes from the whole of what you wrote.")
+			none.Importance = widget.LowImportance
+			rows = append(rows, none)
+			continue
+		}
+		top := w.Words[0].Weight
+		for _, p := range w.Words {
+			top = max(top, p.Weight)
+		}
+		const barWidth = 200
+		for _, p := range w.Words {
+			word := widget.NewLabel("“" + p.Text + "”")
+			word.Truncation = fyne.TextTruncateEllipsis
+			bar := canvas.NewRectangle(c)
+			rows = append(rows, container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(max(barWidth*p.Weight/top, 2), 10), bar)), nil, word))
+		}
+	}
+	if len(ws) == 0 {
+		rows = append(rows, widget.NewLabel("SAMO read no emotion in this entry."))
+	}
+	d := dialog.NewCustom("Why SAMO read this", "Close", container.NewVScroll(container.NewVBox(rows...)), j.window)
+	d.Resize(fyne.NewSize(min(520, j.window.Canvas().Size().Width), min(480, j.window.Canvas().Size().Height)))
+	d.Show()
 }

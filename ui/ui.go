@@ -66,9 +66,11 @@ type Journal struct {
 	status  *widget.Label
 	// feelings shows the open entry's strongest emotions as bars, and the
 	// person's own when they corrected them; correct opens the form that
-	// does, and correction is that form while it is open.
+	// does, and correction is that form while it is open; why shows the
+	// words that raised each emotion.
 	feelings   *fyne.Container
 	correct    *widget.Button
+	why        *widget.Button
 	correction *correctionForm
 	content    fyne.CanvasObject
 
@@ -154,6 +156,8 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Optio
 	j.feelings = container.NewVBox()
 	j.correct = widget.NewButton("Correct the emotions…", j.onCorrect)
 	j.correct.Importance = widget.LowImportance
+	j.why = widget.NewButton("Why?", j.onWhy)
+	j.why.Importance = widget.LowImportance
 	main := container.NewBorder(
 		j.heading,
 		container.NewVBox(j.feelings, container.NewBorder(nil, nil, container.NewHBox(j.remove, j.play), j.save, j.status)),

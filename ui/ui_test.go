@@ -421,3 +421,51 @@ func TestJournal_CorrectEmotions(t *testing.T) {
 		t.Fatalf("labels %q, status %q", shownLabels(w), j.status.Text)
 	}
 }
+
+// overlayTexts returns the texts of the labels and canvas texts in the top
+// overlay (an open dialog).
+func overlayTexts(w fyne.Window) []string {
+	var out []string
+	if top := w.Canvas().Overlays().Top(); top != nil {
+		for _, o := range test.LaidOutObjects(top) {
+			switch x := o.(type) {
+			case *widget.Label:
+				out = append(out, x.Text)
+			case *canvas.Text:
+				out = append(out, x.Text)
+			}
+		}
+	}
+	return out
+}
+
+// "Why?" shows, away from the UI goroutine, the words that raised each
+// emotion; a model that cannot explain gets no such button.
+func TestJournal_WhyShowsTheWords(t *testing.T) {
+	j, w, store := newReadEntry(t)
+	if !j.why.Visible() || j.why.Disabled() {
+		t.Fatal("no Why? button beside a read entry")
+	}
+	waitSettled(t, j, func() { test.Tap(j.why) })
+	got := overlayTexts(w)
+	for _, want := range []string{"Why SAMO read this", "fear", "“fear”", "joy", "“joy”", "strong"} {
+		if !contains(got, want) {
+			t.Fatalf("the explanation lacks %q: %q", want, got)
+		}
+	}
+
+	type plainAnalyzer struct{ journal.Analyzer } // reads, cannot explain
+	a := test.NewTempApp(t)
+	w2 := a.NewWindow("SAMO")
+	w2.Resize(fyne.NewSize(900, 600))
+	j2 := Create(a, w2, journal.NewService(store, journal.WithAnalyzer(plainAnalyzer{&journaltest.WordAnalyzer{Name: "words", Version: "1"}})))
+	j2.list.Select(0)
+	if j2.current == "" || len(j2.feelings.Objects) == 0 {
+		t.Fatal("the entry did not open")
+	}
+	for _, o := range test.LaidOutObjects(j2.feelings) {
+		if o == j2.why {
+			t.Fatal("a model that cannot explain is offered Why?")
+		}
+	}
+}

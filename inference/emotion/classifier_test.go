@@ -1,6 +1,7 @@
 package emotion_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -14,6 +15,7 @@ import (
 	"github.com/samojournal/samo/inference/inferencetest"
 	"github.com/samojournal/samo/inference/models"
 	"github.com/samojournal/samo/internal/emotiontrain"
+	"github.com/samojournal/samo/journal"
 )
 
 var shared struct {
@@ -145,6 +147,26 @@ func TestClassifier_ExplainNamesTheCue(t *testing.T) {
 	}
 	if "this morning I was heartbroken"[top.Start:top.End] != top.Text {
 		t.Fatalf("reason span %d–%d does not match %q", top.Start, top.End, top.Text)
+	}
+}
+
+// ExplainText gives the journal the same explanation, in its own form.
+func TestClassifier_ExplainTextForTheJournal(t *testing.T) {
+	c := openToy(t, true)
+	var x journal.Explainer = c
+	ws, err := x.ExplainText(context.Background(), "this morning I was heartbroken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := c.Explain("this morning I was heartbroken")
+	if len(ws) != len(r.Labels) || ws[0].Label != "sadness" || ws[0].Score != r.Labels[0].Score ||
+		len(ws[0].Words) != len(r.Labels[0].Reasons) || ws[0].Words[0].Text != "heartbroken" {
+		t.Fatalf("ExplainText %+v, Explain %+v", ws, r.Labels)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := x.ExplainText(ctx, "heartbroken"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a cancelled context: %v", err)
 	}
 }
 

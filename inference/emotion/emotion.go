@@ -191,6 +191,26 @@ func (c *Classifier) AnalyzeText(ctx context.Context, text string) (*journal.Emo
 	return &journal.Emotions{Scores: rs[0].Scores, Labels: rs[0].LabelNames(), Model: c.ModelName(), Version: c.ModelVersion(), At: time.Now().UTC()}, nil
 }
 
+// ExplainText says, for each label read in text, the words that raised it
+// most (it makes a Classifier a journal.Explainer).
+func (c *Classifier) ExplainText(ctx context.Context, text string) ([]journal.Why, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r, err := c.Explain(text)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]journal.Why, len(r.Labels))
+	for i, l := range r.Labels {
+		out[i] = journal.Why{Label: l.Name, Score: l.Score}
+		for _, x := range l.Reasons {
+			out[i].Words = append(out[i].Words, journal.Push{Text: x.Text, Weight: x.Weight})
+		}
+	}
+	return out, nil
+}
+
 // Thresholds returns the per-label thresholds in use.
 func (c *Classifier) Thresholds() []float32 { return slices.Clone(c.thresholds) }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -163,6 +164,24 @@ func (a *WordAnalyzer) AnalyzeText(_ context.Context, text string) (*journal.Emo
 		em.Labels = []string{"neutral"}
 	}
 	return em, nil
+}
+
+// ExplainText implements journal.Explainer: each label named in the text
+// was raised by its own name.
+func (a *WordAnalyzer) ExplainText(ctx context.Context, text string) ([]journal.Why, error) {
+	em, err := a.AnalyzeText(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	var out []journal.Why
+	for _, l := range em.Labels {
+		w := journal.Why{Label: l, Score: em.Scores[slices.Index(journal.EmotionLabels[:], l)]}
+		if strings.Contains(strings.ToLower(text), l) {
+			w.Words = []journal.Push{{Text: l, Weight: 2}}
+		}
+		out = append(out, w)
+	}
+	return out, nil
 }
 
 // ModelName implements journal.Analyzer.
