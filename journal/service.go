@@ -151,7 +151,7 @@ func (s *Service) Explain(ctx context.Context, id string) ([]Why, error) {
 	if !ok {
 		return nil, ErrCannotExplain
 	}
-	e, err := s.store.Get(ctx, strings.ToUpper(strings.TrimSpace(id)))
+	e, err := s.store.Get(ctx, entryID(id))
 	if err != nil {
 		return nil, fmt.Errorf("journal: explain entry %s: %w", id, err)
 	}
@@ -174,7 +174,7 @@ func (s *Service) Correct(ctx context.Context, id string, labels []string) (Entr
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: correct entry %s: %w", id, err)
 	}
-	e, err := s.store.Get(ctx, strings.ToUpper(strings.TrimSpace(id)))
+	e, err := s.store.Get(ctx, entryID(id))
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: correct entry %s: %w", id, err)
 	}
@@ -188,6 +188,10 @@ func (s *Service) Correct(ctx context.Context, id string, labels []string) (Entr
 	}
 	return e, nil
 }
+
+// entryID is id as the store keys it: ids are matched without regard to
+// case or surrounding space.
+func entryID(id string) string { return strings.ToUpper(strings.TrimSpace(id)) }
 
 // analyze reads text's emotions, or returns nil without an analyzer or
 // when analysis fails: the entry is saved either way, and the failure is
@@ -258,7 +262,7 @@ func (s *Service) Reanalyze(ctx context.Context, force bool, progress ReanalyzeP
 
 // Get returns one entry by id. Ids are matched without regard to case.
 func (s *Service) Get(ctx context.Context, id string) (Entry, error) {
-	e, err := s.store.Get(ctx, strings.ToUpper(strings.TrimSpace(id)))
+	e, err := s.store.Get(ctx, entryID(id))
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: get entry %s: %w", id, err)
 	}
@@ -276,7 +280,7 @@ func (s *Service) List(ctx context.Context, q Query) ([]Entry, error) {
 
 // Delete removes an entry.
 func (s *Service) Delete(ctx context.Context, id string) error {
-	if err := s.store.Delete(ctx, strings.ToUpper(strings.TrimSpace(id))); err != nil {
+	if err := s.store.Delete(ctx, entryID(id)); err != nil {
 		return fmt.Errorf("journal: delete entry %s: %w", id, err)
 	}
 	return nil

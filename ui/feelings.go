@@ -139,6 +139,7 @@ func (j *Journal) onWhy() {
 	}
 	j.why.Disable()
 	j.status.SetText("Reading why…")
+	which := j.heading.Text // the person may open another entry meanwhile
 	go func() {
 		ws, err := j.svc.Explain(context.Background(), id)
 		fyne.Do(func() {
@@ -149,17 +150,18 @@ func (j *Journal) onWhy() {
 				return
 			}
 			j.status.SetText("")
-			j.showWhy(ws)
+			j.showWhy(which, ws)
 		})
 	}()
 }
 
-// showWhy shows, for each emotion read, the words that raised it most as
-// bars in the emotion's colour, as long as each word's push.
-func (j *Journal) showWhy(ws []journal.Why) {
+// showWhy shows, for each emotion read in the entry (named by which), the
+// words that raised it most as bars in the emotion's colour, as long as
+// each word's push.
+func (j *Journal) showWhy(which string, ws []journal.Why) {
 	hint := widget.NewLabel("The words that raised each emotion most: the longer the bar, the more.")
 	hint.Importance = widget.LowImportance
-	rows := []fyne.CanvasObject{hint}
+	rows := []fyne.CanvasObject{widget.NewLabelWithStyle(which, fyne.TextAlignLeading, fyne.TextStyle{Italic: true}), hint}
 	for _, w := range ws {
 		c := groupColors[journal.EkmanGroup(w.Label)]
 		name := canvas.NewText(w.Label, c)

@@ -448,7 +448,7 @@ func TestJournal_WhyShowsTheWords(t *testing.T) {
 	}
 	waitSettled(t, j, func() { test.Tap(j.why) })
 	got := overlayTexts(w)
-	for _, want := range []string{"Why SAMO read this", "fear", "“fear”", "joy", "“joy”", "strong"} {
+	for _, want := range []string{"Why SAMO read this", j.heading.Text, "fear", "“fear”", "joy", "“joy”", "strong"} {
 		if !contains(got, want) {
 			t.Fatalf("the explanation lacks %q: %q", want, got)
 		}
