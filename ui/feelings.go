@@ -182,7 +182,8 @@ func (j *Journal) showWhy(which string, ws []journal.Why) {
 			word := widget.NewLabel("“" + p.Text + "”")
 			word.Truncation = fyne.TextTruncateEllipsis
 			bar := canvas.NewRectangle(c)
-			rows = append(rows, container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(max(barWidth*p.Weight/top, 2), 10), bar)), nil, word))
+			rows = append(rows, container.NewHBox(container.NewGridWrap(fyne.NewSize(180, word.MinSize().Height), word),
+				container.NewCenter(container.NewGridWrap(fyne.NewSize(max(barWidth*p.Weight/top, 2), 10), bar))))
 		}
 	}
 	if len(ws) == 0 {
