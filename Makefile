@@ -45,9 +45,10 @@ lint: deps
 bench: deps
 	./scripts/bench.sh
 
-## screenshot: open the real window under Xvfb and save docs/window.png
+## screenshot: open the real window under Xvfb and save docs/window.png and,
+## with its entry open, docs/entry.png
 screenshot: deps
-	SAMO_REQUIRE_GUI=1 SAMO_SCREENSHOT=$(CURDIR)/docs/window.png $(GO) test -tags $(TAGS) -count=1 -run 'TestGUI_' ./cmd/samo
+	SAMO_REQUIRE_GUI=1 SAMO_SCREENSHOT=$(CURDIR)/docs/window.png SAMO_SCREENSHOT_ENTRY=$(CURDIR)/docs/entry.png $(GO) test -tags $(TAGS) -count=1 -run 'TestGUI_' ./cmd/samo
 
 ## train-emotions: train the default emotion model on GoEmotions into
 ## assets/emotion (about 17 minutes on 2 cores); ARGS=--dev for a quick

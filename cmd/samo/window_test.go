@@ -164,6 +164,55 @@ func TestGUI_WindowRendersUnderXvfb(t *testing.T) {
 		t.Errorf("window is %dx%d, want at least 600x400", b.Dx(), b.Dy())
 	}
 	t.Logf("window %s rendered: %s", window, desc)
+
+	// Open the entry (a click on its row in the list): its emotions are
+	// drawn beside the editor as bars in their group's colour, far more of
+	// that colour than the list's chip text. Caring is the built-in
+	// model's reading of the entry, in joy's hue.
+	before := hue(shot, joyHue)
+	if out, err := x("xdotool", "mousemove", "--window", window, "150", "150", "click", "1"); err != nil {
+		t.Fatalf("xdotool click: %v %s", err, out)
+	}
+	var entry image.Image
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		out, err := x("import", "-window", window, "png:-")
+		if err != nil {
+			continue
+		}
+		if img, err := png.Decode(bytes.NewReader(out)); err == nil {
+			entry = img
+			if hue(img, joyHue) > before+300 {
+				break
+			}
+		}
+	}
+	if entry == nil {
+		t.Fatalf("could not capture window %s after opening the entry", window)
+	}
+	if p := os.Getenv("SAMO_SCREENSHOT_ENTRY"); p != "" {
+		saveShot(t, p, entry)
+	}
+	if after := hue(entry, joyHue); after <= before+300 {
+		t.Fatalf("the open entry shows no emotion bars: %d pixels of joy's hue, %d before opening it; samo said:\n%s", after, before, appErr.String())
+	}
+}
+
+// joyHue is joy's colour in the window (ui's Okabe–Ito orange).
+var joyHue = [3]uint8{0xE6, 0x9F, 0x00}
+
+// hue counts the pixels of img in colour c.
+func hue(img image.Image, c [3]uint8) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if uint8(r>>8) == c[0] && uint8(g>>8) == c[1] && uint8(bl>>8) == c[2] {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func saveShot(t *testing.T, path string, img image.Image) {
