@@ -1,6 +1,7 @@
 package inference
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
@@ -27,6 +28,10 @@ type Runtime struct {
 	unavailable map[Provider]error
 }
 
+// ErrCommandLineTooLong is returned by Init when the process's command line
+// is too long for onnxruntime to start safely (see checkCommandLine).
+var ErrCommandLineTooLong = errors.New("inference: the command line is too long for onnxruntime")
+
 // NewRuntime returns a Runtime that will look for the library with loc.
 // Nothing is loaded until Init.
 func NewRuntime(loc Locator) *Runtime { return &Runtime{loc: loc} }
@@ -41,6 +46,10 @@ func (r *Runtime) Init() error {
 			return
 		}
 		r.path = path
+		if err := checkCommandLine(); err != nil {
+			r.err = err
+			return
+		}
 		ort.SetSharedLibraryPath(path)
 		if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
 			r.err = fmt.Errorf("inference: initialize onnxruntime from %s: %w", path, err)

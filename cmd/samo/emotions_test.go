@@ -313,3 +313,28 @@ func TestCLI_CorrectEmotions(t *testing.T) {
 		t.Fatalf("--clear left %+v", e.Corrections)
 	}
 }
+
+// A text too long for onnxruntime's start on the command line (it reads
+// the command line and overflows its stack past about 29 KB) is refused
+// with the way round it, not a crash; add still saves the entry, and
+// reanalyze, with a short command line, reads it.
+func TestCLI_LongCommandLineIsRefusedNotACrash(t *testing.T) {
+	home := t.TempDir()
+	long := strings.Repeat("so happy today ", 3000) // 45 KB
+	r := samo(t, "", nil, "--home", home, "analyze", long)
+	if r.code != 1 || !strings.Contains(r.stderr, "standard input") || strings.Contains(r.stderr, "SIGSEGV") {
+		t.Fatalf("analyze with a 45 KB argument: exit %d, stderr %.300q", r.code, r.stderr)
+	}
+	r = mustSucceed(t, samo(t, "", nil, "--home", home, "add", long))
+	if !strings.Contains(r.stderr, "emotions are not read") {
+		t.Fatalf("add: stderr %.300q", r.stderr)
+	}
+	mustSucceed(t, samo(t, "", nil, "--home", home, "reanalyze"))
+	if es := listJSON(t, nil, home); len(es) != 1 || es[0].Emotions == nil || es[0].Emotions.Labels[0] != "joy" {
+		t.Fatalf("after reanalyze: %+v", es[0].Emotions)
+	}
+	r = mustSucceed(t, samo(t, long+"\n", nil, "--home", home, "analyze", "-"))
+	if !strings.Contains(r.stdout, `"joy"`) {
+		t.Fatalf("the same text on standard input: %.300q", r.stdout)
+	}
+}
