@@ -8,6 +8,7 @@ import (
 
 	"github.com/samojournal/samo/assets"
 	"github.com/samojournal/samo/inference/emotion"
+	"github.com/samojournal/samo/inference/inferencetest"
 	"github.com/samojournal/samo/inference/models"
 )
 
@@ -89,6 +90,32 @@ func BenchmarkEmotion_Batch(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(texts))*float64(b.N)/b.Elapsed().Seconds(), "texts/s")
 	b.ReportMetric(float64(cold.Milliseconds()), "cold-ms")
+}
+
+// BenchmarkEmotion_LongEntry reads one 1 MiB text (128 windows of 8 KiB)
+// and explains it: MB/s, and the process's peak resident memory over the
+// reading (a text's features grow with its length; windows bound them).
+func BenchmarkEmotion_LongEntry(b *testing.B) {
+	c := builtIn(b)
+	var sb strings.Builder
+	for i := 0; sb.Len() < 1<<20; i++ {
+		sb.WriteString(benchTexts[i%len(benchTexts)])
+		sb.WriteString(" ")
+	}
+	text := sb.String()
+	if _, err := c.Explain(text); err != nil { // warm: onnxruntime sizes its memory
+		b.Fatal(err)
+	}
+	inferencetest.ResetPeakRSS()
+	for b.Loop() {
+		if _, err := c.Explain(text); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(text))*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
+	if kb := inferencetest.PeakRSSKiB(); kb > 0 {
+		b.ReportMetric(float64(kb)/1024, "peak-MiB")
+	}
 }
 
 // BenchmarkEmotion_Explain reads one text with its reasons.

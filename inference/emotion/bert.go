@@ -68,12 +68,12 @@ func (b *bertModel) scores(texts []string) ([][]float32, error) {
 // explain occludes each word in turn; a word's weight is how much the
 // label's score drops without it.
 func (b *bertModel) explain(text string, labels []int) ([][]Reason, error) {
+	imps, err := b.m.OcclusionLabels(text, labels, true)
+	if err != nil {
+		return nil, fmt.Errorf("emotion: explain: %w", err)
+	}
 	out := make([][]Reason, len(labels))
-	for i, l := range labels {
-		imp, err := b.m.Occlusion(text, l, true)
-		if err != nil {
-			return nil, fmt.Errorf("emotion: explain: %w", err)
-		}
+	for i, imp := range imps {
 		for _, x := range imp {
 			out[i] = append(out[i], Reason{Text: x.Word, Start: x.Start, End: x.End, Weight: x.Impact})
 		}

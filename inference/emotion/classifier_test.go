@@ -150,6 +150,44 @@ func TestClassifier_ExplainNamesTheCue(t *testing.T) {
 	}
 }
 
+// A text longer than one window (8 KiB) is read window by window, each
+// label scoring its highest over them: a cue in a window of its own scores
+// as it does alone, not diluted by the filler before it. An enormous text
+// is read and explained in bounded memory, its explanation drawn from its
+// first window.
+func TestClassifier_ReadsLongTextsInWindows(t *testing.T) {
+	c := openToy(t, true)
+	cue := "this morning I was heartbroken"
+	filler := strings.Repeat("the ", 2048) // 8 KiB: the cue starts the second window
+	got, err := c.Scores([]string{filler + cue, cue, filler})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sad := slices.Index(journal.EmotionLabels[:], "sadness")
+	if want := max(got[1][sad], got[2][sad]); math.Abs(float64(got[0][sad]-want)) > 1e-4 {
+		t.Fatalf("sadness %v in the long text, want %v (the cue alone %v, the filler alone %v)", got[0][sad], want, got[1][sad], got[2][sad])
+	}
+	for l := range got[0] {
+		if want := max(got[1][l], got[2][l]); math.Abs(float64(got[0][l]-want)) > 1e-4 {
+			t.Fatalf("%s: %v, want the higher of its windows' %v", journal.EmotionLabels[l], got[0][l], want)
+		}
+	}
+
+	enormous := strings.Repeat("so sad today, and heartbroken. ", 1<<15) // 1 MiB
+	r, err := c.Explain(enormous)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Labels[0].Name != "sadness" || len(r.Labels[0].Reasons) == 0 {
+		t.Fatalf("the enormous text: %+v", r.Labels)
+	}
+	for _, x := range r.Labels[0].Reasons {
+		if x.End > 8<<10 || enormous[x.Start:x.End] != x.Text {
+			t.Fatalf("reason %+v: want a span of the first window", x)
+		}
+	}
+}
+
 // ExplainText gives the journal the same explanation, in its own form.
 func TestClassifier_ExplainTextForTheJournal(t *testing.T) {
 	c := openToy(t, true)

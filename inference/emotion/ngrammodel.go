@@ -7,12 +7,14 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 
 	ort "github.com/yalue/onnxruntime_go"
 
 	"github.com/samojournal/samo/inference"
 	"github.com/samojournal/samo/inference/emotion/ngram"
 	"github.com/samojournal/samo/inference/models"
+	"github.com/samojournal/samo/inference/textcls"
 	"github.com/samojournal/samo/journal"
 )
 
@@ -196,7 +198,95 @@ func destroyAll(vs []ort.Value) {
 	}
 }
 
+// maxWindowBytes bounds the text the model reads at once. A longer text is
+// read in windows of at most this many bytes, cut at white space, and each
+// label's score is its highest over them, as BERT-family models read
+// windows of 512 tokens. A text's features grow with its length, so this is
+// what keeps the memory of one reading bounded whatever the text; entries
+// up to this size (about 1,400 words) are read whole.
+const maxWindowBytes = 8 << 10
+
+// maxBatchBytes bounds the padded text of one onnxruntime call (windows ×
+// the longest of them) and maxBatchWindows its windows: a batch of short
+// texts runs at once, long ones a few at a time.
+const (
+	maxBatchBytes   = 64 << 10
+	maxBatchWindows = 256
+)
+
+// windows cuts text into pieces of at most max bytes at white space,
+// leaving out pieces of white space alone; a text with no words is one
+// window, as it is.
+func windows(text string, max int) []string {
+	if len(text) <= max {
+		return []string{text}
+	}
+	var out []string
+	for rest := text; rest != ""; {
+		w := textcls.Prefix(rest, max)
+		if w == "" { // a first word longer than max bytes: cut it
+			w = rest[:max]
+		}
+		rest = strings.TrimLeftFunc(rest[len(w):], unicode.IsSpace)
+		if strings.TrimSpace(w) != "" {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		return []string{textcls.Prefix(text, max)}
+	}
+	return out
+}
+
+// scores reads texts in windows (see maxWindowBytes), in batches of similar
+// length bounded by maxBatchBytes and maxBatchWindows.
 func (m *ngramModel) scores(texts []string) ([][]float32, error) {
+	var wins []string
+	var owner []int
+	for i, t := range texts {
+		for _, w := range windows(t, maxWindowBytes) {
+			wins, owner = append(wins, w), append(owner, i)
+		}
+	}
+	order := make([]int, len(wins))
+	for i := range order {
+		order[i] = i
+	}
+	if len(wins) > 1 {
+		slices.SortStableFunc(order, func(a, b int) int { return len(wins[a]) - len(wins[b]) })
+	}
+	out := make([][]float32, len(texts))
+	var batch []string
+	for start := 0; start < len(order); {
+		end := start + 1
+		for end < len(order) && end-start < maxBatchWindows && (end-start+1)*len(wins[order[end]]) <= maxBatchBytes {
+			end++
+		}
+		batch = batch[:0]
+		for _, k := range order[start:end] {
+			batch = append(batch, wins[k])
+		}
+		s, err := m.run1(batch)
+		if err != nil {
+			return nil, err
+		}
+		for j, k := range order[start:end] {
+			o := owner[k]
+			if out[o] == nil {
+				out[o] = s[j]
+				continue
+			}
+			for l, x := range s[j] {
+				out[o][l] = max(out[o][l], x)
+			}
+		}
+		start = end
+	}
+	return out, nil
+}
+
+// run1 runs the graph once over texts, each read whole.
+func (m *ngramModel) run1(texts []string) ([][]float32, error) {
 	if len(texts) == 0 {
 		return nil, nil
 	}
@@ -251,6 +341,7 @@ func (m *ngramModel) explain(text string, labels []int) ([][]Reason, error) {
 	}
 	sess := m.explainSess
 	m.mu.Unlock()
+	text = textcls.Prefix(text, maxWindowBytes) // a long text: its first window
 	fs, in, err := m.inputs([]string{text})
 	if err != nil {
 		return nil, err
@@ -347,21 +438,21 @@ func (m *ngramModel) close() error {
 	return err
 }
 
-// maxOccluded bounds the words an occlusion explanation tries.
-const maxOccluded = 256
-
-// occlusion explains by leaving each word out in turn: a word's weight is
-// how much the label's score drops without it (in one batch).
+// occlusion explains the ensemble by leaving each word out in turn: runs
+// of consecutive words past textcls.MaxOcclusionParts of them, and in a
+// text longer than one window (maxWindowBytes), the words of its first.
 func (m *ngramModel) occlusion(text string, labels []int) ([][]Reason, error) {
-	var words []ngram.Token
+	text = textcls.Prefix(text, maxWindowBytes)
+	var words [][2]int
 	for _, t := range ngram.Tokenize(text) {
-		if t.Word && len(words) < maxOccluded {
-			words = append(words, t)
+		if t.Word {
+			words = append(words, [2]int{t.Start, t.End})
 		}
 	}
+	parts := textcls.Parts(words, textcls.MaxOcclusionParts)
 	variants := []string{text}
-	for _, w := range words {
-		variants = append(variants, text[:w.Start]+" "+text[w.End:])
+	for _, p := range parts {
+		variants = append(variants, text[:p[0]]+" "+text[p[1]:])
 	}
 	scores, err := m.scores(variants)
 	if err != nil {
@@ -369,8 +460,8 @@ func (m *ngramModel) occlusion(text string, labels []int) ([][]Reason, error) {
 	}
 	out := make([][]Reason, len(labels))
 	for li, l := range labels {
-		for i, w := range words {
-			out[li] = append(out[li], Reason{Text: text[w.Start:w.End], Start: w.Start, End: w.End, Weight: scores[0][l] - scores[i+1][l]})
+		for i, p := range parts {
+			out[li] = append(out[li], Reason{Text: text[p[0]:p[1]], Start: p[0], End: p[1], Weight: scores[0][l] - scores[i+1][l]})
 		}
 	}
 	return out, nil

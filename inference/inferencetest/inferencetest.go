@@ -4,6 +4,9 @@ package inferencetest
 
 import (
 	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/samojournal/samo/inference"
@@ -33,4 +36,28 @@ func (s *Shared) Main(m *testing.M) {
 		s.rt.Close()
 	}
 	os.Exit(code)
+}
+
+// ResetPeakRSS returns freed memory to the system and restarts the
+// process's peak resident set size from what it holds now (Linux; a no-op
+// elsewhere), so that PeakRSSKiB measures what follows.
+func ResetPeakRSS() {
+	debug.FreeOSMemory()
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// PeakRSSKiB reads the process's peak resident set size (VmHWM, Linux);
+// 0 where it is not available.
+func PeakRSSKiB() int {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return n
+		}
+	}
+	return 0
 }

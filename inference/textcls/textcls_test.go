@@ -408,3 +408,69 @@ func TestModel_LogitsNotFinite(t *testing.T) {
 		t.Errorf("error %v, want one naming the model and the NaN", err)
 	}
 }
+
+func TestParts(t *testing.T) {
+	words := make([][2]int, 10)
+	for i := range words {
+		words[i] = [2]int{3 * i, 3*i + 2}
+	}
+	if got := textcls.Parts(words, 10); !slices.Equal(got, words) {
+		t.Fatalf("10 words in at most 10 parts: %v", got)
+	}
+	got := textcls.Parts(words, 4)
+	want := [][2]int{{0, 5}, {6, 14}, {15, 20}, {21, 29}} // 2, 3, 2, 3 words
+	if !slices.Equal(got, want) {
+		t.Fatalf("10 words in 4 parts: %v, want %v", got, want)
+	}
+	if got := textcls.Parts(nil, 4); len(got) != 0 {
+		t.Fatalf("no words: %v", got)
+	}
+}
+
+func TestPrefix(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		max  int
+		want string
+	}{
+		{"short text", 20, "short text"},
+		{"one two three", 9, "one two"},
+		{"one two three", 8, "one two"},
+		{"héhéhé", 2, "h"},             // no space: cut at a character's start, not inside é
+		{"héhéhé", 3, "hé"},            // at a start already
+		{"abc\u00a0def ghi", 8, "abc"}, // a no-break space is white space too
+	} {
+		if got := textcls.Prefix(tt.text, tt.max); got != tt.want {
+			t.Errorf("Prefix(%q, %d) = %q, want %q", tt.text, tt.max, got, tt.want)
+		}
+	}
+}
+
+// A text of more words than MaxOcclusionParts is explained by runs of
+// words, and an enormous one by its beginning: the cost stays bounded, and
+// the run holding the cue still comes first.
+func TestModel_OcclusionOfLongText(t *testing.T) {
+	ts := wordPieceSetup(t, "bert-uncased/vocab.txt")
+	m := scripted(t, ts, textcls.ScriptedSpec{}, textcls.Config{})
+	long := strings.Repeat("a quiet day ", 200) + "joy " + strings.Repeat("then home ", 200)
+	imps, err := m.OcclusionLabels(long, []int{0, 1}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imps) != 2 || len(imps[0]) != textcls.MaxOcclusionParts {
+		t.Fatalf("%d labels, %d parts; want 2 and %d", len(imps), len(imps[0]), textcls.MaxOcclusionParts)
+	}
+	top := imps[0][0]
+	if !strings.Contains(top.Word, "joy") || long[top.Start:top.End] != top.Word || top.Impact < 0.5 {
+		t.Fatalf("top part %+v, want the run with joy", top)
+	}
+	enormous := strings.Repeat("joy ", 1<<20) // 4 MiB
+	imps, err = m.OcclusionLabels(enormous, []int{0}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := slices.MaxFunc(imps[0], func(a, b textcls.Impact) int { return a.End - b.End })
+	if len(imps[0]) != textcls.MaxOcclusionParts || last.End > textcls.MaxOcclusionBytes {
+		t.Fatalf("%d parts, the last ending at %d; want %d within the first %d bytes", len(imps[0]), last.End, textcls.MaxOcclusionParts, textcls.MaxOcclusionBytes)
+	}
+}

@@ -2,15 +2,12 @@ package whisper
 
 import (
 	"math/rand/v2"
-	"os"
-	"runtime/debug"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	ort "github.com/yalue/onnxruntime_go"
 
+	"github.com/samojournal/samo/inference/inferencetest"
 	"github.com/samojournal/samo/inference/whisper/mel"
 	"github.com/samojournal/samo/inference/whisper/whispertest"
 )
@@ -175,8 +172,7 @@ func BenchmarkRealTime_5min(b *testing.B) {
 	v := m.voc
 	prompt := []int{v.sot, v.languages["en"], v.transcribe, v.noTimestamps}
 	// Peak memory from here on: the model as loaded, not its generation.
-	debug.FreeOSMemory()
-	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	inferencetest.ResetPeakRSS()
 	start := time.Now()
 	for b.Loop() {
 		for w := range windows {
@@ -213,7 +209,7 @@ func BenchmarkRealTime_5min(b *testing.B) {
 	}
 	perRun := time.Since(start).Seconds() / float64(b.N)
 	b.ReportMetric(perRun/(float64(windows)*WindowDuration.Seconds()), "RTF")
-	if kb := peakRSSKiB(); kb > 0 {
+	if kb := inferencetest.PeakRSSKiB(); kb > 0 {
 		b.ReportMetric(float64(kb)/1024, "peak-RSS-MiB")
 	}
 }
@@ -226,20 +222,4 @@ func argmax(xs []float32) int {
 		}
 	}
 	return best
-}
-
-// peakRSSKiB reads the process's peak resident set size (VmHWM, Linux);
-// 0 where it is not available.
-func peakRSSKiB() int {
-	raw, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-			return n
-		}
-	}
-	return 0
 }
