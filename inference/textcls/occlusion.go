@@ -25,10 +25,12 @@ type Impact struct {
 // explanation leaves out in turn, and MaxOcclusionBytes the text it reads.
 // Past the first, consecutive words are left out together (see Parts); past
 // the second, a text is explained by its beginning (see Prefix). Together
-// they bound one explanation's time and memory whatever the text.
+// they bound one explanation's time and memory whatever the text: 4 KiB
+// is about two 512-token windows, so a BERT-base model explains the longest
+// text in a few hundred window passes.
 const (
 	MaxOcclusionParts = 256
-	MaxOcclusionBytes = 32 << 10
+	MaxOcclusionBytes = 4 << 10
 )
 
 // Occlusion explains the model's score for label on text; it is
