@@ -101,7 +101,8 @@ type Options struct {
 	TopK int
 	// Threads is onnxruntime's intra-op thread count; 0 means 2.
 	Threads int
-	// BatchSize bounds the texts run at once; 0 means 256.
+	// BatchSize bounds the texts (or windows of a long text) an n-gram
+	// model runs at once; 0 means 256. BERT-family models batch by tokens.
 	BatchSize int
 	// Reasons is how many words or phrases an explanation gives per label;
 	// 0 means 3.
@@ -214,35 +215,12 @@ func (c *Classifier) ExplainText(ctx context.Context, text string) ([]journal.Wh
 // Thresholds returns the per-label thresholds in use.
 func (c *Classifier) Thresholds() []float32 { return slices.Clone(c.thresholds) }
 
-// Scores returns the 28 scores of each text, in batches. When there is
-// more than one batch, texts of similar length are batched together (a
-// batch is padded to its longest text), and the scores come back in the
-// texts' order.
+// Scores returns the 28 scores of each text, in the texts' order. The
+// model batches them itself, texts of similar length together: the n-gram
+// models by windows and bytes (see maxWindowBytes), BERT-family models by
+// tokens (textcls).
 func (c *Classifier) Scores(texts []string) ([][]float32, error) {
-	order := make([]int, len(texts))
-	for i := range order {
-		order[i] = i
-	}
-	if len(texts) > c.opts.BatchSize {
-		slices.SortStableFunc(order, func(a, b int) int { return len(texts[a]) - len(texts[b]) })
-	}
-	out := make([][]float32, len(texts))
-	batch := make([]string, 0, c.opts.BatchSize)
-	for start := 0; start < len(order); start += c.opts.BatchSize {
-		idx := order[start:min(start+c.opts.BatchSize, len(order))]
-		batch = batch[:0]
-		for _, i := range idx {
-			batch = append(batch, texts[i])
-		}
-		s, err := c.be.scores(batch)
-		if err != nil {
-			return nil, err
-		}
-		for j, i := range idx {
-			out[i] = s[j]
-		}
-	}
-	return out, nil
+	return c.be.scores(texts)
 }
 
 // Analyze reads each text. An empty text is an error: there is nothing to

@@ -207,12 +207,9 @@ func destroyAll(vs []ort.Value) {
 const maxWindowBytes = 8 << 10
 
 // maxBatchBytes bounds the padded text of one onnxruntime call (windows ×
-// the longest of them) and maxBatchWindows its windows: a batch of short
+// the longest of them), and Options.BatchSize its windows: a batch of short
 // texts runs at once, long ones a few at a time.
-const (
-	maxBatchBytes   = 64 << 10
-	maxBatchWindows = 256
-)
+const maxBatchBytes = 64 << 10
 
 // windows cuts text into pieces of at most max bytes at white space,
 // leaving out pieces of white space alone; a text with no words is one
@@ -223,10 +220,7 @@ func windows(text string, max int) []string {
 	}
 	var out []string
 	for rest := text; rest != ""; {
-		w := textcls.Prefix(rest, max)
-		if w == "" { // a first word longer than max bytes: cut it
-			w = rest[:max]
-		}
+		w := textcls.Prefix(rest, max) // never empty: max is far above utf8.UTFMax
 		rest = strings.TrimLeftFunc(rest[len(w):], unicode.IsSpace)
 		if strings.TrimSpace(w) != "" {
 			out = append(out, w)
@@ -239,7 +233,7 @@ func windows(text string, max int) []string {
 }
 
 // scores reads texts in windows (see maxWindowBytes), in batches of similar
-// length bounded by maxBatchBytes and maxBatchWindows.
+// length bounded by maxBatchBytes and Options.BatchSize.
 func (m *ngramModel) scores(texts []string) ([][]float32, error) {
 	var wins []string
 	var owner []int
@@ -259,7 +253,7 @@ func (m *ngramModel) scores(texts []string) ([][]float32, error) {
 	var batch []string
 	for start := 0; start < len(order); {
 		end := start + 1
-		for end < len(order) && end-start < maxBatchWindows && (end-start+1)*len(wins[order[end]]) <= maxBatchBytes {
+		for end < len(order) && end-start < m.opts.BatchSize && (end-start+1)*len(wins[order[end]]) <= maxBatchBytes {
 			end++
 		}
 		batch = batch[:0]

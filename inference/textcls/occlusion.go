@@ -120,7 +120,8 @@ func Parts(words [][2]int, max int) [][2]int {
 
 // Prefix returns text when it holds at most max bytes, else its beginning
 // of at most max bytes, cut at the last white space (or, without any, at a
-// character's start) so that no word or character is split.
+// character's start) so that no word or character is split. With max at
+// least utf8.UTFMax, the prefix of a text that is not empty is not empty.
 func Prefix(text string, max int) string {
 	if len(text) <= max {
 		return text
