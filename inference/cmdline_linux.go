@@ -23,7 +23,7 @@ func checkCommandLine() error {
 		stack = lim.Cur
 	}
 	if max := stack / 512; uint64(len(cmdline)) > max {
-		return fmt.Errorf("%w: it is %d bytes, and onnxruntime takes about %d with this stack size; give long text on standard input instead (for example: samo add -)",
+		return fmt.Errorf("%w: it is %d bytes, and onnxruntime takes about %d with this stack size; give long text on standard input instead",
 			ErrCommandLineTooLong, len(cmdline), max)
 	}
 	return nil
