@@ -183,7 +183,7 @@ func EkmanGroup(label string) string { return ekman[label] }
 // their own corrections when they made some, else the model's reading, else
 // none.
 func (e Entry) Feelings() []string {
-	if e.Corrections != nil && len(e.Corrections.Labels) > 0 {
+	if e.Corrected() {
 		return e.Corrections.Labels
 	}
 	if e.Emotions != nil {
