@@ -1,9 +1,10 @@
 // Package journal is SAMO's domain core: journal entries, the rules a saved
 // entry keeps, and the Service that the CLI and the GUI both use.
 //
-// The package depends on small interfaces (Store, and later the model
-// interfaces) and never on Fyne, PortAudio, onnxruntime or bbolt; main wires
-// the real implementations in.
+// The package depends on small interfaces that it defines (Store and its
+// capabilities, Analyzer, Explainer, Transcriber, AudioDecoder, Opener) and
+// never on Fyne, PortAudio, onnxruntime or bbolt; cmd/samo's wiring file
+// hands the real implementations in, and journaltest has in-memory ones.
 package journal
 
 import (
@@ -69,6 +70,9 @@ type Entry struct {
 	Corrections *Corrections `json:"corrections,omitempty"`
 	// Embedding is the text's vector for "entries like this one", if computed.
 	Embedding *Embedding `json:"embedding,omitempty"`
+	// Revision counts the entry's saves: 1 once saved, one more with every
+	// change. A write based on an older revision fails with ErrConflict.
+	Revision int64 `json:"revision,omitempty"`
 }
 
 // Wordless reports whether the entry is a recording without text: one

@@ -6,19 +6,11 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/oklog/ulid/v2"
 )
 
 // ErrNoAudioStore means the Store cannot keep recordings.
 var ErrNoAudioStore = errors.New("journal: this journal cannot store audio")
 
-// audioStore is what a Store offers when it keeps recordings
-// (storage.Store does).
-type audioStore interface {
-	PutWithAudio(ctx context.Context, e Entry, audio []byte) error
-	Audio(ctx context.Context, id string) ([]byte, error)
-}
 
 // NewRecording describes a recording to save as an entry.
 type NewRecording struct {
@@ -55,7 +47,7 @@ func TranscriptText(t *Transcript) string {
 // analysed; without one the entry keeps the audio and waits for
 // SetTranscript, so nothing spoken is lost.
 func (s *Service) AddRecording(ctx context.Context, r NewRecording) (Entry, error) {
-	as, ok := s.store.(audioStore)
+	as, ok := s.store.(AudioStore)
 	if !ok {
 		return Entry{}, ErrNoAudioStore
 	}
@@ -69,14 +61,15 @@ func (s *Service) AddRecording(ctx context.Context, r NewRecording) (Entry, erro
 	if err := CheckTime(at); err != nil {
 		return Entry{}, err
 	}
-	id, err := ulid.New(ulid.Timestamp(at), ulid.DefaultEntropy())
+	id, err := newID(at)
 	if err != nil {
-		return Entry{}, fmt.Errorf("journal: add recording: new id: %w", err)
+		return Entry{}, fmt.Errorf("journal: add recording: %w", err)
 	}
 	a := r.Audio
 	a.Bytes = int64(len(r.Data))
-	e := Entry{ID: id.String(), Created: at, Updated: at, Zone: ZoneName(at.Location()), Tags: r.Tags, Audio: &a}
-	if err := s.fillTranscript(ctx, &e, r.Transcript); err != nil {
+	e := Entry{ID: id, Created: at, Updated: at, Zone: ZoneName(at.Location()), Tags: r.Tags, Audio: &a}
+	t := s.checkTranscript(r.Transcript)
+	if err := s.fillTranscript(&e, t, s.readTranscript(ctx, t)); err != nil {
 		return Entry{}, fmt.Errorf("journal: add recording: %w", err)
 	}
 	if err := e.Validate(); err != nil {
@@ -85,26 +78,41 @@ func (s *Service) AddRecording(ctx context.Context, r NewRecording) (Entry, erro
 	if err := as.PutWithAudio(ctx, e, r.Data); err != nil {
 		return Entry{}, fmt.Errorf("journal: add recording: %w", err)
 	}
+	e.Revision++
 	return e, nil
 }
 
-// fillTranscript sets e's transcript, and its text and emotions from it.
-// A transcript that heard no speech is kept (the entry is then a
-// recording without words, not one still waiting); one whose segment times
-// are out of order (a speech model's fault) is set aside with a warning,
-// and the entry waits, rather than costing the recording.
-func (s *Service) fillTranscript(ctx context.Context, e *Entry, t *Transcript) error {
-	text := TranscriptText(t)
-	if t != nil {
-		for i, seg := range t.Segments {
-			if seg.Start < 0 || seg.End < seg.Start {
-				s.log.Warn("the transcript was set aside: a segment's times are out of order; the recording is kept and waits for transcription",
-					"segment", i, "start", seg.Start, "end", seg.End)
-				t = nil
-				break
-			}
+// checkTranscript returns t, or nil with a warning when its segment times
+// are out of order (a speech model's fault): the entry then waits, rather
+// than costing the recording.
+func (s *Service) checkTranscript(t *Transcript) *Transcript {
+	if t == nil {
+		return nil
+	}
+	for i, seg := range t.Segments {
+		if seg.Start < 0 || seg.End < seg.Start {
+			s.log.Warn("transcript set aside", "segment", i, "start", seg.Start, "end", seg.End)
+			s.warn("a transcript was set aside: its times are out of order; the recording is kept and waits for transcription")
+			return nil
 		}
 	}
+	return t
+}
+
+// readTranscript reads the emotions of a transcript's text (nil for none).
+func (s *Service) readTranscript(ctx context.Context, t *Transcript) *Emotions {
+	text, _, err := CleanText(TranscriptText(t))
+	if err != nil || t == nil {
+		return nil
+	}
+	return s.analyze(ctx, text)
+}
+
+// fillTranscript sets e's transcript (checked by checkTranscript), and its
+// text and emotions (em, read before) from it. A transcript that heard no speech is kept (the entry is
+// then a recording without words, not one still waiting).
+func (s *Service) fillTranscript(e *Entry, t *Transcript, em *Emotions) error {
+	text := TranscriptText(t)
 	if t == nil || text == "" {
 		e.Transcript, e.Text, e.Emotions = t, "", nil
 		return nil
@@ -113,8 +121,7 @@ func (s *Service) fillTranscript(ctx context.Context, e *Entry, t *Transcript) e
 	if err != nil {
 		return err
 	}
-	e.Transcript, e.Text = t, clean
-	e.Emotions = s.analyze(ctx, clean)
+	e.Transcript, e.Text, e.Emotions = t, clean, em
 	return nil
 }
 
@@ -136,7 +143,7 @@ func (s *Service) AwaitingTranscript(ctx context.Context) ([]Entry, error) {
 
 // Audio returns the recording stored with an entry.
 func (s *Service) Audio(ctx context.Context, id string) ([]byte, error) {
-	as, ok := s.store.(audioStore)
+	as, ok := s.store.(AudioStore)
 	if !ok {
 		return nil, ErrNoAudioStore
 	}
@@ -148,20 +155,19 @@ func (s *Service) Audio(ctx context.Context, id string) ([]byte, error) {
 }
 
 // SetTranscript gives a recorded entry its transcript, and its text and
-// emotions from it (see fillTranscript).
+// emotions from it (see fillTranscript). The text is read before the entry
+// is written, so a correction the person makes meanwhile is kept.
 func (s *Service) SetTranscript(ctx context.Context, id string, t *Transcript) (Entry, error) {
-	e, err := s.store.Get(ctx, id)
+	t = s.checkTranscript(t)
+	em := s.readTranscript(ctx, t)
+	e, err := s.modify(ctx, id, func(e *Entry) error {
+		if err := s.fillTranscript(e, t, em); err != nil {
+			return err
+		}
+		e.Updated = s.now()
+		return nil
+	})
 	if err != nil {
-		return Entry{}, fmt.Errorf("journal: set transcript of %s: %w", id, err)
-	}
-	if err := s.fillTranscript(ctx, &e, t); err != nil {
-		return Entry{}, fmt.Errorf("journal: set transcript of %s: %w", id, err)
-	}
-	e.Updated = s.now()
-	if err := e.Validate(); err != nil {
-		return Entry{}, fmt.Errorf("journal: set transcript of %s: %w", id, err)
-	}
-	if err := s.store.Put(ctx, e); err != nil {
 		return Entry{}, fmt.Errorf("journal: set transcript of %s: %w", id, err)
 	}
 	return e, nil

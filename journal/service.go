@@ -15,10 +15,15 @@ import (
 // Service is the journal as the CLI and the GUI see it: it validates what a
 // person writes and saves it through a Store.
 type Service struct {
-	store    Store
-	now      func() time.Time
-	log      *slog.Logger
-	analyzer Analyzer
+	store       Store
+	now         func() time.Time
+	log         *slog.Logger
+	notices     *Notices
+	analyzer    Analyzer
+	decoder     AudioDecoder
+	transcriber Transcriber
+	settings    *SettingsFile
+	models      Models
 }
 
 // Analyzer reads the emotions of an entry's text. inference/emotion's
@@ -69,8 +74,13 @@ type Option func(*Service)
 // WithClock sets the clock the Service stamps entries with (tests use it).
 func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
 
-// WithLogger sets where the Service reports warnings, such as a repaired text.
+// WithLogger sets where the Service logs warnings, such as a repaired text
+// (they are also given to its Notices).
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
+
+// WithNotices sets where the Service gives the notices a person should see
+// (see Notices); without it the Service has Notices of its own.
+func WithNotices(n *Notices) Option { return func(s *Service) { s.notices = n } }
 
 // NewService returns a Service over store.
 func NewService(store Store, opts ...Option) *Service {
@@ -78,7 +88,61 @@ func NewService(store Store, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
+	if s.notices == nil {
+		s.notices = NewNotices()
+	}
 	return s
+}
+
+// Notices are where the Service gives what a person should know that did
+// not stop the work (listen to show them).
+func (s *Service) Notices() *Notices { return s.notices }
+
+// warn logs msg and gives it to the notices.
+func (s *Service) warn(msg string, args ...any) {
+	s.log.Warn(msg, args...)
+	s.notices.Notify(msg)
+}
+
+// newID returns a new entry id for an entry created at t: a ULID, which
+// sorts in creation order.
+func newID(t time.Time) (string, error) {
+	id, err := ulid.New(ulid.Timestamp(t), ulid.DefaultEntropy())
+	if err != nil {
+		return "", fmt.Errorf("new id: %w", err)
+	}
+	return id.String(), nil
+}
+
+// maxRetries is how often the Service re-reads an entry and applies its
+// change again when another write came first (ErrConflict).
+const maxRetries = 8
+
+// modify applies change to the stored entry with the given id and saves
+// it, based on the revision it read: when another write came first, it
+// reads the entry again and applies change again, so both writes are kept.
+func (s *Service) modify(ctx context.Context, id string, change func(*Entry) error) (Entry, error) {
+	id = entryID(id)
+	for try := 0; ; try++ {
+		e, err := s.store.Get(ctx, id)
+		if err != nil {
+			return Entry{}, err
+		}
+		if err := change(&e); err != nil {
+			return Entry{}, err
+		}
+		if err := e.Validate(); err != nil {
+			return Entry{}, err
+		}
+		err = s.store.Put(ctx, e)
+		if err == nil {
+			e.Revision++
+			return e, nil
+		}
+		if !errors.Is(err, ErrConflict) || try == maxRetries {
+			return Entry{}, err
+		}
+	}
 }
 
 // Add saves a new entry with the given text, stamped now.
@@ -96,11 +160,11 @@ func (s *Service) AddAt(ctx context.Context, text string, at time.Time, tags ...
 	if err := CheckTime(at); err != nil {
 		return Entry{}, err
 	}
-	id, err := ulid.New(ulid.Timestamp(at), ulid.DefaultEntropy())
+	id, err := newID(at)
 	if err != nil {
-		return Entry{}, fmt.Errorf("journal: add entry: new id: %w", err)
+		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
 	}
-	e := Entry{ID: id.String(), Created: at, Updated: at, Zone: ZoneName(at.Location()), Text: clean, Tags: tags}
+	e := Entry{ID: id, Created: at, Updated: at, Zone: ZoneName(at.Location()), Text: clean, Tags: tags}
 	e.Emotions = s.analyze(ctx, clean)
 	if err := e.Validate(); err != nil {
 		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
@@ -108,29 +172,39 @@ func (s *Service) AddAt(ctx context.Context, text string, at time.Time, tags ...
 	if err := s.store.Put(ctx, e); err != nil {
 		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
 	}
+	e.Revision++
 	return e, nil
 }
 
-// Update replaces the text of the entry with the given id.
+// Update replaces the text of the entry with the given id, and its emotions
+// with a reading of the new text. The reading is made before the entry is
+// written, so a change made meanwhile (a correction, a transcript) is kept.
 func (s *Service) Update(ctx context.Context, id, text string) (Entry, error) {
 	clean, err := s.clean(text)
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: update entry %s: %w", id, err)
 	}
-	e, err := s.store.Get(ctx, id)
+	e, err := s.store.Get(ctx, entryID(id))
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: update entry %s: %w", id, err)
 	}
 	if e.Text == clean {
 		return e, nil
 	}
-	e.Text = clean
-	e.Updated = s.now()
+	var em *Emotions
 	if s.analyzer != nil {
-		// the old reading is of the old text: replace it, even with none
-		e.Emotions = s.analyze(ctx, clean)
+		em = s.analyze(ctx, clean)
 	}
-	if err := s.store.Put(ctx, e); err != nil {
+	e, err = s.modify(ctx, id, func(e *Entry) error {
+		e.Text = clean
+		e.Updated = s.now()
+		if s.analyzer != nil {
+			// the old reading is of the old text: replace it, even with none
+			e.Emotions = em
+		}
+		return nil
+	})
+	if err != nil {
 		return Entry{}, fmt.Errorf("journal: update entry %s: %w", id, err)
 	}
 	return e, nil
@@ -174,16 +248,15 @@ func (s *Service) Correct(ctx context.Context, id string, labels []string) (Entr
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: correct entry %s: %w", id, err)
 	}
-	e, err := s.store.Get(ctx, entryID(id))
+	e, err := s.modify(ctx, id, func(e *Entry) error {
+		if len(clean) == 0 {
+			e.Corrections = nil
+		} else {
+			e.Corrections = &Corrections{Labels: clean, At: s.now()}
+		}
+		return nil
+	})
 	if err != nil {
-		return Entry{}, fmt.Errorf("journal: correct entry %s: %w", id, err)
-	}
-	if len(clean) == 0 {
-		e.Corrections = nil
-	} else {
-		e.Corrections = &Corrections{Labels: clean, At: s.now()}
-	}
-	if err := s.store.Put(ctx, e); err != nil {
 		return Entry{}, fmt.Errorf("journal: correct entry %s: %w", id, err)
 	}
 	return e, nil
@@ -202,7 +275,7 @@ func (s *Service) analyze(ctx context.Context, text string) *Emotions {
 	}
 	em, err := s.analyzer.AnalyzeText(ctx, text)
 	if err != nil {
-		s.log.Warn("emotions not read; the entry is saved without them (samo reanalyze retries)", "err", err)
+		s.warn(fmt.Sprintf("emotions not read (%v); the entry is saved without them, and re-reading the journal (samo reanalyze) adds them later", err))
 		return nil
 	}
 	return em
@@ -246,11 +319,13 @@ func (s *Service) Reanalyze(ctx context.Context, force bool, progress ReanalyzeP
 		if err != nil {
 			return i, fmt.Errorf("journal: reanalyze %s: %w", id, err)
 		}
-		e.Emotions = em
-		if err := e.Validate(); err != nil {
-			return i, fmt.Errorf("journal: reanalyze %s: %w", id, err)
-		}
-		if err := s.store.Put(ctx, e); err != nil {
+		_, err = s.modify(ctx, id, func(now *Entry) error {
+			if now.Text == e.Text { // else it was edited meanwhile, and read then
+				now.Emotions = em
+			}
+			return nil
+		})
+		if err != nil {
 			return i, fmt.Errorf("journal: reanalyze %s: %w", id, err)
 		}
 		if progress != nil {
@@ -291,7 +366,8 @@ func (s *Service) Each(ctx context.Context, f func(Entry) error) error {
 	return s.store.Each(ctx, f)
 }
 
-// Save stores an entry as it is (for imports and re-analysis), after Prepare.
+// Save stores an entry as it is, after Prepare, based on the revision it
+// carries (ErrConflict when the stored entry has changed since).
 func (s *Service) Save(ctx context.Context, e Entry) (Entry, error) {
 	e, err := Prepare(e, s.now)
 	if err != nil {
@@ -300,6 +376,7 @@ func (s *Service) Save(ctx context.Context, e Entry) (Entry, error) {
 	if err := s.store.Put(ctx, e); err != nil {
 		return Entry{}, fmt.Errorf("journal: save entry: %w", err)
 	}
+	e.Revision++
 	return e, nil
 }
 
@@ -317,29 +394,13 @@ func Prepare(e Entry, now func() time.Time) (Entry, error) {
 		return Entry{}, err
 	}
 	if e.ID == "" {
-		id, err := ulid.New(ulid.Timestamp(e.Created), ulid.DefaultEntropy())
+		id, err := newID(e.Created)
 		if err != nil {
-			return Entry{}, fmt.Errorf("new id: %w", err)
+			return Entry{}, err
 		}
-		e.ID = id.String()
+		e.ID = id
 	}
 	return e, e.Validate()
-}
-
-// ErrNoBackup means the Store cannot make backups.
-var ErrNoBackup = errors.New("journal: this journal cannot be backed up")
-
-// Backup writes a consistent copy of the journal to path while it stays in
-// use, when the Store can (storage.Store can; it implements Backup).
-func (s *Service) Backup(path string) error {
-	b, ok := s.store.(interface{ Backup(path string) error })
-	if !ok {
-		return ErrNoBackup
-	}
-	if err := b.Backup(path); err != nil {
-		return fmt.Errorf("journal: backup: %w", err)
-	}
-	return nil
 }
 
 // Count returns the number of entries in the journal.
@@ -354,7 +415,7 @@ func (s *Service) Count(ctx context.Context) (int, error) {
 func (s *Service) clean(text string) (string, error) {
 	clean, repaired, err := CleanText(text)
 	if repaired {
-		s.log.Warn("the text was not valid UTF-8; invalid bytes were replaced with U+FFFD")
+		s.warn("the text was not valid UTF-8; invalid bytes were replaced with U+FFFD")
 	}
 	return clean, err
 }

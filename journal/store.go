@@ -2,14 +2,24 @@ package journal
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
+// ErrConflict is returned when a write is based on an entry's old revision:
+// someone else (a transcription finishing, another window) changed the entry
+// after it was read. The Service re-reads and re-applies its own changes
+// when it meets one; a caller of Save gets it.
+var ErrConflict = errors.New("journal: the entry was changed meanwhile")
+
 // Store keeps entries. storage.Store is the real one (bbolt); journaltest
-// has an in-memory one for GUI tests.
+// has an in-memory one for GUI tests. Both implement every capability
+// interface below as well.
 type Store interface {
-	// Put saves an entry, replacing any entry with the same id, in one
-	// durable transaction.
+	// Put saves an entry in one durable transaction. When an entry with the
+	// same id is stored at a revision other than e.Revision it fails with an
+	// error wrapping ErrConflict and changes nothing; otherwise the entry is
+	// stored at revision e.Revision+1 (a new entry, at revision 0, becomes 1).
 	Put(ctx context.Context, e Entry) error
 	// Get returns the entry with the given id, or an error wrapping ErrNotFound.
 	Get(ctx context.Context, id string) (Entry, error)
@@ -22,6 +32,55 @@ type Store interface {
 	Delete(ctx context.Context, id string) error
 	// Each calls f for every entry, oldest first, stopping at f's first error.
 	Each(ctx context.Context, f func(Entry) error) error
+}
+
+// AudioStore is a Store that keeps recordings with their entries.
+type AudioStore interface {
+	// PutWithAudio saves an entry and its recording in one transaction,
+	// with Put's revision check.
+	PutWithAudio(ctx context.Context, e Entry, audio []byte) error
+	// Audio returns the recording stored with an entry.
+	Audio(ctx context.Context, id string) ([]byte, error)
+	// EachWithAudio is Each with every entry's recording (nil without one).
+	EachWithAudio(ctx context.Context, f func(Entry, []byte) error) error
+}
+
+// BatchStore is a Store that saves many new entries in one transaction
+// (imports).
+type BatchStore interface {
+	// PutMany saves entries (at the revisions they carry) and their
+	// recordings, keyed by entry id, all or nothing.
+	PutMany(ctx context.Context, es []Entry, audio map[string][]byte) error
+	// Has reports whether an entry with the given id is stored.
+	Has(id string) bool
+}
+
+// BackupStore is a Store that can copy itself while in use.
+type BackupStore interface {
+	// Backup writes a consistent copy of the journal to path.
+	Backup(path string) error
+}
+
+// RestoreStore is a Store that can replace its journal with a backup in
+// place, keeping the journal it replaces.
+type RestoreStore interface {
+	// Restore checks the backup at from (unlocked with passphrase when it is
+	// encrypted), keeps the current journal beside it and switches to the
+	// backup; it returns where the replaced journal is kept. On any error
+	// the journal in use stays as it was.
+	Restore(from string, passphrase []byte) (kept string, err error)
+}
+
+// CryptStore is a Store whose journal can be encrypted at rest.
+type CryptStore interface {
+	// Encrypted reports whether the journal is encrypted.
+	Encrypted() bool
+	// Encrypt encrypts a plain journal with passphrase, in place.
+	Encrypt(passphrase []byte) error
+	// Decrypt removes the journal's encryption, in place.
+	Decrypt() error
+	// ChangePassphrase re-wraps an encrypted journal's key with passphrase.
+	ChangePassphrase(passphrase []byte) error
 }
 
 // Query selects a page of entries, newest first.

@@ -1,4 +1,5 @@
-// Package journaltest provides an in-memory journal.Store for tests of the
+// Package journaltest provides an in-memory journal.Store, with every store
+// capability the journal defines, and in-memory models, for tests of the
 // packages above journal (the GUI). Tests of storage itself use real bbolt.
 package journaltest
 
@@ -6,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -17,23 +19,154 @@ import (
 // MemStore is a journal.Store held in memory. It is safe for concurrent use.
 // Setting Fail makes every call return that error, to test error paths.
 type MemStore struct {
-	mu      sync.Mutex
-	entries map[string]journal.Entry
-	Fail    error
+	mu        sync.Mutex
+	entries   map[string]journal.Entry
+	audio     map[string][]byte
+	encrypted []byte // the passphrase, when encrypted
+	Fail      error
+	// BeforePut, when set, is called (without the lock held) at the start
+	// of every Put, so a test can let another write in between a read and
+	// a write.
+	BeforePut func(e journal.Entry)
 }
 
 // NewMemStore returns an empty MemStore.
-func NewMemStore() *MemStore { return &MemStore{entries: map[string]journal.Entry{}} }
+func NewMemStore() *MemStore {
+	return &MemStore{entries: map[string]journal.Entry{}, audio: map[string][]byte{}}
+}
 
-// Put implements journal.Store.
-func (m *MemStore) Put(_ context.Context, e journal.Entry) error {
+var (
+	_ journal.Store       = (*MemStore)(nil)
+	_ journal.AudioStore  = (*MemStore)(nil)
+	_ journal.BatchStore  = (*MemStore)(nil)
+	_ journal.BackupStore = (*MemStore)(nil)
+	_ journal.CryptStore  = (*MemStore)(nil)
+)
+
+// Put implements journal.Store, with its revision check.
+func (m *MemStore) Put(ctx context.Context, e journal.Entry) error {
+	return m.PutWithAudio(ctx, e, nil)
+}
+
+// PutWithAudio implements journal.AudioStore.
+func (m *MemStore) PutWithAudio(_ context.Context, e journal.Entry, audio []byte) error {
+	if m.BeforePut != nil {
+		m.BeforePut(e)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.Fail != nil {
 		return m.Fail
 	}
+	if old, ok := m.entries[e.ID]; ok && old.Revision != e.Revision {
+		return fmt.Errorf("entry %s: stored at revision %d, not %d: %w", e.ID, old.Revision, e.Revision, journal.ErrConflict)
+	}
+	e.Revision++
 	m.entries[e.ID] = e
+	if audio != nil {
+		m.audio[e.ID] = slices.Clone(audio)
+	}
 	return nil
+}
+
+// Audio implements journal.AudioStore.
+func (m *MemStore) Audio(_ context.Context, id string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.Fail != nil {
+		return nil, m.Fail
+	}
+	b, ok := m.audio[id]
+	if !ok {
+		return nil, fmt.Errorf("audio of %s: %w", id, journal.ErrNotFound)
+	}
+	return b, nil
+}
+
+// EachWithAudio implements journal.AudioStore.
+func (m *MemStore) EachWithAudio(ctx context.Context, f func(journal.Entry, []byte) error) error {
+	return m.Each(ctx, func(e journal.Entry) error {
+		m.mu.Lock()
+		a := m.audio[e.ID]
+		m.mu.Unlock()
+		return f(e, a)
+	})
+}
+
+// PutMany implements journal.BatchStore.
+func (m *MemStore) PutMany(_ context.Context, es []journal.Entry, audio map[string][]byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.Fail != nil {
+		return m.Fail
+	}
+	for _, e := range es {
+		m.entries[e.ID] = e
+		if a, ok := audio[e.ID]; ok {
+			m.audio[e.ID] = slices.Clone(a)
+		}
+	}
+	return nil
+}
+
+// Has implements journal.BatchStore.
+func (m *MemStore) Has(id string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.entries[id]
+	return ok
+}
+
+// Backup implements journal.BackupStore: it writes the entries' ids, one a
+// line, to path (enough for tests to see that it ran).
+func (m *MemStore) Backup(path string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.Fail != nil {
+		return m.Fail
+	}
+	var b strings.Builder
+	for _, e := range m.sorted() {
+		b.WriteString(e.ID + "\n")
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o600)
+}
+
+// Encrypted implements journal.CryptStore.
+func (m *MemStore) Encrypted() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.encrypted != nil
+}
+
+// Encrypt implements journal.CryptStore (in memory it only remembers the
+// passphrase).
+func (m *MemStore) Encrypt(passphrase []byte) error {
+	if len(passphrase) == 0 {
+		return errors.New("journaltest: empty passphrase")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.encrypted = slices.Clone(passphrase)
+	return nil
+}
+
+// Decrypt implements journal.CryptStore.
+func (m *MemStore) Decrypt() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.encrypted = nil
+	return nil
+}
+
+// ChangePassphrase implements journal.CryptStore.
+func (m *MemStore) ChangePassphrase(passphrase []byte) error { return m.Encrypt(passphrase) }
+
+// Passphrase returns the passphrase the store was encrypted with (nil when plain).
+func (m *MemStore) Passphrase() []byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.encrypted
 }
 
 // Get implements journal.Store.
@@ -61,6 +194,7 @@ func (m *MemStore) Delete(_ context.Context, id string) error {
 		return fmt.Errorf("entry %s: %w", id, journal.ErrNotFound)
 	}
 	delete(m.entries, id)
+	delete(m.audio, id)
 	return nil
 }
 
@@ -142,12 +276,32 @@ func (m *MemStore) Count(context.Context) (int, error) {
 type WordAnalyzer struct {
 	Name, Version string
 	Fail          string
-	Calls         int
+	// Hold, when not nil, makes every reading wait until it receives from
+	// Hold (or Hold is closed), or the context ends: a slow model.
+	Hold chan struct{}
+	mu   sync.Mutex
+	n    int
+}
+
+// Calls is how many texts were read.
+func (a *WordAnalyzer) Calls() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.n
 }
 
 // AnalyzeText implements journal.Analyzer.
-func (a *WordAnalyzer) AnalyzeText(_ context.Context, text string) (*journal.Emotions, error) {
-	a.Calls++
+func (a *WordAnalyzer) AnalyzeText(ctx context.Context, text string) (*journal.Emotions, error) {
+	a.mu.Lock()
+	a.n++
+	a.mu.Unlock()
+	if a.Hold != nil {
+		select {
+		case <-a.Hold:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	if a.Fail != "" && strings.Contains(text, a.Fail) {
 		return nil, errors.New("journaltest: analyzer refuses this text")
 	}

@@ -25,36 +25,7 @@ const (
 // Exported is one entry of a SAMO export: the entry and its recording's
 // bytes, nil when it has none. Its JSON is the entry's own fields plus
 // "audio_data".
-type Exported struct {
-	journal.Entry
-	// AudioData holds the recording's bytes (see journal.Store.PutAudio).
-	AudioData []byte
-}
-
-// entryFields is journal.Entry without its methods, so that Exported's JSON
-// keeps the entry's fields flat even if Entry gains its own MarshalJSON.
-type entryFields journal.Entry
-
-// exportedJSON is Exported as it is written in an export document.
-type exportedJSON struct {
-	entryFields
-	AudioData []byte `json:"audio_data,omitempty"`
-}
-
-// MarshalJSON writes the entry's fields and "audio_data".
-func (e Exported) MarshalJSON() ([]byte, error) {
-	return json.Marshal(exportedJSON{entryFields(e.Entry), e.AudioData})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes.
-func (e *Exported) UnmarshalJSON(data []byte) error {
-	var v exportedJSON
-	if err := json.Unmarshal(data, &v); err != nil {
-		return err
-	}
-	*e = Exported{Entry: journal.Entry(v.entryFields), AudioData: v.AudioData}
-	return nil
-}
+type Exported = journal.Exported
 
 // WriteJSON writes a SAMO export document holding the entries in the order
 // the iterator yields them, one entry per line, stamped with the time now.
