@@ -28,14 +28,21 @@ func timeKey(t time.Time, id string) []byte {
 func timePrefix(t time.Time) []byte { return timeKey(t, "") }
 
 // Put implements journal.Store: the entry, its timeline key, its embedding
-// and its audio (when a.Data is set) in one synced transaction. The entry
+// and, with PutWithAudio, its recording in one synced transaction. The entry
 // is validated first, so a bad value fails here, not in a later read.
+//
+// Put compares revisions in the same transaction: when an entry with e.ID
+// is stored at a revision other than e.Revision, it fails with an error
+// wrapping journal.ErrConflict and changes nothing; otherwise the entry is
+// stored at revision e.Revision+1. A stored value too damaged to decode has
+// no revision to compare: Put replaces it, which is how it is repaired.
 func (s *Store) Put(ctx context.Context, e journal.Entry) error {
 	return s.PutWithAudio(ctx, e, nil)
 }
 
 // PutWithAudio is Put that also stores the entry's recording in the same
-// transaction; nil audio leaves any stored recording as it is.
+// transaction, with Put's revision check; nil audio leaves any stored
+// recording as it is.
 func (s *Store) PutWithAudio(ctx context.Context, e journal.Entry, audio []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -43,7 +50,7 @@ func (s *Store) PutWithAudio(ctx context.Context, e journal.Entry, audio []byte)
 	if err := e.Validate(); err != nil {
 		return fmt.Errorf("storage: save entry: %w", err)
 	}
-	err := s.update(func(tx *bolt.Tx) error { return s.putTx(tx, e, audio) })
+	err := s.update(func(tx *bolt.Tx) error { return s.putTx(tx, e, audio, true) })
 	if err != nil {
 		return fmt.Errorf("storage: save entry %s: %w", e.ID, err)
 	}
@@ -52,7 +59,8 @@ func (s *Store) PutWithAudio(ctx context.Context, e journal.Entry, audio []byte)
 
 // PutMany saves entries in one transaction: all of them or, on any error,
 // none. Imports use it, so that thousands of entries cost one sync. audio,
-// which may be nil, maps entry ids to their recordings.
+// which may be nil, maps entry ids to their recordings. The entries are
+// stored at the revisions they carry, without Put's revision check.
 func (s *Store) PutMany(ctx context.Context, es []journal.Entry, audio map[string][]byte) error {
 	for _, e := range es {
 		if err := e.Validate(); err != nil {
@@ -64,7 +72,7 @@ func (s *Store) PutMany(ctx context.Context, es []journal.Entry, audio map[strin
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := s.putTx(tx, e, audio[e.ID]); err != nil {
+			if err := s.putTx(tx, e, audio[e.ID], false); err != nil {
 				return fmt.Errorf("entry %s: %w", e.ID, err)
 			}
 		}
@@ -76,14 +84,26 @@ func (s *Store) PutMany(ctx context.Context, es []journal.Entry, audio map[strin
 	return nil
 }
 
-func (s *Store) putTx(tx *bolt.Tx, e journal.Entry, audio []byte) error {
+// putTx stores e inside tx. With checkRevision (Put) it refuses an entry
+// whose stored revision is not e.Revision and stores it at e.Revision+1;
+// without (PutMany) it stores e at the revision it carries.
+func (s *Store) putTx(tx *bolt.Tx, e journal.Entry, audio []byte, checkRevision bool) error {
 	id := []byte(e.ID)
 	entries, timeline := tx.Bucket(bucketEntries), tx.Bucket(bucketTimeline)
-	// An entry's creation time may change on import; drop its old timeline key.
+	// The stored entry, decoded once: its revision for the check, and its
+	// creation time, which may change on import, to drop its timeline key.
 	if old := entries.Get(id); old != nil {
-		if err := s.dropTimeline(tx, id, old); err != nil {
+		prev, err := s.decodeEntry(id, old)
+		known := err == nil
+		if checkRevision && known && prev.Revision != e.Revision {
+			return fmt.Errorf("stored at revision %d, not %d: %w", prev.Revision, e.Revision, journal.ErrConflict)
+		}
+		if err := dropTimelineOf(tx, id, prev, known); err != nil {
 			return err
 		}
+	}
+	if checkRevision {
+		e.Revision++
 	}
 	v, err := s.encodeEntry(id, e)
 	if err != nil {
@@ -126,8 +146,15 @@ func (s *Store) putTx(tx *bolt.Tx, e journal.Entry, audio []byte) error {
 // time is unknown, so the timeline is searched for the id: a key left behind
 // would make every later listing fail on the missing entry.
 func (s *Store) dropTimeline(tx *bolt.Tx, id, old []byte) error {
+	prev, err := s.decodeEntry(id, old)
+	return dropTimelineOf(tx, id, prev, err == nil)
+}
+
+// dropTimelineOf is dropTimeline for a stored value already decoded into
+// prev; known is false when it could not be decoded.
+func dropTimelineOf(tx *bolt.Tx, id []byte, prev journal.Entry, known bool) error {
 	timeline := tx.Bucket(bucketTimeline)
-	if prev, err := s.decodeEntry(id, old); err == nil {
+	if known {
 		return timeline.Delete(timeKey(prev.Created, string(id)))
 	}
 	var stale [][]byte

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"strconv"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -46,4 +47,11 @@ func EncryptWithoutCompactForTest(s *Store, pass []byte, p KDFParams) error {
 		return err
 	}
 	return s.reseal(next, &cm)
+}
+
+// StopClockForTest makes every kept journal's name use the time at; the
+// returned function starts the clock again.
+func StopClockForTest(at time.Time) (start func()) {
+	now = func() time.Time { return at }
+	return func() { now = time.Now }
 }

@@ -6,13 +6,14 @@
 //
 //	meta        "schema" → decimal schema version; "crypto" → encryption
 //	            parameters and the wrapped data key (encrypted journals only)
-//	entries     entry id → value(JSON of the entry without id and embedding)
+//	entries     entry id → value(JSON of the entry without id and embedding;
+//	            its revision included, see Put)
 //	timeline    created time (8 bytes, big-endian, order-preserving) ‖ id → empty
 //	embeddings  entry id → value(model, dimension, float32 vector)
 //	audio       entry id → value(the recording's bytes)
 //
 // Each value starts with a format byte: 0 for plain, 1 for XChaCha20-Poly1305
-// sealed (see crypto.go). Audio lives in the database rather than beside it
+// sealed (see seal.go). Audio lives in the database rather than beside it
 // so that a save, a backup and an encryption switch cover it atomically.
 // What an encrypted journal does not hide: how many entries it holds, their
 // creation times (in the ids and the timeline) and their sizes.
@@ -31,6 +32,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/samojournal/samo/journal"
 )
 
 // FileName is the name of the journal database inside a journal folder.
@@ -89,9 +92,10 @@ type Options struct {
 // Store is a journal in a bbolt file. It implements journal.Store and is safe
 // for concurrent use. Close it when done.
 type Store struct {
-	// mu guards db and codec: every operation holds it for reading; the
-	// encryption switches hold it for writing, because they re-seal every
-	// value and then replace the file under db (see compact).
+	// mu guards db, codec, dataKey and opt: every operation holds it for
+	// reading; the encryption switches hold it for writing, because they
+	// re-seal every value and then replace the file under db (see compact),
+	// and so does Restore, which replaces the journal itself.
 	mu    sync.RWMutex
 	db    *bolt.DB
 	lock  *os.File // the journal's lock file, held until Close
@@ -100,7 +104,19 @@ type Store struct {
 	codec codec
 	// dataKey is the unwrapped data key of an encrypted journal, nil for a plain one.
 	dataKey []byte
+	// closed is set by Close.
+	closed bool
 }
+
+// The journal capabilities a Store has. (journal.CryptStore's Encrypt and
+// ChangePassphrase take no KDF parameters; the wiring adapts those two.)
+var (
+	_ journal.Store        = (*Store)(nil)
+	_ journal.AudioStore   = (*Store)(nil)
+	_ journal.BatchStore   = (*Store)(nil)
+	_ journal.BackupStore  = (*Store)(nil)
+	_ journal.RestoreStore = (*Store)(nil)
+)
 
 // Open opens (creating it if needed, unless read-only) the plain or
 // encrypted journal database at path, upgrading an older schema. A journal
@@ -253,6 +269,7 @@ func (s *Store) Close() error {
 	err := s.db.Close()
 	unlock(s.lock)
 	s.lock = nil
+	s.closed = true
 	if err != nil {
 		return fmt.Errorf("storage: close journal: %w", err)
 	}
