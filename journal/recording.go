@@ -11,7 +11,6 @@ import (
 // ErrNoAudioStore means the Store cannot keep recordings.
 var ErrNoAudioStore = errors.New("journal: this journal cannot store audio")
 
-
 // NewRecording describes a recording to save as an entry.
 type NewRecording struct {
 	// At is when the recording started.
