@@ -1,9 +1,14 @@
-// Package audio holds SAMO's sound input: device discovery and capture
-// through PortAudio (the only package that imports it), and later WAV
-// reading and writing, decoding and resampling.
+// Package audio holds SAMO's sound: device discovery, capture and playback
+// through PortAudio (the only package that imports it), crash-safe WAV
+// writing and repair, decoding (WAV, MP3), resampling and level metering.
 package audio
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
 
 // ErrUnavailable means this build of SAMO has no PortAudio (built without cgo).
 var ErrUnavailable = errors.New("audio: PortAudio is not available in this build (built without cgo)")
@@ -38,4 +43,23 @@ func (inv Inventory) InputDevices() []Device {
 		out = append(out, h.Devices...)
 	}
 	return out
+}
+
+// WriteDevices writes a table of devs for a person (the default one
+// starred), or says there are none.
+func WriteDevices(w io.Writer, devs []Device) error {
+	if len(devs) == 0 {
+		_, err := fmt.Fprintln(w, "no input devices found")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEFAULT\tNAME\tHOST API\tCHANNELS\tRATE")
+	for _, d := range devs {
+		def := ""
+		if d.DefaultInput {
+			def = "*"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f Hz\n", def, d.Name, d.HostAPI, d.MaxInputChannels, d.DefaultSampleRate)
+	}
+	return tw.Flush()
 }

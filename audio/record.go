@@ -128,6 +128,27 @@ type Unfinished struct {
 	Path     string
 	Duration time.Duration
 	Modified time.Time
+	// Start is when it started, from its file's name (see RecordingPath),
+	// else its modification time less its duration.
+	Start time.Time
+}
+
+// recordingNameLayout names recording files by their start time, in UTC.
+const recordingNameLayout = "20060102T150405.000Z"
+
+// RecordingPath is the file in dir that a recording started at start is
+// written to: its name holds the start time, so a recording left behind
+// by a crash is saved with the time it was made.
+func RecordingPath(dir string, start time.Time) string {
+	return filepath.Join(dir, start.UTC().Format(recordingNameLayout)+".wav")
+}
+
+// recordingStart reads the start time a recording's file name holds.
+func recordingStart(path string, fallback time.Time) time.Time {
+	if t, err := time.Parse(recordingNameLayout, strings.TrimSuffix(filepath.Base(path), ".wav")); err == nil {
+		return t.Local()
+	}
+	return fallback
 }
 
 // errInUse means a recording's file is held by a Recorder (in this
@@ -167,7 +188,8 @@ func FindUnfinished(dir string) ([]Unfinished, error) {
 		if err != nil {
 			continue
 		}
-		out = append(out, Unfinished{Path: p, Duration: samplesDuration(int64(frames)), Modified: fi.ModTime()})
+		d := samplesDuration(int64(frames))
+		out = append(out, Unfinished{Path: p, Duration: d, Modified: fi.ModTime(), Start: recordingStart(p, fi.ModTime().Add(-d))})
 	}
 	slices.SortFunc(out, func(a, b Unfinished) int { return a.Modified.Compare(b.Modified) })
 	return out, nil
@@ -181,4 +203,27 @@ func inUse(path string) bool {
 	}
 	defer f.Close()
 	return errors.Is(lockFile(f), errInUse)
+}
+
+// Warnings says, in a person's words, what went wrong with a recording that
+// was still kept: the microphone failing, or the computer falling behind it.
+func Warnings(rec Recording) []string {
+	var out []string
+	if rec.DeviceErr != nil {
+		out = append(out, fmt.Sprintf("the microphone stopped (%v); the %.1f s recorded until then are saved", rec.DeviceErr, rec.Duration.Seconds()))
+	}
+	if rec.Overflows > 0 {
+		out = append(out, fmt.Sprintf("%d time(s) the computer fell behind the microphone, so a little audio may be missing", rec.Overflows))
+	}
+	return out
+}
+
+// DescribeUnfinished says how many recordings were left unfinished and how
+// long they are in all: "2 unfinished recording(s) (95 s)".
+func DescribeUnfinished(unf []Unfinished) string {
+	var total time.Duration
+	for _, u := range unf {
+		total += u.Duration
+	}
+	return fmt.Sprintf("%d unfinished recording(s) (%.0f s)", len(unf), total.Seconds())
 }

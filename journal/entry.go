@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -364,4 +365,31 @@ func CleanText(text string) (clean string, repaired bool, err error) {
 		return "", repaired, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTextTooLong, len(text), MaxTextBytes)
 	}
 	return text, repaired, nil
+}
+
+// Plural returns one when n is 1, else many: "1 entry", "2 entries".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// DescribeFeelings says the entry's emotions in a line: the person's own,
+// with what the model read beside them, or the model's reading, each label
+// with a word for its strength.
+func (e Entry) DescribeFeelings() string {
+	model := "not read yet (samo reanalyze reads it)"
+	if em := e.Emotions; em != nil && len(em.Scores) == len(EmotionLabels) {
+		var parts []string
+		for _, l := range em.Labels {
+			s := em.Scores[slices.Index(EmotionLabels[:], l)]
+			parts = append(parts, fmt.Sprintf("%s (%s)", l, Strength(s)))
+		}
+		model = strings.Join(parts, ", ")
+	}
+	if e.Corrected() {
+		return fmt.Sprintf("Your emotions: %s · the model read: %s", strings.Join(e.Corrections.Labels, ", "), model)
+	}
+	return "Emotions: " + model
 }

@@ -366,3 +366,39 @@ func TuneAndEvaluate(scores [][]float32, gold [][]int) ([]float32, Metrics, erro
 	m, err := EvaluateScores(scores, th, gold)
 	return th, m, err
 }
+
+// Tuned is what TuneClassifier chose and what it changes on the data.
+type Tuned struct {
+	Thresholds    []float32
+	Before, After Metrics
+}
+
+// TuneClassifier chooses c's thresholds on the labelled examples ex as the
+// built-in model's were chosen (TuneBalanced; TuneThresholds alone with
+// perLabel) and measures c on ex with its own thresholds and with them.
+func TuneClassifier(c *Classifier, ex []Example, perLabel bool) (Tuned, error) {
+	texts := make([]string, len(ex))
+	gold := make([][]int, len(ex))
+	for i, e := range ex {
+		texts[i], gold[i] = e.Text, e.Labels
+	}
+	scores, err := c.Scores(texts)
+	if err != nil {
+		return Tuned{}, err
+	}
+	tune := TuneBalanced
+	if perLabel {
+		tune = TuneThresholds
+	}
+	var t Tuned
+	if t.Thresholds, err = tune(scores, gold); err != nil {
+		return Tuned{}, err
+	}
+	if t.Before, err = EvaluateScores(scores, c.Thresholds(), gold); err != nil {
+		return Tuned{}, err
+	}
+	if t.After, err = EvaluateScores(scores, t.Thresholds, gold); err != nil {
+		return Tuned{}, err
+	}
+	return t, nil
+}

@@ -2,6 +2,7 @@ package vad
 
 import (
 	"fmt"
+	"io"
 	"math"
 )
 
@@ -159,4 +160,30 @@ func pad(spans []span, nSamples, padSamples int) []Segment {
 		segs[i] = Segment{Start: samplesToDuration(b.s), End: samplesToDuration(b.e)}
 	}
 	return segs
+}
+
+// Report is what `samo vad --json` prints: the file, its length in seconds
+// and the speech segments found.
+type Report struct {
+	File     string    `json:"file"`
+	Seconds  float64   `json:"seconds"`
+	Segments []Segment `json:"segments"`
+}
+
+// NewReport is the report of segs found in file, seconds long.
+func NewReport(file string, seconds float64, segs []Segment) Report {
+	if segs == nil {
+		segs = []Segment{}
+	}
+	return Report{File: file, Seconds: seconds, Segments: segs}
+}
+
+// WriteText writes a line per segment, for a person.
+func (r Report) WriteText(w io.Writer) {
+	if len(r.Segments) == 0 {
+		fmt.Fprintf(w, "no speech in %.1f s of audio\n", r.Seconds)
+	}
+	for _, s := range r.Segments {
+		fmt.Fprintf(w, "%8.2f – %8.2f s  (%.2f s)\n", s.Start.Seconds(), s.End.Seconds(), s.Duration().Seconds())
+	}
 }

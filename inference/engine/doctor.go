@@ -1,0 +1,300 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/samojournal/samo/audio"
+	"github.com/samojournal/samo/inference"
+	"github.com/samojournal/samo/inference/emotion"
+	"github.com/samojournal/samo/inference/vad"
+	"github.com/samojournal/samo/inference/whisper"
+	"github.com/samojournal/samo/journal"
+)
+
+// Report is what `samo doctor` finds (its JSON is the contract of
+// `samo doctor --json`). Each part carries its own error
+// so one missing piece never hides the others.
+type Report struct {
+	SAMO        string       `json:"samo_version"`
+	Platform    string       `json:"platform"`
+	Journal     JournalCheck `json:"journal"`
+	ONNXRuntime ORTCheck     `json:"onnxruntime"`
+	VADModel    ModelCheck   `json:"vad_model"`
+	Emotion     EmotionCheck `json:"emotion_model"`
+	Speech      SpeechCheck  `json:"speech_model"`
+	Audio       AudioCheck   `json:"audio"`
+	// Warnings are problems that do not stop SAMO, such as an execution
+	// provider that fell back to the CPU.
+	Warnings []string `json:"warnings,omitempty"`
+	OK       bool     `json:"ok"`
+}
+
+// JournalCheck is what the journal check found (made by the caller, which
+// opens the journal).
+type JournalCheck struct {
+	Home      string `json:"home"`
+	Path      string `json:"path"`
+	Entries   int    `json:"entries"`
+	Encrypted bool   `json:"encrypted"`
+	// Locked is true for an encrypted journal that no passphrase was given for.
+	Locked bool   `json:"locked,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// ORTCheck is the onnxruntime library found.
+type ORTCheck struct {
+	Version string `json:"version,omitempty"`
+	Library string `json:"library,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// ModelCheck is a model file and how it opened.
+type ModelCheck struct {
+	Path    string                 `json:"path,omitempty"`
+	Bytes   int64                  `json:"bytes,omitempty"`
+	SHA256  string                 `json:"sha256,omitempty"`
+	Inputs  []inference.TensorInfo `json:"inputs,omitempty"`
+	Outputs []inference.TensorInfo `json:"outputs,omitempty"`
+	// Provider is the onnxruntime execution provider the model runs on.
+	Provider string `json:"provider,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+// SpeechCheck is the installed speech model, if any.
+type SpeechCheck struct {
+	Dir string `json:"dir,omitempty"`
+	// Languages is 1 for an English-only model.
+	Languages int    `json:"languages,omitempty"`
+	Provider  string `json:"provider,omitempty"`
+	Error     string `json:"error,omitempty"`
+}
+
+// EmotionCheck is the emotion model in use.
+type EmotionCheck struct {
+	Name         string `json:"name,omitempty"`
+	Version      string `json:"version,omitempty"`
+	Architecture string `json:"architecture,omitempty"`
+	Precision    string `json:"precision,omitempty"`
+	// Source is "built-in" or the bundle's folder.
+	Source string `json:"source,omitempty"`
+	// Provider is the onnxruntime execution provider the model runs on.
+	Provider string `json:"provider,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+// AudioCheck is PortAudio and its input devices.
+type AudioCheck struct {
+	audio.Inventory
+	Error string `json:"error,omitempty"`
+}
+
+// Check probes the onnxruntime library, the VAD model, the emotion and
+// speech models in use and the microphones, on a runtime of its own (its
+// warnings go into the report), each part with its own error so that one
+// missing piece never hides the others; journal is the caller's check
+// of the journal, version SAMO's version.
+func (e *Engine) Check(ctx context.Context, version string, journal JournalCheck) Report {
+	r := Report{SAMO: version, Platform: runtime.GOOS + "/" + runtime.GOARCH, Journal: journal}
+
+	rt := inference.NewRuntime(inference.NewLocator(e.cfg.ORTLibrary, inference.EnvLibrary))
+	defer rt.Close()
+	rt.OnWarning(func(msg string) { r.Warnings = append(r.Warnings, msg) })
+	if v, err := rt.Version(); err != nil {
+		r.ONNXRuntime.Error = err.Error()
+	} else {
+		r.ONNXRuntime.Version, r.ONNXRuntime.Library = v, rt.LibraryPath()
+	}
+
+	if p, err := inference.NewLocator("", inference.EnvVADModel).FindVADModel(); err != nil {
+		r.VADModel.Error = err.Error()
+	} else {
+		r.VADModel.Path = p
+		r.VADModel.Bytes, r.VADModel.SHA256, err = fileDigest(p)
+		if err == nil {
+			var info inference.ModelInfo
+			info, err = rt.Inspect(p)
+			r.VADModel.Inputs, r.VADModel.Outputs = info.Inputs, info.Outputs
+		}
+		if err == nil {
+			var prov inference.Provider
+			if prov, err = e.Provider(); err == nil {
+				var d *vad.Detector
+				if d, err = vad.Open(rt, p, vad.Options{Provider: prov}); err == nil {
+					r.VADModel.Provider = string(d.Provider())
+					d.Close()
+				}
+			}
+		}
+		if err != nil {
+			r.VADModel.Error = err.Error()
+		}
+	}
+
+	if b, err := e.EmotionBundle(""); err != nil {
+		r.Emotion.Error = err.Error()
+	} else {
+		m := b.Manifest
+		r.Emotion = EmotionCheck{Name: m.Name, Version: m.Version, Architecture: m.Architecture, Precision: m.Precision, Source: b.Dir}
+		if b.Dir == "" {
+			r.Emotion.Source = "built-in"
+		}
+		if r.ONNXRuntime.Error == "" {
+			p, err := e.Provider()
+			if err == nil {
+				var cl *emotion.Classifier
+				cl, err = emotion.Open(rt, b, emotion.Options{Provider: p})
+				if err == nil {
+					r.Emotion.Provider = string(cl.Provider())
+					cl.Close()
+				}
+			}
+			if err != nil {
+				r.Emotion.Error = err.Error()
+			}
+		}
+	}
+
+	if dir, err := e.SpeechModelDir(); err != nil {
+		r.Speech.Error = err.Error()
+	} else if dir != "" && r.ONNXRuntime.Error == "" {
+		r.Speech.Dir = dir
+		prov, err := e.Provider()
+		if err == nil {
+			var m *whisper.Model
+			if m, err = whisper.Open(rt, dir, whisper.Options{Provider: prov}); err == nil {
+				r.Speech.Languages, r.Speech.Provider = len(m.Languages()), m.Provider()
+				m.Close()
+			}
+		}
+		if err != nil {
+			r.Speech.Error = err.Error()
+		}
+	}
+
+	if inv, err := audio.List(); err != nil {
+		r.Audio.Error = err.Error()
+	} else {
+		r.Audio.Inventory = inv
+	}
+
+	// A journal not created yet is fine; everything else is a problem.
+	journalOK := r.Journal.Error == "" || r.Journal.Entries == 0 && strings.HasPrefix(r.Journal.Error, "no journal yet")
+	r.OK = journalOK && r.ONNXRuntime.Error == "" && r.VADModel.Error == "" && r.Audio.Error == "" && r.Emotion.Error == "" && r.Speech.Error == ""
+	return r
+}
+
+func fileDigest(path string) (int64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return 0, "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// WriteText writes the report for a person to read: a line per part,
+// ok or FAIL, with what to do about a missing one.
+func (r Report) WriteText(w io.Writer) {
+	mark := func(errText string) string {
+		if errText == "" {
+			return "ok  "
+		}
+		return "FAIL"
+	}
+	fmt.Fprintf(w, "SAMO %s on %s\n\n", r.SAMO, r.Platform)
+
+	j := r.Journal
+	if j.Locked {
+		fmt.Fprintf(w, "ok    journal      %s (encrypted; give the passphrase to count entries)\n", j.Path)
+	} else if j.Error == "" {
+		enc := ""
+		if j.Encrypted {
+			enc = ", encrypted"
+		}
+		fmt.Fprintf(w, "ok    journal      %s (%d %s%s)\n", j.Path, j.Entries, journal.Plural(j.Entries, "entry", "entries"), enc)
+	} else if strings.HasPrefix(j.Error, "no journal yet") {
+		fmt.Fprintf(w, "ok    journal      %s (%s)\n", j.Path, j.Error)
+	} else {
+		fmt.Fprintf(w, "FAIL  journal      %s\n      %s\n", j.Path, j.Error)
+	}
+
+	o := r.ONNXRuntime
+	if o.Error == "" {
+		fmt.Fprintf(w, "%s  onnxruntime  %s (%s)\n", mark(""), o.Version, o.Library)
+	} else {
+		fmt.Fprintf(w, "FAIL  onnxruntime  %s\n", o.Error)
+	}
+
+	m := r.VADModel
+	if m.Error == "" {
+		var names []string
+		for _, in := range m.Inputs {
+			names = append(names, in.Name)
+		}
+		fmt.Fprintf(w, "ok    silero vad   %s (%.1f MB, sha256 %s…, inputs: %s, on %s)\n", m.Path, float64(m.Bytes)/1e6, m.SHA256[:12], strings.Join(names, ", "), m.Provider)
+	} else {
+		fmt.Fprintf(w, "FAIL  silero vad   %s\n", m.Error)
+	}
+
+	e := r.Emotion
+	if e.Error == "" {
+		fmt.Fprintf(w, "ok    emotions     %s %s (%s, %s, %s, on %s)\n", e.Name, e.Version, e.Architecture, e.Precision, e.Source, e.Provider)
+	} else {
+		fmt.Fprintf(w, "FAIL  emotions     %s\n", e.Error)
+	}
+
+	sp := r.Speech
+	switch {
+	case sp.Error != "":
+		fmt.Fprintf(w, "FAIL  speech       %s\n      %s\n", sp.Dir, sp.Error)
+	case sp.Dir == "":
+		fmt.Fprintln(w, "ok    speech       no speech model installed: recordings are kept and wait (samo speech install DIR)")
+	default:
+		kind := "English-only"
+		if sp.Languages > 1 {
+			kind = fmt.Sprintf("%d languages", sp.Languages)
+		}
+		fmt.Fprintf(w, "ok    speech       %s (%s, on %s)\n", sp.Dir, kind, sp.Provider)
+	}
+
+	for _, msg := range r.Warnings {
+		fmt.Fprintf(w, "warn  %s\n", msg)
+	}
+
+	a := r.Audio
+	if a.Error != "" {
+		fmt.Fprintf(w, "FAIL  audio        %s\n", a.Error)
+	} else {
+		fmt.Fprintf(w, "ok    audio        %s\n", a.Version)
+		for _, h := range a.HostAPIs {
+			fmt.Fprintf(w, "                   %s: %d input %s\n", h.Name, len(h.Devices), journal.Plural(len(h.Devices), "device", "devices"))
+			for _, d := range h.Devices {
+				def := ""
+				if d.DefaultInput {
+					def = " (default)"
+				}
+				fmt.Fprintf(w, "                     - %s, %d ch, %.0f Hz%s\n", d.Name, d.MaxInputChannels, d.DefaultSampleRate, def)
+			}
+		}
+		if len(a.InputDevices()) == 0 {
+			fmt.Fprintln(w, "                   no microphone found: typed entries still work")
+		}
+	}
+	if r.OK {
+		fmt.Fprintln(w, "\nEverything SAMO needs is here.")
+	} else {
+		fmt.Fprintln(w, "\nSome parts are missing (above). Typed entries still work.")
+	}
+}

@@ -1,0 +1,380 @@
+// Package engine holds the models a SAMO process reads with, built once and
+// shared by the CLI and the window: the onnxruntime environment, the emotion
+// analyzer and the speech transcriber, each chosen by a flag, else its
+// environment variable, else the person's settings (this lookup is written
+// here and nowhere else). The models open on first use and open again when
+// the settings choose another; the Engine implements journal.Analyzer,
+// journal.Explainer, journal.Transcriber and journal.Models over them, and
+// Check probes everything for `samo doctor`.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/samojournal/samo/assets"
+	"github.com/samojournal/samo/inference"
+	"github.com/samojournal/samo/inference/emotion"
+	"github.com/samojournal/samo/inference/models"
+	"github.com/samojournal/samo/inference/speech"
+	"github.com/samojournal/samo/inference/vad"
+	"github.com/samojournal/samo/inference/whisper"
+	"github.com/samojournal/samo/journal"
+)
+
+// Environment variables that choose what the flags choose.
+const (
+	EnvEmotionModel = "SAMO_EMOTION_MODEL"
+	EnvSpeechModel  = "SAMO_SPEECH_MODEL"
+	EnvProvider     = "SAMO_PROVIDER"
+)
+
+// Config is what the flags say; an empty value falls back to the
+// environment, then to the settings.
+type Config struct {
+	// ORTLibrary is the onnxruntime shared library (else $SAMO_ORT_LIB,
+	// else searched).
+	ORTLibrary string
+	// EmotionModel is an installed emotion bundle to use instead of the
+	// one the settings name (or the built-in one).
+	EmotionModel string
+	// SpeechModel is the speech (Whisper) model folder to use.
+	SpeechModel string
+	// Provider is where models run: auto, cpu, cuda, coreml or directml.
+	Provider string
+}
+
+// Engine is the process's models. It is safe for concurrent use; Close
+// releases everything it opened.
+type Engine struct {
+	cfg      Config
+	settings *journal.SettingsFile
+	notices  *journal.Notices
+
+	mu      sync.Mutex
+	rt      *inference.Runtime
+	closers []func() error
+	// cl is the emotion model in use, opened for clKey (folder and
+	// provider); clErr is why it could not be, reported once per key.
+	cl       *emotion.Classifier
+	clKey    string
+	clErr    error
+	pipe     *speech.Pipeline
+	pipeKey  string
+	closedUp bool
+}
+
+// New returns an Engine that reads its choices from cfg, the environment
+// and settings, and gives its warnings (a provider that fell back to the
+// CPU, a model that could not be loaded) to notices.
+func New(cfg Config, settings *journal.SettingsFile, notices *journal.Notices) *Engine {
+	if notices == nil {
+		notices = journal.NewNotices()
+	}
+	return &Engine{cfg: cfg, settings: settings, notices: notices}
+}
+
+var (
+	_ journal.Analyzer    = (*Engine)(nil)
+	_ journal.Explainer   = (*Engine)(nil)
+	_ journal.Transcriber = (*Engine)(nil)
+	_ journal.Models      = (*Engine)(nil)
+)
+
+// Runtime returns the process's onnxruntime, created on first use.
+func (e *Engine) Runtime() *inference.Runtime {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.runtime()
+}
+
+func (e *Engine) runtime() *inference.Runtime {
+	if e.rt == nil {
+		e.rt = inference.NewRuntime(inference.NewLocator(e.cfg.ORTLibrary, inference.EnvLibrary))
+		e.rt.OnWarning(e.notices.Notify)
+	}
+	return e.rt
+}
+
+// Close releases the models, then the onnxruntime environment.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var first error
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		if err := e.closers[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	e.closers, e.cl, e.pipe = nil, nil, nil
+	if e.rt != nil {
+		if err := e.rt.Close(); err != nil && first == nil {
+			first = err
+		}
+		e.rt = nil
+	}
+	e.closedUp = true
+	return first
+}
+
+// keep registers f to run at Close.
+func (e *Engine) keep(f func() error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.closers = append(e.closers, f)
+}
+
+// choose returns flag, else the environment variable env, else what the
+// settings hold (read by pick).
+func (e *Engine) choose(flag, env string, pick func(journal.Settings) string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if v := os.Getenv(env); v != "" {
+		return v, nil
+	}
+	if e.settings == nil {
+		return "", nil
+	}
+	s, err := e.settings.Load()
+	if err != nil {
+		return "", err
+	}
+	return pick(s), nil
+}
+
+// Provider is the execution provider asked for (auto when nothing says).
+func (e *Engine) Provider() (inference.Provider, error) {
+	p, err := e.choose(e.cfg.Provider, EnvProvider, func(s journal.Settings) string { return s.Provider })
+	if err != nil {
+		return "", err
+	}
+	if p == "" {
+		p = "auto"
+	}
+	return inference.ParseProvider(p)
+}
+
+// EmotionModelDir is the emotion bundle folder in use, "" for the built-in one.
+func (e *Engine) EmotionModelDir() (string, error) {
+	return e.choose(e.cfg.EmotionModel, EnvEmotionModel, func(s journal.Settings) string { return s.EmotionModel })
+}
+
+// SpeechModelDir is the speech model folder in use, "" when none is installed.
+func (e *Engine) SpeechModelDir() (string, error) {
+	return e.choose(e.cfg.SpeechModel, EnvSpeechModel, func(s journal.Settings) string { return s.SpeechModel })
+}
+
+// EmotionBundle opens the emotion bundle in dir, or the one in use when
+// dir is "" (the built-in one when none is chosen).
+func (e *Engine) EmotionBundle(dir string) (*models.Bundle, error) {
+	if dir == "" {
+		var err error
+		if dir, err = e.EmotionModelDir(); err != nil {
+			return nil, err
+		}
+	}
+	if dir != "" {
+		b, err := models.Open(dir)
+		if err != nil {
+			return nil, fmt.Errorf("emotion model: %w", err)
+		}
+		return b, nil
+	}
+	b, err := models.OpenFS(assets.EmotionModel())
+	if err != nil {
+		return nil, fmt.Errorf("built-in emotion model: %w", err)
+	}
+	return b, nil
+}
+
+// Classifier opens a classifier on bundle b (nil: the bundle in use) on
+// the provider asked for; it is closed with the Engine.
+func (e *Engine) Classifier(b *models.Bundle, opts emotion.Options) (*emotion.Classifier, error) {
+	if b == nil {
+		var err error
+		if b, err = e.EmotionBundle(""); err != nil {
+			return nil, err
+		}
+	}
+	p, err := e.Provider()
+	if err != nil {
+		return nil, err
+	}
+	opts.Provider = p
+	cl, err := emotion.Open(e.Runtime(), b, opts)
+	if err != nil {
+		return nil, err
+	}
+	e.keep(cl.Close)
+	return cl, nil
+}
+
+// Analyzer returns the emotion model in use (the one AnalyzeText reads
+// with), opening it when the settings chose another since.
+func (e *Engine) Analyzer() (*emotion.Classifier, error) { return e.analyzer() }
+
+// analyzer returns the emotion model in use, opening it when the settings
+// chose another since. A model that cannot be opened is not tried again
+// until the choice changes (the journal then saves entries without
+// emotions, with a notice, and re-reads them later).
+func (e *Engine) analyzer() (*emotion.Classifier, error) {
+	dir, err := e.EmotionModelDir()
+	if err != nil {
+		return nil, err
+	}
+	p, err := e.Provider()
+	if err != nil {
+		return nil, err
+	}
+	key := dir + "\x00" + string(p)
+	e.mu.Lock()
+	if e.clKey == key && (e.cl != nil || e.clErr != nil) {
+		cl, err := e.cl, e.clErr
+		e.mu.Unlock()
+		return cl, err
+	}
+	e.mu.Unlock()
+	cl, err := e.Classifier(nil, emotion.Options{})
+	e.mu.Lock()
+	e.cl, e.clKey, e.clErr = cl, key, err
+	e.mu.Unlock()
+	return cl, err
+}
+
+// AnalyzeText implements journal.Analyzer with the emotion model in use.
+func (e *Engine) AnalyzeText(ctx context.Context, text string) (*journal.Emotions, error) {
+	cl, err := e.analyzer()
+	if err != nil {
+		return nil, err
+	}
+	return cl.AnalyzeText(ctx, text)
+}
+
+// ExplainText implements journal.Explainer with the emotion model in use.
+func (e *Engine) ExplainText(ctx context.Context, text string) ([]journal.Why, error) {
+	cl, err := e.analyzer()
+	if err != nil {
+		return nil, err
+	}
+	return cl.ExplainText(ctx, text)
+}
+
+// ModelName implements journal.Analyzer ("" when the model cannot be opened).
+func (e *Engine) ModelName() string {
+	if cl, err := e.analyzer(); err == nil {
+		return cl.ModelName()
+	}
+	return ""
+}
+
+// ModelVersion implements journal.Analyzer.
+func (e *Engine) ModelVersion() string {
+	if cl, err := e.analyzer(); err == nil {
+		return cl.ModelVersion()
+	}
+	return ""
+}
+
+// Pipeline opens the speech model in dir (the installed one when dir is
+// "") with the VAD; it is closed with the Engine. With no model installed
+// it returns an error wrapping journal.ErrNoSpeechModel.
+func (e *Engine) Pipeline(dir string, o whisper.Options) (*speech.Pipeline, error) {
+	if dir == "" {
+		var err error
+		if dir, err = e.SpeechModelDir(); err != nil {
+			return nil, err
+		}
+	}
+	if dir == "" {
+		return nil, fmt.Errorf("%w: install one (samo speech install DIR, or Settings in the window)", journal.ErrNoSpeechModel)
+	}
+	p, err := e.Provider()
+	if err != nil {
+		return nil, err
+	}
+	o.Provider = p
+	pl, err := speech.Open(e.Runtime(), dir, speech.Options{Whisper: o})
+	if err != nil {
+		return nil, err
+	}
+	e.keep(pl.Close)
+	return pl, nil
+}
+
+// Transcribe implements journal.Transcriber with the installed speech model
+// (with timestamps), opened on first use and again when the settings
+// choose another.
+func (e *Engine) Transcribe(ctx context.Context, samples []float32, progress func(done, total int)) (*journal.Transcript, error) {
+	dir, err := e.SpeechModelDir()
+	if err != nil {
+		return nil, err
+	}
+	if dir == "" {
+		return nil, journal.ErrNoSpeechModel
+	}
+	p, err := e.Provider()
+	if err != nil {
+		return nil, err
+	}
+	key := dir + "\x00" + string(p)
+	e.mu.Lock()
+	pl := e.pipe
+	if e.pipeKey != key {
+		pl = nil
+	}
+	e.mu.Unlock()
+	if pl == nil {
+		if pl, err = e.Pipeline(dir, whisper.Options{Timestamps: true}); err != nil {
+			return nil, err
+		}
+		e.mu.Lock()
+		e.pipe, e.pipeKey = pl, key
+		e.mu.Unlock()
+	}
+	return pl.Transcribe(ctx, samples, progress)
+}
+
+// VAD opens the Silero VAD model with opts on the provider asked for; it is
+// closed with the Engine.
+func (e *Engine) VAD(opts vad.Options) (*vad.Detector, error) {
+	p, err := e.Provider()
+	if err != nil {
+		return nil, err
+	}
+	opts.Provider = p
+	path, err := inference.NewLocator("", inference.EnvVADModel).FindVADModel()
+	if err != nil {
+		return nil, err
+	}
+	d, err := vad.Open(e.Runtime(), path, opts)
+	if err != nil {
+		return nil, err
+	}
+	e.keep(d.Close)
+	return d, nil
+}
+
+// ErrNoSettings means the Engine was made without a settings file, so it
+// cannot install models.
+var ErrNoSettings = errors.New("engine: no settings file to record the model in")
+
+func (e *Engine) update(change func(*journal.Settings)) error {
+	if e.settings == nil {
+		return ErrNoSettings
+	}
+	return e.settings.Update(change)
+}
+
+// absDir returns dir as an absolute path.
+func absDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("engine: %s: %w", dir, err)
+	}
+	return abs, nil
+}

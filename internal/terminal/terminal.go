@@ -1,0 +1,108 @@
+// Package terminal draws SAMO's command line for a person at a terminal: a
+// level meter while recording, a progress line for long work, and
+// passphrases asked without echo or read from a file. Where the stream is
+// not a terminal the drawing functions return nil and nothing is drawn.
+package terminal
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// Is reports whether s (an io.Reader or io.Writer) is a terminal.
+func Is(s any) bool {
+	f, ok := s.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// Meter returns a callback drawing a level bar (peak in [0,1]) and the time
+// recorded on w, or nil when w is not a terminal.
+func Meter(w io.Writer) func(peak float32, elapsed time.Duration) {
+	if !Is(w) {
+		return nil
+	}
+	return func(peak float32, elapsed time.Duration) {
+		const width = 30
+		n := int(min(max(peak, 0), 1) * width)
+		s := int(elapsed.Seconds())
+		fmt.Fprintf(w, "\r● %02d:%02d %s%s", s/60, s%60, strings.Repeat("▮", n), strings.Repeat("▯", width-n))
+	}
+}
+
+// Progress returns a callback drawing "what: done/total" on w, or nil when
+// w is not a terminal. Counts arrive in units of 1/per of what is shown
+// (per 1000 for milliseconds shown as seconds).
+func Progress(w io.Writer, what string, per int) func(done, total int) {
+	if !Is(w) {
+		return nil
+	}
+	return func(done, total int) {
+		fmt.Fprintf(w, "\r%s: %d/%d", what, done/per, total/per)
+		if done == total {
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+// ReadPassword asks question on out and reads a line from the terminal in
+// without echoing it.
+func ReadPassword(in io.Reader, out io.Writer, question string) ([]byte, error) {
+	f, ok := in.(*os.File)
+	if !ok {
+		return nil, fmt.Errorf("terminal: read passphrase: not a terminal")
+	}
+	fmt.Fprint(out, question)
+	p, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(out)
+	if err != nil {
+		return nil, fmt.Errorf("terminal: read passphrase: %w", err)
+	}
+	return p, nil
+}
+
+// ReadPassFile reads a passphrase from a file: its first line, without the
+// line ending; an empty one is refused.
+func ReadPassFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read passphrase file: %w", err)
+	}
+	b = bytes.TrimRight(b, "\r\n")
+	if len(b) == 0 {
+		return nil, fmt.Errorf("passphrase file %s is empty", path)
+	}
+	return b, nil
+}
+
+// Errors NewPassword returns.
+var (
+	ErrEmptyPassword   = errors.New("the passphrase is empty; nothing was changed")
+	ErrPasswordsDiffer = errors.New("the two passphrases differ; nothing was changed")
+)
+
+// NewPassword asks for a new passphrase twice at the terminal in, without
+// echo; an empty one or two that differ are refused.
+func NewPassword(in io.Reader, out io.Writer) ([]byte, error) {
+	p, err := ReadPassword(in, out, "New passphrase: ")
+	if err != nil {
+		return nil, err
+	}
+	if len(p) == 0 {
+		return nil, ErrEmptyPassword
+	}
+	again, err := ReadPassword(in, out, "Repeat it: ")
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(p, again) {
+		return nil, ErrPasswordsDiffer
+	}
+	return p, nil
+}
