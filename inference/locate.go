@@ -1,7 +1,9 @@
 // Package inference sets up onnxruntime for SAMO's models: it finds the
 // native library, initializes it once per process, and reports its version.
-// Sub-packages (added by later work) hold one model kind each. This package
-// tree is the only one that imports onnxruntime_go.
+// Its sub-packages hold one model kind each (emotion, whisper, vad, speech:
+// VAD then Whisper), the tokenizers, the model bundles (models) and the
+// process's models built once (engine). This package tree is the only one
+// that imports onnxruntime_go.
 package inference
 
 import (

@@ -11,6 +11,9 @@ import (
 // ErrNoAudioStore means the Store cannot keep recordings.
 var ErrNoAudioStore = errors.New("journal: this journal cannot store audio")
 
+// ErrNoRecording means an entry has no recording.
+var ErrNoRecording = errors.New("journal: no recording")
+
 // NewRecording describes a recording to save as an entry.
 type NewRecording struct {
 	// At is when the recording started.
@@ -145,6 +148,14 @@ func (s *Service) Audio(ctx context.Context, id string) ([]byte, error) {
 	as, ok := s.store.(AudioStore)
 	if !ok {
 		return nil, ErrNoAudioStore
+	}
+	id = entryID(id)
+	e, err := s.store.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("journal: audio of %s: %w", id, err)
+	}
+	if e.Audio == nil {
+		return nil, fmt.Errorf("journal: %w: entry %s", ErrNoRecording, id)
 	}
 	b, err := as.Audio(ctx, id)
 	if err != nil {

@@ -275,7 +275,7 @@ func (s *Service) analyze(ctx context.Context, text string) *Emotions {
 	}
 	em, err := s.analyzer.AnalyzeText(ctx, text)
 	if err != nil {
-		s.warn(fmt.Sprintf("emotions not read (%v); the entry is saved without them, and re-reading the journal (samo reanalyze) adds them later", err))
+		s.warn(fmt.Sprintf("emotions are not read (%v); the entry is saved without them, and re-reading the journal (samo reanalyze) adds them later", err))
 		return nil
 	}
 	return em

@@ -39,6 +39,16 @@ func CreateTuned(path string, pass []byte) (*Store, error) {
 	return Create(path, pass, params)
 }
 
+// CreateNew creates a journal at path as CreateTuned does, and closes it;
+// a journal already there is refused (ErrExists) and left as it is.
+func CreateNew(path string, pass []byte) error {
+	st, err := CreateTuned(path, pass)
+	if err != nil {
+		return err
+	}
+	return st.Close()
+}
+
 // NeedsPassphrase reports whether err means the journal is encrypted and
 // the passphrase was missing or wrong.
 func NeedsPassphrase(err error) bool {

@@ -170,6 +170,9 @@ func Open(rt *inference.Runtime, b *models.Bundle, opts Options) (*Classifier, e
 	return &Classifier{b: b, be: be, thresholds: th, opts: opts}, nil
 }
 
+// Bundle is the model bundle the classifier reads with.
+func (c *Classifier) Bundle() *models.Bundle { return c.b }
+
 // Provider is the execution provider the model runs on.
 func (c *Classifier) Provider() inference.Provider { return c.be.provider() }
 

@@ -192,14 +192,12 @@ func (e *Engine) EmotionBundle(dir string) (*models.Bundle, error) {
 	return b, nil
 }
 
-// Classifier opens a classifier on bundle b (nil: the bundle in use) on
-// the provider asked for; it is closed with the Engine.
-func (e *Engine) Classifier(b *models.Bundle, opts emotion.Options) (*emotion.Classifier, error) {
-	if b == nil {
-		var err error
-		if b, err = e.EmotionBundle(""); err != nil {
-			return nil, err
-		}
+// Classifier opens a classifier on the bundle in dir ("": the one in use)
+// on the provider asked for; it is closed with the Engine.
+func (e *Engine) Classifier(dir string, opts emotion.Options) (*emotion.Classifier, error) {
+	b, err := e.EmotionBundle(dir)
+	if err != nil {
+		return nil, err
 	}
 	p, err := e.Provider()
 	if err != nil {
@@ -239,7 +237,7 @@ func (e *Engine) analyzer() (*emotion.Classifier, error) {
 		return cl, err
 	}
 	e.mu.Unlock()
-	cl, err := e.Classifier(nil, emotion.Options{})
+	cl, err := e.Classifier("", emotion.Options{})
 	e.mu.Lock()
 	e.cl, e.clKey, e.clErr = cl, key, err
 	e.mu.Unlock()

@@ -64,11 +64,7 @@ func (e *Engine) InstallEmotionModel(ctx context.Context, dir string, quantized 
 			return journal.ModelInfo{}, err
 		}
 	}
-	b, err := e.EmotionBundle(dir)
-	if err != nil {
-		return journal.ModelInfo{}, err
-	}
-	cl, err := e.Classifier(b, emotion.Options{})
+	cl, err := e.Classifier(dir, emotion.Options{})
 	if err != nil {
 		return journal.ModelInfo{}, err
 	}
@@ -78,7 +74,7 @@ func (e *Engine) InstallEmotionModel(ctx context.Context, dir string, quantized 
 	if err := e.update(func(s *journal.Settings) { s.EmotionModel = dir }); err != nil {
 		return journal.ModelInfo{}, err
 	}
-	info := bundleInfo(b)
+	info := bundleInfo(cl.Bundle())
 	info.Provider = string(cl.Provider())
 	return info, nil
 }

@@ -1,9 +1,12 @@
-// Package emotiontrain trains SAMO's default emotion model on GoEmotions: a
-// multi-label logistic regression over the ngram package's TF-IDF word and
-// character n-grams plus the mean pretrained word vector of the text. Its
-// hyper-parameters, number of epochs and per-label thresholds are chosen by
-// cross-validation on the training split alone, so that the score on the
-// dev split is an honest estimate for unseen text.
+// Package emotiontrain trains SAMO's default emotion model on GoEmotions:
+// the average of a multi-label logistic regression and a one-hidden-layer
+// network over the ngram package's TF-IDF word and character n-grams plus
+// the mean pretrained word vector of the text, and of a convolutional
+// network over the words' vectors in order, exported as one int8 ONNX
+// graph. Its hyper-parameters, numbers of epochs, blend weights and
+// per-label thresholds are chosen by cross-validation on the training split
+// alone, so that the score on the dev split is an honest estimate for
+// unseen text.
 package emotiontrain
 
 import (
