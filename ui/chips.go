@@ -28,6 +28,29 @@ var groupColors = map[string]color.NRGBA{
 // newChips returns an empty row of emotion chips.
 func newChips() *fyne.Container { return container.NewHBox() }
 
+// newChipLine returns an empty row of chips that is as tall as a chip even
+// while it holds none, for templates measured empty (the list's rows): a
+// strut of a chip's height stands behind the chips.
+func newChipLine() *fyne.Container {
+	strut := canvas.NewRectangle(color.Transparent)
+	strut.SetMinSize(fyne.NewSize(0, chipHeight()))
+	return container.NewStack(strut, newChips())
+}
+
+// chipsOf returns the chips' row of a line made by newChipLine.
+func chipsOf(line fyne.CanvasObject) *fyne.Container {
+	return line.(*fyne.Container).Objects[1].(*fyne.Container)
+}
+
+// chipHeight is the height of a chip: its word, or its dot if taller.
+func chipHeight() float32 {
+	h := fyne.MeasureText("Ág", theme.CaptionTextSize(), fyne.TextStyle{Bold: true}).Height
+	return max(h, chipDot)
+}
+
+// chipDot is the diameter of a chip's dot.
+const chipDot = 8
+
 // setChips shows up to max of an entry's emotion labels as small coloured
 // chips: a dot in the label's Ekman hue and the label's name.
 func setChips(row *fyne.Container, labels []string, max int) {
@@ -38,11 +61,11 @@ func setChips(row *fyne.Container, labels []string, max int) {
 		}
 		c := groupColors[journal.EkmanGroup(l)]
 		dot := canvas.NewCircle(c)
-		dot.Resize(fyne.NewSize(8, 8))
+		dot.Resize(fyne.NewSize(chipDot, chipDot))
 		text := canvas.NewText(l, c)
 		text.TextSize = theme.CaptionTextSize()
 		text.TextStyle = fyne.TextStyle{Bold: true}
-		row.Add(container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(8, 8), dot)), text))
+		row.Add(container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(chipDot, chipDot), dot)), text))
 	}
 	row.Refresh()
 }

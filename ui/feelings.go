@@ -20,7 +20,7 @@ var groupOrder = []string{"joy", "sadness", "anger", "fear", "surprise", "disgus
 // showFeelings fills the feelings box for the open entry (nil: a new one,
 // which has none): the person's own emotions as chips when they gave some,
 // the model's strongest emotions as bars, and the button that corrects them.
-func (j *Journal) showFeelings(e *journal.Entry) {
+func (j *journalScreen) showFeelings(e *journal.Entry) {
 	box := j.feelings
 	box.RemoveAll()
 	if e == nil {
@@ -73,7 +73,7 @@ func (f *correctionForm) labels() []string {
 
 // onCorrect opens the form for the open entry's emotions, ticked as they
 // are now (the person's own, else the model's); saving it records them.
-func (j *Journal) onCorrect() {
+func (j *journalScreen) onCorrect() {
 	if j.current == "" {
 		return
 	}
@@ -112,27 +112,33 @@ func (j *Journal) onCorrect() {
 	f.dialog.Show()
 }
 
-// saveCorrection records the person's emotions for entry id and shows them.
-func (j *Journal) saveCorrection(id string, labels []string) {
-	e, err := j.svc.Correct(context.Background(), id, labels)
-	if err != nil {
-		j.showError("Your emotions were not saved", err)
-		return
-	}
-	j.reload()
-	if j.current == e.ID {
-		j.showFeelings(&e)
-	}
-	if e.Corrected() {
-		j.status.SetText("Your emotions are saved; SAMO shows them from now on.")
-	} else {
-		j.status.SetText("SAMO's own reading shows again.")
-	}
+// saveCorrection records the person's emotions for entry id, off the UI
+// goroutine, and shows them.
+func (j *journalScreen) saveCorrection(id string, labels []string) {
+	j.status.SetText("Saving your emotions…")
+	j.sh.background(func() func() {
+		e, err := j.svc.Correct(context.Background(), id, labels)
+		return func() {
+			if err != nil {
+				j.showError("Your emotions were not saved", err)
+				return
+			}
+			j.reload()
+			if j.current == e.ID {
+				j.showFeelings(&e)
+			}
+			if e.Corrected() {
+				j.status.SetText("Your emotions are saved; SAMO shows them from now on.")
+			} else {
+				j.status.SetText("SAMO's own reading shows again.")
+			}
+		}
+	})
 }
 
 // onWhy reads the open entry again, away from the UI goroutine (a long
 // entry takes a while), and shows which words raised each emotion.
-func (j *Journal) onWhy() {
+func (j *journalScreen) onWhy() {
 	id := j.current
 	if id == "" {
 		return
@@ -140,10 +146,9 @@ func (j *Journal) onWhy() {
 	j.why.Disable()
 	j.status.SetText("Reading why…")
 	which := j.heading.Text // the person may open another entry meanwhile
-	go func() {
+	j.sh.background(func() func() {
 		ws, err := j.svc.Explain(context.Background(), id)
-		fyne.Do(func() {
-			defer j.settle()
+		return func() {
 			j.why.Enable()
 			if err != nil {
 				j.showError("SAMO could not say why", err)
@@ -151,14 +156,14 @@ func (j *Journal) onWhy() {
 			}
 			j.status.SetText("")
 			j.showWhy(which, ws)
-		})
-	}()
+		}
+	})
 }
 
 // showWhy shows, for each emotion read in the entry (named by which), the
 // words that raised it most as bars in the emotion's colour, as long as
 // each word's push.
-func (j *Journal) showWhy(which string, ws []journal.Why) {
+func (j *journalScreen) showWhy(which string, ws []journal.Why) {
 	hint := widget.NewLabel("The words that raised each emotion most: the longer the bar, the more.")
 	hint.Importance = widget.LowImportance
 	rows := []fyne.CanvasObject{widget.NewLabelWithStyle(which, fyne.TextAlignLeading, fyne.TextStyle{Italic: true}), hint}

@@ -1,10 +1,8 @@
-// Package ui is SAMO's desktop interface in Fyne. It talks to the journal
-// only through journal.Service; the app and window are passed down, never
-// looked up globally.
 package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -22,31 +19,13 @@ import (
 // listPage is how many entries the list loads at a time.
 const listPage = 200
 
-// Create builds SAMO's main screen into window w and loads the newest entries.
-func Create(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Option) *Journal {
-	j := newJournal(app, w, svc, opts...)
-	w.SetContent(j.content)
-	w.SetCloseIntercept(j.onClose)
-	w.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Journal",
-		fyne.NewMenuItem("New entry", j.onNew),
-		fyne.NewMenuItem("Back up…", j.onBackup),
-	)))
-	w.Canvas().AddShortcut(saveShortcut, func(fyne.Shortcut) { j.onSave() })
-	w.Canvas().AddShortcut(recordShortcut, func(fyne.Shortcut) { j.onRecordKey() })
-	j.reload()
-	w.Canvas().Focus(j.editor)
-	j.offerUnfinished()
-	return j
-}
+// skipAfter is how long a save runs before the person is offered to skip
+// the reading of its emotions.
+const skipAfter = 700 * time.Millisecond
 
-var (
-	saveShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
-	// recordShortcut starts a recording, and stops and saves it.
-	recordShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
-)
-
-// Journal is the main screen: the list of entries beside an editor.
-type Journal struct {
+// journalScreen is the journal: the list of entries beside an editor.
+type journalScreen struct {
+	sh     *shell
 	app    fyne.App
 	window fyne.Window
 	svc    *journal.Service
@@ -64,6 +43,18 @@ type Journal struct {
 	save    *widget.Button
 	remove  *widget.Button
 	status  *widget.Label
+	// busy and skip show while a save runs: skip, offered once it has
+	// taken a moment, saves the entry without reading its emotions.
+	busy      *widget.ProgressBarInfinite
+	skip      *widget.Button
+	savingRow *fyne.Container
+	// saving is the save under way (nil: none); another waits for it:
+	// again is set when one was asked for meanwhile, and queued is what
+	// follows it.
+	saving    *saveRun
+	again     bool
+	queued    func()
+	skipAfter time.Duration
 	// feelings shows the open entry's strongest emotions as bars, and the
 	// person's own when they corrected them; correct opens the form that
 	// does, and correction is that form while it is open; why shows the
@@ -88,32 +79,21 @@ type Journal struct {
 	// closeAfterSave is set when the window was closed while a recording
 	// was being saved: it closes once the recording is in the journal.
 	closeAfterSave bool
-	// settled, when set, is called on the UI goroutine after background
-	// work has shown its result (tests wait on it).
-	settled func()
 }
 
-func newJournal(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Option) *Journal {
-	j := &Journal{app: app, window: w, svc: svc, now: time.Now}
-	for _, o := range opts {
-		o(j)
-	}
+// saveRun is a save under way.
+type saveRun struct {
+	cancel context.CancelFunc
+	timer  *time.Timer
+}
+
+func newJournalScreen(sh *shell) *journalScreen {
+	j := &journalScreen{sh: sh, app: sh.app, window: sh.window, svc: sh.svc, now: sh.now, voice: sh.opts.voice, skipAfter: skipAfter}
 
 	j.list = widget.NewList(
 		func() int { return len(j.entries) },
-		func() fyne.CanvasObject {
-			when := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			title := widget.NewLabel("")
-			title.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(when, title, newChips())
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			e := j.entries[i]
-			row := o.(*fyne.Container)
-			row.Objects[0].(*widget.Label).SetText(friendlyTime(e.Created, j.now()))
-			row.Objects[1].(*widget.Label).SetText(e.Title(80))
-			setChips(row.Objects[2].(*fyne.Container), e.Feelings(), 3)
-		},
+		newRow,
+		func(i widget.ListItemID, o fyne.CanvasObject) { j.showRow(j.entries[i], o.(*fyne.Container)) },
 	)
 	j.list.OnSelected = j.onSelect
 
@@ -134,15 +114,18 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Optio
 	}
 	brand := widget.NewLabelWithStyle("SAMO", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	side := container.NewBorder(
-		container.NewVBox(container.NewHBox(widget.NewIcon(app.Icon()), brand), actions, widget.NewSeparator()),
+		container.NewVBox(container.NewHBox(widget.NewIcon(j.app.Icon()), brand), actions, widget.NewSeparator()),
 		nil, nil, nil,
 		container.NewBorder(nil, j.more, nil, nil, container.NewStack(j.list, container.NewCenter(j.empty))),
 	)
 
 	j.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	j.editor = newEditor(j.onSave, j.onRecordKey)
+	j.editor = newEditor(sh.onShortcut)
 	j.editor.SetPlaceHolder("What's on your mind today?")
-	j.editor.OnChanged = func(string) { j.refreshButtons() }
+	j.editor.OnChanged = func(text string) {
+		j.editor.fitWrapping(len(text))
+		j.refreshButtons()
+	}
 	j.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), j.onSave)
 	j.save.Importance = widget.HighImportance
 	j.remove = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), j.onDelete)
@@ -152,6 +135,12 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Optio
 	j.status = widget.NewLabel("")
 	j.status.Importance = widget.LowImportance
 	j.status.Truncation = fyne.TextTruncateEllipsis
+	j.busy = widget.NewProgressBarInfinite()
+	j.skip = widget.NewButton("Skip reading", j.onSkip)
+	j.skip.Importance = widget.LowImportance
+	j.skip.Hide()
+	j.savingRow = container.NewBorder(nil, nil, nil, j.skip, j.busy)
+	j.savingRow.Hide()
 
 	j.feelings = container.NewVBox()
 	j.correct = widget.NewButton("Correct the emotions…", j.onCorrect)
@@ -160,7 +149,7 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Optio
 	j.why.Importance = widget.LowImportance
 	main := container.NewBorder(
 		j.heading,
-		container.NewVBox(j.feelings, container.NewBorder(nil, nil, container.NewHBox(j.remove, j.play), j.save, j.status)),
+		container.NewVBox(j.feelings, j.savingRow, container.NewBorder(nil, nil, container.NewHBox(j.remove, j.play), j.save, j.status)),
 		nil, nil,
 		j.editor,
 	)
@@ -174,22 +163,76 @@ func newJournal(app fyne.App, w fyne.Window, svc *journal.Service, opts ...Optio
 	return j
 }
 
+// newRow is the list's row: when, the first line, and a line of emotion
+// chips. The chips' line is as tall as a chip even when it holds none, so
+// every row is measured with it and a row's chips stay inside the row.
+func newRow() fyne.CanvasObject {
+	when := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabel("")
+	title.Truncation = fyne.TextTruncateEllipsis
+	return container.NewVBox(when, title, newChipLine())
+}
+
+func (j *journalScreen) showRow(e journal.Entry, row *fyne.Container) {
+	row.Objects[0].(*widget.Label).SetText(friendlyTime(e.Created, j.now()))
+	row.Objects[1].(*widget.Label).SetText(e.Title(80))
+	setChips(chipsOf(row.Objects[2]), e.Feelings(), 3)
+}
+
 // reload fetches the newest entries into the list.
 // It keeps as many entries loaded as were shown before (one more, for an
 // entry just added), at least a page.
-func (j *Journal) reload() {
-	limit := max(listPage, len(j.entries)+1)
+func (j *journalScreen) reload() {
+	limit := j.listLimit()
 	es, err := j.svc.List(context.Background(), journal.Query{Limit: limit})
 	if err != nil {
 		j.showError("Could not read the journal", err)
 		return
 	}
+	j.setEntries(es, limit)
+}
+
+func (j *journalScreen) listLimit() int { return max(listPage, len(j.entries)+1) }
+
+// setEntries shows es, the newest entries read with limit.
+func (j *journalScreen) setEntries(es []journal.Entry, limit int) {
 	j.entries = es
 	j.showEntries(len(es) == limit)
 }
 
+// refresh re-reads the list, and the open entry unless the person is
+// changing it, after the journal changed elsewhere (an import, a restore,
+// a re-reading).
+func (j *journalScreen) refresh() {
+	j.reload()
+	if j.dirty() || j.current == "" {
+		return
+	}
+	e, err := j.svc.Get(context.Background(), j.current)
+	if err != nil {
+		j.list.UnselectAll()
+		j.startNew()
+		return
+	}
+	j.showEntry(e)
+}
+
+// replaced shows the journal after it was replaced as a whole (a backup
+// restored): the list afresh and an empty editor, or what the person was
+// typing, kept as a new entry.
+func (j *journalScreen) replaced() {
+	text, dirty := j.editor.Text, j.dirty()
+	j.list.UnselectAll()
+	j.startNew()
+	if dirty {
+		j.editor.SetText(text)
+		j.refreshButtons()
+	}
+	j.reload()
+}
+
 // onMore loads the next page of older entries.
-func (j *Journal) onMore() {
+func (j *journalScreen) onMore() {
 	if len(j.entries) == 0 {
 		return
 	}
@@ -204,7 +247,7 @@ func (j *Journal) onMore() {
 
 // showEntries refreshes the list, the empty-journal message, and the button
 // for older entries (shown while a page came back full).
-func (j *Journal) showEntries(mayHaveMore bool) {
+func (j *journalScreen) showEntries(mayHaveMore bool) {
 	if len(j.entries) == 0 {
 		j.empty.Show()
 	} else {
@@ -219,7 +262,7 @@ func (j *Journal) showEntries(mayHaveMore bool) {
 }
 
 // startNew puts an empty editor up for a new entry.
-func (j *Journal) startNew() {
+func (j *journalScreen) startNew() {
 	j.current, j.saved = "", ""
 	j.heading.SetText("New entry · " + j.now().Format("Monday 2 January 2006"))
 	j.editor.SetPlaceHolder("What's on your mind today?")
@@ -229,86 +272,201 @@ func (j *Journal) startNew() {
 	j.refreshButtons()
 }
 
-func (j *Journal) dirty() bool { return j.editor.Text != j.saved }
+func (j *journalScreen) dirty() bool { return j.editor.Text != j.saved }
 
-func (j *Journal) refreshButtons() {
-	if j.current == "" {
+func (j *journalScreen) refreshButtons() {
+	if j.current == "" || j.saving != nil {
 		j.remove.Disable()
 	} else {
 		j.remove.Enable()
 	}
-	if j.dirty() && hasText(j.editor.Text) {
+	if j.saving == nil && j.dirty() && hasText(j.editor.Text) {
 		j.save.Enable()
 	} else {
 		j.save.Disable()
 	}
 }
 
-// saveDraft saves the editor's text if it changed; it reports whether the
-// editor may be cleared or replaced (nothing unsaved is left).
-func (j *Journal) saveDraft() bool {
-	if !j.dirty() || !hasText(j.editor.Text) {
-		return true
+// saveDraft saves the editor's text if it changed, off the UI goroutine
+// (reading its emotions takes a while for a long text), and then runs then
+// on the UI goroutine, once nothing unsaved is left. When the save fails
+// the text stays in the editor, the person is told, and then is not run.
+// While a save runs the editor stays open to typing; a save asked for
+// meanwhile waits for it, then saves what was typed since.
+func (j *journalScreen) saveDraft(then func()) {
+	if j.saving != nil {
+		j.again = true
+		if then != nil {
+			j.queued = then
+		}
+		return
 	}
-	ctx := context.Background()
+	if !j.dirty() || !hasText(j.editor.Text) {
+		if then != nil {
+			then()
+		}
+		return
+	}
+	id, text, limit := j.current, j.editor.Text, j.listLimit()
+	ctx, cancel := context.WithCancel(context.Background())
+	run := &saveRun{cancel: cancel}
+	j.saving = run
+	j.status.SetText("Saving… reading the emotions")
+	j.savingRow.Show()
+	if j.skipAfter <= 0 {
+		j.skip.Show()
+	} else {
+		run.timer = time.AfterFunc(j.skipAfter, func() {
+			fyne.Do(func() {
+				if j.saving == run {
+					j.skip.Show()
+				}
+			})
+		})
+	}
+	j.refreshButtons()
+	j.sh.background(func() func() {
+		e, err := j.store(ctx, id, text)
+		var (
+			es   []journal.Entry
+			lerr error
+		)
+		if err == nil {
+			es, lerr = j.svc.List(context.Background(), journal.Query{Limit: limit})
+		}
+		return func() {
+			cancel()
+			if run.timer != nil {
+				run.timer.Stop()
+			}
+			j.saving = nil
+			j.savingRow.Hide()
+			j.skip.Hide()
+			again, queued := j.again, j.queued
+			j.again, j.queued = false, nil
+			if err != nil {
+				j.showError("Your entry was not saved", err)
+				j.keepSelection()
+				j.refreshButtons()
+				return
+			}
+			j.current, j.saved = e.ID, text
+			j.heading.SetText("Entry · " + e.Created.Format("Monday 2 January 2006, 15:04"))
+			words := len(strings.Fields(e.Text))
+			j.status.SetText(fmt.Sprintf("Saved at %s · %d %s", e.Updated.Format("15:04"), words, plural(words, "word", "words")))
+			j.showFeelings(&e)
+			if lerr != nil {
+				j.showError("Could not read the journal", lerr)
+			} else {
+				j.setEntries(es, limit)
+			}
+			j.refreshButtons()
+			if then != nil {
+				then()
+			}
+			if again {
+				j.saveDraft(queued)
+			}
+		}
+	})
+}
+
+// store saves text as a new entry (id "") or as entry id's new text. When
+// the person skipped the reading (ctx cancelled) and the journal refused
+// the cancelled save, it saves the text without a reading.
+func (j *journalScreen) store(ctx context.Context, id, text string) (journal.Entry, error) {
 	var (
 		e   journal.Entry
 		err error
 	)
-	if j.current == "" {
-		e, err = j.svc.Add(ctx, j.editor.Text)
+	if id == "" {
+		e, err = j.svc.Add(ctx, text)
 	} else {
-		e, err = j.svc.Update(ctx, j.current, j.editor.Text)
+		e, err = j.svc.Update(ctx, id, text)
 	}
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return saveUnread(j.svc, id, text, j.now())
+	}
+	return e, err
+}
+
+// saveUnread saves text without reading its emotions, as the Service does
+// when a reading fails: as a new entry (id "") written at, or as entry id's
+// new text, whose reading (of its old text) goes.
+func saveUnread(svc *journal.Service, id, text string, at time.Time) (journal.Entry, error) {
+	ctx := context.Background()
+	clean, _, err := journal.CleanText(text)
 	if err != nil {
-		j.showError("Your entry was not saved", err)
-		return false
+		return journal.Entry{}, err
 	}
-	j.current, j.saved = e.ID, j.editor.Text
-	j.heading.SetText("Entry · " + e.Created.Format("Monday 2 January 2006, 15:04"))
-	words := len(strings.Fields(e.Text))
-	j.status.SetText(fmt.Sprintf("Saved at %s · %d %s", e.Updated.Format("15:04"), words, plural(words, "word", "words")))
-	j.showFeelings(&e)
-	j.refreshButtons()
-	return true
+	if id == "" {
+		return svc.Save(ctx, journal.Entry{Created: at, Updated: at, Zone: journal.ZoneName(at.Location()), Text: clean})
+	}
+	for try := 0; ; try++ {
+		e, err := svc.Get(ctx, id)
+		if err != nil {
+			return journal.Entry{}, err
+		}
+		e.Text, e.Updated, e.Emotions = clean, at, nil
+		e, err = svc.Save(ctx, e)
+		if !errors.Is(err, journal.ErrConflict) || try == 8 {
+			return e, err
+		}
+	}
 }
 
-func (j *Journal) onSave() {
-	if !j.saveDraft() {
+// onSkip saves the entry being saved without reading its emotions: they
+// can be read later, when the journal is re-read.
+func (j *journalScreen) onSkip() {
+	if j.saving == nil {
 		return
 	}
-	id := j.current
-	j.reload()
-	j.selectID(id)
+	j.skip.Hide()
+	j.status.SetText("Saving without reading the emotions…")
+	j.saving.cancel()
 }
 
-func (j *Journal) onNew() {
-	if !j.saveDraft() {
+// keepSelection highlights the open entry again in the list (nothing for
+// a new one), after a click on another could not open it.
+func (j *journalScreen) keepSelection() {
+	if j.current == "" {
+		j.list.UnselectAll()
 		return
 	}
-	j.reload()
-	j.list.UnselectAll()
-	j.startNew()
-	j.status.SetText("")
-	j.window.Canvas().Focus(j.editor)
+	j.selectID(j.current)
 }
 
-func (j *Journal) onSelect(i widget.ListItemID) {
+func (j *journalScreen) onSave() {
+	j.saveDraft(func() { j.selectID(j.current) })
+}
+
+func (j *journalScreen) onNew() {
+	j.saveDraft(func() {
+		j.list.UnselectAll()
+		j.startNew()
+		j.status.SetText("")
+		j.window.Canvas().Focus(j.editor)
+	})
+}
+
+func (j *journalScreen) onSelect(i widget.ListItemID) {
 	if i < 0 || i >= len(j.entries) || j.entries[i].ID == j.current {
 		return
 	}
 	target := j.entries[i].ID
-	if j.dirty() {
-		// Never drop what the person typed: save it before showing another entry.
-		if !j.saveDraft() {
-			j.selectID(j.current)
-			return
-		}
-		j.reload()
+	// Never drop what the person typed: save it before showing another entry.
+	j.saveDraft(func() { j.open(target) })
+}
+
+// open shows the entry with the given id.
+func (j *journalScreen) open(id string) {
+	if id == j.current {
+		return
 	}
-	e, err := j.svc.Get(context.Background(), target)
+	e, err := j.svc.Get(context.Background(), id)
 	if err != nil {
 		j.showError("Could not open the entry", err)
+		j.keepSelection()
 		return
 	}
 	j.showEntry(e)
@@ -316,7 +474,7 @@ func (j *Journal) onSelect(i widget.ListItemID) {
 }
 
 // showEntry puts an entry in the editor and highlights it in the list.
-func (j *Journal) showEntry(e journal.Entry) {
+func (j *journalScreen) showEntry(e journal.Entry) {
 	j.current, j.saved = e.ID, e.Text
 	heading := "Entry · " + e.Created.Format("Monday 2 January 2006, 15:04")
 	if e.Audio != nil {
@@ -337,14 +495,8 @@ func (j *Journal) showEntry(e journal.Entry) {
 	j.selectID(e.ID)
 }
 
-func (j *Journal) settle() {
-	if j.settled != nil {
-		j.settled()
-	}
-}
-
 // selectID highlights the list row of the entry with the given id, if shown.
-func (j *Journal) selectID(id string) {
+func (j *journalScreen) selectID(id string) {
 	for i, e := range j.entries {
 		if e.ID == id {
 			j.list.Select(i)
@@ -355,31 +507,30 @@ func (j *Journal) selectID(id string) {
 
 // onClose saves unsaved text before the window closes; if saving fails the
 // window stays open so nothing is lost.
-func (j *Journal) onClose() {
-	if !j.saveDraft() {
-		return
-	}
-	if j.recorder.saving {
-		j.closeAfterSave = true
-		j.status.SetText("Saving your recording; SAMO closes when it is saved.")
-		return
-	}
-	if take := j.recorder.take; take != nil {
-		dialog.ShowCustomConfirm("You are recording", "Save and close", "Keep recording",
-			widget.NewLabel("Save the recording to your journal before closing?"), func(save bool) {
-				if save && j.recorder.take == take {
-					j.recorder.take = nil
-					j.saveTake(take, j.window.Close)
-				}
-			}, j.window)
-		return
-	}
-	j.window.Close()
+func (j *journalScreen) onClose() {
+	j.saveDraft(func() {
+		if j.recorder.saving {
+			j.closeAfterSave = true
+			j.status.SetText("Saving your recording; SAMO closes when it is saved.")
+			return
+		}
+		if take := j.recorder.take; take != nil {
+			dialog.ShowCustomConfirm("You are recording", "Save and close", "Keep recording",
+				widget.NewLabel("Save the recording to your journal before closing?"), func(save bool) {
+					if save && j.recorder.take == take {
+						j.recorder.take = nil
+						j.saveTake(take, j.sh.close)
+					}
+				}, j.window)
+			return
+		}
+		j.sh.close()
+	})
 }
 
 // onDelete asks before deleting the entry in the editor.
-func (j *Journal) onDelete() {
-	if j.current == "" {
+func (j *journalScreen) onDelete() {
+	if j.current == "" || j.saving != nil {
 		return
 	}
 	dialog.ShowConfirm("Delete this entry?",
@@ -391,7 +542,7 @@ func (j *Journal) onDelete() {
 		}, j.window)
 }
 
-func (j *Journal) deleteCurrent() {
+func (j *journalScreen) deleteCurrent() {
 	if err := j.svc.Delete(context.Background(), j.current); err != nil {
 		j.showError("The entry was not deleted", err)
 		return
@@ -402,58 +553,61 @@ func (j *Journal) deleteCurrent() {
 	j.status.SetText("Entry deleted.")
 }
 
-// onBackup asks where to write a backup and writes it; the journal stays in
-// use meanwhile, and the copy is consistent.
-func (j *Journal) onBackup() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
-		j.backupTo(path)
-	}, j.window)
-	d.SetFileName("samo-backup-" + j.now().Format("2006-01-02") + ".db")
-	d.Show()
-}
-
-func (j *Journal) backupTo(path string) {
-	if err := j.svc.Backup(path); err != nil {
-		j.showError("The backup was not written", err)
-		return
-	}
-	j.status.SetText("Backed up to " + path)
-}
-
-func (j *Journal) showError(title string, err error) {
+func (j *journalScreen) showError(title string, err error) {
 	j.status.SetText(title + ".")
 	dialog.ShowError(fmt.Errorf("%s: %w", title, err), j.window)
 }
 
-// editor is a multi-line entry that saves on Ctrl+S (⌘S on macOS), and
-// records on Ctrl+R, even while it has the keyboard focus.
+// editor is a multi-line entry that keeps the window's shortcuts (save,
+// record, new entry, screens) working while it has the keyboard focus.
 type editor struct {
 	widget.Entry
-	onSave, onRecord func()
+	// shortcut runs the window's shortcut s, reporting whether it is one.
+	shortcut func(s fyne.Shortcut) bool
 }
 
-func newEditor(onSave, onRecord func()) *editor {
-	e := &editor{onSave: onSave, onRecord: onRecord}
+// wrapLimit is the longest text, in bytes, that the editor wraps at word
+// boundaries. Fyne lays a wrapped paragraph out in time that grows with
+// the square of its length (a 140 KB paragraph takes minutes), so a longer
+// text is shown unwrapped, scrolling sideways, and the window stays
+// responsive.
+const wrapLimit = 32 << 10
+
+// fitWrapping wraps the editor's lines for a text of n bytes, or not (see
+// wrapLimit).
+func (e *editor) fitWrapping(n int) {
+	want := fyne.TextWrapWord
+	if n > wrapLimit {
+		want = fyne.TextWrapOff
+	}
+	if e.Wrapping != want {
+		e.Wrapping = want
+		e.Refresh()
+	}
+}
+
+// SetText shows text, wrapped when it is short enough to be.
+func (e *editor) SetText(text string) {
+	e.fitWrapping(len(text))
+	e.Entry.SetText(text)
+}
+
+func newEditor(shortcut func(fyne.Shortcut) bool) *editor {
+	e := &editor{shortcut: shortcut}
 	e.MultiLine = true
 	e.Wrapping = fyne.TextWrapWord
 	e.ExtendBaseWidget(e)
 	return e
 }
 
-// TypedShortcut handles the save shortcut and passes the others on.
+// TypedShortcut runs the window's shortcuts and passes the others on; a
+// long paste stops the wrapping first (see wrapLimit).
 func (e *editor) TypedShortcut(s fyne.Shortcut) {
-	if cs, ok := s.(*desktop.CustomShortcut); ok && cs.ShortcutName() == saveShortcut.ShortcutName() {
-		e.onSave()
+	if e.shortcut != nil && e.shortcut(s) {
 		return
 	}
-	if cs, ok := s.(*desktop.CustomShortcut); ok && cs.ShortcutName() == recordShortcut.ShortcutName() && e.onRecord != nil {
-		e.onRecord()
-		return
+	if p, ok := s.(*fyne.ShortcutPaste); ok && p.Clipboard != nil {
+		e.fitWrapping(len(e.Text) + len(p.Clipboard.Content()))
 	}
 	e.Entry.TypedShortcut(s)
 }

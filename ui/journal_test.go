@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,17 +15,62 @@ import (
 
 	"github.com/samojournal/samo/journal"
 	"github.com/samojournal/samo/journal/journaltest"
-	"github.com/samojournal/samo/storage"
 )
 
-// newTestJournal opens the main screen on an in-memory journal in Fyne's
+// newTestShell opens the window on svc, an in-memory journal, in Fyne's
 // headless test driver.
-func newTestJournal(t *testing.T, store *journaltest.MemStore) (*Journal, fyne.Window) {
+func newTestShell(t *testing.T, svc *journal.Service, opts ...Option) (*shell, fyne.Window) {
 	t.Helper()
 	a := test.NewTempApp(t)
+	return newTestShellIn(t, a, svc, opts...)
+}
+
+// newTestShellIn is newTestShell in the app a.
+func newTestShellIn(t *testing.T, a fyne.App, svc *journal.Service, opts ...Option) (*shell, fyne.Window) {
+	t.Helper()
 	w := a.NewWindow("SAMO")
 	w.Resize(fyne.NewSize(900, 600))
-	return Create(a, w, journal.NewService(store)), w
+	var sh *shell
+	onUI(func() { sh = newShell(a, w, journaltest.NewMemOpener(), svc, opts...) })
+	t.Cleanup(func() { waitIdle(t, sh) })
+	return sh, w
+}
+
+// newTestJournal opens the journal screen on an in-memory journal.
+func newTestJournal(t *testing.T, store journal.Store) (*journalScreen, fyne.Window) {
+	t.Helper()
+	sh, w := newTestShell(t, journal.NewService(store))
+	return sh.journal, w
+}
+
+// save taps Save and waits for the save, which runs off the UI goroutine.
+func save(t *testing.T, j *journalScreen) {
+	t.Helper()
+	waitSettled(t, j.sh, func() { test.Tap(j.save) })
+}
+
+// waitSettled runs f and waits for the background work it starts.
+func waitSettled(t *testing.T, sh *shell, f func()) {
+	t.Helper()
+	done := make(chan struct{}, 1)
+	sh.settled = func() { done <- struct{}{} }
+	f()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the background work did not finish")
+	}
+	sh.settled = nil
+}
+
+// waitIdle waits until no background work is under way.
+func waitIdle(t *testing.T, sh *shell) {
+	t.Helper()
+	select {
+	case <-sh.jobs.wait():
+	case <-time.After(20 * time.Second):
+		t.Fatal("the background work did not finish")
+	}
 }
 
 // shownLabels returns the text of every label laid out in the window.
@@ -63,7 +107,7 @@ func TestJournal_TypeSaveAndSeeItInTheList(t *testing.T) {
 	if j.save.Disabled() {
 		t.Fatal("Save stays disabled after typing")
 	}
-	test.Tap(j.save)
+	save(t, j)
 
 	es, _ := store.List(context.Background(), journal.Query{})
 	if len(es) != 1 || es[0].Text != "I feel great today" {
@@ -100,7 +144,7 @@ func TestJournal_ShortcutSaves(t *testing.T) {
 	j, w := newTestJournal(t, store)
 	w.Canvas().Focus(j.editor)
 	test.Type(j.editor, "saved from the keyboard")
-	j.editor.TypedShortcut(saveShortcut)
+	waitSettled(t, j.sh, func() { j.editor.TypedShortcut(saveShortcut) })
 	if n, _ := store.Count(context.Background()); n != 1 {
 		t.Errorf("Ctrl+S in the editor saved %d entries, want 1", n)
 	}
@@ -117,7 +161,7 @@ func TestJournal_EditAnEntry(t *testing.T) {
 		t.Fatalf("selecting the entry shows %q", j.editor.Text)
 	}
 	j.editor.SetText("second version")
-	test.Tap(j.save)
+	save(t, j)
 
 	got, _ := store.Get(ctx, old.ID)
 	if got.Text != "second version" {
@@ -138,7 +182,7 @@ func TestJournal_OpeningAnotherEntryKeepsWhatWasTyped(t *testing.T) {
 	j, _ := newTestJournal(t, store)
 
 	test.Type(j.editor, "a draft I have not saved")
-	j.list.Select(0) // the older entry
+	waitSettled(t, j.sh, func() { j.list.Select(0) }) // the older entry
 	es, _ := store.List(ctx, journal.Query{})
 	if len(es) != 2 || es[0].Text != "a draft I have not saved" {
 		t.Fatalf("the draft was not kept: %+v", es)
@@ -153,7 +197,7 @@ func TestJournal_FailedSaveKeepsTheTextAndSaysSo(t *testing.T) {
 	j, w := newTestJournal(t, store)
 	store.Fail = errors.New("storage: no space left on device")
 	test.Type(j.editor, "words I must not lose")
-	test.Tap(j.save)
+	save(t, j)
 
 	if j.editor.Text != "words I must not lose" {
 		t.Errorf("editor = %q after a failed save", j.editor.Text)
@@ -165,12 +209,12 @@ func TestJournal_FailedSaveKeepsTheTextAndSaysSo(t *testing.T) {
 		t.Errorf("status = %q", j.status.Text)
 	}
 	// The window must not close with the text unsaved.
-	j.onClose()
+	waitSettled(t, j.sh, j.onClose)
 	if j.editor.Text == "" {
 		t.Error("closing dropped the unsaved text")
 	}
 	store.Fail = nil
-	j.onClose()
+	waitSettled(t, j.sh, j.onClose)
 	if n, _ := store.Count(context.Background()); n != 1 {
 		t.Errorf("closing the window saved %d entries, want the draft saved", n)
 	}
@@ -225,29 +269,6 @@ func TestJournal_DeleteAnEntry(t *testing.T) {
 	}
 }
 
-func TestJournal_BackupWhileOpen(t *testing.T) {
-	a := test.NewTempApp(t)
-	o := &diskOpener{path: filepath.Join(t.TempDir(), storage.FileName)}
-	defer o.close()
-	j := createPlain(t, a, o)
-	test.Type(j.editor, "worth keeping")
-	test.Tap(j.save)
-
-	backup := filepath.Join(t.TempDir(), "backup.db")
-	j.backupTo(backup)
-	if !strings.HasPrefix(j.status.Text, "Backed up to") {
-		t.Fatalf("status = %q", j.status.Text)
-	}
-	b, err := storage.Open(backup, storage.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if es, _ := b.List(context.Background(), journal.Query{}); len(es) != 1 || es[0].Text != "worth keeping" {
-		t.Errorf("backup holds %+v", es)
-	}
-}
-
 func TestJournal_OlderEntriesPageByPage(t *testing.T) {
 	store := journaltest.NewMemStore()
 	svc := journal.NewService(store)
@@ -277,7 +298,7 @@ func TestJournal_OlderEntriesPageByPage(t *testing.T) {
 	}
 	// Saving keeps everything loaded in view.
 	test.Type(j.editor, "newest")
-	test.Tap(j.save)
+	save(t, j)
 	if len(j.entries) != 451 || j.entries[0].Text != "newest" {
 		t.Errorf("after saving: %d entries, first %q", len(j.entries), j.entries[0].Text)
 	}
@@ -286,15 +307,13 @@ func TestJournal_OlderEntriesPageByPage(t *testing.T) {
 // newReadEntry opens the main screen on an in-memory journal whose entries
 // are read by journaltest's word analyzer, and saves one entry with fear and
 // joy in it.
-func newReadEntry(t *testing.T) (*Journal, fyne.Window, *journaltest.MemStore) {
+func newReadEntry(t *testing.T) (*journalScreen, fyne.Window, *journaltest.MemStore) {
 	t.Helper()
 	store := journaltest.NewMemStore()
-	a := test.NewTempApp(t)
-	w := a.NewWindow("SAMO")
-	w.Resize(fyne.NewSize(900, 600))
-	j := Create(a, w, journal.NewService(store, journal.WithAnalyzer(&journaltest.WordAnalyzer{Name: "words", Version: "1"})))
+	sh, w := newTestShell(t, journal.NewService(store, journal.WithAnalyzer(&journaltest.WordAnalyzer{Name: "words", Version: "1"})))
+	j := sh.journal
 	test.Type(j.editor, "so much joy and a little fear")
-	test.Tap(j.save)
+	save(t, j)
 	return j, w, store
 }
 
@@ -391,7 +410,7 @@ func TestJournal_CorrectEmotions(t *testing.T) {
 	for _, l := range []string{"joy", "fear", "relief", "grief", "sadness"} {
 		test.Tap(f.checks[l]) // joy and fear off, the others on
 	}
-	tapDialogButton(t, w, "Save")
+	waitSettled(t, j.sh, func() { tapDialogButton(t, w, "Save") })
 	e, _ := store.Get(context.Background(), id)
 	if !e.Corrected() || strings.Join(e.Corrections.Labels, ",") != "grief,relief,sadness" {
 		t.Fatalf("saved corrections %+v", e.Corrections)
@@ -410,7 +429,7 @@ func TestJournal_CorrectEmotions(t *testing.T) {
 	for _, c := range j.correction.checks {
 		c.SetChecked(false)
 	}
-	tapDialogButton(t, w, "Save")
+	waitSettled(t, j.sh, func() { tapDialogButton(t, w, "Save") })
 	if e, _ := store.Get(context.Background(), id); e.Corrections != nil {
 		t.Fatalf("nothing ticked left %+v", e.Corrections)
 	}
@@ -443,7 +462,7 @@ func overlayTexts(w fyne.Window) []string {
 // emotion; a model that cannot explain gets no such button.
 func TestJournal_WhyShowsTheWords(t *testing.T) {
 	j, w, store := newReadEntry(t)
-	offered := func(j *Journal) bool {
+	offered := func(j *journalScreen) bool {
 		for _, o := range test.LaidOutObjects(j.feelings) {
 			if o == j.why {
 				return true
@@ -454,7 +473,7 @@ func TestJournal_WhyShowsTheWords(t *testing.T) {
 	if !offered(j) || j.why.Disabled() {
 		t.Fatal("no Why? button beside a read entry")
 	}
-	waitSettled(t, j, func() { test.Tap(j.why) })
+	waitSettled(t, j.sh, func() { test.Tap(j.why) })
 	got := overlayTexts(w)
 	for _, want := range []string{"Why SAMO read this", j.heading.Text, "fear", "“fear”", "joy", "“joy”", "strong"} {
 		if !contains(got, want) {
@@ -463,10 +482,8 @@ func TestJournal_WhyShowsTheWords(t *testing.T) {
 	}
 
 	type plainAnalyzer struct{ journal.Analyzer } // reads, cannot explain
-	a := test.NewTempApp(t)
-	w2 := a.NewWindow("SAMO")
-	w2.Resize(fyne.NewSize(900, 600))
-	j2 := Create(a, w2, journal.NewService(store, journal.WithAnalyzer(plainAnalyzer{&journaltest.WordAnalyzer{Name: "words", Version: "1"}})))
+	sh2, _ := newTestShell(t, journal.NewService(store, journal.WithAnalyzer(plainAnalyzer{&journaltest.WordAnalyzer{Name: "words", Version: "1"}})))
+	j2 := sh2.journal
 	j2.list.Select(0)
 	if j2.current == "" || len(j2.feelings.Objects) == 0 {
 		t.Fatal("the entry did not open")
@@ -474,4 +491,238 @@ func TestJournal_WhyShowsTheWords(t *testing.T) {
 	if offered(j2) {
 		t.Fatal("a model that cannot explain is offered Why?")
 	}
+}
+
+// Saving runs off the UI goroutine: with a slow emotion model and a
+// text of several megabytes, the tap on Save returns while the model is
+// still reading, the window says it is saving and keeps the text, and the
+// entry shows once the reading is done.
+func TestJournal_SaveReturnsBeforeTheAnalysisFinishes(t *testing.T) {
+	analyzer := &journaltest.WordAnalyzer{Name: "words", Version: "1", Hold: make(chan struct{})}
+	store := journaltest.NewMemStore()
+	sh, _ := newTestShell(t, journal.NewService(store, journal.WithAnalyzer(analyzer)))
+	j := sh.journal
+	j.skipAfter = 0 // offer to skip at once, not from a timer's goroutine
+	// 2 MB: Fyne's entry lays a text out at about 10 s a megabyte under
+	// the race detector, whatever the journal does with it
+	text := strings.Repeat("joy and calm. ", 150_000)
+	j.editor.SetText(text)
+	if j.editor.Wrapping != fyne.TextWrapOff {
+		t.Error("the editor wraps a text of megabytes, which Fyne lays out in minutes")
+	}
+
+	done := make(chan struct{}, 1)
+	sh.settled = func() { done <- struct{}{} }
+	tapped := make(chan struct{})
+	go func() { test.Tap(j.save); close(tapped) }()
+	select {
+	case <-tapped:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the tap on Save did not return while the emotions were being read")
+	}
+	for analyzer.Calls() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n, _ := store.Count(context.Background()); n != 0 || len(j.entries) != 0 {
+		t.Fatalf("the entry is saved (%d) or listed (%d) before its reading finished", n, len(j.entries))
+	}
+	if !strings.HasPrefix(j.status.Text, "Saving…") || !j.savingRow.Visible() || !j.skip.Visible() {
+		t.Errorf("while saving: status %q, progress shown %v, skip offered %v", j.status.Text, j.savingRow.Visible(), j.skip.Visible())
+	}
+	if !j.save.Disabled() {
+		t.Error("Save stays enabled while the entry is being saved")
+	}
+	if len(j.editor.Text) != len(text) {
+		t.Errorf("the editor holds %d bytes while saving, want the %d typed", len(j.editor.Text), len(text))
+	}
+
+	close(analyzer.Hold)
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the save did not finish")
+	}
+	if len(j.entries) != 1 || j.entries[0].Emotions == nil || j.current != j.entries[0].ID {
+		t.Fatalf("after the reading: %d entries listed, open %q", len(j.entries), j.current)
+	}
+	if got := strings.Join(chipTexts(j.list), ","); got != "joy" {
+		t.Errorf("the list shows chips %q, want joy", got)
+	}
+	if j.savingRow.Visible() || !strings.HasPrefix(j.status.Text, "Saved at") {
+		t.Errorf("after saving: progress shown %v, status %q", j.savingRow.Visible(), j.status.Text)
+	}
+}
+
+// chipTexts are the emotion words shown as chips in o.
+func chipTexts(o fyne.CanvasObject) []string {
+	var out []string
+	for _, o := range test.LaidOutObjects(o) {
+		if c, ok := o.(*canvas.Text); ok && c.Visible() && c.Color == groupColors[journal.EkmanGroup(c.Text)] {
+			out = append(out, c.Text)
+		}
+	}
+	return out
+}
+
+// refusingStore is a MemStore that, like the journal on disk, refuses to
+// work for a cancelled context.
+type refusingStore struct{ *journaltest.MemStore }
+
+func (r refusingStore) Put(ctx context.Context, e journal.Entry) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return r.MemStore.Put(ctx, e)
+}
+
+func (r refusingStore) Get(ctx context.Context, id string) (journal.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return journal.Entry{}, err
+	}
+	return r.MemStore.Get(ctx, id)
+}
+
+// "Skip reading" saves the entry, new or edited, without its emotions,
+// even on a journal that refuses the cancelled save; the person is told
+// the emotions were not read.
+func TestJournal_SkipReadingSavesWithoutEmotions(t *testing.T) {
+	for _, store := range []journal.Store{journaltest.NewMemStore(), refusingStore{journaltest.NewMemStore()}} {
+		t.Run(fmt.Sprintf("%T", store), func(t *testing.T) {
+			analyzer := &journaltest.WordAnalyzer{Name: "words", Version: "1", Hold: make(chan struct{})}
+			svc := journal.NewService(store, journal.WithAnalyzer(analyzer))
+			old, err := journal.NewService(store, journal.WithAnalyzer(&journaltest.WordAnalyzer{Name: "words", Version: "1"})).
+				AddAt(context.Background(), "an old joy", time.Now().Add(-time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sh, w := newTestShell(t, svc)
+			j := sh.journal
+			j.skipAfter = 0
+
+			skip := func(want int) {
+				t.Helper()
+				waitSettled(t, sh, func() {
+					test.Tap(j.save)
+					for analyzer.Calls() < want {
+						time.Sleep(5 * time.Millisecond)
+					}
+					test.Tap(j.skip)
+				})
+			}
+			test.Type(j.editor, "a new fear")
+			skip(1)
+			e, err := store.Get(context.Background(), j.current)
+			if err != nil || e.Text != "a new fear" || e.Emotions != nil {
+				t.Fatalf("after skipping: %+v, %v; want the text saved unread", e, err)
+			}
+			if !contains(shownLabels(w), "not read (") {
+				t.Errorf("the window does not say the emotions were not read; labels %q", shownLabels(w))
+			}
+
+			j.list.Select(1)
+			if j.current != old.ID {
+				t.Fatalf("the old entry did not open")
+			}
+			j.editor.SetText("an old joy, changed")
+			skip(2)
+			e, _ = store.Get(context.Background(), old.ID)
+			if e.Text != "an old joy, changed" || e.Emotions != nil {
+				t.Fatalf("the edited entry: text %q, emotions %+v; want the new text unread", e.Text, e.Emotions)
+			}
+			if n, _ := store.Count(context.Background()); n != 2 {
+				t.Errorf("%d entries, want 2", n)
+			}
+		})
+	}
+}
+
+// A save asked for while one runs waits for it, then saves what was typed
+// meanwhile; nothing is lost and no entry is made twice.
+func TestJournal_SecondSaveWaitsForTheFirst(t *testing.T) {
+	analyzer := &journaltest.WordAnalyzer{Name: "words", Version: "1", Hold: make(chan struct{})}
+	store := journaltest.NewMemStore()
+	sh, _ := newTestShell(t, journal.NewService(store, journal.WithAnalyzer(analyzer)))
+	j := sh.journal
+	test.Type(j.editor, "first")
+	done := make(chan struct{}, 2)
+	sh.settled = func() { done <- struct{}{} }
+	test.Tap(j.save)
+	for analyzer.Calls() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	test.Type(j.editor, " and more")
+	j.editor.TypedShortcut(saveShortcut) // waits for the first save
+	if analyzer.Calls() != 1 {
+		t.Fatalf("a second save started while the first ran")
+	}
+	close(analyzer.Hold)
+	for range 2 {
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatal("the saves did not finish")
+		}
+	}
+	es, _ := store.List(context.Background(), journal.Query{})
+	if len(es) != 1 || es[0].Text != "first and more" || j.dirty() {
+		t.Fatalf("stored %+v, editor dirty %v; want one entry with all the text", es, j.dirty())
+	}
+}
+
+// The list's rows are measured with their line of chips, so a row's chips
+// lie inside the row (they spilled below a selected row's highlight).
+func TestJournal_RowChipsStayInTheRow(t *testing.T) {
+	j, _, _ := newReadEntry(t)
+	rows, chips := 0, 0
+	for _, o := range test.LaidOutObjects(j.list) {
+		row, ok := o.(*fyne.Container)
+		if !ok || len(row.Objects) != 3 {
+			continue
+		}
+		if _, ok := row.Objects[1].(*widget.Label); !ok {
+			continue
+		}
+		rows++
+		for _, c := range test.LaidOutObjects(row.Objects[2]) {
+			if _, ok := c.(*canvas.Text); !ok || !c.Visible() {
+				continue
+			}
+			chips++
+			at, ok := positionIn(row, c)
+			if !ok {
+				t.Fatal("a chip is not laid out in its row")
+			}
+			if at.Y < 0 || at.Y+c.Size().Height > row.Size().Height+0.5 {
+				t.Errorf("chip %q spans %v–%v, outside its row's 0–%v", c.(*canvas.Text).Text, at.Y, at.Y+c.Size().Height, row.Size().Height)
+			}
+		}
+	}
+	if rows != 1 || chips != 2 {
+		t.Fatalf("%d rows with %d chips, want the entry's row with fear and joy", rows, chips)
+	}
+}
+
+// positionIn returns where target lies inside root, walking containers and
+// widgets' renderers.
+func positionIn(root, target fyne.CanvasObject) (fyne.Position, bool) {
+	var walk func(o fyne.CanvasObject, at fyne.Position) (fyne.Position, bool)
+	walk = func(o fyne.CanvasObject, at fyne.Position) (fyne.Position, bool) {
+		if o == target {
+			return at, true
+		}
+		var kids []fyne.CanvasObject
+		switch x := o.(type) {
+		case *fyne.Container:
+			kids = x.Objects
+		case fyne.Widget:
+			kids = test.WidgetRenderer(x).Objects()
+		}
+		for _, k := range kids {
+			if p, ok := walk(k, at.Add(k.Position())); ok {
+				return p, true
+			}
+		}
+		return fyne.Position{}, false
+	}
+	return walk(root, fyne.Position{})
 }

@@ -10,25 +10,12 @@ import (
 	"github.com/samojournal/samo/journal"
 )
 
-// Opener is how the window reaches the journal on disk: main implements it
-// over storage, tests over a temporary folder.
-type Opener interface {
-	// Exists reports whether a journal has been created.
-	Exists() bool
-	// Open opens the journal; passphrase is nil for a first, plain try.
-	Open(passphrase []byte) (*journal.Service, error)
-	// Create makes a new journal, encrypted when passphrase is not nil.
-	Create(passphrase []byte) (*journal.Service, error)
-	// NeedsPassphrase reports whether err means the journal is encrypted
-	// and the passphrase was missing or wrong.
-	NeedsPassphrase(err error) bool
-}
-
 // Start shows what the person needs first: a welcome form that creates the
 // journal (with or without a passphrase), an unlock form for an encrypted
 // journal, or the journal itself. Key derivation takes about half a second,
 // so it runs off the UI goroutine with the form showing that it is working.
-func Start(app fyne.App, w fyne.Window, o Opener, opts ...Option) *Gate {
+// Once open, the window shows the journal's screens (see WithScreen).
+func Start(app fyne.App, w fyne.Window, o journal.Opener, opts ...Option) *Gate {
 	g := &Gate{app: app, window: w, opener: o, opts: opts}
 	switch {
 	case !o.Exists():
@@ -51,11 +38,11 @@ func Start(app fyne.App, w fyne.Window, o Opener, opts ...Option) *Gate {
 type Gate struct {
 	app    fyne.App
 	window fyne.Window
-	opener Opener
+	opener journal.Opener
 	opts   []Option
 
-	// Journal is the open journal screen, once there is one.
-	Journal *Journal
+	// shell is the open journal's window, once there is one.
+	shell *shell
 
 	pass, repeat *widget.Entry
 	protect      *widget.Check
@@ -69,8 +56,12 @@ type Gate struct {
 }
 
 func (g *Gate) open(svc *journal.Service) {
-	g.Journal = Create(g.app, g.window, svc, g.opts...)
+	g.shell = newShell(g.app, g.window, g.opener, svc, g.opts...)
 }
+
+// Opened reports whether the journal is open in the window (false while
+// the welcome or unlock form shows, or a problem).
+func (g *Gate) Opened() bool { return g.shell != nil }
 
 func (g *Gate) form(title, intro string, fields fyne.CanvasObject, action *widget.Button) {
 	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

@@ -17,13 +17,15 @@ import (
 	"github.com/samojournal/samo/journal"
 )
 
-// Voice records spoken entries for the window; main provides it over the
-// microphone (audio) and the speech model, tests over memory.
+// Voice records spoken entries for the window. NewMicrophone is the real
+// one (the audio package); tests use one in memory.
 type Voice interface {
-	// Record starts a recording. level is called about 20 times a second,
-	// from another goroutine, with the last 50 ms's peak in [0,1] and the
-	// length so far.
-	Record(level func(peak float32, elapsed time.Duration)) (Take, error)
+	// Devices lists the names of the microphones that can record.
+	Devices() ([]string, error)
+	// Record starts a recording from the named microphone ("" the
+	// default one). level is called about 20 times a second, from another
+	// goroutine, with the last 50 ms's peak in [0,1] and the length so far.
+	Record(device string, level func(peak float32, elapsed time.Duration)) (Take, error)
 	// Unfinished returns recordings left behind when SAMO stopped while
 	// recording, already stopped, to be saved or discarded.
 	Unfinished() ([]Take, error)
@@ -42,30 +44,32 @@ type Take interface {
 	// length, or when the microphone fails or goes away. The window then
 	// saves what was recorded.
 	Done() <-chan struct{}
-	// Stop ends the recording and prepares it for the journal, transcribed
-	// when a speech model is installed (this can take a while: it is
-	// called off the UI goroutine, and reports the fraction done to
-	// progress, from any goroutine). The file stays until Saved or Discard.
-	Stop(ctx context.Context, progress func(done float64)) (journal.NewRecording, error)
-	// Saved removes the recording's file once the journal holds it.
-	Saved() error
+	// Stop ends the recording and returns its file, for
+	// journal.Service.SaveRecording (which removes it once the journal
+	// holds it). It is called off the UI goroutine. A recording that holds
+	// no audio is ErrNothingRecorded.
+	Stop(ctx context.Context) (Stopped, error)
 	// Discard stops the recording if needed and deletes it.
 	Discard() error
+}
+
+// Stopped is a finished recording.
+type Stopped struct {
+	// File is the recording on disk, with when it started.
+	File journal.RecordingFile
+	// Warnings say what went wrong while recording without costing what
+	// was recorded (a microphone unplugged, audio lost to a busy
+	// computer); the window shows them as notices.
+	Warnings []string
 }
 
 // ErrNothingRecorded is what a Take's Stop returns when it holds no audio
 // (stopped as soon as it started): the window drops it quietly.
 var ErrNothingRecorded = errors.New("ui: nothing was recorded")
 
-// Option configures the journal screen.
-type Option func(*Journal)
-
-// WithVoice lets the person record entries.
-func WithVoice(v Voice) Option { return func(j *Journal) { j.voice = v } }
-
 // recorderPanel is shown instead of the editor while a recording runs.
 type recorderPanel struct {
-	j       *Journal
+	j       *journalScreen
 	take    Take
 	clock   *widget.Label
 	meter   *levelMeter
@@ -83,7 +87,7 @@ type recorderPanel struct {
 	saving bool
 }
 
-func newRecorderPanel(j *Journal) *recorderPanel {
+func newRecorderPanel(j *journalScreen) *recorderPanel {
 	p := &recorderPanel{j: j}
 	title := widget.NewLabelWithStyle("Recording", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	p.clock = widget.NewLabelWithStyle("00:00", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
@@ -107,7 +111,7 @@ func newRecorderPanel(j *Journal) *recorderPanel {
 }
 
 func (p *recorderPanel) start() {
-	take, err := p.j.voice.Record(func(peak float32, elapsed time.Duration) {
+	take, err := p.j.voice.Record(p.j.sh.microphone, func(peak float32, elapsed time.Duration) {
 		fyne.Do(func() { p.show(peak, elapsed) })
 	})
 	if err != nil {
@@ -176,7 +180,7 @@ func (p *recorderPanel) onStop() {
 		p.working.Hide()
 		p.note.SetText("Speak freely. The recording is saved on this computer as you speak.")
 		if p.j.closeAfterSave {
-			p.j.window.Close()
+			p.j.sh.close()
 		}
 	})
 }
@@ -201,66 +205,82 @@ func (p *recorderPanel) onDiscard() {
 // saveTake stops a take and saves it as an entry, off the UI goroutine, then
 // shows the entry. If saving fails the recording's file stays, and the next
 // start offers it again: nothing spoken is lost.
-func (j *Journal) saveTake(take Take, done func()) { j.saveTakes([]Take{take}, done) }
+func (j *journalScreen) saveTake(take Take, done func()) { j.saveTakes([]Take{take}, done) }
 
 // saveTakes saves takes one after another on one goroutine, showing each
 // result as it comes; done runs on the UI goroutine after the last.
-func (j *Journal) saveTakes(takes []Take, done func()) {
+func (j *journalScreen) saveTakes(takes []Take, done func()) {
 	j.status.SetText("Saving the recording…")
-	go func() {
-		for i, take := range takes {
-			ctx := context.Background()
-			rec, err := take.Stop(ctx, func(done float64) {
-				fyne.Do(func() { j.recorder.working.SetValue(done) })
-			})
-			var e journal.Entry
-			if err == nil {
-				e, err = j.svc.AddRecording(ctx, rec)
-			}
-			if err == nil {
-				take.Saved()
-			}
-			empty := errors.Is(err, ErrNothingRecorded)
-			if empty {
-				take.Discard()
-			}
-			last := i == len(takes)-1
-			fyne.DoAndWait(func() {
-				if last && done != nil {
-					done()
-				}
-				if empty {
-					j.status.SetText("Nothing was recorded.")
-					j.settle()
-					return
-				}
-				if err != nil {
-					j.showError("The recording was not saved (it is kept and offered again when SAMO starts)", err)
-					j.settle()
-					return
-				}
-				j.reload()
-				j.showEntry(e)
-				msg := "Recording saved and transcribed."
-				switch {
-				case e.AwaitingTranscript():
-					msg = "Recording saved. It will be transcribed when a speech model is installed."
-				case e.NoSpeechHeard():
-					msg = "Recording saved. No speech was heard in it."
-				}
-				if j.recorder.stoppedByItself {
-					j.recorder.stoppedByItself = false
-					msg = "The recording stopped by itself (its length limit, or the microphone went away). " + msg
-				}
-				j.status.SetText(msg)
-				j.settle()
-			})
+	j.saveNext(takes, done)
+}
+
+func (j *journalScreen) saveNext(takes []Take, done func()) {
+	if len(takes) == 0 {
+		return
+	}
+	take, rest := takes[0], takes[1:]
+	j.sh.background(func() func() {
+		show := j.saveOne(take, len(rest) == 0, done)
+		return func() {
+			show()
+			j.saveNext(rest, done)
 		}
-	}()
+	})
+}
+
+// saveOne stops take and saves it, off the UI goroutine, and returns what
+// shows the result; done (when last) runs first.
+func (j *journalScreen) saveOne(take Take, last bool, done func()) func() {
+	ctx := context.Background()
+	st, err := take.Stop(ctx)
+	for _, w := range st.Warnings {
+		j.svc.Notices().Notify(w)
+	}
+	var e journal.Entry
+	if err == nil {
+		e, _, err = j.svc.SaveRecording(ctx, st.File, func(done, total int) {
+			if total > 0 {
+				fyne.Do(func() { j.recorder.working.SetValue(float64(done) / float64(total)) })
+			}
+		})
+	}
+	empty := errors.Is(err, ErrNothingRecorded)
+	if empty {
+		take.Discard()
+	}
+	return func() {
+		if last && done != nil {
+			done()
+		}
+		if empty {
+			j.status.SetText("Nothing was recorded.")
+			return
+		}
+		if err != nil {
+			j.showError("The recording was not saved (it is kept and offered again when SAMO starts)", err)
+			return
+		}
+		j.reload()
+		if !j.dirty() {
+			j.showEntry(e)
+		}
+		msg := "Recording saved and transcribed."
+		switch {
+		case e.AwaitingTranscript():
+			msg = "Recording saved. It will be transcribed when a speech model is installed."
+		case e.NoSpeechHeard():
+			msg = "Recording saved. No speech was heard in it."
+		}
+		if j.recorder.stoppedByItself {
+			j.recorder.stoppedByItself = false
+			msg = "The recording stopped by itself (its length limit, or the microphone went away). " + msg
+		}
+		j.status.SetText(msg)
+	}
 }
 
 // offerUnfinished asks whether to save recordings a crash left behind.
-func (j *Journal) offerUnfinished() {
+func (j *journalScreen) offerUnfinished() {
 	if j.voice == nil {
 		return
 	}
@@ -290,7 +310,7 @@ func (j *Journal) offerUnfinished() {
 }
 
 // showRecorder swaps the editor for the recording panel and back.
-func (j *Journal) showRecorder(on bool) {
+func (j *journalScreen) showRecorder(on bool) {
 	if on {
 		j.editorArea.Hide()
 		j.recorder.content.Show()
@@ -303,7 +323,7 @@ func (j *Journal) showRecorder(on bool) {
 }
 
 // onRecordKey starts a recording, or stops and saves the one running.
-func (j *Journal) onRecordKey() {
+func (j *journalScreen) onRecordKey() {
 	if j.voice == nil {
 		return
 	}
@@ -314,14 +334,15 @@ func (j *Journal) onRecordKey() {
 	j.onRecord()
 }
 
-func (j *Journal) onRecord() {
+func (j *journalScreen) onRecord() {
 	if j.voice == nil || j.recorder.take != nil || j.recorder.saving {
 		return
 	}
-	if !j.saveDraft() {
-		return
-	}
-	j.recorder.start()
+	j.saveDraft(func() {
+		if j.recorder.take == nil && !j.recorder.saving {
+			j.recorder.start()
+		}
+	})
 }
 
 // levelMeter is a horizontal bar showing the microphone's level.
@@ -360,6 +381,7 @@ func (r *meterRenderer) Layout(s fyne.Size) {
 }
 func (r *meterRenderer) MinSize() fyne.Size { return fyne.NewSize(120, 16) }
 func (r *meterRenderer) Refresh() {
+	r.m.back.FillColor = theme.Color(theme.ColorNameInputBackground)
 	r.Layout(r.m.Size())
 	canvas.Refresh(r.m.back)
 	canvas.Refresh(r.m.fill)
@@ -368,7 +390,7 @@ func (r *meterRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObje
 func (r *meterRenderer) Destroy()                     {}
 
 // onPlay plays the open entry's recording, or stops the one playing.
-func (j *Journal) onPlay() {
+func (j *journalScreen) onPlay() {
 	if j.voice == nil || j.current == "" {
 		return
 	}
@@ -376,18 +398,17 @@ func (j *Journal) onPlay() {
 		j.stopPlaying()
 		return
 	}
-	data, err := j.svc.Audio(context.Background(), j.current)
-	if err != nil {
-		j.showError("Could not read the recording", err)
-		return
-	}
+	id := j.current
 	ctx, cancel := context.WithCancel(context.Background())
 	j.stopPlaying = cancel
 	j.play.SetText("Stop")
 	j.play.SetIcon(theme.MediaStopIcon())
-	go func() {
-		err := j.voice.Play(ctx, data)
-		fyne.Do(func() {
+	j.sh.background(func() func() {
+		data, err := j.svc.Audio(ctx, id)
+		if err == nil {
+			err = j.voice.Play(ctx, data)
+		}
+		return func() {
 			cancel()
 			j.stopPlaying = nil
 			j.play.SetText("Play")
@@ -395,14 +416,13 @@ func (j *Journal) onPlay() {
 			if err != nil && !errors.Is(err, context.Canceled) {
 				j.showError("Could not play the recording", err)
 			}
-			j.settle()
-		})
-	}()
+		}
+	})
 }
 
 // showPlay shows the Play button for an entry with a recording, and stops
 // any playback of another entry.
-func (j *Journal) showPlay(e journal.Entry) {
+func (j *journalScreen) showPlay(e journal.Entry) {
 	if j.stopPlaying != nil {
 		j.stopPlaying()
 	}

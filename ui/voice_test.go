@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,17 +16,21 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/samojournal/samo/journal"
-	"github.com/samojournal/samo/storage"
+	"github.com/samojournal/samo/journal/journaltest"
 )
 
-// memVoice is an in-memory Voice: its takes report levels when told and
-// hand back fixed audio.
+// memVoice is an in-memory Voice: its takes report levels when told and,
+// once stopped, leave a recording of their length in dir as
+// journaltest.PCMDecoder reads it.
 type memVoice struct {
 	mu         sync.Mutex
+	dir        string
+	devices    []string
 	takes      []*memTake
 	unfinished []*memTake
-	transcript *journal.Transcript
 	stopErr    error
+	// warnings are what every take's Stop reports.
+	warnings []string
 	// hold, when set, keeps Stop from returning until it is closed.
 	hold chan struct{}
 	// played lists what Play was given; playFor is how long it plays.
@@ -34,22 +39,49 @@ type memVoice struct {
 }
 
 type memTake struct {
-	v       *memVoice
-	done    chan struct{}
-	level   func(float32, time.Duration)
+	v      *memVoice
+	path   string
+	at     time.Time
+	device string
+	done   chan struct{}
+	level  func(float32, time.Duration)
+
 	mu      sync.Mutex
 	paused  bool
 	length  time.Duration
-	saved   bool
 	deleted bool
 }
 
-func (v *memVoice) Record(level func(float32, time.Duration)) (Take, error) {
+// newTake returns a take of the given length, its file in v's folder.
+func (v *memVoice) newTake(length time.Duration) *memTake {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	t := &memTake{v: v, level: level, done: make(chan struct{})}
+	n := len(v.takes) + len(v.unfinished)
+	return &memTake{v: v, path: filepath.Join(v.dir, fmt.Sprintf("take-%d.pcm", n)), at: time.Now().Add(-time.Duration(n) * time.Minute),
+		length: length, done: make(chan struct{})}
+}
+
+func (v *memVoice) Devices() ([]string, error) { return v.devices, nil }
+
+func (v *memVoice) Record(device string, level func(float32, time.Duration)) (Take, error) {
+	t := v.newTake(0)
+	t.device, t.level = device, level
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	v.takes = append(v.takes, t)
 	return t, nil
+}
+
+func (v *memVoice) take(i int) *memTake {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.takes[i]
+}
+
+func (v *memVoice) count() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return len(v.takes)
 }
 
 func (v *memVoice) Play(ctx context.Context, recording []byte) error {
@@ -97,65 +129,73 @@ func (t *memTake) Length() time.Duration {
 	defer t.mu.Unlock()
 	return t.length
 }
-func (t *memTake) Stop(_ context.Context, progress func(float64)) (journal.NewRecording, error) {
+
+func (t *memTake) Stop(context.Context) (Stopped, error) {
 	if t.v.hold != nil {
 		<-t.v.hold
 	}
+	st := Stopped{Warnings: t.v.warnings}
 	if t.v.stopErr != nil {
-		return journal.NewRecording{}, t.v.stopErr
+		return st, t.v.stopErr
 	}
-	progress(0.5)
-	progress(1)
-	return journal.NewRecording{Data: []byte("RIFF fake audio"), Audio: journal.Audio{Format: "wav", SampleRate: 16000, Channels: 1, Duration: t.Length()},
-		Transcript: t.v.transcript}, nil
+	samples := int(t.Length() * 16000 / time.Second)
+	if err := os.WriteFile(t.path, journaltest.PCM(samples), 0o600); err != nil {
+		return st, err
+	}
+	st.File = journal.RecordingFile{Path: t.path, At: t.at}
+	return st, nil
 }
-func (t *memTake) Saved() error { t.mu.Lock(); t.saved = true; t.mu.Unlock(); return nil }
-func (t *memTake) state() (paused, saved, deleted bool) {
+
+func (t *memTake) Discard() error {
+	t.mu.Lock()
+	t.deleted = true
+	t.mu.Unlock()
+	if err := os.Remove(t.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+func (t *memTake) state() (paused, deleted bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.paused, t.saved, t.deleted
-}
-func (t *memTake) Discard() error { t.mu.Lock(); t.deleted = true; t.mu.Unlock(); return nil }
-
-func newVoiceJournal(t *testing.T, v *memVoice) (*Journal, fyne.Window, *storage.Store) {
-	t.Helper()
-	st, err := storage.Open(filepath.Join(t.TempDir(), storage.FileName), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	a := test.NewTempApp(t)
-	w := a.NewWindow("SAMO")
-	w.Resize(fyne.NewSize(900, 600))
-	var j *Journal
-	onUI(func() { j = Create(a, w, journal.NewService(st), WithVoice(v)) })
-	return j, w, st
+	return t.paused, t.deleted
 }
 
-// waitSettled runs f and waits for the background work it starts.
-func waitSettled(t *testing.T, j *Journal, f func()) {
+// onDisk reports whether the take's recording file is there.
+func (t *memTake) onDisk() bool { _, err := os.Stat(t.path); return err == nil }
+
+// waiting is a speech model that is not installed: recordings wait.
+func waiting() *journaltest.Transcriber {
+	return &journaltest.Transcriber{Fail: journal.ErrNoSpeechModel}
+}
+
+// newVoiceJournal opens the journal screen on an in-memory journal that
+// saves recordings with tr as its speech model, recording with v.
+func newVoiceJournal(t *testing.T, v *memVoice, tr *journaltest.Transcriber) (*journalScreen, fyne.Window, *journaltest.MemStore) {
 	t.Helper()
-	done := make(chan struct{}, 1)
-	j.settled = func() { done <- struct{}{} }
-	f()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("the background work did not finish")
+	if v.dir == "" {
+		v.dir = t.TempDir()
 	}
+	store := journaltest.NewMemStore()
+	sh, w := newTestShell(t, journal.NewService(store, journal.WithSpeech(journaltest.PCMDecoder{}, tr)), WithVoice(v))
+	return sh.journal, w, store
 }
 
 func TestJournal_RecordPauseStopSaves(t *testing.T) {
 	v := &memVoice{}
-	j, w, st := newVoiceJournal(t, v)
+	j, w, st := newVoiceJournal(t, v, waiting())
 	if j.record.Disabled() || j.recorder.content.Visible() {
 		t.Fatal("the record button is not ready, or the recorder shows before recording")
 	}
 	onUI(func() { test.Tap(j.record) })
-	if len(v.takes) != 1 || !j.recorder.content.Visible() || j.editorArea.Visible() || !j.record.Disabled() {
-		t.Fatalf("after Record: %d takes, panel shown %v, editor shown %v", len(v.takes), j.recorder.content.Visible(), j.editorArea.Visible())
+	if v.count() != 1 || !j.recorder.content.Visible() || j.editorArea.Visible() || !j.record.Disabled() {
+		t.Fatalf("after Record: %d takes, panel shown %v, editor shown %v", v.count(), j.recorder.content.Visible(), j.editorArea.Visible())
 	}
-	take := v.takes[0]
+	take := v.take(0)
+	if take.device != "" {
+		t.Errorf("recorded from %q, want the default microphone", take.device)
+	}
 	take.speak(40) // 2 s
 	waitFor(t, func() bool { return j.recorder.clock.Text == "00:02" })
 	onUI(func() {
@@ -165,7 +205,7 @@ func TestJournal_RecordPauseStopSaves(t *testing.T) {
 	})
 
 	onUI(func() { test.Tap(j.recorder.pause) })
-	if paused, _, _ := take.state(); j.recorder.pause.Text != "Resume" || !paused {
+	if paused, _ := take.state(); j.recorder.pause.Text != "Resume" || !paused {
 		t.Errorf("after Pause: button %q, paused %v", j.recorder.pause.Text, paused)
 	}
 	take.speak(20)
@@ -175,13 +215,13 @@ func TestJournal_RecordPauseStopSaves(t *testing.T) {
 	onUI(func() { test.Tap(j.recorder.pause) })
 	take.speak(20)
 
-	waitSettled(t, j, func() { onUI(func() { test.Tap(j.recorder.stop) }) })
+	waitSettled(t, j.sh, func() { onUI(func() { test.Tap(j.recorder.stop) }) })
 	es, _ := st.List(context.Background(), journal.Query{})
 	if len(es) != 1 || es[0].Audio == nil || es[0].Audio.Duration != 3*time.Second || !es[0].AwaitingTranscript() {
 		t.Fatalf("stored %+v, want one 3 s recording awaiting its transcript", es)
 	}
-	if _, saved, _ := take.state(); !saved || j.recorder.content.Visible() || !j.editorArea.Visible() {
-		t.Errorf("after saving: file removed %v, panel shown %v", saved, j.recorder.content.Visible())
+	if take.onDisk() || j.recorder.content.Visible() || !j.editorArea.Visible() {
+		t.Errorf("after saving: file kept %v, panel shown %v", take.onDisk(), j.recorder.content.Visible())
 	}
 	if !contains(shownLabels(w), "waiting to be transcribed") {
 		t.Errorf("the list does not show the recording waiting; labels %q", shownLabels(w))
@@ -192,42 +232,64 @@ func TestJournal_RecordPauseStopSaves(t *testing.T) {
 }
 
 func TestJournal_RecordingTranscribedBecomesText(t *testing.T) {
-	v := &memVoice{transcript: &journal.Transcript{Language: "en", Model: "test", Segments: []journal.Segment{{End: time.Second, Text: " A quiet morning."}}}}
-	j, _, st := newVoiceJournal(t, v)
+	v := &memVoice{}
+	j, _, st := newVoiceJournal(t, v, &journaltest.Transcriber{Text: " A quiet morning."})
 	onUI(func() { test.Tap(j.record) })
-	v.takes[0].speak(10)
-	waitSettled(t, j, func() { onUI(func() { test.Tap(j.recorder.stop) }) })
+	v.take(0).speak(10)
+	waitSettled(t, j.sh, func() { onUI(func() { test.Tap(j.recorder.stop) }) })
 	es, _ := st.List(context.Background(), journal.Query{})
 	if len(es) != 1 || es[0].Text != "A quiet morning." || j.editor.Text != "A quiet morning." {
 		t.Fatalf("stored %+v; editor %q", es, j.editor.Text)
 	}
+	if !strings.Contains(j.status.Text, "transcribed") {
+		t.Errorf("status %q", j.status.Text)
+	}
 }
 
+// A recording that cannot be finished, or saved, stays on disk and is
+// offered again: nothing spoken is lost.
 func TestJournal_FailedSaveKeepsTheRecording(t *testing.T) {
-	v := &memVoice{stopErr: errors.New("disk full")}
-	j, _, st := newVoiceJournal(t, v)
-	onUI(func() { test.Tap(j.record) })
-	waitSettled(t, j, func() { onUI(func() { test.Tap(j.recorder.stop) }) })
-	if _, saved, deleted := v.takes[0].state(); saved || deleted {
-		t.Error("a recording that failed to save was removed")
-	}
-	if n, _ := st.Count(context.Background()); n != 0 {
-		t.Errorf("%d entries", n)
-	}
-	if !contains([]string{j.status.Text}, "not saved") {
-		t.Errorf("status %q does not say the recording was not saved", j.status.Text)
-	}
+	t.Run("stop", func(t *testing.T) {
+		v := &memVoice{stopErr: errors.New("disk full")}
+		j, _, st := newVoiceJournal(t, v, waiting())
+		onUI(func() { test.Tap(j.record) })
+		waitSettled(t, j.sh, func() { onUI(func() { test.Tap(j.recorder.stop) }) })
+		if _, deleted := v.take(0).state(); deleted {
+			t.Error("a recording that failed to save was removed")
+		}
+		if n, _ := st.Count(context.Background()); n != 0 {
+			t.Errorf("%d entries", n)
+		}
+		if !strings.Contains(j.status.Text, "not saved") {
+			t.Errorf("status %q does not say the recording was not saved", j.status.Text)
+		}
+	})
+	t.Run("save", func(t *testing.T) {
+		v := &memVoice{}
+		j, _, st := newVoiceJournal(t, v, waiting())
+		onUI(func() { test.Tap(j.record) })
+		v.take(0).speak(10)
+		st.Fail = errors.New("storage: no space left on device")
+		waitSettled(t, j.sh, func() { onUI(func() { test.Tap(j.recorder.stop) }) })
+		if _, deleted := v.take(0).state(); deleted || !v.take(0).onDisk() {
+			t.Error("a recording that failed to save was removed")
+		}
+		if !strings.Contains(j.status.Text, "not saved") {
+			t.Errorf("status %q does not say the recording was not saved", j.status.Text)
+		}
+	})
 }
 
 func TestJournal_OffersUnfinishedRecordings(t *testing.T) {
-	v := &memVoice{}
-	v.unfinished = []*memTake{{v: v, length: 12 * time.Second}, {v: v, length: 3 * time.Second}}
-	j, _, st := newVoiceJournal(t, v)
+	v := &memVoice{dir: t.TempDir()}
+	v.unfinished = []*memTake{v.newTake(12 * time.Second)}
+	v.unfinished = append(v.unfinished, v.newTake(3*time.Second))
+	j, _, st := newVoiceJournal(t, v, waiting())
 	if j.offer == nil {
 		t.Fatal("unfinished recordings were not offered")
 	}
 	done := make(chan struct{}, 2)
-	j.settled = func() { done <- struct{}{} }
+	j.sh.settled = func() { done <- struct{}{} }
 	onUI(j.offer.(interface{ Confirm() }).Confirm)
 	for range 2 {
 		select {
@@ -236,10 +298,12 @@ func TestJournal_OffersUnfinishedRecordings(t *testing.T) {
 			t.Fatal("saving the unfinished recordings did not finish")
 		}
 	}
-	_, saved0, _ := v.unfinished[0].state()
-	_, saved1, _ := v.unfinished[1].state()
-	if n, _ := st.Count(context.Background()); n != 2 || !saved0 || !saved1 {
-		t.Errorf("%d entries saved from 2 unfinished recordings", n)
+	es, _ := st.List(context.Background(), journal.Query{})
+	if len(es) != 2 || v.unfinished[0].onDisk() || v.unfinished[1].onDisk() {
+		t.Fatalf("%d entries saved from 2 unfinished recordings", len(es))
+	}
+	if !es[0].Created.Equal(v.unfinished[0].at) || es[0].Audio.Duration != 12*time.Second {
+		t.Errorf("the recording is dated %v, %v long; want its start %v, 12 s", es[0].Created, es[0].Audio.Duration, v.unfinished[0].at)
 	}
 }
 
@@ -260,12 +324,14 @@ func waitFor(t *testing.T, cond func() bool) {
 	t.Fatal("timed out waiting")
 }
 
+// A recording that stops by itself (its length limit, a microphone gone)
+// is saved, and what went wrong reaches the notice bar.
 func TestJournal_RecordingThatStopsByItselfIsSaved(t *testing.T) {
-	v := &memVoice{}
-	j, _, st := newVoiceJournal(t, v)
+	v := &memVoice{warnings: []string{"The microphone stopped (device unplugged); the 1.5 s recorded until then are kept."}}
+	j, w, st := newVoiceJournal(t, v, waiting())
 	onUI(func() { test.Tap(j.record) })
-	v.takes[0].speak(30)
-	waitSettled(t, j, func() { close(v.takes[0].done) })
+	v.take(0).speak(30)
+	waitSettled(t, j.sh, func() { close(v.take(0).done) })
 	if n, _ := st.Count(context.Background()); n != 1 {
 		t.Fatalf("%d entries after the recording stopped by itself", n)
 	}
@@ -275,40 +341,43 @@ func TestJournal_RecordingThatStopsByItselfIsSaved(t *testing.T) {
 	if shown || !strings.Contains(status, "stopped by itself") {
 		t.Errorf("after stopping by itself: recorder shown %v, status %q", shown, status)
 	}
+	if !contains(shownLabels(w), "device unplugged") {
+		t.Errorf("the microphone's failure is not shown; labels %q", shownLabels(w))
+	}
 }
 
 // Ctrl+R twice in a row (stop, then a second press while the recording is
 // saving) starts no hidden recording.
 func TestJournal_RecordKeyWhileSavingStartsNothing(t *testing.T) {
 	v := &memVoice{hold: make(chan struct{})}
-	j, _, st := newVoiceJournal(t, v)
+	j, _, st := newVoiceJournal(t, v, waiting())
 	onUI(j.onRecordKey)
-	v.takes[0].speak(10)
-	waitSettled(t, j, func() {
+	v.take(0).speak(10)
+	waitSettled(t, j.sh, func() {
 		onUI(func() { j.onRecordKey(); j.onRecordKey() })
 		close(v.hold)
 	})
-	if len(v.takes) != 1 {
-		t.Errorf("%d recordings started, want 1", len(v.takes))
+	if v.count() != 1 {
+		t.Errorf("%d recordings started, want 1", v.count())
 	}
 	if n, _ := st.Count(context.Background()); n != 1 {
 		t.Errorf("%d entries", n)
 	}
 	onUI(j.onRecordKey)
-	if len(v.takes) != 2 {
-		t.Errorf("after saving, Ctrl+R started %d recordings in all, want 2", len(v.takes))
+	if v.count() != 2 {
+		t.Errorf("after saving, Ctrl+R started %d recordings in all, want 2", v.count())
 	}
 }
 
 func TestJournal_EmptyRecordingIsDroppedQuietly(t *testing.T) {
 	v := &memVoice{stopErr: fmt.Errorf("stop: %w", ErrNothingRecorded)}
-	j, _, st := newVoiceJournal(t, v)
+	j, _, st := newVoiceJournal(t, v, waiting())
 	onUI(j.onRecordKey)
-	waitSettled(t, j, func() { onUI(j.onRecordKey) })
+	waitSettled(t, j.sh, func() { onUI(j.onRecordKey) })
 	if n, _ := st.Count(context.Background()); n != 0 {
 		t.Errorf("%d entries from an empty recording", n)
 	}
-	if _, _, deleted := v.takes[0].state(); !deleted {
+	if _, deleted := v.take(0).state(); !deleted {
 		t.Error("the empty recording's file was kept")
 	}
 	var status string
@@ -320,29 +389,34 @@ func TestJournal_EmptyRecordingIsDroppedQuietly(t *testing.T) {
 
 func TestJournal_PlayTheOpenRecording(t *testing.T) {
 	v := &memVoice{playFor: time.Minute}
-	j, _, _ := newVoiceJournal(t, v)
+	j, _, st := newVoiceJournal(t, v, waiting())
 	var visible bool
 	onUI(func() { visible = j.play.Visible() })
 	if visible {
 		t.Error("Play is shown for a new, typed entry")
 	}
 	onUI(j.onRecordKey)
-	v.takes[0].speak(20)
-	waitSettled(t, j, func() { onUI(j.onRecordKey) })
+	v.take(0).speak(20)
+	waitSettled(t, j.sh, func() { onUI(j.onRecordKey) })
 	onUI(func() { visible = j.play.Visible() })
 	if !visible {
 		t.Fatal("Play is not shown for the recording just saved")
 	}
 	onUI(func() { test.Tap(j.play) })
-	waitFor(t, func() bool { return j.play.Text == "Stop" })
+	waitFor(t, func() bool {
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		return j.play.Text == "Stop" && len(v.played) == 1
+	})
 	// Stop while it plays.
-	waitSettled(t, j, func() { onUI(func() { test.Tap(j.play) }) })
+	waitSettled(t, j.sh, func() { onUI(func() { test.Tap(j.play) }) })
 	var text string
 	onUI(func() { text = j.play.Text })
 	v.mu.Lock()
 	played := slices.Clone(v.played)
 	v.mu.Unlock()
-	if text != "Play" || len(played) != 1 || played[0] != "RIFF fake audio" {
-		t.Errorf("after stopping: button %q, played %q", text, played)
+	stored, _ := st.Audio(context.Background(), j.current)
+	if text != "Play" || len(played) != 1 || played[0] != string(stored) || len(stored) != 2*16000 {
+		t.Errorf("after stopping: button %q, played %d recordings (%d bytes), want the stored 1 s", text, len(played), len(stored))
 	}
 }
