@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -14,15 +12,13 @@ import (
 	"github.com/samojournal/samo/journal"
 )
 
-// recordingNameLayout names recording files by their start time, in UTC
-// (as the CLI names them too), so that one a crash left behind keeps it.
-const recordingNameLayout = "20060102T150405.000Z"
-
 // NewMicrophone returns the Voice that records through the computer's
 // microphones (the audio package, over PortAudio) into dir, the journal
 // folder's recordings folder, each recording at most maxLength long (0:
 // no limit). Recordings are written as they are made, so a crash loses at
-// most the last second, and Unfinished finds what one left behind.
+// most the last second, and Unfinished finds what one left behind. A
+// recording's file is named by its start time (audio.RecordingPath, as the
+// command line names them), so one left behind keeps its time.
 func NewMicrophone(dir string, maxLength time.Duration) Voice {
 	return &microphone{dir: dir, maxLength: maxLength}
 }
@@ -55,7 +51,7 @@ func (m *microphone) Record(device string, level func(float32, time.Duration)) (
 		return nil, fmt.Errorf("ui: recordings folder: %w", err)
 	}
 	start := time.Now()
-	path := filepath.Join(m.dir, start.UTC().Format(recordingNameLayout)+".wav")
+	path := audio.RecordingPath(m.dir, start)
 	r, err := audio.StartRecording(path, audio.RecordOptions{
 		Device:    device,
 		MaxLength: m.maxLength,
@@ -74,7 +70,7 @@ func (m *microphone) Unfinished() ([]Take, error) {
 	}
 	out := make([]Take, len(unf))
 	for i, u := range unf {
-		out[i] = &micTake{path: u.Path, start: recordingStart(u.Path, u.Modified.Add(-u.Duration)), length: u.Duration, stopped: true}
+		out[i] = &micTake{path: u.Path, start: u.Start, length: u.Duration, stopped: true}
 	}
 	return out, nil
 }
@@ -85,15 +81,6 @@ func (m *microphone) Play(ctx context.Context, recording []byte) error {
 		return err
 	}
 	return audio.Play(ctx, clip)
-}
-
-// recordingStart is when the recording at path started, read from its
-// name, or fallback for a file named otherwise.
-func recordingStart(path string, fallback time.Time) time.Time {
-	if t, err := time.Parse(recordingNameLayout, strings.TrimSuffix(filepath.Base(path), ".wav")); err == nil {
-		return t.Local()
-	}
-	return fallback
 }
 
 // micTake is one recording: running (rec set, not stopped) or on disk.
@@ -160,7 +147,7 @@ func (t *micTake) finish() (rec audio.Recording, stopped bool, err error) {
 func (t *micTake) Stop(context.Context) (Stopped, error) {
 	var st Stopped
 	if rec, ok, err := t.finish(); ok {
-		st.Warnings = recordingWarnings(rec)
+		st.Warnings = audio.Warnings(rec)
 		if err != nil {
 			return st, fmt.Errorf("ui: finish the recording: %w", err)
 		}
@@ -178,18 +165,4 @@ func (t *micTake) Discard() error {
 		return err
 	}
 	return nil
-}
-
-// recordingWarnings says what went wrong in a recording that still holds
-// what was recorded.
-func recordingWarnings(rec audio.Recording) []string {
-	var out []string
-	if rec.DeviceErr != nil {
-		out = append(out, fmt.Sprintf("The microphone stopped (%v); the %.1f s recorded until then are kept.", rec.DeviceErr, rec.Duration.Seconds()))
-	}
-	if rec.Overflows > 0 {
-		out = append(out, fmt.Sprintf("%d %s the computer fell behind the microphone, so a little audio may be missing from the recording.",
-			rec.Overflows, plural(rec.Overflows, "time", "times")))
-	}
-	return out
 }

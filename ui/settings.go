@@ -44,8 +44,10 @@ type settingsScreen struct {
 	voice  Voice
 
 	content fyne.CanvasObject
-	// task cancels the action under way (nil: none); taskBox shows it.
+	// task cancels the action under way (nil: none), taskWhat says what
+	// it does; taskBox shows it.
 	task       context.CancelFunc
+	taskWhat   string
 	taskBox    *fyne.Container
 	taskLabel  *widget.Label
 	taskBar    *widget.ProgressBar
@@ -283,11 +285,11 @@ func (s *settingsScreen) load() {
 // goroutine and returns what shows its outcome, run on the UI goroutine.
 func (s *settingsScreen) run(what string, cancellable bool, work func(ctx context.Context, progress func(done, total int)) func()) {
 	if s.task != nil {
-		s.say("Wait for "+strings.ToLower(strings.TrimSuffix(s.taskLabel.Text, "…"))+" to finish, or cancel it.", widget.WarningImportance)
+		s.say(s.taskWhat+" Wait for it to finish, or cancel it.", widget.WarningImportance)
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s.task = cancel
+	s.task, s.taskWhat = cancel, what
 	s.taskLabel.SetText(what)
 	s.taskBar.SetValue(0)
 	s.taskBar.Hide()
@@ -327,9 +329,9 @@ func (s *settingsScreen) onCancel() {
 	if s.task == nil {
 		return
 	}
-	s.task()
 	s.taskCancel.Disable()
 	s.taskLabel.SetText("Stopping…")
+	s.task()
 }
 
 // say shows how an action ended.
@@ -350,19 +352,14 @@ func (s *settingsScreen) fail(title string, err error) {
 }
 
 // changeSettings saves a change to the person's settings, off the UI
-// goroutine; done (when not nil) follows on the UI goroutine.
-func (s *settingsScreen) changeSettings(what string, change func(*journal.Settings), done func()) {
+// goroutine (what the change shows, it shows at once); only a failure
+// comes back to the window.
+func (s *settingsScreen) changeSettings(what string, change func(*journal.Settings)) {
 	s.sh.background(func() func() {
-		err := s.svc.ChangeSettings(change)
-		return func() {
-			if err != nil {
-				s.fail(what+" was not saved", err)
-				return
-			}
-			if done != nil {
-				done()
-			}
+		if err := s.svc.ChangeSettings(change); err != nil {
+			return func() { s.fail(what+" was not saved", err) }
 		}
+		return nil
 	})
 }
 
@@ -493,9 +490,8 @@ func (s *settingsScreen) onMicrophone(choice string) {
 		name = ""
 	}
 	s.sh.microphone = name
-	s.changeSettings("The microphone", func(st *journal.Settings) { st.Microphone = name }, func() {
-		s.micNote.SetText("Recordings use " + choice + ".")
-	})
+	s.micNote.SetText("Recordings use " + choice + ".")
+	s.changeSettings("The microphone", func(st *journal.Settings) { st.Microphone = name })
 }
 
 // onTestMicrophone records a few seconds from the chosen microphone,
@@ -538,9 +534,8 @@ func (s *settingsScreen) onProvider(choice string) {
 	if choice == "auto" {
 		name = ""
 	}
-	s.changeSettings("Where models run", func(st *journal.Settings) { st.Provider = name }, func() {
-		s.say("Models run on "+choice+" from when SAMO starts next.", widget.MediumImportance)
-	})
+	s.say("Models run on "+choice+" from when SAMO starts next.", widget.MediumImportance)
+	s.changeSettings("Where models run", func(st *journal.Settings) { st.Provider = name })
 }
 
 func (s *settingsScreen) onTheme(choice string) {
@@ -549,7 +544,7 @@ func (s *settingsScreen) onTheme(choice string) {
 	}
 	name := themeNames[choice]
 	applyTheme(s.app, name)
-	s.changeSettings("The theme", func(st *journal.Settings) { st.Theme = name }, nil)
+	s.changeSettings("The theme", func(st *journal.Settings) { st.Theme = name })
 }
 
 // ---- models
@@ -945,6 +940,9 @@ func (s *settingsScreen) restoreFrom(path string, pass []byte) {
 				s.sh.journal.replaced()
 				s.showEncryption()
 				msg := "The backup is restored."
+				if pass != nil {
+					msg += " It opens with the backup's passphrase from now on."
+				}
 				if kept != "" {
 					msg += " The journal it replaced is kept at " + kept + "."
 				}

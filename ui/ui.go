@@ -25,6 +25,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -226,8 +227,15 @@ func (sh *shell) onSave() {
 }
 
 // onClose lets the journal screen keep what the person wrote or recorded,
-// then remembers the window's size and closes it.
-func (sh *shell) onClose() { sh.journal.onClose() }
+// then remembers the window's size and closes it. While a settings action
+// runs (an encryption, a restore) the window stays open.
+func (sh *shell) onClose() {
+	if sh.settings.task != nil {
+		dialog.ShowInformation("SAMO is busy", sh.settings.taskWhat+"\nClose the window once it has finished, or cancel it in the settings.", sh.window)
+		return
+	}
+	sh.journal.onClose()
+}
 
 // close remembers the window's size for the next start and closes it.
 func (sh *shell) close() {
