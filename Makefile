@@ -10,7 +10,7 @@ BIN      := bin/samo
 # CGO is needed by Fyne, PortAudio and onnxruntime; -race needs it too.
 export CGO_ENABLED := 1
 
-.PHONY: all deps build run test lint bench icon screenshot train-emotions clean
+.PHONY: all deps build run test lint bench icon screenshot screenshots stalls coldstart train-emotions clean
 
 all: build
 
@@ -45,10 +45,26 @@ lint: deps
 bench: deps
 	./scripts/bench.sh
 
-## screenshot: open the real window under Xvfb and save docs/window.png and,
+## screenshots: open the real window under Xvfb on every screen (samo
+## --screen NAME) and save docs/screen-NAME.png, then docs/window.png and,
 ## with its entry open, docs/entry.png
-screenshot: deps
-	SAMO_REQUIRE_GUI=1 SAMO_SCREENSHOT=$(CURDIR)/docs/window.png SAMO_SCREENSHOT_ENTRY=$(CURDIR)/docs/entry.png $(GO) test -tags $(TAGS) -count=1 -run 'TestGUI_' ./cmd/samo
+screenshots: deps
+	SAMO_REQUIRE_GUI=1 SAMO_SCREENSHOTS=$(CURDIR)/docs SAMO_SCREENSHOT=$(CURDIR)/docs/window.png SAMO_SCREENSHOT_ENTRY=$(CURDIR)/docs/entry.png $(GO) test -tags $(TAGS) -count=1 -run 'TestGUI_(EveryScreen|WindowRenders)' ./cmd/samo
+
+## screenshot: the same as screenshots (its older name)
+screenshot: screenshots
+
+## stalls: the longest stall of the real window's event loop while it
+## saves a 5 MB text and transcribes 60 s of speech (random-weight
+## whisper-base), under Xvfb; written to .cache/stalls.md for make bench
+stalls: deps
+	rm -f $(CURDIR)/.cache/stalls.md
+	SAMO_REQUIRE_GUI=1 SAMO_STALLS=$(CURDIR)/.cache/stalls.md $(GO) test -tags $(TAGS) -count=1 -timeout 30m -run 'TestGUI_EventLoopStalls' -v ./cmd/samo
+
+## coldstart: the time from starting bin/samo to its window showing, under
+## Xvfb (median of 5)
+coldstart: build
+	./scripts/coldstart.sh $(BIN) 5
 
 ## train-emotions: train the default emotion model on GoEmotions into
 ## assets/emotion (about 17 minutes on 2 cores); ARGS=--dev for a quick

@@ -13,6 +13,7 @@ import (
 
 	"github.com/samojournal/samo/journal"
 	"github.com/samojournal/samo/journal/journaltest"
+	"github.com/samojournal/samo/storage"
 )
 
 // A transcription that finishes while the person corrects the same entry
@@ -279,5 +280,48 @@ func TestSettingsFile_UpdateKeepsTheRest(t *testing.T) {
 	}
 	if _, err := f.Load(); err == nil || !strings.Contains(err.Error(), f.Path()) {
 		t.Errorf("a damaged file: %v, want an error naming it", err)
+	}
+}
+
+// Ending the context while the emotions are read (the person chose not to
+// wait) saves the text without them, in the real journal too, which
+// refuses a cancelled context; it is no problem to report.
+func TestService_StoppedReadingStillSaves(t *testing.T) {
+	st, err := storage.Open(filepath.Join(t.TempDir(), storage.FileName), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	analyzer := &journaltest.WordAnalyzer{}
+	var notices []string
+	n := journal.NewNotices()
+	n.Listen(func(x journal.Notice) { notices = append(notices, x.Message) })
+	svc := journal.NewService(storage.Journal{Store: st}, journal.WithAnalyzer(analyzer), journal.WithNotices(n))
+	first, err := svc.Add(context.Background(), "joy at first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	analyzer.Hold = make(chan struct{}) // from now on, readings wait until stopped
+	for _, tc := range []struct {
+		name string
+		save func(ctx context.Context) (journal.Entry, error)
+	}{
+		{"add", func(ctx context.Context) (journal.Entry, error) { return svc.Add(ctx, "a long text, read slowly") }},
+		{"update", func(ctx context.Context) (journal.Entry, error) {
+			return svc.Update(ctx, first.ID, "edited, read slowly")
+		}},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(50*time.Millisecond, cancel)
+		e, err := tc.save(ctx)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got, _ := svc.Get(context.Background(), e.ID); got.Text != e.Text || got.Emotions != nil {
+			t.Errorf("%s: stored %q with %+v, want the text without emotions", tc.name, got.Text, got.Emotions)
+		}
+	}
+	if len(notices) != 0 {
+		t.Errorf("notices %q for a reading the person stopped", notices)
 	}
 }

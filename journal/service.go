@@ -145,7 +145,8 @@ func (s *Service) modify(ctx context.Context, id string, change func(*Entry) err
 	}
 }
 
-// Add saves a new entry with the given text, stamped now.
+// Add saves a new entry with the given text, stamped now. Ending ctx
+// while its emotions are read saves it without them.
 func (s *Service) Add(ctx context.Context, text string) (Entry, error) {
 	return s.AddAt(ctx, text, s.now())
 }
@@ -169,7 +170,9 @@ func (s *Service) AddAt(ctx context.Context, text string, at time.Time, tags ...
 	if err := e.Validate(); err != nil {
 		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
 	}
-	if err := s.store.Put(ctx, e); err != nil {
+	// The text is saved even when ctx ended during the reading (the person
+	// chose not to wait for it): a reading is never worth losing text.
+	if err := s.store.Put(context.WithoutCancel(ctx), e); err != nil {
 		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
 	}
 	e.Revision++
@@ -195,7 +198,8 @@ func (s *Service) Update(ctx context.Context, id, text string) (Entry, error) {
 	if s.analyzer != nil {
 		em = s.analyze(ctx, clean)
 	}
-	e, err = s.modify(ctx, id, func(e *Entry) error {
+	// saved even when ctx ended during the reading, as AddAt does
+	e, err = s.modify(context.WithoutCancel(ctx), id, func(e *Entry) error {
 		e.Text = clean
 		e.Updated = s.now()
 		if s.analyzer != nil {
@@ -274,6 +278,10 @@ func (s *Service) analyze(ctx context.Context, text string) *Emotions {
 		return nil
 	}
 	em, err := s.analyzer.AnalyzeText(ctx, text)
+	if err != nil && ctx.Err() != nil {
+		s.log.Info("emotions not read: the reading was stopped", "err", err)
+		return nil
+	}
 	if err != nil {
 		s.warn(fmt.Sprintf("emotions are not read (%v); the entry is saved without them, and re-reading the journal (samo reanalyze) adds them later", err))
 		return nil

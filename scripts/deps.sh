@@ -27,8 +27,8 @@ PACKAGES=(
   libgl1-mesa-dev libx11-dev libxext-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
   # audio capture
   portaudio19-dev libasound2-plugins
-  # a real window in tests, and screenshots of it
-  xvfb xauth xdotool imagemagick libgl1-mesa-dri
+  # a real window in tests, screenshots of it, and a clipboard to paste into it
+  xvfb xauth xdotool imagemagick libgl1-mesa-dri xclip
   # speech and sound for the audio tests (lame makes the MP3 test file)
   espeak-ng sox lame
 )

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -335,6 +334,7 @@ func (j *journalScreen) saveDraft(then func()) {
 			es, lerr = j.svc.List(context.Background(), journal.Query{Limit: limit})
 		}
 		return func() {
+			skipped := ctx.Err() != nil
 			cancel()
 			if run.timer != nil {
 				run.timer.Stop()
@@ -353,7 +353,11 @@ func (j *journalScreen) saveDraft(then func()) {
 			j.current, j.saved = e.ID, text
 			j.heading.SetText("Entry · " + e.Created.Format("Monday 2 January 2006, 15:04"))
 			words := len(strings.Fields(e.Text))
-			j.status.SetText(fmt.Sprintf("Saved at %s · %d %s", e.Updated.Format("15:04"), words, plural(words, "word", "words")))
+			saved := fmt.Sprintf("Saved at %s · %d %s", e.Updated.Format("15:04"), words, plural(words, "word", "words"))
+			if skipped && e.Emotions == nil {
+				saved += ", without its emotions (re-reading the journal in Settings reads them)"
+			}
+			j.status.SetText(saved)
 			j.showFeelings(&e)
 			if lerr != nil {
 				j.showError("Could not read the journal", lerr)
@@ -371,48 +375,14 @@ func (j *journalScreen) saveDraft(then func()) {
 	})
 }
 
-// store saves text as a new entry (id "") or as entry id's new text. When
-// the person skipped the reading (ctx cancelled) and the journal refused
-// the cancelled save, it saves the text without a reading.
+// store saves text as a new entry (id "") or as entry id's new text; when
+// the person skips the reading (ctx cancelled) the Service saves it without
+// emotions.
 func (j *journalScreen) store(ctx context.Context, id, text string) (journal.Entry, error) {
-	var (
-		e   journal.Entry
-		err error
-	)
 	if id == "" {
-		e, err = j.svc.Add(ctx, text)
-	} else {
-		e, err = j.svc.Update(ctx, id, text)
+		return j.svc.Add(ctx, text)
 	}
-	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		return saveUnread(j.svc, id, text, j.now())
-	}
-	return e, err
-}
-
-// saveUnread saves text without reading its emotions, as the Service does
-// when a reading fails: as a new entry (id "") written at, or as entry id's
-// new text, whose reading (of its old text) goes.
-func saveUnread(svc *journal.Service, id, text string, at time.Time) (journal.Entry, error) {
-	ctx := context.Background()
-	clean, _, err := journal.CleanText(text)
-	if err != nil {
-		return journal.Entry{}, err
-	}
-	if id == "" {
-		return svc.Save(ctx, journal.Entry{Created: at, Updated: at, Zone: journal.ZoneName(at.Location()), Text: clean})
-	}
-	for try := 0; ; try++ {
-		e, err := svc.Get(ctx, id)
-		if err != nil {
-			return journal.Entry{}, err
-		}
-		e.Text, e.Updated, e.Emotions = clean, at, nil
-		e, err = svc.Save(ctx, e)
-		if !errors.Is(err, journal.ErrConflict) || try == 8 {
-			return e, err
-		}
-	}
+	return j.svc.Update(ctx, id, text)
 }
 
 // onSkip saves the entry being saved without reading its emotions: they

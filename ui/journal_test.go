@@ -615,7 +615,7 @@ func TestJournal_SkipReadingSavesWithoutEmotions(t *testing.T) {
 			if err != nil || e.Text != "a new fear" || e.Emotions != nil {
 				t.Fatalf("after skipping: %+v, %v; want the text saved unread", e, err)
 			}
-			if !contains(shownLabels(w), "not read (") {
+			if !contains(shownLabels(w), "without its emotions") {
 				t.Errorf("the window does not say the emotions were not read; labels %q", shownLabels(w))
 			}
 

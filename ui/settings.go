@@ -143,9 +143,10 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 	s.installEmotion = widget.NewButton("Install from a folder…", s.onInstallEmotion)
 	s.quantized = widget.NewCheck("Use the int8 file (smaller and faster, a little less exact)", nil)
 	s.builtInEmotion = widget.NewButton("Use the built-in model", s.useBuiltInEmotion)
-	s.reread = widget.NewButton("Re-read your journal with it", s.onReread)
-	s.reread.Importance = widget.HighImportance
-	s.reread.Hide()
+	// entries saved without emotions, or read by another model, are read
+	// again with the model in use; offered strongly after a model change
+	s.reread = widget.NewButton("Re-read your journal", s.onReread)
+	s.reread.Importance = widget.LowImportance
 	s.speechInfo = widget.NewLabel("")
 	s.speechInfo.Wrapping = fyne.TextWrapWord
 	s.installSpeech = widget.NewButton("Install from a folder…", s.onInstallSpeech)
@@ -652,7 +653,8 @@ func (s *settingsScreen) useBuiltInEmotion() {
 // the journal with it.
 func (s *settingsScreen) emotionChanged(m journal.ModelInfo, err error) {
 	s.showEmotionModel(m, err)
-	s.reread.Show()
+	s.reread.Importance = widget.HighImportance
+	s.reread.Refresh()
 	s.say("SAMO reads new entries with "+describeModel(m)+". Your earlier entries keep their reading until you re-read your journal.", widget.SuccessImportance)
 }
 
@@ -667,7 +669,8 @@ func (s *settingsScreen) onReread() {
 				s.fail(fmt.Sprintf("Re-reading stopped after %d %s", n, plural(n, "entry", "entries")), err)
 				return
 			}
-			s.reread.Hide()
+			s.reread.Importance = widget.LowImportance
+			s.reread.Refresh()
 			s.say(fmt.Sprintf("Re-read %d %s with the emotion model in use.", n, plural(n, "entry", "entries")), widget.SuccessImportance)
 		}
 	})

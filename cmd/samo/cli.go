@@ -8,59 +8,43 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/samojournal/samo/inference"
+	"github.com/samojournal/samo/inference/engine"
 	"github.com/samojournal/samo/journal"
-	"github.com/samojournal/samo/storage"
 )
 
-// cli holds what every command shares: the global flags and the streams.
+// cli holds what every command shares: the global flags, the streams, and
+// the services wired from them (see wire.go).
 type cli struct {
-	home        string
-	ortLib      string
-	passFile    string
-	newPassFile string
-	// emotionModel is --emotion-model: an installed bundle to use instead
-	// of the built-in emotion model.
-	emotionModel string
-	// speechModel is --speech-model: the speech model folder to use.
-	speechModel string
-	// provider is --provider: the onnxruntime execution provider asked for.
-	provider string
-	// rt is the process's onnxruntime, made on first use; closers release
-	// the models opened on it, before it is closed.
-	rt      *inference.Runtime
-	closers []func() error
+	home, ortLib, passFile, newPassFile string
+	// emotionModel, speechModel and provider are --emotion-model,
+	// --speech-model and --provider (empty: the environment, then the
+	// settings decide).
+	emotionModel, speechModel, provider string
+	// screen is --screen: the window's first screen.
+	screen string
 	// unlocked is the passphrase asked for at the terminal, once.
 	unlocked []byte
-	// mu guards rt, closers and the models kept for reuse (the window
-	// saves recordings from background goroutines).
-	mu sync.Mutex
-	// speech and speechDir, analyzerOnce and keptAnalyzer: the speech
-	// transcriber and the emotion analyzer, opened once and reused.
-	speech       *speechTranscriber
-	speechDir    string
-	analyzerOnce sync.Once
-	keptAnalyzer journal.Analyzer
-	stdin        io.Reader
-	stdout       io.Writer
-	stderr       io.Writer
+	wired    wiring
+	stdin    io.Reader
+	stdout   io.Writer
+	stderr   io.Writer
 }
 
 // run executes the command line args and returns the process exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
+	c.wired.notices = journal.NewNotices()
+	c.wired.notices.Listen(func(n journal.Notice) { fmt.Fprintf(stderr, "samo: warning: %s\n", n.Message) })
 	root := c.rootCommand()
 	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	defer c.release()
+	defer func() { c.engine().Close() }() // wired after the flags are read
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(stderr, "samo: %v\n", err)
 		var ee exitError
@@ -72,31 +56,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// release closes the models and the onnxruntime environment a command used.
-func (c *cli) release() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i := len(c.closers) - 1; i >= 0; i-- {
-		c.closers[i]()
-	}
-	c.closers = nil
-	if c.rt != nil {
-		c.rt.Close()
-		c.rt = nil
-	}
-}
-
 // exitError is an error that only sets the exit code (its report was printed).
 type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
-
-// addCloser registers f to run when the command ends.
-func (c *cli) addCloser(f func() error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.closers = append(c.closers, f)
-}
 
 func (c *cli) rootCommand() *cobra.Command {
 	root := &cobra.Command{
@@ -110,15 +73,16 @@ func (c *cli) rootCommand() *cobra.Command {
 		SilenceErrors: true,
 		RunE:          func(cmd *cobra.Command, _ []string) error { return c.runGUI() },
 	}
+	root.Flags().StringVar(&c.screen, "screen", "journal", "the window's first screen: journal or settings")
 	root.SetIn(c.stdin)
 	root.SetOut(c.stdout)
 	root.SetErr(c.stderr)
 	pf := root.PersistentFlags()
-	pf.StringVar(&c.home, "home", "", "journal folder (default $"+envHome+", else the per-user data folder)")
+	pf.StringVar(&c.home, "home", "", "journal folder (default $"+journal.EnvHome+", else the per-user data folder)")
 	pf.StringVar(&c.ortLib, "ort-lib", "", "path of the onnxruntime shared library (default $SAMO_ORT_LIB, else searched)")
-	pf.StringVar(&c.emotionModel, "emotion-model", "", "emotion model bundle folder (default $"+envEmotionModel+", else the built-in model)")
-	pf.StringVar(&c.provider, "provider", "auto", "where models run: auto, cpu, cuda, coreml or directml (an absent one falls back to the CPU with a warning)")
-	pf.StringVar(&c.speechModel, "speech-model", "", "speech (Whisper) model folder (default $"+envSpeechModel+", else the installed one)")
+	pf.StringVar(&c.emotionModel, "emotion-model", "", "emotion model bundle folder (default $"+engine.EnvEmotionModel+", else the installed or built-in one)")
+	pf.StringVar(&c.provider, "provider", "", "where models run: auto, cpu, cuda, coreml or directml (default $"+engine.EnvProvider+", else the settings, else auto; an absent one falls back to the CPU with a warning)")
+	pf.StringVar(&c.speechModel, "speech-model", "", "speech (Whisper) model folder (default $"+engine.EnvSpeechModel+", else the installed one)")
 	pf.StringVar(&c.passFile, "passphrase-file", "", "read the journal's passphrase from this file (default $"+envPassphrase+", else asked)")
 	root.AddCommand(c.addCommand(), c.listCommand(), c.showCommand(), c.editCommand(), c.correctCommand(), c.deleteCommand(),
 		c.initCommand(), c.encryptCommand(), c.decryptCommand(), c.passphraseCommand(),
@@ -130,23 +94,7 @@ func (c *cli) rootCommand() *cobra.Command {
 }
 
 // homeDir resolves the journal folder: --home, then $SAMO_HOME, then the default.
-func (c *cli) homeDir() (string, error) {
-	h := c.home
-	if h == "" {
-		h = os.Getenv(envHome)
-	}
-	if h == "" {
-		var err error
-		if h, err = defaultHome(); err != nil {
-			return "", err
-		}
-	}
-	abs, err := filepath.Abs(h)
-	if err != nil {
-		return "", fmt.Errorf("journal folder %s: %w", h, err)
-	}
-	return abs, nil
-}
+func (c *cli) homeDir() (string, error) { return journal.HomeDir(c.home) }
 
 func (c *cli) addCommand() *cobra.Command {
 	var (
@@ -167,11 +115,11 @@ func (c *cli) addCommand() *cobra.Command {
 			}
 			when := time.Now()
 			if at != "" {
-				if when, err = parseTime(at); err != nil {
+				if when, err = journal.ParseTime(at); err != nil {
 					return err
 				}
 			}
-			return c.withAnalyzedJournal(func(svc *journal.Service) error {
+			return c.withJournal(func(svc *journal.Service) error {
 				e, err := svc.AddAt(cmd.Context(), text, when, tags...)
 				if err != nil {
 					return err
@@ -198,19 +146,6 @@ func (c *cli) textArg(args []string) (string, error) {
 	return strings.Join(args, " "), nil
 }
 
-// parseTime reads a time as RFC 3339 or as a local date with an optional time.
-func parseTime(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("cannot read the time %q: use RFC 3339 (2026-03-01T21:30:00+01:00) or \"2026-03-01 21:30\"", s)
-}
-
 func (c *cli) listCommand() *cobra.Command {
 	var (
 		asJSON bool
@@ -224,7 +159,7 @@ func (c *cli) listCommand() *cobra.Command {
 			if limit < 0 {
 				return fmt.Errorf("--limit must be 0 (all) or more, not %d", limit)
 			}
-			return c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
+			return c.withJournal(func(svc *journal.Service) error {
 				es, err := svc.List(cmd.Context(), journal.Query{Limit: limit})
 				if err != nil {
 					return err
@@ -257,7 +192,7 @@ func (c *cli) showCommand() *cobra.Command {
 		Short: "Show one entry",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
+			return c.withJournal(func(svc *journal.Service) error {
 				e, err := svc.Get(cmd.Context(), args[0])
 				if err != nil {
 					return err
@@ -268,7 +203,7 @@ func (c *cli) showCommand() *cobra.Command {
 				fmt.Fprintf(c.stdout, "%s\n%s\n\n%s\n", e.ID, e.Created.Format("Monday 2 January 2006, 15:04 MST"), e.Text)
 				if e.Emotions != nil || e.Corrected() {
 					fmt.Fprintln(c.stdout)
-					printFeelings(c.stdout, e)
+					fmt.Fprintln(c.stdout, e.DescribeFeelings())
 				}
 				return nil
 			})
@@ -276,6 +211,15 @@ func (c *cli) showCommand() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// output prints v as JSON, or as text for a person.
+func (c *cli) output(asJSON bool, v interface{ WriteText(io.Writer) }) error {
+	if asJSON {
+		return writeJSON(c.stdout, v)
+	}
+	v.WriteText(c.stdout)
+	return nil
 }
 
 func writeJSON(w io.Writer, v any) error {

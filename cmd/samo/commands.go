@@ -3,15 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/samojournal/samo/journal"
-	"github.com/samojournal/samo/storage"
 )
 
 func (c *cli) editCommand() *cobra.Command {
@@ -26,16 +22,12 @@ func (c *cli) editCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return c.withAnalyzedJournal(func(svc *journal.Service) error {
-				e, err := svc.Get(cmd.Context(), args[0])
-				if err != nil {
-					return err
+			return c.withJournal(func(svc *journal.Service) error {
+				e, err := svc.Update(cmd.Context(), args[0], text)
+				if err == nil {
+					fmt.Fprintf(c.stdout, "updated %s\n", e.ID)
 				}
-				if _, err := svc.Update(cmd.Context(), e.ID, text); err != nil {
-					return err
-				}
-				fmt.Fprintf(c.stdout, "updated %s\n", e.ID)
-				return nil
+				return err
 			})
 		},
 	}
@@ -66,12 +58,12 @@ func (c *cli) correctCommand() *cobra.Command {
 			case !clear && len(labels) == 0:
 				return errors.New("name the emotions you felt (for example: samo correct ID relief gratitude), or --clear")
 			}
-			return c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
+			return c.withJournal(func(svc *journal.Service) error {
 				e, err := svc.Correct(cmd.Context(), args[0], labels)
 				if err != nil {
 					return err
 				}
-				printFeelings(c.stdout, e)
+				fmt.Fprintln(c.stdout, e.DescribeFeelings())
 				return nil
 			})
 		},
@@ -80,32 +72,13 @@ func (c *cli) correctCommand() *cobra.Command {
 	return cmd
 }
 
-// printFeelings writes an entry's emotions in a line: the person's own,
-// with what the model read beside them, or the model's reading.
-func printFeelings(w io.Writer, e journal.Entry) {
-	model := "not read yet (samo reanalyze reads it)"
-	if em := e.Emotions; em != nil && len(em.Scores) == len(journal.EmotionLabels) {
-		var parts []string
-		for _, l := range em.Labels {
-			s := em.Scores[slices.Index(journal.EmotionLabels[:], l)]
-			parts = append(parts, fmt.Sprintf("%s (%s)", l, journal.Strength(s)))
-		}
-		model = strings.Join(parts, ", ")
-	}
-	if e.Corrected() {
-		fmt.Fprintf(w, "Your emotions: %s · the model read: %s\n", strings.Join(e.Corrections.Labels, ", "), model)
-		return
-	}
-	fmt.Fprintf(w, "Emotions: %s\n", model)
-}
-
 func (c *cli) deleteCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "delete ID",
 		Short: "Delete an entry, with its audio and analysis",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
+			return c.withJournal(func(svc *journal.Service) error {
 				if err := svc.Delete(cmd.Context(), args[0]); err != nil {
 					return err
 				}
@@ -127,26 +100,17 @@ func (c *cli) initCommand() *cobra.Command {
 			"nobody, SAMO included, can recover it.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path, err := c.journalPath()
-			if err != nil {
-				return err
-			}
-			if _, err := os.Stat(path); err == nil {
-				return fmt.Errorf("a journal already exists at %s (samo encrypt switches it to encrypted)", path)
-			}
 			var pass []byte
-			var params storage.KDFParams
 			if encrypt {
+				var err error
 				if pass, err = c.newPassphrase(); err != nil {
 					return err
 				}
-				params = storage.TuneKDF(storage.KDFTarget)
 			}
-			st, err := storage.Create(path, pass, params)
+			path, err := c.initJournal(pass)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
 			kind := "a journal"
 			if encrypt {
 				kind = "an encrypted journal"
@@ -161,14 +125,15 @@ func (c *cli) initCommand() *cobra.Command {
 }
 
 // cryptoChange describes one of the commands that switch a journal's
-// encryption: the state the journal must be in, whether a new passphrase is
-// needed, and the change itself.
+// encryption: whether a new passphrase is needed, the change itself, and
+// what to say when the journal is already as asked (wrongState) and when
+// the change is done.
 type cryptoChange struct {
 	use, short    string
-	needEncrypted bool   // the journal must be encrypted (true) or plain (false)
-	wrongState    string // the error when it is not
+	needEncrypted bool // the journal must be encrypted (true) or plain (false)
+	wrongState    string
 	newPassphrase bool
-	apply         func(st *storage.Store, pass []byte) error
+	apply         func(svc *journal.Service, pass []byte) error
 	done          string
 }
 
@@ -178,25 +143,23 @@ func (c *cli) cryptoCommand(ch cryptoChange) *cobra.Command {
 		Short: ch.short,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := c.openStore(storage.Options{})
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			if st.Encrypted() != ch.needEncrypted {
-				return errors.New(ch.wrongState)
-			}
-			var pass []byte
-			if ch.newPassphrase {
-				if pass, err = c.newPassphrase(); err != nil {
+			return c.withJournal(func(svc *journal.Service) error {
+				if svc.Encrypted() != ch.needEncrypted {
+					return errors.New(ch.wrongState)
+				}
+				var pass []byte
+				if ch.newPassphrase {
+					var err error
+					if pass, err = c.newPassphrase(); err != nil {
+						return err
+					}
+				}
+				if err := ch.apply(svc, pass); err != nil {
 					return err
 				}
-			}
-			if err := ch.apply(st, pass); err != nil {
-				return err
-			}
-			fmt.Fprintln(c.stdout, ch.done)
-			return nil
+				fmt.Fprintln(c.stdout, ch.done)
+				return nil
+			})
 		},
 	}
 	if ch.newPassphrase {
@@ -208,12 +171,8 @@ func (c *cli) cryptoCommand(ch cryptoChange) *cobra.Command {
 func (c *cli) encryptCommand() *cobra.Command {
 	return c.cryptoCommand(cryptoChange{
 		use: "encrypt", short: "Encrypt a plain journal with a passphrase, in place",
-		needEncrypted: false, wrongState: "the journal is already encrypted (samo passphrase changes the passphrase)",
-		newPassphrase: true,
-		apply: func(st *storage.Store, pass []byte) error {
-			return st.Encrypt(pass, storage.TuneKDF(storage.KDFTarget))
-		},
-		done: "the journal is now encrypted",
+		wrongState: "the journal is already encrypted (samo passphrase changes the passphrase)", newPassphrase: true,
+		apply: (*journal.Service).Encrypt, done: "the journal is now encrypted",
 	})
 }
 
@@ -221,20 +180,15 @@ func (c *cli) decryptCommand() *cobra.Command {
 	return c.cryptoCommand(cryptoChange{
 		use: "decrypt", short: "Remove a journal's encryption, in place (it needs the passphrase)",
 		needEncrypted: true, wrongState: "the journal is not encrypted",
-		apply: func(st *storage.Store, _ []byte) error { return st.Decrypt() },
-		done:  "the journal is no longer encrypted",
+		apply: func(svc *journal.Service, _ []byte) error { return svc.Decrypt() }, done: "the journal is no longer encrypted",
 	})
 }
 
 func (c *cli) passphraseCommand() *cobra.Command {
 	return c.cryptoCommand(cryptoChange{
 		use: "passphrase", short: "Change an encrypted journal's passphrase (entries are not re-encrypted; old backups keep the old one)",
-		needEncrypted: true, wrongState: "the journal is not encrypted (samo encrypt encrypts it)",
-		newPassphrase: true,
-		apply: func(st *storage.Store, pass []byte) error {
-			return st.ChangePassphrase(pass, storage.TuneKDF(storage.KDFTarget))
-		},
-		done: "the passphrase is changed",
+		needEncrypted: true, wrongState: "the journal is not encrypted (samo encrypt encrypts it)", newPassphrase: true,
+		apply: (*journal.Service).ChangePassphrase, done: "the passphrase is changed",
 	})
 }
 
@@ -244,20 +198,14 @@ func (c *cli) backupCommand() *cobra.Command {
 		Short: "Write a consistent copy of the journal to FILE (encrypted journals stay encrypted)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, st, err := c.openJournal()
-			if errors.Is(err, storage.ErrLocked) {
-				return fmt.Errorf("%w\nWhile the SAMO window is open, back up from its menu: Journal → Back up…", err)
-			}
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			if err := st.Backup(args[0]); err != nil {
-				return err
-			}
-			n, _ := svc.Count(cmd.Context())
-			fmt.Fprintf(c.stdout, "backed up %d %s to %s\n", n, plural(n, "entry", "entries"), args[0])
-			return nil
+			return c.withJournal(func(svc *journal.Service) error {
+				if err := svc.Backup(args[0]); err != nil {
+					return err
+				}
+				n, _ := svc.Count(cmd.Context())
+				fmt.Fprintf(c.stdout, "backed up %d %s to %s\n", n, journal.Plural(n, "entry", "entries"), args[0])
+				return nil
+			})
 		},
 	}
 }
@@ -268,21 +216,7 @@ func (c *cli) restoreCommand() *cobra.Command {
 		Short: "Replace the journal with a backup (the current one is kept beside it)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, err := c.journalPath()
-			if err != nil {
-				return err
-			}
-			pass, err := c.passphrase()
-			if err != nil {
-				return err
-			}
-			kept, err := storage.Restore(path, args[0], storage.Options{Passphrase: pass})
-			if errors.Is(err, storage.ErrPassphraseRequired) && pass == nil && c.interactive() {
-				if pass, err = c.prompt("Passphrase of the backup: "); err != nil {
-					return err
-				}
-				kept, err = storage.Restore(path, args[0], storage.Options{Passphrase: pass})
-			}
+			path, kept, err := c.restoreJournal(args[0])
 			if err != nil {
 				return err
 			}
@@ -293,4 +227,28 @@ func (c *cli) restoreCommand() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+func (c *cli) doctorCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check the journal, onnxruntime, the speech-detection model and the microphones",
+		Long: "doctor reports what SAMO found on this machine and where: the journal and its entry count,\n" +
+			"the onnxruntime library and its version, the Silero VAD model, and PortAudio's input devices.\n" +
+			"It exits with status 1 when something is missing, after reporting everything.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r := c.engine().Check(cmd.Context(), version, c.checkJournal(cmd.Context()))
+			if err := c.output(asJSON, r); err != nil {
+				return err
+			}
+			if !r.OK {
+				return exitError(1)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
 }

@@ -8,12 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/samojournal/samo/inference/emotion"
 	"github.com/samojournal/samo/inference/emotion/emotiontest"
 )
 
 func TestCLI_AnalyzeWithTheBuiltInModel(t *testing.T) {
 	r := mustSucceed(t, samo(t, "", nil, "analyze", "--json", "--explain", "Thank you so much for the help, you are wonderful!"))
-	var out analysisOut
+	var out emotion.Report
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatalf("analyze --json: %v\n%s", err, r.stdout)
 	}
@@ -39,7 +40,7 @@ func TestCLI_AnalyzeLines(t *testing.T) {
 	if len(lines) != 3 {
 		t.Fatalf("%d lines out for 3 in:\n%s", len(lines), r.stdout)
 	}
-	var first analysisOut
+	var first emotion.Report
 	var blankErr map[string]string
 	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || first.Labels[0].Name != "gratitude" {
 		t.Fatalf("line 1: %v %s", err, lines[0])
@@ -47,7 +48,7 @@ func TestCLI_AnalyzeLines(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[1]), &blankErr); err != nil || blankErr["error"] == "" {
 		t.Fatalf("blank line: %v %s (want an error object)", err, lines[1])
 	}
-	var third analysisOut
+	var third emotion.Report
 	if err := json.Unmarshal([]byte(lines[2]), &third); err != nil || len(third.Labels) == 0 {
 		t.Fatalf("line 3: %v %s", err, lines[2])
 	}
@@ -62,7 +63,7 @@ func TestCLI_AnalyzeRepairsInvalidUTF8(t *testing.T) {
 		t.Fatalf("%d lines out for 2 in:\n%s", len(lines), r.stdout)
 	}
 	for i, l := range lines {
-		var a analysisOut
+		var a emotion.Report
 		if err := json.Unmarshal([]byte(l), &a); err != nil || len(a.Labels) == 0 {
 			t.Fatalf("line %d: %v %s", i+1, err, l)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/samojournal/samo/inference/engine"
 	"github.com/samojournal/samo/journal"
 )
 
@@ -90,7 +91,7 @@ func TestCLI_EncryptedJournalLifecycle(t *testing.T) {
 
 	// Doctor sees an encrypted journal without unlocking it.
 	r = samo(t, "", nil, "--home", home, "doctor", "--json")
-	var rep doctorReport
+	var rep engine.Report
 	json.Unmarshal([]byte(r.stdout), &rep)
 	if !rep.Journal.Encrypted || !rep.Journal.Locked {
 		t.Errorf("doctor journal = %+v", rep.Journal)

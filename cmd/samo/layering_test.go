@@ -1,7 +1,13 @@
 package main
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -10,14 +16,82 @@ import (
 // the GUI toolkit: they are used headless and by the CLI.
 func TestLayering_CorePackagesDoNotImportFyne(t *testing.T) {
 	for _, pkg := range []string{"journal", "storage", "inference", "audio"} {
-		out, err := exec.Command("go", "list", "-deps", "-tags", "migrated_fynedo", "../../"+pkg+"/...").CombinedOutput()
-		if err != nil {
-			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
-		}
-		for dep := range strings.FieldsSeq(string(out)) {
+		for dep := range strings.FieldsSeq(goListDeps(t, "../../"+pkg+"/...")) {
 			if strings.HasPrefix(dep, "fyne.io/") {
 				t.Errorf("%s depends on %s", pkg, dep)
 			}
 		}
 	}
+}
+
+// The window reaches the journal through journal.Service only: neither the
+// ui package nor its tests depend on the bbolt journal.
+func TestLayering_UIDoesNotReachTheStore(t *testing.T) {
+	for dep := range strings.FieldsSeq(goListDeps(t, "-test", "../../ui")) {
+		if dep == "github.com/samojournal/samo/storage" || strings.HasPrefix(dep, "go.etcd.io/bbolt") {
+			t.Errorf("ui depends on %s", dep)
+		}
+	}
+}
+
+// cmd/samo holds wiring and printing: one file (the wiring) knows the
+// journal is a bbolt file, the package stays small, and so do its functions.
+func TestLayering_CommandLineStaysThin(t *testing.T) {
+	const maxLines, maxFuncLines = 1500, 60
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	lines := 0
+	var storageUsers []string
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines += strings.Count(string(src), "\n")
+		f, err := parser.ParseFile(fset, name, src, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			if p, _ := strconv.Unquote(imp.Path.Value); p == "github.com/samojournal/samo/storage" {
+				storageUsers = append(storageUsers, name)
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			var body *ast.BlockStmt
+			switch x := n.(type) {
+			case *ast.FuncDecl:
+				body = x.Body
+			case *ast.FuncLit:
+				body = x.Body
+			}
+			if body != nil {
+				if n := fset.Position(body.End()).Line - fset.Position(body.Pos()).Line + 1; n > maxFuncLines {
+					t.Errorf("%s: a function of %d lines (at most %d)", fset.Position(body.Pos()), n, maxFuncLines)
+				}
+			}
+			return true
+		})
+	}
+	if lines >= maxLines {
+		t.Errorf("cmd/samo holds %d non-test lines; keep it under %d (domain work belongs in journal, inference, audio or storage)", lines, maxLines)
+	}
+	if len(storageUsers) != 1 || storageUsers[0] != "wire.go" {
+		t.Errorf("files importing storage: %v; only wire.go may", storageUsers)
+	}
+}
+
+func goListDeps(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"list", "-deps", "-tags", "migrated_fynedo"}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list %v: %v\n%s", args, err, out)
+	}
+	return string(out)
 }

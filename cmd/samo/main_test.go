@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/samojournal/samo/inference/engine"
 	"github.com/samojournal/samo/journal"
 	"github.com/samojournal/samo/storage"
 )
@@ -183,7 +184,7 @@ func TestCLI_DoctorJSON(t *testing.T) {
 	home := t.TempDir()
 	mustSucceed(t, samo(t, "", nil, "--home", home, "add", "one"))
 	r := mustSucceed(t, samo(t, "", nil, "--home", home, "doctor", "--json"))
-	var rep doctorReport
+	var rep engine.Report
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("doctor --json: %v\n%s", err, r.stdout)
 	}
@@ -223,7 +224,7 @@ func TestCLI_WithoutONNXRuntime(t *testing.T) {
 	if r.code != 1 {
 		t.Errorf("doctor exit = %d, want 1 when onnxruntime is missing", r.code)
 	}
-	var rep doctorReport
+	var rep engine.Report
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("doctor --json: %v\n%s", err, r.stdout)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/samojournal/samo/journal"
 	"github.com/samojournal/samo/journal/transfer"
 	"github.com/samojournal/samo/storage"
 )
@@ -24,8 +25,9 @@ func BenchmarkExportJSON(b *testing.B) {
 	}
 	defer st.Close()
 	ctx := context.Background()
+	svc := journal.NewService(storage.Journal{Store: st})
 	for b.Loop() {
-		if err := transfer.WriteJSON(io.Discard, exportsOf(ctx, st)); err != nil {
+		if err := transfer.WriteJSON(io.Discard, svc.Export(ctx)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -42,7 +44,7 @@ func BenchmarkImportJSON(b *testing.B) {
 		b.Fatal(err)
 	}
 	var doc bytes.Buffer
-	if err := transfer.WriteJSON(&doc, exportsOf(context.Background(), src)); err != nil {
+	if err := transfer.WriteJSON(&doc, journal.NewService(src).Export(context.Background())); err != nil {
 		b.Fatal(err)
 	}
 	src.Close()
@@ -57,7 +59,7 @@ func BenchmarkImportJSON(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if n, _, err := importInto(context.Background(), st, items, func(int, int) {}); err != nil || n != transferBenchEntries {
+		if n, err := journal.NewService(storage.Journal{Store: st}).Import(context.Background(), items, nil); err != nil || n.Added != transferBenchEntries {
 			b.Fatal(n, err)
 		}
 		b.StopTimer()

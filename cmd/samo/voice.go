@@ -4,32 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/samojournal/samo/audio"
+	"github.com/samojournal/samo/internal/terminal"
 	"github.com/samojournal/samo/journal"
-	"github.com/samojournal/samo/storage"
 )
 
 // recordingsDir is where recordings are written while they are made, in
 // the journal folder; a file left there is an unfinished recording.
 func (c *cli) recordingsDir() (string, error) {
-	home, err := c.homeDir()
-	if err != nil {
-		return "", err
+	w := c.wire()
+	if w.homeErr != nil {
+		return "", w.homeErr
 	}
-	dir := filepath.Join(home, "recordings")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("recordings folder: %w", err)
-	}
-	return dir, nil
+	return journal.RecordingsDir(w.home)
 }
 
 func (c *cli) devicesCommand() *cobra.Command {
@@ -46,21 +40,7 @@ func (c *cli) devicesCommand() *cobra.Command {
 			if asJSON {
 				return writeJSON(c.stdout, inv.InputDevices())
 			}
-			devs := inv.InputDevices()
-			if len(devs) == 0 {
-				fmt.Fprintln(c.stdout, "no input devices found")
-				return nil
-			}
-			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "DEFAULT\tNAME\tHOST API\tCHANNELS\tRATE")
-			for _, d := range devs {
-				def := ""
-				if d.DefaultInput {
-					def = "*"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f Hz\n", def, d.Name, d.HostAPI, d.MaxInputChannels, d.DefaultSampleRate)
-			}
-			return tw.Flush()
+			return audio.WriteDevices(c.stdout, inv.InputDevices())
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -76,6 +56,18 @@ type recordOut struct {
 	Transcribed bool          `json:"transcribed"`
 	// Overflows counts the times the computer fell behind the microphone.
 	Overflows int `json:"overflows"`
+}
+
+func (o recordOut) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "saved %s: %.1f s of audio", o.Entry.ID, o.Seconds)
+	switch {
+	case o.Entry.NoSpeechHeard():
+		fmt.Fprintln(w, ", no speech heard in it")
+	case o.Transcribed:
+		fmt.Fprintf(w, "\n%s\n", o.Entry.Text)
+	default:
+		fmt.Fprintln(w, ", waiting to be transcribed")
+	}
 }
 
 func (c *cli) recordCommand() *cobra.Command {
@@ -103,68 +95,22 @@ func (c *cli) recordCommand() *cobra.Command {
 			// Open the journal before a word is spoken: a passphrase is
 			// asked now (not after, at a terminal still waiting for Enter),
 			// and a journal that cannot be opened says so now.
-			if err := c.withJournal(func(*journal.Service, *storage.Store) error { return nil }); err != nil {
+			if err := c.withJournal(func(*journal.Service) error { return nil }); err != nil {
 				return err
 			}
 			c.mentionUnfinished(dir)
 			start := time.Now()
-			path := filepath.Join(dir, start.UTC().Format(recordingNameLayout)+".wav")
-			meter := c.levelMeter()
-			r, err := audio.StartRecording(path, audio.RecordOptions{
-				Device:    device,
-				MaxLength: time.Duration(seconds * float64(time.Second)),
-				OnLevel:   meter,
-			})
+			path := audio.RecordingPath(dir, start)
+			rec, err := c.recordUntilStopped(cmd.Context(), path, device, time.Duration(seconds*float64(time.Second)))
+			if err != nil || rec.Duration == 0 {
+				return err
+			}
+			e, transcribed, err := c.saveRecording(context.WithoutCancel(cmd.Context()), journal.RecordingFile{Path: path, At: start, Tags: tags})
 			if err != nil {
 				return err
 			}
-			stop := "Ctrl-C"
-			enter := make(chan struct{})
-			if c.interactive() {
-				stop = "Enter or Ctrl-C"
-				go func() {
-					buf := make([]byte, 1)
-					c.stdin.Read(buf)
-					close(enter)
-				}()
-			}
-			fmt.Fprintf(c.stderr, "recording from %s; %s stops\n", deviceLabel(device), stop)
-			select {
-			case <-r.Done():
-			case <-enter:
-			case <-cmd.Context().Done():
-			}
-			rec, err := r.Stop()
-			if meter != nil {
-				fmt.Fprintln(c.stderr)
-			}
-			if err != nil {
-				return fmt.Errorf("%w (what was recorded is kept in %s; `samo recover` saves it)", err, path)
-			}
-			c.warnRecording(rec)
-			if rec.Duration == 0 {
-				os.Remove(path)
-				fmt.Fprintln(c.stdout, "nothing was recorded")
-				return nil
-			}
-			e, transcribed, err := c.saveRecording(context.WithoutCancel(cmd.Context()), path, start, tags)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(c.stdout, recordOut{Entry: e, Seconds: rec.Duration.Seconds(), Device: rec.DeviceName, DeviceRate: rec.DeviceRate,
-					Transcribed: transcribed, Overflows: rec.Overflows})
-			}
-			fmt.Fprintf(c.stdout, "saved %s: %.1f s of audio", e.ID, rec.Duration.Seconds())
-			switch {
-			case e.NoSpeechHeard():
-				fmt.Fprintln(c.stdout, ", no speech heard in it")
-			case transcribed:
-				fmt.Fprintf(c.stdout, "\n%s\n", e.Text)
-			default:
-				fmt.Fprintln(c.stdout, ", waiting to be transcribed")
-			}
-			return nil
+			return c.output(asJSON, recordOut{Entry: e, Seconds: rec.Duration.Seconds(), Device: rec.DeviceName, DeviceRate: rec.DeviceRate,
+				Transcribed: transcribed, Overflows: rec.Overflows})
 		},
 	}
 	cmd.Flags().Float64Var(&seconds, "seconds", 0, "stop after this many seconds (0: when told)")
@@ -174,110 +120,80 @@ func (c *cli) recordCommand() *cobra.Command {
 	return cmd
 }
 
-// warnRecording says what went wrong with a recording that was still saved.
-func (c *cli) warnRecording(rec audio.Recording) {
-	if rec.DeviceErr != nil {
-		fmt.Fprintf(c.stderr, "samo: warning: the microphone stopped (%v); the %.1f s recorded until then are saved\n", rec.DeviceErr, rec.Duration.Seconds())
+// recordUntilStopped records into path until Enter (at a terminal),
+// Ctrl-C, the length limit or the microphone's end. An empty recording is
+// removed, and said so.
+func (c *cli) recordUntilStopped(ctx context.Context, path, device string, limit time.Duration) (audio.Recording, error) {
+	meter := terminal.Meter(c.stderr)
+	var onLevel func(audio.Level)
+	if meter != nil {
+		onLevel = func(l audio.Level) { meter(l.Peak, l.Elapsed) }
 	}
-	if rec.Overflows > 0 {
-		fmt.Fprintf(c.stderr, "samo: warning: %d time(s) the computer fell behind the microphone, so a little audio may be missing\n", rec.Overflows)
-	}
-}
-
-func deviceLabel(name string) string {
-	if name == "" {
-		return "the default microphone"
-	}
-	return fmt.Sprintf("%q", name)
-}
-
-// levelMeter returns a callback drawing a level bar on a terminal, or nil
-// when standard error is not one.
-func (c *cli) levelMeter() func(audio.Level) {
-	f, ok := c.stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	return func(l audio.Level) {
-		const width = 30
-		n := int(min(l.Peak, 1) * width)
-		s := int(l.Elapsed.Seconds())
-		fmt.Fprintf(f, "\r● %02d:%02d %s%s", s/60, s%60, strings.Repeat("▮", n), strings.Repeat("▯", width-n))
-	}
-}
-
-// prepareRecording reads the finished WAV file at path for the journal,
-// transcribed when a speech model is installed. A failed transcription is
-// a warning: the audio is saved either way and waits for
-// `samo transcribe --pending`.
-// progress, when not nil, gets the transcription's progress.
-func (c *cli) prepareRecording(ctx context.Context, path string, at time.Time, tags []string, progress func(done, total int)) (journal.NewRecording, error) {
-	data, err := os.ReadFile(path)
+	r, err := audio.StartRecording(path, audio.RecordOptions{Device: device, MaxLength: limit, OnLevel: onLevel})
 	if err != nil {
-		return journal.NewRecording{}, fmt.Errorf("read the recording: %w", err)
+		return audio.Recording{}, err
 	}
-	clip, err := audio.DecodeWAV(data)
+	stop := "Ctrl-C"
+	enter := make(chan struct{})
+	if c.interactive() {
+		stop = "Enter or Ctrl-C"
+		go func() {
+			buf := make([]byte, 1)
+			c.stdin.Read(buf)
+			close(enter)
+		}()
+	}
+	label := "the default microphone"
+	if device != "" {
+		label = fmt.Sprintf("%q", device)
+	}
+	fmt.Fprintf(c.stderr, "recording from %s; %s stops\n", label, stop)
+	select {
+	case <-r.Done():
+	case <-enter:
+	case <-ctx.Done():
+	}
+	rec, err := r.Stop()
+	if meter != nil {
+		fmt.Fprintln(c.stderr)
+	}
 	if err != nil {
-		return journal.NewRecording{}, fmt.Errorf("recording %s: %w", path, err)
+		return rec, fmt.Errorf("%w (what was recorded is kept in %s; `samo recover` saves it)", err, path)
 	}
-	info := journal.Audio{Format: "wav", SampleRate: clip.Rate, Channels: clip.Channels,
-		Duration: time.Duration(clip.Frames()) * time.Second / time.Duration(max(clip.Rate, 1))}
-	var tr *journal.Transcript
-	if t, err := c.transcriber(); err != nil {
-		fmt.Fprintf(c.stderr, "samo: warning: %v; the audio is saved and waits for `samo transcribe --pending`\n", err)
-	} else if t != nil {
-		tr, err = t.transcribe(ctx, clip.Mono16k(), progress)
-		if err != nil {
-			fmt.Fprintf(c.stderr, "samo: warning: transcription failed (%v); the audio is saved and waits for `samo transcribe --pending`\n", err)
-			tr = nil
-		}
+	for _, w := range audio.Warnings(rec) {
+		c.wire().notices.Notify(w)
 	}
-	return journal.NewRecording{At: at, Data: data, Audio: info, Transcript: tr, Tags: tags}, nil
+	if rec.Duration == 0 {
+		os.Remove(path)
+		fmt.Fprintln(c.stdout, "nothing was recorded")
+	}
+	return rec, nil
 }
 
-// saveRecording saves the WAV file at path as an entry (see
-// prepareRecording) and removes the file once it is safely in the journal.
-// If saving fails the file stays for `samo recover`.
-func (c *cli) saveRecording(ctx context.Context, path string, at time.Time, tags []string) (journal.Entry, bool, error) {
-	rec, err := c.prepareRecording(ctx, path, at, tags, c.progress("transcribing (seconds)", 1000))
-	if err != nil {
-		return journal.Entry{}, false, err
-	}
-	var e journal.Entry
-	err = c.withAnalyzedJournal(func(svc *journal.Service) error {
+// saveRecording saves the recording file as an entry (transcribed when a
+// speech model is installed), showing the transcription's progress; if
+// saving fails the file stays for `samo recover`.
+func (c *cli) saveRecording(ctx context.Context, f journal.RecordingFile) (journal.Entry, bool, error) {
+	var (
+		e           journal.Entry
+		transcribed bool
+	)
+	err := c.withJournal(func(svc *journal.Service) error {
 		var err error
-		e, err = svc.AddRecording(ctx, rec)
+		e, transcribed, err = svc.SaveRecording(ctx, f, terminal.Progress(c.stderr, "transcribing (seconds)", 1000))
 		return err
 	})
 	if err != nil {
-		return journal.Entry{}, false, fmt.Errorf("%w (the recording is kept in %s; `samo recover` saves it)", err, path)
+		return journal.Entry{}, false, fmt.Errorf("%w (the recording is kept in %s; `samo recover` saves it)", err, f.Path)
 	}
-	os.Remove(path)
-	return e, !e.AwaitingTranscript(), nil
+	return e, transcribed, nil
 }
-
-// recordingStart reads the start time a recording's file name holds.
-func recordingStart(path string, fallback time.Time) time.Time {
-	if t, err := time.Parse(recordingNameLayout, strings.TrimSuffix(filepath.Base(path), ".wav")); err == nil {
-		return t.Local()
-	}
-	return fallback
-}
-
-// recordingNameLayout names recording files by their start time.
-const recordingNameLayout = "20060102T150405.000Z"
 
 // mentionUnfinished tells the person about recordings a crash left behind.
 func (c *cli) mentionUnfinished(dir string) {
-	unf, err := audio.FindUnfinished(dir)
-	if err != nil || len(unf) == 0 {
-		return
+	if unf, err := audio.FindUnfinished(dir); err == nil && len(unf) > 0 {
+		fmt.Fprintf(c.stderr, "samo: %s from an earlier session were found; `samo recover` saves them\n", audio.DescribeUnfinished(unf))
 	}
-	var total time.Duration
-	for _, u := range unf {
-		total += u.Duration
-	}
-	fmt.Fprintf(c.stderr, "samo: %d unfinished recording(s) (%.0f s) from an earlier session were found; `samo recover` saves them\n", len(unf), total.Seconds())
 }
 
 func (c *cli) recoverCommand() *cobra.Command {
@@ -307,8 +223,7 @@ func (c *cli) recoverCommand() *cobra.Command {
 					fmt.Fprintf(c.stdout, "discarded %s (%.1f s)\n", filepath.Base(u.Path), u.Duration.Seconds())
 					continue
 				}
-				at := recordingStart(u.Path, u.Modified.Add(-u.Duration))
-				e, _, err := c.saveRecording(context.WithoutCancel(cmd.Context()), u.Path, at, nil)
+				e, _, err := c.saveRecording(context.WithoutCancel(cmd.Context()), journal.RecordingFile{Path: u.Path, At: u.Start})
 				if err != nil {
 					return err
 				}
@@ -321,25 +236,6 @@ func (c *cli) recoverCommand() *cobra.Command {
 	return cmd
 }
 
-// progress returns a progress callback that prints to a terminal, or nil.
-// Counts arrive in units of 1/per of what is shown (per 1000 for
-// milliseconds shown as seconds).
-func (c *cli) progress(what string, per int) func(done, total int) {
-	f, ok := c.stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	return func(done, total int) {
-		fmt.Fprintf(f, "\r%s: %d/%d", what, done/per, total/per)
-		if done == total {
-			fmt.Fprintln(f)
-		}
-	}
-}
-
-// errNoSpeechModel means no speech model is installed.
-var errNoSpeechModel = errors.New("no speech model is installed")
-
 func (c *cli) playCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "play ID",
@@ -347,15 +243,8 @@ func (c *cli) playCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var data []byte
-			err := c.withJournal(func(svc *journal.Service, _ *storage.Store) error {
-				e, err := svc.Get(cmd.Context(), args[0])
-				if err != nil {
-					return err
-				}
-				if e.Audio == nil {
-					return fmt.Errorf("entry %s has no recording", e.ID)
-				}
-				data, err = svc.Audio(cmd.Context(), e.ID)
+			err := c.withJournal(func(svc *journal.Service) (err error) {
+				data, err = svc.Audio(cmd.Context(), args[0])
 				return err
 			})
 			if err != nil {

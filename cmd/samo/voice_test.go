@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/samojournal/samo/audio"
+	"github.com/samojournal/samo/inference/engine"
+	"github.com/samojournal/samo/inference/speech"
+	"github.com/samojournal/samo/inference/vad"
 	"github.com/samojournal/samo/inference/whisper/whispertest"
 	"github.com/samojournal/samo/journal"
 )
@@ -166,7 +169,7 @@ func TestCLI_ProviderFallsBackToCPUWithOneWarning(t *testing.T) {
 		t.Errorf("analyze output: %q", r.stdout)
 	}
 	r = samo(t, "", nil, "--home", home, "--provider", "cuda", "doctor", "--json")
-	var rep doctorReport
+	var rep engine.Report
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("doctor --json: %v\n%s", err, r.stdout)
 	}
@@ -201,7 +204,7 @@ func TestCLI_VADFindsTheSpeech(t *testing.T) {
 	w.Write(samples)
 	w.Close()
 	r := mustSucceed(t, samo(t, "", nil, "vad", "--json", path))
-	var out vadOut
+	var out vad.Report
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatalf("vad --json: %v\n%s", err, r.stdout)
 	}
@@ -289,7 +292,7 @@ func TestCLI_TranscribeFile(t *testing.T) {
 	// the first in its region 0 and the second (10 s later) in region 2.
 	path := speechWAV(t, 16, 1, 11)
 	r := mustSucceed(t, samo(t, "", nil, "transcribe", "--model", model, "--json", path))
-	var out transcriptOut
+	var out speech.Report
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatalf("transcribe --json: %v\n%s", err, r.stdout)
 	}
@@ -357,7 +360,7 @@ func TestCLI_RecordTranscribesWithAnInstalledModel(t *testing.T) {
 		}
 	}
 	r = samo(t, "", nil, "--home", home, "doctor", "--json")
-	var rep doctorReport
+	var rep engine.Report
 	json.Unmarshal([]byte(r.stdout), &rep)
 	if rep.Speech.Dir != model || rep.Speech.Provider != "cpu" || rep.Speech.Error != "" || rep.VADModel.Provider != "cpu" {
 		t.Errorf("doctor: speech %+v, vad provider %q", rep.Speech, rep.VADModel.Provider)

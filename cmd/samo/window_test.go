@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/samojournal/samo/ui"
 )
 
 // needTools skips the test when a tool is missing, unless SAMO_REQUIRE_GUI
@@ -318,4 +320,104 @@ func TestGUI_RecordInTheRealWindow(t *testing.T) {
 	if c := correlation(speech, clip.Samples); c < 0.99 {
 		t.Errorf("the recording correlates %.4f with the speech", c)
 	}
+}
+
+// startWindow runs the real binary with args under display and returns its
+// window id and a function that captures it; the process ends with the test.
+func startWindow(t *testing.T, ctx context.Context, display string, env []string, args ...string) (string, func() image.Image, *bytes.Buffer) {
+	t.Helper()
+	app := exec.CommandContext(ctx, samoBin, args...)
+	app.Env = append(append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "SAMO_HOME="), env...)
+	out := &bytes.Buffer{}
+	app.Stdout, app.Stderr = out, out
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { app.Wait(); close(exited) }()
+	t.Cleanup(func() { app.Process.Kill(); <-exited })
+	x := func(name string, args ...string) ([]byte, error) {
+		c := exec.CommandContext(ctx, name, args...)
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		return c.Output()
+	}
+	var window string
+	for deadline := time.Now().Add(90 * time.Second); window == "" && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		select {
+		case <-exited:
+			t.Fatalf("samo %v exited early:\n%s", args, out.String())
+		default:
+		}
+		if o, err := x("xdotool", "search", "--onlyvisible", "--name", "^SAMO$"); err == nil {
+			window = strings.Fields(string(o))[0]
+		}
+	}
+	if window == "" {
+		t.Fatalf("no SAMO window for %v; samo said:\n%s", args, out.String())
+	}
+	capture := func() image.Image {
+		o, err := x("import", "-window", window, "png:-")
+		if err != nil {
+			return nil
+		}
+		img, _ := png.Decode(bytes.NewReader(o))
+		return img
+	}
+	return window, capture, out
+}
+
+// TestGUI_EveryScreenUnderXvfb opens the real window on each screen with
+// --screen and checks that each is drawn, and drawn differently. With
+// SAMO_SCREENSHOTS set to a folder (make screenshots), it saves each as
+// screen-NAME.png there.
+func TestGUI_EveryScreenUnderXvfb(t *testing.T) {
+	needTools(t, "Xvfb", "xdotool", "import")
+	display := startXvfb(t)
+	home := t.TempDir()
+	for _, text := range []string{"A long walk by the river. I felt calm.", "So grateful for the dinner with my sister tonight!", "Nervous about tomorrow's interview."} {
+		mustSucceed(t, samo(t, "", nil, "--home", home, "add", text))
+	}
+	shots := map[string]image.Image{}
+	for _, screen := range ui.ScreenNames() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		_, capture, out := startWindow(t, ctx, display, []string{"HOME=" + t.TempDir()}, "--home", home, "--screen", screen)
+		var shot image.Image
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+			if shot = capture(); shot != nil {
+				if ok, _ := rendered(shot); ok {
+					time.Sleep(500 * time.Millisecond) // the last layout pass
+					shot = capture()
+					break
+				}
+			}
+		}
+		cancel()
+		if shot == nil {
+			t.Fatalf("could not capture the %s screen; samo said:\n%s", screen, out.String())
+		}
+		if ok, desc := rendered(shot); !ok {
+			t.Fatalf("the %s screen looks blank (%s); samo said:\n%s", screen, desc, out.String())
+		}
+		if dir := os.Getenv("SAMO_SCREENSHOTS"); dir != "" {
+			saveShot(t, filepath.Join(dir, "screen-"+screen+".png"), shot)
+		}
+		shots[screen] = shot
+	}
+	if a, b := shots[ui.ScreenJournal], shots[ui.ScreenSettings]; differingPixels(a, b) < a.Bounds().Dx()*a.Bounds().Dy()/20 {
+		t.Errorf("--screen settings draws the same window as --screen journal (%d pixels differ)", differingPixels(a, b))
+	}
+}
+
+// differingPixels counts the pixels where a and b differ.
+func differingPixels(a, b image.Image) int {
+	n := 0
+	r := a.Bounds().Intersect(b.Bounds())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				n++
+			}
+		}
+	}
+	return n
 }
