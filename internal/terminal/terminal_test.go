@@ -1,0 +1,50 @@
+package terminal
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDrawingNeedsATerminal(t *testing.T) {
+	var b bytes.Buffer
+	if Meter(&b) != nil || Progress(&b, "x", 1) != nil || Is(&b) {
+		t.Error("a buffer was taken for a terminal")
+	}
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if Is(f) || Meter(f) != nil {
+		t.Error("a plain file was taken for a terminal")
+	}
+	if _, err := ReadPassword(strings.NewReader("secret\n"), &b, "Passphrase: "); err == nil {
+		t.Error("a passphrase was read without a terminal")
+	}
+}
+
+func TestReadPassFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		content, want string
+		ok            bool
+	}{
+		{"correct horse\n", "correct horse", true},
+		{"with spaces  \r\n", "with spaces  ", true},
+		{"\n", "", false},
+	} {
+		p := filepath.Join(dir, "pass")
+		os.WriteFile(p, []byte(tc.content), 0o600)
+		got, err := ReadPassFile(p)
+		if (err == nil) != tc.ok || string(got) != tc.want {
+			t.Errorf("%q: %q, %v", tc.content, got, err)
+		}
+	}
+	if _, err := ReadPassFile(filepath.Join(dir, "none")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a missing file: %v", err)
+	}
+}
