@@ -236,6 +236,11 @@ func TestNotices_KeptUntilSomeoneListens(t *testing.T) {
 	if got[len(got)-1] != "live" || len(got) != 17 {
 		t.Errorf("notices %v", got[16:])
 	}
+	var late []string
+	n.Listen(func(x journal.Notice) { late = append(late, x.Message) })
+	if len(late) != 16 || late[15] != "after" {
+		t.Errorf("a later listener got %d notices ending %q; want the last 16", len(late), late[len(late)-1])
+	}
 }
 
 func TestService_EncryptionSwitches(t *testing.T) {
@@ -323,5 +328,55 @@ func TestService_StoppedReadingStillSaves(t *testing.T) {
 	}
 	if len(notices) != 0 {
 		t.Errorf("notices %q for a reading the person stopped", notices)
+	}
+}
+
+// An entry deleted after it was read is not brought back by a write based
+// on that read, in memory or on disk.
+func TestService_AnEntryDeletedMeanwhileIsNotBroughtBack(t *testing.T) {
+	ctx := context.Background()
+	st, err := storage.Open(filepath.Join(t.TempDir(), storage.FileName), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, store := range []journal.Store{journaltest.NewMemStore(), storage.Journal{Store: st}} {
+		svc := journal.NewService(store)
+		e, err := svc.Add(ctx, "soon gone")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Delete(ctx, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		e.Text = "a late write"
+		if _, err := svc.Save(ctx, e); !errors.Is(err, journal.ErrNotFound) {
+			t.Errorf("%T: a write on a deleted entry: %v, want ErrNotFound", store, err)
+		}
+		if n, _ := svc.Count(ctx); n != 0 {
+			t.Errorf("%T: the deleted entry came back", store)
+		}
+	}
+}
+
+// Words the person typed for a recording while it waited are kept when its
+// transcript arrives; the transcript is kept beside them.
+func TestService_TranscriptKeepsWordsTypedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	svc := journal.NewService(journaltest.NewMemStore(), journal.WithAnalyzer(&journaltest.WordAnalyzer{}))
+	e, err := svc.AddRecording(ctx, journal.NewRecording{At: time.Now(), Data: journaltest.PCM(160)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Update(ctx, e.ID, "what I said, typed: pride"); err != nil {
+		t.Fatal(err)
+	}
+	tr := &journal.Transcript{Segments: []journal.Segment{{End: time.Second, Text: "what the model heard"}}}
+	got, err := svc.SetTranscript(ctx, e.ID, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Text != "what I said, typed: pride" || got.Transcript == nil || got.Emotions == nil || got.Emotions.Labels[0] != "pride" {
+		t.Errorf("text %q, transcript %v, emotions %+v; want the typed words and their reading kept", got.Text, got.Transcript != nil, got.Emotions)
 	}
 }

@@ -200,6 +200,27 @@ func (e Entry) Feelings() []string {
 // Corrected reports whether the entry's feelings are the person's own.
 func (e Entry) Corrected() bool { return e.Corrections != nil && len(e.Corrections.Labels) > 0 }
 
+// CorrectionLabels reads a correction as a person writes it on a command
+// line: emotions as arguments or separated by commas, any case, or none
+// with clear (which removes the correction). Mixing both, giving neither,
+// or naming an unknown emotion is refused.
+func CorrectionLabels(args []string, clear bool) ([]string, error) {
+	var labels []string
+	for _, a := range args {
+		labels = append(labels, strings.Split(a, ",")...)
+	}
+	labels, err := CleanLabels(labels)
+	switch {
+	case err != nil:
+		return nil, err
+	case clear && len(labels) > 0:
+		return nil, errors.New("give emotions or --clear, not both")
+	case !clear && len(labels) == 0:
+		return nil, errors.New("name the emotions you felt (for example: samo correct ID relief gratitude), or --clear")
+	}
+	return labels, nil
+}
+
 // CleanLabels checks emotion labels a person gave (in any case, with
 // surrounding space, repeated, in any order) and returns them as the
 // journal keeps them: lower case, each once, in EmotionLabels' order. An

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -15,19 +16,19 @@ type Notice struct {
 }
 
 // keptNotices is how many notices Notices keeps for a listener that comes
-// later (the window subscribes after the journal is open).
+// later (the window listens once the journal is open).
 const keptNotices = 16
 
 // Notices carries notices to whoever shows them: the CLI prints them on
-// standard error, the window shows them in its notice bar. Notices given
-// while nobody listens are kept (the last 16) and handed to the first
-// listener. It is safe for concurrent use; listeners are called on the
-// goroutine that gave the notice.
+// standard error, the window shows them in its notice bar. The last 16
+// are kept and handed to every new listener first, so a notice given
+// before the window listens still reaches it. It is safe for concurrent
+// use; listeners are called on the goroutine that gave the notice.
 type Notices struct {
 	mu        sync.Mutex
 	listeners map[int]func(Notice)
 	next      int
-	waiting   []Notice
+	kept      []Notice
 	now       func() time.Time
 }
 
@@ -40,13 +41,9 @@ func NewNotices() *Notices {
 func (n *Notices) Notify(msg string) {
 	n.mu.Lock()
 	nt := Notice{Message: msg, At: n.now()}
-	if len(n.listeners) == 0 {
-		n.waiting = append(n.waiting, nt)
-		if len(n.waiting) > keptNotices {
-			n.waiting = n.waiting[len(n.waiting)-keptNotices:]
-		}
-		n.mu.Unlock()
-		return
+	n.kept = append(n.kept, nt)
+	if len(n.kept) > keptNotices {
+		n.kept = n.kept[len(n.kept)-keptNotices:]
 	}
 	fs := make([]func(Notice), 0, len(n.listeners))
 	for _, f := range n.listeners {
@@ -58,17 +55,16 @@ func (n *Notices) Notify(msg string) {
 	}
 }
 
-// Listen calls f with every notice from now on, and first with those kept
-// while nobody listened. The returned function stops it.
+// Listen calls f first with the notices kept (the last 16 given), then
+// with every notice from now on. The returned function stops it.
 func (n *Notices) Listen(f func(Notice)) (stop func()) {
 	n.mu.Lock()
 	id := n.next
 	n.next++
 	n.listeners[id] = f
-	waiting := n.waiting
-	n.waiting = nil
+	kept := slices.Clone(n.kept)
 	n.mu.Unlock()
-	for _, nt := range waiting {
+	for _, nt := range kept {
 		f(nt)
 	}
 	return func() {

@@ -12,7 +12,7 @@ import (
 var ErrNoAudioStore = errors.New("journal: this journal cannot store audio")
 
 // ErrNoRecording means an entry has no recording.
-var ErrNoRecording = errors.New("journal: no recording")
+var ErrNoRecording = errors.New("the entry has no recording")
 
 // NewRecording describes a recording to save as an entry.
 type NewRecording struct {
@@ -155,7 +155,7 @@ func (s *Service) Audio(ctx context.Context, id string) ([]byte, error) {
 		return nil, fmt.Errorf("journal: audio of %s: %w", id, err)
 	}
 	if e.Audio == nil {
-		return nil, fmt.Errorf("journal: %w: entry %s", ErrNoRecording, id)
+		return nil, fmt.Errorf("journal: audio of %s: %w", id, ErrNoRecording)
 	}
 	b, err := as.Audio(ctx, id)
 	if err != nil {
@@ -171,6 +171,11 @@ func (s *Service) SetTranscript(ctx context.Context, id string, t *Transcript) (
 	t = s.checkTranscript(t)
 	em := s.readTranscript(ctx, t)
 	e, err := s.modify(ctx, id, func(e *Entry) error {
+		if e.Transcript == nil && e.Text != "" {
+			// the person typed what they said meanwhile: their words stay
+			e.Transcript = t
+			return nil
+		}
 		if err := s.fillTranscript(e, t, em); err != nil {
 			return err
 		}

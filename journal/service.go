@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -24,6 +25,9 @@ type Service struct {
 	transcriber Transcriber
 	settings    *SettingsFile
 	models      Models
+	// lastWarning is the last failed reading's notice: the same one is
+	// not given again for every entry that follows.
+	lastWarning atomic.Pointer[string]
 }
 
 // Analyzer reads the emotions of an entry's text. inference/emotion's
@@ -283,7 +287,12 @@ func (s *Service) analyze(ctx context.Context, text string) *Emotions {
 		return nil
 	}
 	if err != nil {
-		s.warn(fmt.Sprintf("emotions are not read (%v); the entry is saved without them, and re-reading the journal (samo reanalyze) adds them later", err))
+		msg := fmt.Sprintf("emotions are not read (%v); the entry is saved without them, and re-reading the journal (samo reanalyze) adds them later", err)
+		if old := s.lastWarning.Swap(&msg); old == nil || *old != msg {
+			s.warn(msg)
+		} else {
+			s.log.Warn(msg) // said already: the person is not told again
+		}
 		return nil
 	}
 	return em

@@ -52,6 +52,10 @@ func (f *SettingsFile) Path() string { return f.path }
 func (f *SettingsFile) Load() (Settings, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.load()
+}
+
+func (f *SettingsFile) load() (Settings, error) {
 	var s Settings
 	raw, err := os.ReadFile(f.path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -69,13 +73,13 @@ func (f *SettingsFile) Load() (Settings, error) {
 // Update loads the settings, applies change and saves them (a temporary
 // file renamed into place, so a crash never leaves half a file).
 func (f *SettingsFile) Update(change func(*Settings)) error {
-	s, err := f.Load()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, err := f.load()
 	if err != nil {
 		return err
 	}
 	change(&s)
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	dir := filepath.Dir(f.path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("journal: save settings: %w", err)
@@ -90,6 +94,9 @@ func (f *SettingsFile) Update(change func(*Settings)) error {
 	}
 	defer os.Remove(tmp.Name())
 	_, err = tmp.Write(append(raw, '\n'))
+	if err == nil {
+		err = tmp.Sync()
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

@@ -135,6 +135,15 @@ func (s *Service) TranscribePending(ctx context.Context, report func(Pending)) (
 	return done, len(es), nil
 }
 
+// String says what came of the recording: "[1/3] ID: its first words", or
+// that no speech was heard.
+func (p Pending) String() string {
+	if p.Entry.Text == "" {
+		return fmt.Sprintf("[%d/%d] %s: no speech heard", p.Index, p.Total, p.Entry.ID)
+	}
+	return fmt.Sprintf("[%d/%d] %s: %s", p.Index, p.Total, p.Entry.ID, p.Entry.Title(60))
+}
+
 // skipError is a recording that TranscribePending skips.
 type skipError struct{ err error }
 

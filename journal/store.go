@@ -12,14 +12,16 @@ import (
 // when it meets one; a caller of Save gets it.
 var ErrConflict = errors.New("journal: the entry was changed meanwhile")
 
-// Store keeps entries. storage.Store is the real one (bbolt); journaltest
-// has an in-memory one for GUI tests. Both implement every capability
-// interface below as well.
+// Store keeps entries. storage.Journal is the real one (bbolt); journaltest
+// has an in-memory one for GUI tests. The real one implements every
+// capability interface below; the in-memory one all but RestoreStore.
 type Store interface {
 	// Put saves an entry in one durable transaction. When an entry with the
 	// same id is stored at a revision other than e.Revision it fails with an
-	// error wrapping ErrConflict and changes nothing; otherwise the entry is
-	// stored at revision e.Revision+1 (a new entry, at revision 0, becomes 1).
+	// error wrapping ErrConflict and changes nothing; when none is stored and
+	// e.Revision is not 0 (it was deleted since it was read) it fails with
+	// ErrNotFound; otherwise the entry is stored at revision e.Revision+1 (a
+	// new entry, at revision 0, becomes 1).
 	Put(ctx context.Context, e Entry) error
 	// Get returns the entry with the given id, or an error wrapping ErrNotFound.
 	Get(ctx context.Context, id string) (Entry, error)

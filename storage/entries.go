@@ -101,6 +101,9 @@ func (s *Store) putTx(tx *bolt.Tx, e journal.Entry, audio []byte, checkRevision 
 		if err := dropTimelineOf(tx, id, prev, known); err != nil {
 			return err
 		}
+	} else if checkRevision && e.Revision != 0 {
+		// it was read at a revision, and deleted since: not brought back
+		return fmt.Errorf("deleted meanwhile: %w", journal.ErrNotFound)
 	}
 	if checkRevision {
 		e.Revision++

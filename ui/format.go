@@ -22,10 +22,3 @@ func friendlyTime(t, now time.Time) string {
 		return t.Format("2 January 2006")
 	}
 }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}

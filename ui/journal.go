@@ -353,7 +353,7 @@ func (j *journalScreen) saveDraft(then func()) {
 			j.current, j.saved = e.ID, text
 			j.heading.SetText("Entry · " + e.Created.Format("Monday 2 January 2006, 15:04"))
 			words := len(strings.Fields(e.Text))
-			saved := fmt.Sprintf("Saved at %s · %d %s", e.Updated.Format("15:04"), words, plural(words, "word", "words"))
+			saved := fmt.Sprintf("Saved at %s · %d %s", e.Updated.Format("15:04"), words, journal.Plural(words, "word", "words"))
 			if skipped && e.Emotions == nil {
 				saved += ", without its emotions (re-reading the journal in Settings reads them)"
 			}

@@ -36,12 +36,18 @@ var (
 // their journal's data as a whole. Every action runs off the UI goroutine,
 // one at a time, with its progress shown above the settings.
 type settingsScreen struct {
-	sh     *shell
-	app    fyne.App
-	window fyne.Window
-	svc    *journal.Service
-	opener journal.Opener
-	voice  Voice
+	// whole is the dialog covering the window while work that holds the
+	// whole journal runs (see runWhole).
+	whole dialog.Dialog
+	// canTranscribe is set while a speech model is installed: only then
+	// are the waiting recordings offered for transcription.
+	canTranscribe bool
+	sh            *shell
+	app           fyne.App
+	window        fyne.Window
+	svc           *journal.Service
+	opener        journal.Opener
+	voice         Voice
 
 	content fyne.CanvasObject
 	// task cancels the action under way (nil: none), taskWhat says what
@@ -185,7 +191,7 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 			container.NewVBox(
 				s.modelsNote,
 				container.NewBorder(nil, nil, widget.NewLabel("Where models run"), nil, s.provider),
-				note("A change of where models run takes effect when SAMO starts next."),
+				note("A change of where models run applies from the next time a model is used."),
 				widget.NewSeparator(),
 				bold("Emotion model"), s.emotionInfo,
 				container.NewHBox(s.installEmotion, s.builtInEmotion), s.quantized, s.reread,
@@ -326,6 +332,30 @@ func (s *settingsScreen) run(what string, cancellable bool, work func(ctx contex
 	})
 }
 
+// runWhole runs work as run does, for work that holds the whole journal
+// (re-encrypting it, switching to a backup): meanwhile a dialog covers the
+// window, since reading an entry would have to wait for it.
+func (s *settingsScreen) runWhole(what string, work func(ctx context.Context, progress func(done, total int)) func()) {
+	if s.task != nil {
+		s.run(what, false, work) // says to wait
+		return
+	}
+	note := widget.NewLabel("Your journal is closed to reading and writing until this is done.")
+	d := dialog.NewCustomWithoutButtons(what, container.NewVBox(widget.NewProgressBarInfinite(), note), s.window)
+	d.Show()
+	s.whole = d
+	s.run(what, false, func(ctx context.Context, progress func(int, int)) func() {
+		show := work(ctx, progress)
+		return func() {
+			d.Hide()
+			s.whole = nil
+			if show != nil {
+				show()
+			}
+		}
+	})
+}
+
 func (s *settingsScreen) onCancel() {
 	if s.task == nil {
 		return
@@ -421,7 +451,7 @@ func (s *settingsScreen) onEncrypt() {
 }
 
 func (s *settingsScreen) encryptWith(pass []byte) {
-	s.run("Encrypting your journal…", false, func(context.Context, func(int, int)) func() {
+	s.runWhole("Encrypting your journal…", func(context.Context, func(int, int)) func() {
 		err := s.svc.Encrypt(pass)
 		return func() {
 			s.showEncryption()
@@ -439,7 +469,7 @@ func (s *settingsScreen) onChangePassphrase() {
 }
 
 func (s *settingsScreen) changePassphrase(pass []byte) {
-	s.run("Changing your passphrase…", false, func(context.Context, func(int, int)) func() {
+	s.runWhole("Changing your passphrase…", func(context.Context, func(int, int)) func() {
 		err := s.svc.ChangePassphrase(pass)
 		return func() {
 			if err != nil {
@@ -462,7 +492,7 @@ func (s *settingsScreen) onDecrypt() {
 }
 
 func (s *settingsScreen) decryptJournal() {
-	s.run("Removing the encryption…", false, func(context.Context, func(int, int)) func() {
+	s.runWhole("Removing the encryption…", func(context.Context, func(int, int)) func() {
 		err := s.svc.Decrypt()
 		return func() {
 			s.showEncryption()
@@ -535,7 +565,7 @@ func (s *settingsScreen) onProvider(choice string) {
 	if choice == "auto" {
 		name = ""
 	}
-	s.say("Models run on "+choice+" from when SAMO starts next.", widget.MediumImportance)
+	s.say("Models run on "+choice+" from their next use.", widget.MediumImportance)
 	s.changeSettings("Where models run", func(st *journal.Settings) { st.Provider = name })
 }
 
@@ -581,20 +611,23 @@ func (s *settingsScreen) showSpeechModel(m journal.ModelInfo, err error) {
 	case err != nil:
 		s.speechInfo.SetText(fmt.Sprintf("The speech model could not be loaded: %v", err))
 	case m.Source == "":
+		s.canTranscribe = false
+		s.transcribe.Hide()
 		s.speechInfo.SetText("No speech model is installed: recordings are kept and wait to be transcribed. Install a Whisper export (Hugging Face ONNX layout) from a folder.")
 		s.removeSpeech.Disable()
 	default:
+		s.canTranscribe = true
 		s.speechInfo.SetText("In use: " + describeModel(m) + ".")
 		s.removeSpeech.Enable()
 	}
 }
 
 func (s *settingsScreen) showWaiting(n int) {
-	if n == 0 {
+	if n == 0 || !s.canTranscribe {
 		s.transcribe.Hide()
 		return
 	}
-	s.transcribe.SetText(fmt.Sprintf("Transcribe the %d waiting %s", n, plural(n, "recording", "recordings")))
+	s.transcribe.SetText(fmt.Sprintf("Transcribe the %d waiting %s", n, journal.Plural(n, "recording", "recordings")))
 	s.transcribe.Show()
 }
 
@@ -666,12 +699,12 @@ func (s *settingsScreen) onReread() {
 				s.sh.journal.refresh()
 			}
 			if err != nil {
-				s.fail(fmt.Sprintf("Re-reading stopped after %d %s", n, plural(n, "entry", "entries")), err)
+				s.fail(fmt.Sprintf("Re-reading stopped after %d %s", n, journal.Plural(n, "entry", "entries")), err)
 				return
 			}
 			s.reread.Importance = widget.LowImportance
 			s.reread.Refresh()
-			s.say(fmt.Sprintf("Re-read %d %s with the emotion model in use.", n, plural(n, "entry", "entries")), widget.SuccessImportance)
+			s.say(fmt.Sprintf("Re-read %d %s with the emotion model in use.", n, journal.Plural(n, "entry", "entries")), widget.SuccessImportance)
 		}
 	})
 }
@@ -756,7 +789,7 @@ func (s *settingsScreen) transcribePending() {
 				s.fail(fmt.Sprintf("Transcribing stopped (%d of %d recordings got their words)", done, total), err)
 				return
 			}
-			s.say(fmt.Sprintf("%d of %d %s transcribed.", done, total, plural(total, "recording", "recordings")), widget.SuccessImportance)
+			s.say(fmt.Sprintf("%d of %d %s transcribed.", done, total, journal.Plural(total, "recording", "recordings")), widget.SuccessImportance)
 		}
 	})
 }
@@ -840,11 +873,11 @@ func (s *settingsScreen) importFrom(path string) {
 				s.sh.journal.refresh()
 			}
 			if err != nil {
-				s.fail(fmt.Sprintf("The import stopped (%d %s added before it did)", n.Added, plural(n.Added, "entry was", "entries were")), err)
+				s.fail(fmt.Sprintf("The import stopped (%d %s added before it did)", n.Added, journal.Plural(n.Added, "entry was", "entries were")), err)
 				return
 			}
 			s.say(fmt.Sprintf("Imported from %s: %d %s added, %d already in your journal, %d skipped.",
-				formatName(format), n.Added, plural(n.Added, "entry", "entries"), n.Present, rep.Skipped), widget.SuccessImportance)
+				formatName(format), n.Added, journal.Plural(n.Added, "entry", "entries"), n.Present, rep.Skipped), widget.SuccessImportance)
 			if len(rep.Warnings) > 0 {
 				lines := rep.Warnings
 				if rep.MoreWarnings > 0 {
@@ -927,7 +960,7 @@ func (s *settingsScreen) confirmRestore(path string) {
 // backup's passphrase when it is encrypted, then shows the restored
 // journal and says where the one it replaced is kept.
 func (s *settingsScreen) restoreFrom(path string, pass []byte) {
-	s.run("Restoring the backup…", false, func(context.Context, func(int, int)) func() {
+	s.runWhole("Restoring the backup…", func(context.Context, func(int, int)) func() {
 		kept, err := s.svc.Restore(path, pass)
 		return func() {
 			switch {

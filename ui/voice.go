@@ -293,7 +293,7 @@ func (j *journalScreen) offerUnfinished() {
 		total += t.Length()
 	}
 	msg := fmt.Sprintf("SAMO closed while recording, and %d %s (%s in all) %s not saved to your journal yet.",
-		len(takes), plural(len(takes), "recording", "recordings"), total.Round(time.Second), plural(len(takes), "was", "were"))
+		len(takes), journal.Plural(len(takes), "recording", "recordings"), total.Round(time.Second), journal.Plural(len(takes), "was", "were"))
 	d := dialog.NewCustomConfirm("A recording was not saved", "Save to journal", "Discard", widget.NewLabel(msg), func(save bool) {
 		if save {
 			j.saveTakes(takes, nil)

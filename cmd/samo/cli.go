@@ -25,8 +25,9 @@ type cli struct {
 	// --speech-model and --provider (empty: the environment, then the
 	// settings decide).
 	emotionModel, speechModel, provider string
-	// screen is --screen: the window's first screen.
-	screen string
+	// screen is --screen: the window's first screen; speechLanguage is the
+	// language transcriptions are read in ("": detected).
+	screen, speechLanguage string
 	// unlocked is the passphrase asked for at the terminal, once.
 	unlocked []byte
 	wired    wiring

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -45,18 +44,9 @@ func (c *cli) correctCommand() *cobra.Command {
   samo correct 01J2Z3... --clear`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var labels []string
-			for _, a := range args[1:] {
-				labels = append(labels, strings.Split(a, ",")...)
-			}
-			labels, err := journal.CleanLabels(labels)
-			switch {
-			case err != nil:
+			labels, err := journal.CorrectionLabels(args[1:], clear)
+			if err != nil {
 				return err
-			case clear && len(labels) > 0:
-				return errors.New("give emotions or --clear, not both")
-			case !clear && len(labels) == 0:
-				return errors.New("name the emotions you felt (for example: samo correct ID relief gratitude), or --clear")
 			}
 			return c.withJournal(func(svc *journal.Service) error {
 				e, err := svc.Correct(cmd.Context(), args[0], labels)
@@ -100,6 +90,9 @@ func (c *cli) initCommand() *cobra.Command {
 			"nobody, SAMO included, can recover it.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := c.refuseExisting(); err != nil {
+				return err
+			}
 			var pass []byte
 			if encrypt {
 				var err error

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"time"
 
@@ -17,7 +18,6 @@ func (c *cli) runGUI() error {
 	if err != nil {
 		return err
 	}
-	defer o.Close()
 	opts := []ui.Option{ui.WithScreen(c.screen)}
 	if dir, err := c.recordingsDir(); err == nil {
 		maxLen, err := time.ParseDuration(os.Getenv(envMaxRecording))
@@ -26,5 +26,5 @@ func (c *cli) runGUI() error {
 		}
 		opts = append(opts, ui.WithVoice(ui.NewMicrophone(dir, maxLen)))
 	}
-	return ui.Run(o, opts...)
+	return errors.Join(ui.Run(o, opts...), o.Close())
 }

@@ -16,15 +16,7 @@ const envNewPassphrase = "SAMO_NEW_PASSPHRASE"
 
 // passphrase returns the journal passphrase from --passphrase-file or
 // $SAMO_PASSPHRASE, or nil when neither is set.
-func (c *cli) passphrase() ([]byte, error) {
-	if c.passFile != "" {
-		return terminal.ReadPassFile(c.passFile)
-	}
-	if p := os.Getenv(envPassphrase); p != "" {
-		return []byte(p), nil
-	}
-	return nil, nil
-}
+func (c *cli) passphrase() ([]byte, error) { return terminal.Passphrase(c.passFile, envPassphrase) }
 
 // interactive reports whether a person can be asked at the terminal.
 func (c *cli) interactive() bool { return terminal.Is(c.stdin) }
@@ -37,11 +29,8 @@ func (c *cli) prompt(question string) ([]byte, error) {
 // newPassphrase gets a new passphrase: --new-passphrase-file,
 // $SAMO_NEW_PASSPHRASE, or asked twice at the terminal.
 func (c *cli) newPassphrase() ([]byte, error) {
-	if c.newPassFile != "" {
-		return terminal.ReadPassFile(c.newPassFile)
-	}
-	if p := os.Getenv(envNewPassphrase); p != "" {
-		return []byte(p), nil
+	if p, err := terminal.Passphrase(c.newPassFile, envNewPassphrase); p != nil || err != nil {
+		return p, err
 	}
 	if !c.interactive() {
 		return nil, fmt.Errorf("a new passphrase is needed: set %s or use --new-passphrase-file", envNewPassphrase)

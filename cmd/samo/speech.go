@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,7 @@ func (c *cli) transcribeCommand() *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if pending {
+				c.speechModel, c.speechLanguage = cmp.Or(model, c.speechModel), language
 				return c.transcribePending(cmd.Context())
 			}
 			p, err := c.engine().Pipeline(model, whisper.Options{Language: language, Timestamps: true})
@@ -61,20 +63,17 @@ func (c *cli) transcribeCommand() *cobra.Command {
 
 // transcribePending transcribes the recordings saved without a transcript.
 func (c *cli) transcribePending(ctx context.Context) error {
+	if dir, err := c.engine().SpeechModelDir(); err != nil || dir == "" {
+		return cmp.Or(err, fmt.Errorf("%w: install one with `samo speech install DIR`, or pass --model DIR", journal.ErrNoSpeechModel))
+	}
 	return c.withJournal(func(svc *journal.Service) error {
 		done, total, err := svc.TranscribePending(ctx, func(p journal.Pending) {
-			switch {
-			case p.Err != nil:
+			if p.Err != nil {
 				fmt.Fprintf(c.stderr, "samo: %v\n", p.Err)
-			case p.Entry.Text == "":
-				fmt.Fprintf(c.stdout, "[%d/%d] %s: no speech heard\n", p.Index, p.Total, p.Entry.ID)
-			default:
-				fmt.Fprintf(c.stdout, "[%d/%d] %s: %s\n", p.Index, p.Total, p.Entry.ID, p.Entry.Title(60))
+			} else {
+				fmt.Fprintln(c.stdout, p)
 			}
 		})
-		if errors.Is(err, journal.ErrNoSpeechModel) {
-			return fmt.Errorf("%w: install one with `samo speech install DIR`", err)
-		}
 		if err != nil {
 			return err
 		}

@@ -19,11 +19,10 @@ import (
 // recordingsDir is where recordings are written while they are made, in
 // the journal folder; a file left there is an unfinished recording.
 func (c *cli) recordingsDir() (string, error) {
-	w := c.wire()
-	if w.homeErr != nil {
+	if w := c.wire(); w.homeErr != nil {
 		return "", w.homeErr
 	}
-	return journal.RecordingsDir(w.home)
+	return journal.RecordingsDir(c.wire().home)
 }
 
 func (c *cli) devicesCommand() *cobra.Command {

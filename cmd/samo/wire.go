@@ -35,8 +35,8 @@ func (c *cli) wire() *wiring {
 	w.once.Do(func() {
 		w.home, w.homeErr = c.homeDir()
 		w.settings = journal.NewSettingsFile(w.home)
-		w.engine = engine.New(engine.Config{ORTLibrary: c.ortLib, EmotionModel: c.emotionModel, SpeechModel: c.speechModel, Provider: c.provider},
-			w.settings, w.notices)
+		w.engine = engine.New(engine.Config{ORTLibrary: c.ortLib, EmotionModel: c.emotionModel, SpeechModel: c.speechModel, Provider: c.provider,
+			SpeechLanguage: c.speechLanguage}, w.settings, w.notices)
 	})
 	return w
 }
@@ -54,11 +54,10 @@ func (c *cli) service(st journal.Store) *journal.Service {
 
 // journalPath returns the journal database's path in the journal folder.
 func (c *cli) journalPath() (string, error) {
-	w := c.wire()
-	if w.homeErr != nil {
+	if w := c.wire(); w.homeErr != nil {
 		return "", w.homeErr
 	}
-	return storage.JournalPath(w.home), nil
+	return storage.JournalPath(c.wire().home), nil
 }
 
 // newOpener is the window's way to the journal: SAMO_PASSPHRASE or
@@ -106,7 +105,7 @@ func (c *cli) openStore() (*storage.Store, error) {
 func (c *cli) withJournal(f func(*journal.Service) error) error {
 	st, err := c.openStore()
 	if errors.Is(err, storage.ErrLocked) {
-		return fmt.Errorf("%w\nWhile the SAMO window is open, use its Settings (export, import, back up, restore)", err)
+		return fmt.Errorf("%w\nClose it first, or do this in the window (its Settings also back up, restore, export and import)", err)
 	}
 	if err != nil {
 		return err
@@ -116,6 +115,16 @@ func (c *cli) withJournal(f func(*journal.Service) error) error {
 		ferr = err
 	}
 	return ferr
+}
+
+// refuseExisting fails when the journal already exists (before a new
+// passphrase is asked for nothing).
+func (c *cli) refuseExisting() error {
+	o, err := c.newOpener()
+	if err == nil && o.Exists() {
+		err = fmt.Errorf("a journal already exists at %s (samo encrypt switches it to encrypted)", o.Path())
+	}
+	return err
 }
 
 // initJournal creates the journal file (encrypted with pass when not nil).

@@ -46,6 +46,9 @@ type Config struct {
 	SpeechModel string
 	// Provider is where models run: auto, cpu, cuda, coreml or directml.
 	Provider string
+	// SpeechLanguage is the language recordings are transcribed in ("":
+	// detected).
+	SpeechLanguage string
 }
 
 // Engine is the process's models. It is safe for concurrent use; Close
@@ -55,18 +58,24 @@ type Engine struct {
 	settings *journal.SettingsFile
 	notices  *journal.Notices
 
+	// opening is held while a model opens, so that two callers never open
+	// the same one twice; mu guards the fields below.
+	opening sync.Mutex
 	mu      sync.Mutex
 	rt      *inference.Runtime
 	closers []func() error
 	// cl is the emotion model in use, opened for clKey (folder and
 	// provider); clErr is why it could not be, reported once per key.
-	cl       *emotion.Classifier
-	clKey    string
-	clErr    error
-	pipe     *speech.Pipeline
-	pipeKey  string
-	closedUp bool
+	cl      *emotion.Classifier
+	clKey   string
+	clErr   error
+	pipe    *speech.Pipeline
+	pipeKey string
+	closed  bool
 }
+
+// ErrClosed is returned by an Engine's models after Close.
+var ErrClosed = errors.New("engine: closed")
 
 // New returns an Engine that reads its choices from cfg, the environment
 // and settings, and gives its warnings (a provider that fell back to the
@@ -117,7 +126,7 @@ func (e *Engine) Close() error {
 		}
 		e.rt = nil
 	}
-	e.closedUp = true
+	e.closed = true
 	return first
 }
 
@@ -195,6 +204,9 @@ func (e *Engine) EmotionBundle(dir string) (*models.Bundle, error) {
 // Classifier opens a classifier on the bundle in dir ("": the one in use)
 // on the provider asked for; it is closed with the Engine.
 func (e *Engine) Classifier(dir string, opts emotion.Options) (*emotion.Classifier, error) {
+	if e.isClosed() {
+		return nil, ErrClosed
+	}
 	b, err := e.EmotionBundle(dir)
 	if err != nil {
 		return nil, err
@@ -221,27 +233,47 @@ func (e *Engine) Analyzer() (*emotion.Classifier, error) { return e.analyzer() }
 // until the choice changes (the journal then saves entries without
 // emotions, with a notice, and re-reads them later).
 func (e *Engine) analyzer() (*emotion.Classifier, error) {
-	dir, err := e.EmotionModelDir()
+	key, err := e.key(e.EmotionModelDir)
 	if err != nil {
 		return nil, err
+	}
+	e.opening.Lock()
+	defer e.opening.Unlock()
+	e.mu.Lock()
+	cl, err, hit := e.cl, e.clErr, e.clKey == key && (e.cl != nil || e.clErr != nil)
+	e.mu.Unlock()
+	if hit {
+		return cl, err
+	}
+	cl, err = e.Classifier("", emotion.Options{})
+	e.keepAnalyzer(key, cl, err)
+	return cl, err
+}
+
+// keepAnalyzer makes cl (or err) the emotion model in use for key.
+func (e *Engine) keepAnalyzer(key string, cl *emotion.Classifier, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.cl, e.clKey, e.clErr = cl, key, err
+}
+
+// key names a model in use: its folder (from dir) and the provider.
+func (e *Engine) key(dir func() (string, error)) (string, error) {
+	d, err := dir()
+	if err != nil {
+		return "", err
 	}
 	p, err := e.Provider()
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	key := dir + "\x00" + string(p)
+	return d + "\x00" + string(p), nil
+}
+
+func (e *Engine) isClosed() bool {
 	e.mu.Lock()
-	if e.clKey == key && (e.cl != nil || e.clErr != nil) {
-		cl, err := e.cl, e.clErr
-		e.mu.Unlock()
-		return cl, err
-	}
-	e.mu.Unlock()
-	cl, err := e.Classifier("", emotion.Options{})
-	e.mu.Lock()
-	e.cl, e.clKey, e.clErr = cl, key, err
-	e.mu.Unlock()
-	return cl, err
+	defer e.mu.Unlock()
+	return e.closed
 }
 
 // AnalyzeText implements journal.Analyzer with the emotion model in use.
@@ -282,6 +314,9 @@ func (e *Engine) ModelVersion() string {
 // "") with the VAD; it is closed with the Engine. With no model installed
 // it returns an error wrapping journal.ErrNoSpeechModel.
 func (e *Engine) Pipeline(dir string, o whisper.Options) (*speech.Pipeline, error) {
+	if e.isClosed() {
+		return nil, ErrClosed
+	}
 	if dir == "" {
 		var err error
 		if dir, err = e.SpeechModelDir(); err != nil {
@@ -315,26 +350,39 @@ func (e *Engine) Transcribe(ctx context.Context, samples []float32, progress fun
 	if dir == "" {
 		return nil, journal.ErrNoSpeechModel
 	}
-	p, err := e.Provider()
+	pl, err := e.pipeline(dir)
 	if err != nil {
 		return nil, err
 	}
-	key := dir + "\x00" + string(p)
+	return pl.Transcribe(ctx, samples, progress)
+}
+
+// pipeline returns the speech model in dir, opened once for its folder and
+// provider.
+func (e *Engine) pipeline(dir string) (*speech.Pipeline, error) {
+	key, err := e.key(func() (string, error) { return dir, nil })
+	if err != nil {
+		return nil, err
+	}
+	e.opening.Lock()
+	defer e.opening.Unlock()
 	e.mu.Lock()
 	pl := e.pipe
 	if e.pipeKey != key {
 		pl = nil
 	}
 	e.mu.Unlock()
-	if pl == nil {
-		if pl, err = e.Pipeline(dir, whisper.Options{Timestamps: true}); err != nil {
-			return nil, err
-		}
-		e.mu.Lock()
-		e.pipe, e.pipeKey = pl, key
-		e.mu.Unlock()
+	if pl != nil {
+		return pl, nil
 	}
-	return pl.Transcribe(ctx, samples, progress)
+	pl, err = e.Pipeline(dir, whisper.Options{Timestamps: true, Language: e.cfg.SpeechLanguage})
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.pipe, e.pipeKey = pl, key
+	e.mu.Unlock()
+	return pl, nil
 }
 
 // VAD opens the Silero VAD model with opts on the provider asked for; it is

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/samojournal/samo/inference/emotion"
 	"github.com/samojournal/samo/inference/models"
@@ -73,6 +74,9 @@ func (e *Engine) InstallEmotionModel(ctx context.Context, dir string, quantized 
 	}
 	if err := e.update(func(s *journal.Settings) { s.EmotionModel = dir }); err != nil {
 		return journal.ModelInfo{}, err
+	}
+	if key, err := e.key(e.EmotionModelDir); err == nil && strings.HasPrefix(key, dir+"\x00") {
+		e.keepAnalyzer(key, cl, nil) // the model just checked is the one in use
 	}
 	info := bundleInfo(cl.Bundle())
 	info.Provider = string(cl.Provider())

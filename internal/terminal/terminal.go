@@ -67,6 +67,18 @@ func ReadPassword(in io.Reader, out io.Writer, question string) ([]byte, error) 
 	return p, nil
 }
 
+// Passphrase returns the passphrase in file (see ReadPassFile) when file
+// is not empty, else the environment variable env's value, else nil.
+func Passphrase(file, env string) ([]byte, error) {
+	if file != "" {
+		return ReadPassFile(file)
+	}
+	if p := os.Getenv(env); p != "" {
+		return []byte(p), nil
+	}
+	return nil, nil
+}
+
 // ReadPassFile reads a passphrase from a file: its first line, without the
 // line ending; an empty one is refused.
 func ReadPassFile(path string) ([]byte, error) {

@@ -48,3 +48,18 @@ func TestReadPassFile(t *testing.T) {
 		t.Errorf("a missing file: %v", err)
 	}
 }
+
+func TestPassphrase_FileThenEnvironment(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "pass")
+	os.WriteFile(file, []byte("from the file\n"), 0o600)
+	t.Setenv("SAMO_TEST_PASS", "from the environment")
+	for _, tc := range []struct{ file, env, want string }{
+		{file, "SAMO_TEST_PASS", "from the file"},
+		{"", "SAMO_TEST_PASS", "from the environment"},
+		{"", "SAMO_TEST_UNSET", ""},
+	} {
+		if got, err := Passphrase(tc.file, tc.env); err != nil || string(got) != tc.want {
+			t.Errorf("Passphrase(%q, %q) = %q, %v; want %q", tc.file, tc.env, got, err, tc.want)
+		}
+	}
+}

@@ -58,8 +58,12 @@ func (m *MemStore) PutWithAudio(_ context.Context, e journal.Entry, audio []byte
 	if m.Fail != nil {
 		return m.Fail
 	}
-	if old, ok := m.entries[e.ID]; ok && old.Revision != e.Revision {
+	old, ok := m.entries[e.ID]
+	switch {
+	case ok && old.Revision != e.Revision:
 		return fmt.Errorf("entry %s: stored at revision %d, not %d: %w", e.ID, old.Revision, e.Revision, journal.ErrConflict)
+	case !ok && e.Revision != 0:
+		return fmt.Errorf("entry %s: deleted meanwhile: %w", e.ID, journal.ErrNotFound)
 	}
 	e.Revision++
 	m.entries[e.ID] = e
@@ -80,7 +84,7 @@ func (m *MemStore) Audio(_ context.Context, id string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("audio of %s: %w", id, journal.ErrNotFound)
 	}
-	return b, nil
+	return slices.Clone(b), nil
 }
 
 // EachWithAudio implements journal.AudioStore.
@@ -99,6 +103,11 @@ func (m *MemStore) PutMany(_ context.Context, es []journal.Entry, audio map[stri
 	defer m.mu.Unlock()
 	if m.Fail != nil {
 		return m.Fail
+	}
+	for _, e := range es {
+		if err := e.Validate(); err != nil {
+			return err
+		}
 	}
 	for _, e := range es {
 		m.entries[e.ID] = e
