@@ -42,7 +42,7 @@ lint: deps
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags $(TAGS) ./...
 
 ## bench: run the Go benchmarks and write BENCHMARKS.md
-bench: deps
+bench: deps build
 	./scripts/bench.sh
 
 ## screenshots: open the real window under Xvfb on every screen (samo

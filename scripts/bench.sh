@@ -45,5 +45,19 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo '```'
   grep -E '^(goos|goarch|pkg|cpu|Benchmark)' "$out"
   echo '```'
+  echo
+  echo "## The window (real window under Xvfb)"
+  echo
+  echo "Cold start: from starting \`samo\` to its window being mapped, on a 200-entry journal, median of 5"
+  echo "(\`make coldstart\`): $(./scripts/coldstart.sh bin/samo 5 2>/dev/null | sed -n 's/^median: //p')."
+  if [ -f .cache/stalls.md ]; then
+    echo
+    echo "Longest stall of the Fyne event loop (a probe built with \`-tags stallprobe\` asks the Fyne goroutine"
+    echo "to run nothing every 5 ms; \`make stalls\`, run before \`make bench\`, wrote these):"
+    echo
+    echo "| while | longest stall |"
+    echo "|---|---|"
+    cat .cache/stalls.md
+  fi
 } > BENCHMARKS.md
 echo "bench: wrote BENCHMARKS.md"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -144,30 +145,15 @@ func TestGUI_EventLoopStalls(t *testing.T) {
 }
 
 // runProbed starts the probed binary in the display, writing its stall
-// report to probe, and waits for its window.
-func runProbed(t *testing.T, ctx context.Context, bin, display, probe string, env []string, args ...string) (string, func(...string) ([]byte, error), *strings.Builder) {
+// report to probe, and waits for its window; x runs xdotool there.
+func runProbed(t *testing.T, ctx context.Context, bin, display, probe string, env []string, args ...string) (window string, x func(...string) ([]byte, error), out *bytes.Buffer) {
 	t.Helper()
-	app := exec.CommandContext(ctx, bin, args...)
-	app.Env = append(append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "SAMO_HOME=", "SAMO_STALL_REPORT="+probe), env...)
-	out := &strings.Builder{}
-	app.Stdout, app.Stderr = out, out
-	if err := app.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { app.Wait(); close(done) }()
-	t.Cleanup(func() { app.Process.Kill(); <-done })
-	x := func(a ...string) ([]byte, error) {
+	window, _, out = startBinaryWindow(t, ctx, bin, display, append(env, "SAMO_STALL_REPORT="+probe), args...)
+	time.Sleep(time.Second) // the first layout
+	x = func(a ...string) ([]byte, error) {
 		c := exec.CommandContext(ctx, "xdotool", a...)
 		c.Env = append(os.Environ(), "DISPLAY="+display)
 		return c.Output()
 	}
-	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if o, err := x("search", "--onlyvisible", "--name", "^SAMO$"); err == nil {
-			time.Sleep(time.Second) // the first layout
-			return strings.Fields(string(o))[0], x, out
-		}
-	}
-	t.Fatalf("no SAMO window; samo said:\n%s", out.String())
-	return "", nil, nil
+	return window, x, out
 }

@@ -326,7 +326,13 @@ func TestGUI_RecordInTheRealWindow(t *testing.T) {
 // window id and a function that captures it; the process ends with the test.
 func startWindow(t *testing.T, ctx context.Context, display string, env []string, args ...string) (string, func() image.Image, *bytes.Buffer) {
 	t.Helper()
-	app := exec.CommandContext(ctx, samoBin, args...)
+	return startBinaryWindow(t, ctx, samoBin, display, env, args...)
+}
+
+// startBinaryWindow is startWindow for the binary bin.
+func startBinaryWindow(t *testing.T, ctx context.Context, bin, display string, env []string, args ...string) (string, func() image.Image, *bytes.Buffer) {
+	t.Helper()
+	app := exec.CommandContext(ctx, bin, args...)
 	app.Env = append(append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "SAMO_HOME="), env...)
 	out := &bytes.Buffer{}
 	app.Stdout, app.Stderr = out, out

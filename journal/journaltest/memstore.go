@@ -287,29 +287,18 @@ type WordAnalyzer struct {
 	Fail          string
 	// Hold, when not nil, makes every reading wait until it receives from
 	// Hold (or Hold is closed), or the context ends: a slow model.
-	Hold chan struct{}
-	mu   sync.Mutex
-	n    int
+	Hold  chan struct{}
+	calls counter
 }
 
 // Calls is how many texts were read.
-func (a *WordAnalyzer) Calls() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.n
-}
+func (a *WordAnalyzer) Calls() int { return a.calls.get() }
 
 // AnalyzeText implements journal.Analyzer.
 func (a *WordAnalyzer) AnalyzeText(ctx context.Context, text string) (*journal.Emotions, error) {
-	a.mu.Lock()
-	a.n++
-	a.mu.Unlock()
-	if a.Hold != nil {
-		select {
-		case <-a.Hold:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+	a.calls.add()
+	if err := hold(ctx, a.Hold); err != nil {
+		return nil, err
 	}
 	if a.Fail != "" && strings.Contains(text, a.Fail) {
 		return nil, errors.New("journaltest: analyzer refuses this text")
@@ -352,3 +341,35 @@ func (a *WordAnalyzer) ModelName() string { return a.Name }
 
 // ModelVersion implements journal.Analyzer.
 func (a *WordAnalyzer) ModelVersion() string { return a.Version }
+
+// counter counts calls, safely from several goroutines.
+type counter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *counter) add() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+}
+
+func (c *counter) get() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// hold waits, when ch is not nil, until it receives from ch (or ch is
+// closed) or ctx ends: a slow model.
+func hold(ctx context.Context, ch chan struct{}) error {
+	if ch == nil {
+		return nil
+	}
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -43,31 +43,20 @@ func PCM(n int) []byte {
 // Text empty it hears nothing; with Fail set it fails; with Hold set it
 // waits until it receives from Hold (or Hold is closed) first.
 type Transcriber struct {
-	Text string
-	Fail error
-	Hold chan struct{}
-	mu   sync.Mutex
-	n    int
+	Text  string
+	Fail  error
+	Hold  chan struct{}
+	calls counter
 }
 
 // Calls is how many recordings were transcribed.
-func (t *Transcriber) Calls() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.n
-}
+func (t *Transcriber) Calls() int { return t.calls.get() }
 
 // Transcribe implements journal.Transcriber.
 func (t *Transcriber) Transcribe(ctx context.Context, samples []float32, progress func(done, total int)) (*journal.Transcript, error) {
-	t.mu.Lock()
-	t.n++
-	t.mu.Unlock()
-	if t.Hold != nil {
-		select {
-		case <-t.Hold:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+	t.calls.add()
+	if err := hold(ctx, t.Hold); err != nil {
+		return nil, err
 	}
 	if t.Fail != nil {
 		return nil, t.Fail
