@@ -11,10 +11,12 @@ import (
 )
 
 // startStallProbe measures the event loop, in builds with the stallprobe
-// tag (make stalls): every 5 ms it asks the Fyne goroutine to run nothing,
-// and each answer later than 20 ms is a stall, appended as a JSON line
-// {"at_ms", "stall_ms"} (ms since the probe started) to the file
-// $SAMO_STALL_REPORT. It is never built into SAMO itself.
+// tag (make stalls): every 5 ms it asks the Fyne goroutine to run nothing
+// and writes, to the file $SAMO_STALL_REPORT, a JSON line {"at_ms",
+// "stall_ms"} for each answer later than 20 ms and, as a heartbeat, at
+// least every 100 ms (ms since the Unix epoch, and how late the answer
+// came): a stall still going on shows as a gap since the last line. It is
+// never built into SAMO itself.
 func startStallProbe() {
 	path := os.Getenv("SAMO_STALL_REPORT")
 	if path == "" {
@@ -24,21 +26,18 @@ func startStallProbe() {
 	if err != nil {
 		return
 	}
-	start := time.Now()
 	go func() {
 		defer f.Close()
 		enc := json.NewEncoder(f)
+		var last time.Time
 		for {
 			time.Sleep(5 * time.Millisecond)
 			asked := time.Now()
 			fyne.DoAndWait(func() {})
 			now := time.Now()
-			stall := now.Sub(asked)
-			ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-			if stall > 20*time.Millisecond {
-				enc.Encode(map[string]float64{"at_ms": ms(now.Sub(start)), "stall_ms": ms(stall)})
-			} else if now.Sub(start)%time.Second < 6*time.Millisecond {
-				enc.Encode(map[string]float64{"at_ms": ms(now.Sub(start)), "stall_ms": ms(stall)}) // a heartbeat, about once a second
+			if stall := now.Sub(asked); stall > 20*time.Millisecond || now.Sub(last) >= 100*time.Millisecond {
+				enc.Encode(map[string]float64{"at_ms": float64(now.UnixMicro()) / 1000, "stall_ms": float64(stall.Microseconds()) / 1000})
+				last = now
 			}
 		}
 	}()
