@@ -726,3 +726,45 @@ func positionIn(root, target fyne.CanvasObject) (fyne.Position, bool) {
 	}
 	return walk(root, fyne.Position{})
 }
+
+// A paste too long for the editor is not laid out there (it would freeze
+// the window): SAMO offers to save it as an entry of its own, and such an
+// entry opens by its beginning, not for editing.
+func TestJournal_LongPasteIsSavedAsAnEntry(t *testing.T) {
+	store := journaltest.NewMemStore()
+	sh, w := newTestShell(t, journal.NewService(store, journal.WithAnalyzer(&journaltest.WordAnalyzer{Name: "words", Version: "1"})))
+	j := sh.journal
+	long := strings.Repeat("a quiet joy by the river. ", 12_000) // 312 KB
+	sh.app.Clipboard().SetContent(long)
+	j.editor.TypedShortcut(&fyne.ShortcutPaste{Clipboard: sh.app.Clipboard()})
+	if j.editor.Text != "" {
+		t.Fatalf("the editor took the %d-byte paste", len(j.editor.Text))
+	}
+	if !strings.Contains(strings.Join(overlayTexts(w), " "), "305 KB long") {
+		t.Fatalf("no offer to save the long text: %q", overlayTexts(w))
+	}
+	waitSettled(t, sh, func() { tapDialogButton(t, w, "Save as a new entry") })
+	es, _ := store.List(context.Background(), journal.Query{})
+	if len(es) != 1 || strings.TrimSpace(es[0].Text) != strings.TrimSpace(long) || es[0].Emotions == nil {
+		t.Fatalf("saved %d entries; want the long text, read (%d bytes, emotions %v)", len(es), len(es[0].Text), es[0].Emotions != nil)
+	}
+	if j.list.Length() != 1 {
+		t.Errorf("the list shows %d entries", j.list.Length())
+	}
+	j.list.Select(0)
+	if !j.editor.Disabled() || len(j.editor.Text) > editLimit+8 || !strings.HasPrefix(long, strings.TrimSuffix(j.editor.Text, " …")) {
+		t.Errorf("the long entry opened editable, or whole (%d bytes in the editor)", len(j.editor.Text))
+	}
+	if !strings.Contains(j.status.Text, "cannot be edited in the window") {
+		t.Errorf("status %q", j.status.Text)
+	}
+	j.onNew()
+	if j.editor.Disabled() {
+		t.Error("a new entry's editor stays disabled")
+	}
+	sh.app.Clipboard().SetContent("a short paste")
+	j.editor.TypedShortcut(&fyne.ShortcutPaste{Clipboard: sh.app.Clipboard()})
+	if j.editor.Text != "a short paste" {
+		t.Errorf("a short paste gave %q", j.editor.Text)
+	}
+}
