@@ -9,6 +9,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -137,56 +138,79 @@ func (e *Engine) keep(f func() error) {
 	e.closers = append(e.closers, f)
 }
 
-// choose returns flag, else the environment variable env, else what the
-// settings hold (read by pick).
-func (e *Engine) choose(flag, env string, pick func(journal.Settings) string) (string, error) {
-	if flag != "" {
-		return flag, nil
+// choice is what the flags, the environment and the settings choose.
+type choice struct {
+	emotionDir, speechDir string // "": the built-in emotion model, no speech model
+	provider              inference.Provider
+}
+
+// key names a model in use: its folder and the provider it runs on.
+func (c choice) key(dir string) string { return dir + "\x00" + string(c.provider) }
+
+// choose reads the choices, each from its flag, else its environment
+// variable, else the settings (read once, and only when needed).
+func (e *Engine) choose() (choice, error) {
+	var (
+		set     journal.Settings
+		loaded  bool
+		loadErr error
+	)
+	pick := func(flag, env string, from func(journal.Settings) string) string {
+		if v := cmp.Or(flag, os.Getenv(env)); v != "" {
+			return v
+		}
+		if !loaded && e.settings != nil {
+			set, loadErr = e.settings.Load()
+			loaded = true
+		}
+		return from(set)
 	}
-	if v := os.Getenv(env); v != "" {
-		return v, nil
+	c := choice{
+		emotionDir: pick(e.cfg.EmotionModel, EnvEmotionModel, func(s journal.Settings) string { return s.EmotionModel }),
+		speechDir:  pick(e.cfg.SpeechModel, EnvSpeechModel, func(s journal.Settings) string { return s.SpeechModel }),
 	}
-	if e.settings == nil {
-		return "", nil
+	p := pick(e.cfg.Provider, EnvProvider, func(s journal.Settings) string { return s.Provider })
+	if loadErr != nil {
+		return choice{}, loadErr
 	}
-	s, err := e.settings.Load()
-	if err != nil {
-		return "", err
-	}
-	return pick(s), nil
+	var err error
+	c.provider, err = inference.ParseProvider(cmp.Or(p, "auto"))
+	return c, err
 }
 
 // Provider is the execution provider asked for (auto when nothing says).
 func (e *Engine) Provider() (inference.Provider, error) {
-	p, err := e.choose(e.cfg.Provider, EnvProvider, func(s journal.Settings) string { return s.Provider })
-	if err != nil {
-		return "", err
-	}
-	if p == "" {
-		p = "auto"
-	}
-	return inference.ParseProvider(p)
+	c, err := e.choose()
+	return c.provider, err
 }
 
 // EmotionModelDir is the emotion bundle folder in use, "" for the built-in one.
 func (e *Engine) EmotionModelDir() (string, error) {
-	return e.choose(e.cfg.EmotionModel, EnvEmotionModel, func(s journal.Settings) string { return s.EmotionModel })
+	c, err := e.choose()
+	return c.emotionDir, err
 }
 
 // SpeechModelDir is the speech model folder in use, "" when none is installed.
 func (e *Engine) SpeechModelDir() (string, error) {
-	return e.choose(e.cfg.SpeechModel, EnvSpeechModel, func(s journal.Settings) string { return s.SpeechModel })
+	c, err := e.choose()
+	return c.speechDir, err
 }
 
 // EmotionBundle opens the emotion bundle in dir, or the one in use when
 // dir is "" (the built-in one when none is chosen).
 func (e *Engine) EmotionBundle(dir string) (*models.Bundle, error) {
 	if dir == "" {
-		var err error
-		if dir, err = e.EmotionModelDir(); err != nil {
+		c, err := e.choose()
+		if err != nil {
 			return nil, err
 		}
+		dir = c.emotionDir
 	}
+	return openBundle(dir)
+}
+
+// openBundle opens the emotion bundle in dir, the built-in one for "".
+func openBundle(dir string) (*models.Bundle, error) {
 	if dir != "" {
 		b, err := models.Open(dir)
 		if err != nil {
@@ -204,18 +228,23 @@ func (e *Engine) EmotionBundle(dir string) (*models.Bundle, error) {
 // Classifier opens a classifier on the bundle in dir ("": the one in use)
 // on the provider asked for; it is closed with the Engine.
 func (e *Engine) Classifier(dir string, opts emotion.Options) (*emotion.Classifier, error) {
+	c, err := e.choose()
+	if err != nil {
+		return nil, err
+	}
+	return e.classifier(c, cmp.Or(dir, c.emotionDir), opts)
+}
+
+// classifier opens the bundle in dir ("": the built-in one) as c chooses.
+func (e *Engine) classifier(c choice, dir string, opts emotion.Options) (*emotion.Classifier, error) {
 	if e.isClosed() {
 		return nil, ErrClosed
 	}
-	b, err := e.EmotionBundle(dir)
+	b, err := openBundle(dir)
 	if err != nil {
 		return nil, err
 	}
-	p, err := e.Provider()
-	if err != nil {
-		return nil, err
-	}
-	opts.Provider = p
+	opts.Provider = c.provider
 	cl, err := emotion.Open(e.Runtime(), b, opts)
 	if err != nil {
 		return nil, err
@@ -233,19 +262,27 @@ func (e *Engine) Analyzer() (*emotion.Classifier, error) { return e.analyzer() }
 // until the choice changes (the journal then saves entries without
 // emotions, with a notice, and re-reads them later).
 func (e *Engine) analyzer() (*emotion.Classifier, error) {
-	key, err := e.key(e.EmotionModelDir)
+	c, err := e.choose()
 	if err != nil {
 		return nil, err
 	}
-	e.opening.Lock()
-	defer e.opening.Unlock()
-	e.mu.Lock()
-	cl, err, hit := e.cl, e.clErr, e.clKey == key && (e.cl != nil || e.clErr != nil)
-	e.mu.Unlock()
-	if hit {
+	key := c.key(c.emotionDir)
+	cached := func() (*emotion.Classifier, error, bool) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.cl, e.clErr, e.clKey == key && (e.cl != nil || e.clErr != nil)
+	}
+	if cl, err, hit := cached(); hit {
 		return cl, err
 	}
-	cl, err = e.Classifier("", emotion.Options{})
+	// One model opens at a time: a caller that waited here finds the
+	// model the one before it opened.
+	e.opening.Lock()
+	defer e.opening.Unlock()
+	if cl, err, hit := cached(); hit {
+		return cl, err
+	}
+	cl, err := e.classifier(c, c.emotionDir, emotion.Options{})
 	e.keepAnalyzer(key, cl, err)
 	return cl, err
 }
@@ -255,19 +292,6 @@ func (e *Engine) keepAnalyzer(key string, cl *emotion.Classifier, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.cl, e.clKey, e.clErr = cl, key, err
-}
-
-// key names a model in use: its folder (from dir) and the provider.
-func (e *Engine) key(dir func() (string, error)) (string, error) {
-	d, err := dir()
-	if err != nil {
-		return "", err
-	}
-	p, err := e.Provider()
-	if err != nil {
-		return "", err
-	}
-	return d + "\x00" + string(p), nil
 }
 
 func (e *Engine) isClosed() bool {
@@ -314,23 +338,21 @@ func (e *Engine) ModelVersion() string {
 // "") with the VAD; it is closed with the Engine. With no model installed
 // it returns an error wrapping journal.ErrNoSpeechModel.
 func (e *Engine) Pipeline(dir string, o whisper.Options) (*speech.Pipeline, error) {
+	c, err := e.choose()
+	if err != nil {
+		return nil, err
+	}
+	return e.openPipeline(c, cmp.Or(dir, c.speechDir), o)
+}
+
+func (e *Engine) openPipeline(c choice, dir string, o whisper.Options) (*speech.Pipeline, error) {
 	if e.isClosed() {
 		return nil, ErrClosed
 	}
 	if dir == "" {
-		var err error
-		if dir, err = e.SpeechModelDir(); err != nil {
-			return nil, err
-		}
-	}
-	if dir == "" {
 		return nil, fmt.Errorf("%w: install one (samo speech install DIR, or Settings in the window)", journal.ErrNoSpeechModel)
 	}
-	p, err := e.Provider()
-	if err != nil {
-		return nil, err
-	}
-	o.Provider = p
+	o.Provider = c.provider
 	pl, err := speech.Open(e.Runtime(), dir, speech.Options{Whisper: o})
 	if err != nil {
 		return nil, err
@@ -343,39 +365,41 @@ func (e *Engine) Pipeline(dir string, o whisper.Options) (*speech.Pipeline, erro
 // (with timestamps), opened on first use and again when the settings
 // choose another.
 func (e *Engine) Transcribe(ctx context.Context, samples []float32, progress func(done, total int)) (*journal.Transcript, error) {
-	dir, err := e.SpeechModelDir()
+	c, err := e.choose()
 	if err != nil {
 		return nil, err
 	}
-	if dir == "" {
+	if c.speechDir == "" {
 		return nil, journal.ErrNoSpeechModel
 	}
-	pl, err := e.pipeline(dir)
+	pl, err := e.pipeline(c)
 	if err != nil {
 		return nil, err
 	}
 	return pl.Transcribe(ctx, samples, progress)
 }
 
-// pipeline returns the speech model in dir, opened once for its folder and
-// provider.
-func (e *Engine) pipeline(dir string) (*speech.Pipeline, error) {
-	key, err := e.key(func() (string, error) { return dir, nil })
-	if err != nil {
-		return nil, err
+// pipeline returns the speech model c chooses, opened once for its folder
+// and provider.
+func (e *Engine) pipeline(c choice) (*speech.Pipeline, error) {
+	key := c.key(c.speechDir)
+	cached := func() *speech.Pipeline {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.pipeKey == key {
+			return e.pipe
+		}
+		return nil
+	}
+	if pl := cached(); pl != nil {
+		return pl, nil
 	}
 	e.opening.Lock()
 	defer e.opening.Unlock()
-	e.mu.Lock()
-	pl := e.pipe
-	if e.pipeKey != key {
-		pl = nil
-	}
-	e.mu.Unlock()
-	if pl != nil {
+	if pl := cached(); pl != nil {
 		return pl, nil
 	}
-	pl, err = e.Pipeline(dir, whisper.Options{Timestamps: true, Language: e.cfg.SpeechLanguage})
+	pl, err := e.openPipeline(c, c.speechDir, whisper.Options{Timestamps: true, Language: e.cfg.SpeechLanguage})
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/samojournal/samo/inference/emotion"
 	"github.com/samojournal/samo/inference/models"
@@ -14,17 +13,18 @@ import (
 )
 
 // EmotionModel implements journal.Models: the emotion model in use, opened
-// to say where it runs.
+// (once, for the journal too) to say where it runs.
 func (e *Engine) EmotionModel(ctx context.Context) (journal.ModelInfo, error) {
-	b, err := e.EmotionBundle("")
+	if cl, err := e.analyzer(); err == nil {
+		info := bundleInfo(cl.Bundle())
+		info.Provider = string(cl.Provider())
+		return info, nil
+	}
+	b, err := e.EmotionBundle("") // it does not run: describe it from its files
 	if err != nil {
 		return journal.ModelInfo{}, err
 	}
-	info := bundleInfo(b)
-	if cl, err := e.analyzer(); err == nil {
-		info.Provider = string(cl.Provider())
-	}
-	return info, nil
+	return bundleInfo(b), nil
 }
 
 func bundleInfo(b *models.Bundle) journal.ModelInfo {
@@ -75,8 +75,8 @@ func (e *Engine) InstallEmotionModel(ctx context.Context, dir string, quantized 
 	if err := e.update(func(s *journal.Settings) { s.EmotionModel = dir }); err != nil {
 		return journal.ModelInfo{}, err
 	}
-	if key, err := e.key(e.EmotionModelDir); err == nil && strings.HasPrefix(key, dir+"\x00") {
-		e.keepAnalyzer(key, cl, nil) // the model just checked is the one in use
+	if c, err := e.choose(); err == nil && c.emotionDir == dir {
+		e.keepAnalyzer(c.key(dir), cl, nil) // the model just checked is the one in use
 	}
 	info := bundleInfo(cl.Bundle())
 	info.Provider = string(cl.Provider())
