@@ -380,3 +380,36 @@ func TestService_TranscriptKeepsWordsTypedMeanwhile(t *testing.T) {
 		t.Errorf("text %q, transcript %v, emotions %+v; want the typed words and their reading kept", got.Text, got.Transcript != nil, got.Emotions)
 	}
 }
+
+// An edit whose reading takes a while keeps a correction saved meanwhile:
+// its first write, on the entry as it read it, is refused, and it applies
+// the new text again on the entry as it now is.
+func TestService_EditDuringACorrectionKeepsBoth(t *testing.T) {
+	ctx := context.Background()
+	store := journaltest.NewMemStore()
+	svc := journal.NewService(store, journal.WithAnalyzer(&journaltest.WordAnalyzer{}))
+	e, err := svc.Add(ctx, "a first text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	store.BeforePut = func(p journal.Entry) {
+		if p.Text == "now with joy" {
+			once.Do(func() {
+				done := make(chan error)
+				go func() { _, err := svc.Correct(ctx, e.ID, []string{"relief"}); done <- err }()
+				if err := <-done; err != nil {
+					t.Errorf("correct: %v", err)
+				}
+			})
+		}
+	}
+	got, err := svc.Update(ctx, e.ID, "now with joy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := svc.Get(ctx, e.ID)
+	if stored.Text != "now with joy" || !stored.Corrected() || stored.Revision != 3 || got.Revision != 3 {
+		t.Errorf("stored %q corrected %v at %d (returned %d); want the edit and the correction, revision 3", stored.Text, stored.Corrected(), stored.Revision, got.Revision)
+	}
+}

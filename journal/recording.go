@@ -170,7 +170,7 @@ func (s *Service) Audio(ctx context.Context, id string) ([]byte, error) {
 func (s *Service) SetTranscript(ctx context.Context, id string, t *Transcript) (Entry, error) {
 	t = s.checkTranscript(t)
 	em := s.readTranscript(ctx, t)
-	e, err := s.modify(ctx, id, func(e *Entry) error {
+	e, err := s.modify(ctx, id, nil, func(e *Entry) error {
 		if e.Transcript == nil && e.Text != "" {
 			// the person typed what they said meanwhile: their words stay
 			e.Transcript = t

@@ -125,12 +125,19 @@ const maxRetries = 8
 // modify applies change to the stored entry with the given id and saves
 // it, based on the revision it read: when another write came first, it
 // reads the entry again and applies change again, so both writes are kept.
-func (s *Service) modify(ctx context.Context, id string, change func(*Entry) error) (Entry, error) {
+// read, when not nil, is the entry as the caller already read it: it is
+// tried first, without reading it again.
+func (s *Service) modify(ctx context.Context, id string, read *Entry, change func(*Entry) error) (Entry, error) {
 	id = entryID(id)
 	for try := 0; ; try++ {
-		e, err := s.store.Get(ctx, id)
-		if err != nil {
-			return Entry{}, err
+		var e Entry
+		if try == 0 && read != nil {
+			e = *read
+		} else {
+			var err error
+			if e, err = s.store.Get(ctx, id); err != nil {
+				return Entry{}, err
+			}
 		}
 		if err := change(&e); err != nil {
 			return Entry{}, err
@@ -138,7 +145,7 @@ func (s *Service) modify(ctx context.Context, id string, change func(*Entry) err
 		if err := e.Validate(); err != nil {
 			return Entry{}, err
 		}
-		err = s.store.Put(ctx, e)
+		err := s.store.Put(ctx, e)
 		if err == nil {
 			e.Revision++
 			return e, nil
@@ -203,7 +210,7 @@ func (s *Service) Update(ctx context.Context, id, text string) (Entry, error) {
 		em = s.analyze(ctx, clean)
 	}
 	// saved even when ctx ended during the reading, as AddAt does
-	e, err = s.modify(context.WithoutCancel(ctx), id, func(e *Entry) error {
+	e, err = s.modify(context.WithoutCancel(ctx), id, &e, func(e *Entry) error {
 		e.Text = clean
 		e.Updated = s.now()
 		if s.analyzer != nil {
@@ -256,7 +263,7 @@ func (s *Service) Correct(ctx context.Context, id string, labels []string) (Entr
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: correct entry %s: %w", id, err)
 	}
-	e, err := s.modify(ctx, id, func(e *Entry) error {
+	e, err := s.modify(ctx, id, nil, func(e *Entry) error {
 		if len(clean) == 0 {
 			e.Corrections = nil
 		} else {
@@ -336,7 +343,7 @@ func (s *Service) Reanalyze(ctx context.Context, force bool, progress ReanalyzeP
 		if err != nil {
 			return i, fmt.Errorf("journal: reanalyze %s: %w", id, err)
 		}
-		_, err = s.modify(ctx, id, func(now *Entry) error {
+		_, err = s.modify(ctx, id, &e, func(now *Entry) error {
 			if now.Text == e.Text { // else it was edited meanwhile, and read then
 				now.Emotions = em
 			}
