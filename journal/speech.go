@@ -121,8 +121,7 @@ func (s *Service) TranscribePending(ctx context.Context, report func(Pending)) (
 	for i, e := range es {
 		p := Pending{Index: i + 1, Total: len(es), Entry: e}
 		p.Err = s.transcribeEntry(ctx, &p.Entry)
-		var skip *skipError
-		if p.Err != nil && !errors.As(p.Err, &skip) {
+		if p.Err != nil && !errors.Is(p.Err, ErrUnreadableRecording) {
 			return done, len(es), p.Err
 		}
 		if p.Err == nil && p.Entry.Text != "" {
@@ -144,11 +143,9 @@ func (p Pending) String() string {
 	return fmt.Sprintf("[%d/%d] %s: %s", p.Index, p.Total, p.Entry.ID, p.Entry.Title(60))
 }
 
-// skipError is a recording that TranscribePending skips.
-type skipError struct{ err error }
-
-func (e *skipError) Error() string { return e.err.Error() }
-func (e *skipError) Unwrap() error { return e.err }
+// ErrUnreadableRecording is a recording whose audio cannot be decoded:
+// TranscribePending reports it and goes on with the others.
+var ErrUnreadableRecording = errors.New("its recording cannot be read")
 
 // transcribeEntry transcribes the recording of *e and saves it into *e.
 func (s *Service) transcribeEntry(ctx context.Context, e *Entry) error {
@@ -158,7 +155,7 @@ func (s *Service) transcribeEntry(ctx context.Context, e *Entry) error {
 	}
 	_, samples, err := s.decoder.DecodeAudio(data)
 	if err != nil {
-		return &skipError{fmt.Errorf("journal: entry %s: its recording cannot be read (%w); skipped", e.ID, err)}
+		return fmt.Errorf("journal: entry %s: %w (%w); skipped", e.ID, ErrUnreadableRecording, err)
 	}
 	tr, err := s.transcriber.Transcribe(ctx, samples, nil)
 	if err != nil {
