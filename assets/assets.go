@@ -26,3 +26,12 @@ func EmotionModel() fs.FS {
 	}
 	return sub
 }
+
+//go:embed wordvec/wordvec.bin
+var wordVectors []byte
+
+// WordVectors returns the default word-vector asset (made by `make
+// wordvec`): GloVe 6B 100-d vectors of the most frequent English words in
+// int8, with word probabilities and common components, in the format that
+// inference/wordvec reads. The slice is shared: do not change it.
+func WordVectors() []byte { return wordVectors }

@@ -1,0 +1,334 @@
+package wordvec
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/samojournal/samo/assets"
+)
+
+// Method is a way of weighting a text's word vectors and removing the
+// component common to all texts.
+type Method int
+
+const (
+	// USIF is unsupervised smoothed inverse frequency (Ethayarajh 2018):
+	// unit-length word vectors weighted by a/(a/2 + p(w)), averaged, minus
+	// their projections on the five common components, each weighted by
+	// its share of the variance. The default.
+	USIF Method = iota
+	// SIF is smooth inverse frequency (Arora et al. 2017): word vectors
+	// weighted by a/(a + p(w)), averaged, minus the projection on the first
+	// principal component.
+	SIF
+	// Mean is the plain unweighted mean of the word vectors, with nothing
+	// removed: a baseline for measurement.
+	Mean
+)
+
+// String returns the method's name as it appears in Model.Name.
+func (m Method) String() string {
+	switch m {
+	case USIF:
+		return "usif"
+	case SIF:
+		return "sif"
+	case Mean:
+		return "mean"
+	}
+	return fmt.Sprintf("method(%d)", int(m))
+}
+
+// Option changes how Load builds a Model.
+type Option func(*options)
+
+type options struct{ method Method }
+
+// WithMethod chooses the weighting (USIF, the default, SIF or Mean).
+func WithMethod(m Method) Option { return func(o *options) { o.method = m } }
+
+// Neighbour is a word near another one, with their cosine similarity.
+type Neighbour struct {
+	Word string
+	Sim  float32
+}
+
+// Model embeds texts as unit-length averages of GloVe word vectors. It is
+// read-only after Load and safe for concurrent use.
+type Model struct {
+	method  Method
+	version string
+	dim     int
+	words   []string
+	index   map[string]int32
+	vecs    []int8
+	norms   []float32 // L2 norm of each int8 vector (before scaling)
+	coef    []float32 // each word's weight × dequantisation scale for the method
+	comps   [][]float32
+	compW   []float32
+}
+
+// Default loads the asset SAMO ships (assets.WordVectors) with opts. Each
+// call decodes it anew (about 5 ms); keep the Model.
+func Default(opts ...Option) (*Model, error) {
+	return Load(assets.WordVectors(), opts...)
+}
+
+// Load reads a model from data in the package's binary format. The Model
+// does not keep data. An error for data that is not a well-formed asset
+// wraps ErrFormat.
+func Load(data []byte, opts ...Option) (*Model, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.method < USIF || o.method > Mean {
+		return nil, fmt.Errorf("wordvec: load: unknown method %d", int(o.method))
+	}
+	a, err := decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("wordvec: load: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	return newModel(a, o.method, hex.EncodeToString(sum[:6])), nil
+}
+
+// newModel prepares a decoded asset for embedding with method.
+func newModel(a *asset, method Method, version string) *Model {
+	m := &Model{
+		method:  method,
+		version: version,
+		dim:     a.dim,
+		words:   a.words,
+		index:   a.index,
+		vecs:    a.vecs,
+		norms:   make([]float32, len(a.words)),
+		coef:    make([]float32, len(a.words)),
+	}
+	for i := range a.words {
+		var ss int64
+		for _, q := range a.vecs[i*a.dim : (i+1)*a.dim] {
+			ss += int64(q) * int64(q)
+		}
+		m.norms[i] = float32(math.Sqrt(float64(ss)))
+	}
+	for i := range m.coef {
+		p, s := a.prob[i], a.scale[i]
+		switch method {
+		case Mean:
+			m.coef[i] = s
+		case SIF:
+			m.coef[i] = a.sifA / (a.sifA + p) * s
+		case USIF:
+			// Unit-length word vectors: the int8 vector divided by its norm.
+			if m.norms[i] > 0 {
+				m.coef[i] = a.usifA / (0.5*a.usifA + p) / m.norms[i]
+			}
+		}
+	}
+	switch method {
+	case SIF:
+		m.comps = a.sifComp
+		m.compW = make([]float32, len(a.sifComp))
+		for i := range m.compW {
+			m.compW[i] = 1
+		}
+	case USIF:
+		m.comps, m.compW = a.usifComp, a.usifW
+	}
+	return m
+}
+
+// Name returns the model's name: "glove-usif-100d", "glove-sif-100d" or
+// "glove-mean-100d".
+func (m *Model) Name() string { return fmt.Sprintf("glove-%s-%dd", m.method, m.dim) }
+
+// Version returns a short hash of the asset the model was loaded from: two
+// models with the same Name and Version give the same vectors.
+func (m *Model) Version() string { return m.version }
+
+// Dim returns the length of every vector Embed returns (100).
+func (m *Model) Dim() int { return m.dim }
+
+// Len returns the number of words the model knows.
+func (m *Model) Len() int { return len(m.words) }
+
+// Embed returns one unit-length vector for each text. A text with no word
+// the model knows (empty, only numbers, punctuation or emoji, or only
+// unknown words) gets the zero vector, whose cosine similarity with any
+// vector is 0, so it matches nothing. Embed fails only when ctx is done.
+func (m *Model) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		if i%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("wordvec: embed: %w", err)
+			}
+		}
+		v := make([]float32, m.dim)
+		if m.sum(t, v) > 0 {
+			m.removeCommon(v)
+			normalize(v)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// sum adds the weighted vectors of text's known words to v, dividing by
+// their number, and returns that number.
+func (m *Model) sum(text string, v []float32) int {
+	n := 0
+	m.forEachWord(text, func(id int32) {
+		c := m.coef[id]
+		row := m.vecs[int(id)*m.dim : int(id+1)*m.dim]
+		for d, q := range row {
+			v[d] += c * float32(q)
+		}
+		n++
+	})
+	if n > 0 {
+		inv := 1 / float32(n)
+		for d := range v {
+			v[d] *= inv
+		}
+	}
+	return n
+}
+
+// removeCommon subtracts from v its weighted projections on the common
+// components.
+func (m *Model) removeCommon(v []float32) {
+	for i, c := range m.comps {
+		var dot float32
+		for d := range v {
+			dot += v[d] * c[d]
+		}
+		dot *= m.compW[i]
+		for d := range v {
+			v[d] -= dot * c[d]
+		}
+	}
+}
+
+func normalize(v []float32) {
+	var ss float64
+	for _, x := range v {
+		ss += float64(x) * float64(x)
+	}
+	if ss == 0 {
+		return
+	}
+	inv := float32(1 / math.Sqrt(ss))
+	for d := range v {
+		v[d] *= inv
+	}
+}
+
+// informal maps spellings without an apostrophe, common in typed and
+// transcribed text, to the tokens GloVe has for them: the table knows
+// "dont" as a rare word, which would weigh it like a rare content word.
+var informal = map[string][]string{
+	"dont": {"do", "not"}, "didnt": {"did", "not"}, "doesnt": {"does", "not"},
+	"isnt": {"is", "not"}, "wasnt": {"was", "not"}, "arent": {"are", "not"},
+	"werent": {"were", "not"}, "cant": {"can", "not"}, "couldnt": {"could", "not"},
+	"wouldnt": {"would", "not"}, "shouldnt": {"should", "not"}, "havent": {"have", "not"},
+	"hasnt": {"has", "not"}, "hadnt": {"had", "not"}, "aint": {"not"},
+	"im": {"am"}, "ive": {"have"}, "youre": {"you", "are"}, "theyre": {"they", "are"},
+	"youve": {"you", "have"}, "theyve": {"they", "have"}, "thats": {"that"},
+}
+
+// clitics maps the Stanford clitic tokens to the words they stand for: the
+// table was filtered to words without apostrophes, so "n't" is read as
+// "not". "'s" (is, has or a possessive) is dropped.
+var clitics = map[string]string{
+	"n't": "not", "'m": "am", "'re": "are", "'ve": "have", "'ll": "will", "'d": "would",
+}
+
+// forEachWord calls f with the index of each of text's tokens the model
+// knows, after the fallbacks the package documentation lists.
+func (m *Model) forEachWord(text string, f func(int32)) {
+	forEachToken(text, func(tok string) {
+		if id, ok := m.index[tok]; ok {
+			f(id)
+			return
+		}
+		if ws, ok := informal[tok]; ok {
+			for _, w := range ws {
+				m.lookup(w, f)
+			}
+			return
+		}
+		if w, ok := clitics[tok]; ok {
+			m.lookup(w, f)
+			return
+		}
+		if strings.ContainsAny(tok, "-'") {
+			for _, part := range strings.FieldsFunc(tok, func(r rune) bool { return r == '-' || r == '\'' }) {
+				m.lookup(part, f)
+			}
+		}
+	})
+}
+
+func (m *Model) lookup(w string, f func(int32)) {
+	if id, ok := m.index[w]; ok {
+		f(id)
+	}
+}
+
+// Neighbours returns the k words whose vectors are nearest word's by cosine
+// similarity, most similar first, without word itself; nil when the model
+// does not know word (read as a single lower-cased token) or k < 1. It
+// scans every word (about 2 ms for 50,000).
+func (m *Model) Neighbours(word string, k int) []Neighbour {
+	toks := Tokenize(word)
+	if k < 1 || len(toks) != 1 {
+		return nil
+	}
+	qi, ok := m.index[toks[0]]
+	if !ok || m.norms[qi] == 0 {
+		return nil
+	}
+	q := m.vecs[int(qi)*m.dim : int(qi+1)*m.dim]
+	top := make([]Neighbour, 0, k+1)
+	for i := range m.words {
+		if int32(i) == qi || m.norms[i] == 0 {
+			continue
+		}
+		row := m.vecs[i*m.dim : (i+1)*m.dim]
+		row = row[:len(q)]
+		var d0, d1, d2, d3 int32
+		d := 0
+		for ; d+4 <= len(q); d += 4 {
+			d0 += int32(q[d]) * int32(row[d])
+			d1 += int32(q[d+1]) * int32(row[d+1])
+			d2 += int32(q[d+2]) * int32(row[d+2])
+			d3 += int32(q[d+3]) * int32(row[d+3])
+		}
+		for ; d < len(q); d++ {
+			d0 += int32(q[d]) * int32(row[d])
+		}
+		dot := d0 + d1 + d2 + d3
+		sim := float32(dot) / (m.norms[qi] * m.norms[i])
+		if len(top) == k && sim <= top[k-1].Sim {
+			continue
+		}
+		j := len(top)
+		if j < k {
+			top = append(top, Neighbour{})
+		} else {
+			j = k - 1
+		}
+		for j > 0 && top[j-1].Sim < sim {
+			top[j] = top[j-1]
+			j--
+		}
+		top[j] = Neighbour{Word: m.words[i], Sim: sim}
+	}
+	return top
+}
