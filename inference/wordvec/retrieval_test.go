@@ -90,7 +90,8 @@ func TestModel_Retrieval(t *testing.T) {
 // TestBuild_Tune builds assets with other options from the GloVe table and
 // GoEmotions train and scores them on queries.json only (never on
 // unseen.json). It is for choosing the build options: set
-// SAMO_WORDVEC_TUNE=1 to run it.
+// SAMO_WORDVEC_TUNE=1 to run it, or to a prefix of the variants'
+// names (SAMO_WORDVEC_TUNE=words) to run some.
 func TestBuild_Tune(t *testing.T) {
 	if os.Getenv("SAMO_WORDVEC_TUNE") == "" {
 		t.Skip("set SAMO_WORDVEC_TUNE=1 to compare build options")
@@ -128,6 +129,16 @@ func TestBuild_Tune(t *testing.T) {
 	}
 	for _, a := range []float64{1e-4, 3e-4, 3e-3} {
 		variants["sif-a="+ftoa(a)] = func(o *wordvec.BuildOptions) { o.SIFA = a }
+	}
+	for _, c := range []int{0, 1} {
+		variants["components="+itoa(c)] = func(o *wordvec.BuildOptions) { o.SIFComponents, o.USIFComponents = c, c }
+	}
+	if only := os.Getenv("SAMO_WORDVEC_TUNE"); only != "1" {
+		for k := range variants {
+			if !strings.HasPrefix(k, only) {
+				delete(variants, k)
+			}
+		}
 	}
 	names := make([]string, 0, len(variants))
 	for k := range variants {
