@@ -60,6 +60,7 @@ func (s *Service) Restore(from string, passphrase []byte) (kept string, err erro
 	if err != nil {
 		return "", fmt.Errorf("journal: restore: %w", err)
 	}
+	s.lane.reset() // the index is of the journal that was replaced
 	return kept, nil
 }
 

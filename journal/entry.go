@@ -137,11 +137,14 @@ type Corrections struct {
 	At     time.Time `json:"at"`
 }
 
-// Embedding is a text embedding.
+// Embedding is a text embedding: a unit-length vector whose dot product
+// with another's says how alike the two texts' meanings are, and the model
+// that made it (vectors of different models do not compare).
 type Embedding struct {
-	Model  string    `json:"model"`
-	Dim    int       `json:"dim"`
-	Vector []float32 `json:"vector"`
+	Model   string    `json:"model"`
+	Version string    `json:"version,omitempty"`
+	Dim     int       `json:"dim"`
+	Vector  []float32 `json:"vector"`
 }
 
 // EmotionLabels are the 28 GoEmotions labels in the dataset's order.

@@ -115,8 +115,12 @@ func (s *Service) Import(ctx context.Context, items []Exported, progress func(do
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("journal: import: stopped: %w", err)
 		}
+		s.embedMissing(ctx, batch)
 		if err := bs.PutMany(ctx, batch, audio); err != nil {
 			return fmt.Errorf("journal: import: %w", err)
+		}
+		for _, e := range batch {
+			s.lane.put(e)
 		}
 		n.Added += len(batch)
 		batch, audio = batch[:0], map[string][]byte{}

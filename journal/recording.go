@@ -74,6 +74,7 @@ func (s *Service) AddRecording(ctx context.Context, r NewRecording) (Entry, erro
 	if err := s.fillTranscript(&e, t, s.readTranscript(ctx, t)); err != nil {
 		return Entry{}, fmt.Errorf("journal: add recording: %w", err)
 	}
+	e.Embedding = s.embed(ctx, e.Text)
 	if err := e.Validate(); err != nil {
 		return Entry{}, fmt.Errorf("journal: add recording: %w", err)
 	}
@@ -81,6 +82,7 @@ func (s *Service) AddRecording(ctx context.Context, r NewRecording) (Entry, erro
 		return Entry{}, fmt.Errorf("journal: add recording: %w", err)
 	}
 	e.Revision++
+	s.lane.put(e)
 	return e, nil
 }
 
@@ -170,6 +172,10 @@ func (s *Service) Audio(ctx context.Context, id string) ([]byte, error) {
 func (s *Service) SetTranscript(ctx context.Context, id string, t *Transcript) (Entry, error) {
 	t = s.checkTranscript(t)
 	em := s.readTranscript(ctx, t)
+	var emb *Embedding
+	if text, _, err := CleanText(TranscriptText(t)); err == nil && t != nil {
+		emb = s.embed(ctx, text)
+	}
 	e, err := s.modify(ctx, id, nil, func(e *Entry) error {
 		if e.Transcript == nil && e.Text != "" {
 			// the person typed what they said meanwhile: their words stay
@@ -178,6 +184,10 @@ func (s *Service) SetTranscript(ctx context.Context, id string, t *Transcript) (
 		}
 		if err := s.fillTranscript(e, t, em); err != nil {
 			return err
+		}
+		e.Embedding = nil
+		if e.Text != "" {
+			e.Embedding = emb
 		}
 		e.Updated = s.now()
 		return nil

@@ -25,9 +25,13 @@ type Service struct {
 	transcriber Transcriber
 	settings    *SettingsFile
 	models      Models
-	// lastWarning is the last failed reading's notice: the same one is
-	// not given again for every entry that follows.
-	lastWarning atomic.Pointer[string]
+	embedder    Embedder
+	// lastWarning and lastEmbedWarning are the last failed reading's and
+	// embedding's notices: the same one is not given again for every entry
+	// that follows.
+	lastWarning, lastEmbedWarning atomic.Pointer[string]
+	// lane is Memory Lane's index, built on first use (see lane.go).
+	lane lane
 }
 
 // Analyzer reads the emotions of an entry's text. inference/emotion's
@@ -148,6 +152,7 @@ func (s *Service) modify(ctx context.Context, id string, read *Entry, change fun
 		err := s.store.Put(ctx, e)
 		if err == nil {
 			e.Revision++
+			s.lane.put(e)
 			return e, nil
 		}
 		if !errors.Is(err, ErrConflict) || try == maxRetries {
@@ -178,6 +183,7 @@ func (s *Service) AddAt(ctx context.Context, text string, at time.Time, tags ...
 	}
 	e := Entry{ID: id, Created: at, Updated: at, Zone: ZoneName(at.Location()), Text: clean, Tags: tags}
 	e.Emotions = s.analyze(ctx, clean)
+	e.Embedding = s.embed(ctx, clean)
 	if err := e.Validate(); err != nil {
 		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
 	}
@@ -187,6 +193,7 @@ func (s *Service) AddAt(ctx context.Context, text string, at time.Time, tags ...
 		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
 	}
 	e.Revision++
+	s.lane.put(e)
 	return e, nil
 }
 
@@ -209,6 +216,7 @@ func (s *Service) Update(ctx context.Context, id, text string) (Entry, error) {
 	if s.analyzer != nil {
 		em = s.analyze(ctx, clean)
 	}
+	emb := s.embed(ctx, clean)
 	// saved even when ctx ended during the reading, as AddAt does
 	e, err = s.modify(context.WithoutCancel(ctx), id, &e, func(e *Entry) error {
 		e.Text = clean
@@ -217,6 +225,7 @@ func (s *Service) Update(ctx context.Context, id, text string) (Entry, error) {
 			// the old reading is of the old text: replace it, even with none
 			e.Emotions = em
 		}
+		e.Embedding = emb // the old one is of the old text
 		return nil
 	})
 	if err != nil {
@@ -294,15 +303,20 @@ func (s *Service) analyze(ctx context.Context, text string) *Emotions {
 		return nil
 	}
 	if err != nil {
-		msg := fmt.Sprintf("emotions are not read (%v); the entry is saved without them, and re-reading the journal (samo reanalyze) adds them later", err)
-		if old := s.lastWarning.Swap(&msg); old == nil || *old != msg {
-			s.warn(msg)
-		} else {
-			s.log.Warn(msg) // said already: the person is not told again
-		}
+		s.warnOnce(&s.lastWarning, fmt.Sprintf("emotions are not read (%v); the entry is saved without them, and re-reading the journal (samo reanalyze) adds them later", err))
 		return nil
 	}
 	return em
+}
+
+// warnOnce gives msg as a notice unless it was the last one given through
+// last: a failure met for every entry is told once.
+func (s *Service) warnOnce(last *atomic.Pointer[string], msg string) {
+	if old := last.Swap(&msg); old == nil || *old != msg {
+		s.warn(msg)
+	} else {
+		s.log.Warn(msg) // said already: the person is not told again
+	}
 }
 
 // ReanalyzeProgress reports re-analysis progress: done of total entries.
@@ -382,6 +396,7 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 	if err := s.store.Delete(ctx, entryID(id)); err != nil {
 		return fmt.Errorf("journal: delete entry %s: %w", id, err)
 	}
+	s.lane.remove(entryID(id))
 	return nil
 }
 
@@ -401,6 +416,7 @@ func (s *Service) Save(ctx context.Context, e Entry) (Entry, error) {
 		return Entry{}, fmt.Errorf("journal: save entry: %w", err)
 	}
 	e.Revision++
+	s.lane.put(e)
 	return e, nil
 }
 

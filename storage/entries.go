@@ -421,16 +421,19 @@ func (s *Store) attachEmbedding(tx *bolt.Tx, e *journal.Entry) error {
 }
 
 // encodeEmbedding: model name length (uint16), model name, dimension
-// (uint32), then the vector as little-endian float32.
+// (uint32), the vector as little-endian float32, then the model version's
+// length (uint16) and the version (absent in values written before
+// versions were kept, read as "").
 func encodeEmbedding(m journal.Embedding) []byte {
-	b := make([]byte, 0, 2+len(m.Model)+4+4*len(m.Vector))
+	b := make([]byte, 0, 2+len(m.Model)+4+4*len(m.Vector)+2+len(m.Version))
 	b = binary.LittleEndian.AppendUint16(b, uint16(len(m.Model)))
 	b = append(b, m.Model...)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(m.Vector)))
 	for _, x := range m.Vector {
 		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
 	}
-	return b
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(m.Version)))
+	return append(b, m.Version...)
 }
 
 func decodeEmbedding(b []byte) (journal.Embedding, error) {
@@ -446,13 +449,19 @@ func decodeEmbedding(b []byte) (journal.Embedding, error) {
 	b = b[n:]
 	dim := binary.LittleEndian.Uint32(b)
 	b = b[4:]
-	if uint64(len(b)) != 4*uint64(dim) {
+	if uint64(len(b)) < 4*uint64(dim) {
 		return journal.Embedding{}, fmt.Errorf("%d bytes for dimension %d", len(b), dim)
 	}
 	m.Dim = int(dim)
 	m.Vector = make([]float32, dim)
 	for i := range m.Vector {
 		m.Vector[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	if rest := b[4*dim:]; len(rest) > 0 {
+		if len(rest) < 2 || len(rest) != 2+int(binary.LittleEndian.Uint16(rest)) {
+			return journal.Embedding{}, fmt.Errorf("%d bytes after the vector, not a version", len(rest))
+		}
+		m.Version = string(rest[2:])
 	}
 	return m, nil
 }

@@ -1,0 +1,320 @@
+package journal_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/journal/journaltest"
+)
+
+// laneJournal is a journal over MemStore with the test analyzer (a text
+// naming an emotion has it) and the test embedder (synonyms share meaning).
+func laneJournal(t *testing.T) (*journal.Service, *journaltest.WordEmbedder) {
+	t.Helper()
+	emb := &journaltest.WordEmbedder{Name: "words", Version: "1", Dim: 64, Synonyms: [][]string{
+		{"keys", "locked", "home", "doorstep"},
+		{"anxious", "stress", "deadline"},
+	}}
+	s := journal.NewService(journaltest.NewMemStore(),
+		journal.WithAnalyzer(&journaltest.WordAnalyzer{Name: "w", Version: "1"}),
+		journal.WithEmbedder(emb))
+	return s, emb
+}
+
+func add(t *testing.T, s *journal.Service, when string, text string, tags ...string) journal.Entry {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339, when)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.AddAt(context.Background(), text, at, tags...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func ids(fs []journal.Found) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Entry.ID)
+	}
+	return out
+}
+
+func TestService_SearchByWordsMeaningAndFilters(t *testing.T) {
+	ctx := context.Background()
+	s, _ := laneJournal(t)
+	keys := add(t, s, "2023-03-02T21:00:00Z", "Lost my keys and waited on the doorstep until midnight.", "home")
+	work := add(t, s, "2024-05-10T09:00:00Z", "The deadline for the report is Friday and I feel the fear of it.", "work")
+	dog := add(t, s, "2025-01-04T18:00:00Z", "Walked the dog by the river, pure joy.")
+	if e, _ := s.Get(ctx, keys.ID); e.Embedding == nil || e.Embedding.Model != "words" || e.Embedding.Version != "1" || e.Embedding.Dim != 64 {
+		t.Fatalf("saved without its embedding: %+v", e.Embedding)
+	}
+
+	// by meaning only: no word of the query is in the entry
+	got, err := s.Search(ctx, journal.SearchQuery{Words: []string{"locked", "out", "of", "my", "home"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 || got[0].Entry.ID != keys.ID || !slices.Contains(got[0].Why, journal.ByMeaning) || slices.Contains(got[0].Why, journal.ByWords) {
+		t.Fatalf("locked out of my home: %v, why %v", ids(got), got)
+	}
+
+	// by words, with the snippet marking them
+	got, _ = s.Search(ctx, journal.SearchQuery{Words: []string{"river"}})
+	if got[0].Entry.ID != dog.ID || !slices.Contains(got[0].Why, journal.ByWords) || got[0].Snippet.Highlighted("[", "]") != "Walked the dog by the [river], pure joy." {
+		t.Errorf("river: %v %+v", ids(got), got[0])
+	}
+
+	for name, q := range map[string]journal.SearchQuery{
+		"tag":     {Words: []string{"deadline"}, Filter: journal.Filter{Tags: []string{"WORK"}}},
+		"emotion": {Filter: journal.Filter{Emotions: []string{"fear"}}},
+		"period":  {Filter: journal.Filter{From: work.Created.Add(-time.Hour), To: work.Created.Add(time.Hour)}},
+		"phrase":  {Phrases: []string{"the  REPORT is"}},
+	} {
+		got, err := s.Search(ctx, q)
+		if err != nil || !slices.Equal(ids(got), []string{work.ID}) {
+			t.Errorf("%s: %v, %v; want only the work entry", name, ids(got), err)
+		}
+	}
+	if got, _ := s.Search(ctx, journal.SearchQuery{Words: []string{"dog"}, Not: []string{"river"}}); slices.Contains(ids(got), dog.ID) {
+		t.Errorf("-not river kept the dog entry: %v", ids(got))
+	}
+	if got, _ := s.Search(ctx, journal.SearchQuery{Filter: journal.Filter{Emotions: []string{"joy"}}}); !slices.Equal(ids(got), []string{dog.ID}) {
+		t.Errorf("group joy: %v", ids(got))
+	}
+	if _, err := s.Search(ctx, journal.SearchQuery{Filter: journal.Filter{Emotions: []string{"hunger"}}}); !errors.Is(err, journal.ErrUnknownEmotion) {
+		t.Errorf("unknown feeling: %v", err)
+	}
+}
+
+func TestService_LaneKeepsInStepWithSaves(t *testing.T) {
+	ctx := context.Background()
+	s, _ := laneJournal(t)
+	a := add(t, s, "2024-01-01T10:00:00Z", "a walk along the canal")
+	if err := s.PrepareLane(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := add(t, s, "2024-01-02T10:00:00Z", "tea with grandmother")
+	find := func(w string) []string {
+		got, err := s.Search(ctx, journal.SearchQuery{Words: []string{w}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var byWords []string
+		for _, f := range got {
+			if slices.Contains(f.Why, journal.ByWords) {
+				byWords = append(byWords, f.Entry.ID)
+			}
+		}
+		return byWords
+	}
+	if got := find("grandmother"); !slices.Equal(got, []string{b.ID}) {
+		t.Errorf("an entry added after the build: %v", got)
+	}
+	if _, err := s.Update(ctx, a.ID, "a swim in the lake"); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("canal"); len(got) != 0 {
+		t.Errorf("the old text is still found: %v", got)
+	}
+	if got := find("lake"); !slices.Equal(got, []string{a.ID}) {
+		t.Errorf("the new text is not found: %v", got)
+	}
+	if err := s.Delete(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("grandmother"); len(got) != 0 {
+		t.Errorf("a deleted entry is found: %v", got)
+	}
+}
+
+// Entries saved while the index is being built are in it once it is.
+func TestService_LaneBuildMeetsConcurrentSaves(t *testing.T) {
+	ctx := context.Background()
+	s, _ := laneJournal(t)
+	for i := range 300 {
+		add(t, s, time.Date(2020, 1, 1+i, 8, 0, 0, 0, time.UTC).Format(time.RFC3339), "an ordinary day")
+	}
+	var wg sync.WaitGroup
+	var added []journal.Entry
+	wg.Go(func() {
+		for i := range 20 {
+			e, err := s.AddAt(ctx, "a thunderstorm woke us", time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			added = append(added, e)
+		}
+	})
+	if err := s.PrepareLane(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	got, err := s.Search(ctx, journal.SearchQuery{Words: []string{"thunderstorm"}, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(added) {
+		t.Errorf("found %d entries; %d were saved during the build", len(got), len(added))
+	}
+}
+
+func TestService_SimilarByMeaningAndFeeling(t *testing.T) {
+	ctx := context.Background()
+	s, _ := laneJournal(t)
+	sad1 := add(t, s, "2021-02-01T10:00:00Z", "grief and sadness about grandad")
+	sad2 := add(t, s, "2022-02-01T10:00:00Z", "more sadness today, quiet grief")
+	keys := add(t, s, "2023-02-01T10:00:00Z", "lost my keys")
+	home := add(t, s, "2024-02-01T10:00:00Z", "locked out of home")
+	joy := add(t, s, "2025-02-01T10:00:00Z", "joy joy joy")
+
+	got, err := s.Similar(ctx, keys.ID, journal.SimilarMeaning, journal.Filter{}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 || got[0].Entry.ID != home.ID || slices.Contains(ids(got), keys.ID) {
+		t.Errorf("like lost keys by meaning: %v (want %s first, never itself)", ids(got), home.ID)
+	}
+	got, err = s.Similar(ctx, sad1.ID, journal.SimilarFeeling, journal.Filter{}, 1)
+	if err != nil || !slices.Equal(ids(got), []string{sad2.ID}) {
+		t.Errorf("times I felt like this: %v, %v", ids(got), err)
+	}
+	// the person's correction counts first: the joyful entry corrected to
+	// grief and sadness is now felt like the sad ones
+	if _, err := s.Correct(ctx, joy.ID, []string{"grief", "sadness"}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Similar(ctx, sad1.ID, journal.SimilarFeeling, journal.Filter{}, 2)
+	if !slices.Contains(ids(got), joy.ID) {
+		t.Errorf("a correction did not count: %v", ids(got))
+	}
+	if _, err := s.Similar(ctx, "NOPE", journal.SimilarBoth, journal.Filter{}, 2); !errors.Is(err, journal.ErrNotFound) {
+		t.Errorf("unknown id: %v", err)
+	}
+}
+
+func TestService_OnThisDay(t *testing.T) {
+	ctx := context.Background()
+	s, _ := laneJournal(t)
+	y1 := add(t, s, "2025-03-31T20:00:00Z", "a year before")
+	y3 := add(t, s, "2023-03-31T08:00:00Z", "three years before")
+	add(t, s, "2023-03-30T08:00:00Z", "the day before, not shown")
+	feb := add(t, s, "2026-02-28T12:00:00Z", "the end of February")
+	today := add(t, s, "2026-03-31T09:00:00Z", "today itself")
+	got, err := s.OnThisDay(ctx, today.Created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, m := range got {
+		lines = append(lines, m.Label+":"+m.Entries[0].ID)
+	}
+	want := []string{"1 year ago:" + y1.ID, "3 years ago:" + y3.ID, "a month ago:" + feb.ID}
+	if !slices.Equal(lines, want) {
+		t.Errorf("on this day = %v\nwant %v", lines, want)
+	}
+	// relative to any entry's day
+	got, _ = s.OnThisDay(ctx, y1.Created)
+	if len(got) != 1 || got[0].Entries[0].ID != y3.ID || got[0].Label != "2 years ago" {
+		t.Errorf("on %s: %+v", y1.Created.Format(time.DateOnly), got)
+	}
+}
+
+func TestService_TimelineByMonthInPages(t *testing.T) {
+	ctx := context.Background()
+	s, _ := laneJournal(t)
+	add(t, s, "2024-01-03T10:00:00Z", "sadness")
+	add(t, s, "2024-01-20T10:00:00Z", "sadness again")
+	add(t, s, "2024-01-21T10:00:00Z", "joy")
+	add(t, s, "2024-03-05T10:00:00Z", "anger")
+	add(t, s, "2024-04-05T10:00:00Z", "joy")
+	page, err := s.Timeline(ctx, journal.TimelineQuery{By: journal.Month, Periods: 2, Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Periods) != 2 || page.Periods[0].Label != "April 2024" || page.Periods[1].Label != "March 2024" || page.Periods[1].Dominant != "anger" {
+		t.Fatalf("first page: %+v", page.Periods)
+	}
+	page, err = s.Timeline(ctx, journal.TimelineQuery{By: journal.Month, Periods: 2, Location: time.UTC, Before: page.Next})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jan := page.Periods[0]
+	if len(page.Periods) != 1 || jan.Label != "January 2024" || jan.Count != 3 || jan.Dominant != "sadness" || jan.Feelings["joy"] != 1 || len(jan.Entries) != 3 || !page.Next.IsZero() {
+		t.Errorf("second page: %+v", page)
+	}
+	days, _ := s.Timeline(ctx, journal.TimelineQuery{By: journal.Day, Location: time.UTC, Periods: 100})
+	weeks, _ := s.Timeline(ctx, journal.TimelineQuery{By: journal.Week, Location: time.UTC, Periods: 100})
+	years, _ := s.Timeline(ctx, journal.TimelineQuery{By: journal.Year, Location: time.UTC})
+	if len(days.Periods) != 5 || len(weeks.Periods) != 4 || len(years.Periods) != 1 || years.Periods[0].Count != 5 {
+		t.Errorf("days %d, weeks %d, years %+v", len(days.Periods), len(weeks.Periods), years.Periods)
+	}
+	if weeks.Periods[2].Label != "15–21 January 2024" {
+		t.Errorf("week label %q", weeks.Periods[2].Label)
+	}
+}
+
+func TestService_ReindexAfterTheModelChanges(t *testing.T) {
+	ctx := context.Background()
+	s, emb := laneJournal(t)
+	add(t, s, "2024-01-01T10:00:00Z", "one")
+	add(t, s, "2024-01-02T10:00:00Z", "two")
+	emb.Version = "2"
+	n, err := s.Reindex(ctx, false, nil)
+	if err != nil || n != 2 {
+		t.Fatalf("reindex: %d, %v", n, err)
+	}
+	if n, _ := s.Reindex(ctx, false, nil); n != 0 {
+		t.Errorf("a second reindex embedded %d", n)
+	}
+	err = s.Each(ctx, func(e journal.Entry) error {
+		if e.Embedding.Version != "2" {
+			t.Errorf("%s still at version %s", e.ID, e.Embedding.Version)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := journal.NewService(journaltest.NewMemStore()).Reindex(ctx, false, nil); !errors.Is(err, journal.ErrNoEmbedder) {
+		t.Errorf("without a model: %v", err)
+	}
+}
+
+func TestParseSearch(t *testing.T) {
+	now := time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC)
+	q, err := journal.ParseSearch(`feeling "so tired" @work -from 2024 -to 2025-03 -not meetings -emotion Sadness -audio -corrected`, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := journal.SearchQuery{Words: []string{"feeling"}, Phrases: []string{"so tired"}, Not: []string{"meetings"},
+		Filter: journal.Filter{Tags: []string{"work"}, Emotions: []string{"sadness"}, Audio: true, Corrected: true,
+			From: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)}}
+	if !slices.Equal(q.Words, want.Words) || !slices.Equal(q.Phrases, want.Phrases) || !slices.Equal(q.Not, want.Not) ||
+		!slices.Equal(q.Tags, want.Tags) || !slices.Equal(q.Emotions, want.Emotions) || !q.Audio || !q.Corrected ||
+		!q.From.Equal(want.From) || !q.To.Equal(want.To) {
+		t.Errorf("ParseSearch = %+v\nwant %+v", q, want)
+	}
+	if q, _ := journal.ParseSearch("-on yesterday", now); !q.From.Equal(time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)) || !q.To.Equal(time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("-on yesterday: %v – %v", q.From, q.To)
+	}
+	for _, bad := range []string{`"open`, "-from", "-from someday", "-frobnicate", "-emotion hunger"} {
+		if _, err := journal.ParseSearch(bad, now); err == nil || (!errors.Is(err, journal.ErrBadQuery) && !errors.Is(err, journal.ErrUnknownEmotion)) {
+			t.Errorf("%q: %v", bad, err)
+		} else if strings.Contains(err.Error(), "%!") {
+			t.Errorf("%q: badly formatted %v", bad, err)
+		}
+	}
+	if q, err := journal.ParseSearch("-5 degrees", now); err != nil || !slices.Equal(q.Words, []string{"-5", "degrees"}) {
+		t.Errorf("a negative number is a word: %+v %v", q, err)
+	}
+}

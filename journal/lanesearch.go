@@ -1,0 +1,339 @@
+package journal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/samojournal/samo/journal/search"
+)
+
+// Snippet is a piece of an entry's text around what a search matched, with
+// the matched words marked.
+type Snippet = search.Snippet
+
+// Why a result was found.
+const (
+	ByWords   = "words"   // it holds words of the search
+	ByMeaning = "meaning" // the embedding model finds it close in meaning
+	ByFeeling = "feeling" // its feelings are close
+	ByFilter  = "filter"  // it passes the filters of a search without words
+)
+
+// Found is one result of a search or of "entries like this one".
+type Found struct {
+	Entry Entry `json:"-"`
+	// Score orders the results: larger is closer (a fused rank, not a
+	// probability).
+	Score   float64 `json:"score"`
+	Snippet Snippet `json:"snippet"`
+	// Why says what found it: ByWords, ByMeaning, ByFeeling or ByFilter.
+	Why []string `json:"why"`
+	// Words are the search's words the entry holds (as stemmed terms).
+	Words []string `json:"words,omitempty"`
+}
+
+// candidates is how deep each ranking goes before fusion.
+const candidates = 100
+
+// rrfK is reciprocal rank fusion's k (the standard 60).
+const rrfK = 60
+
+// snippetBytes is the length of a result's snippet.
+const snippetBytes = 180
+
+// Search finds entries by their words (BM25) and, with an embedding model,
+// by meaning, the two rankings fused by reciprocal rank fusion; every
+// result passes q's filters, holds its phrases and none of its Not words.
+// A search with filters and no words lists the entries that pass, newest
+// first.
+func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultSearchLimit
+	}
+	text := strings.Join(append(append([]string(nil), q.Words...), q.Phrases...), " ")
+	terms := search.Terms(text)
+	var qvec []float32
+	if s.embedder != nil && strings.TrimSpace(text) != "" {
+		vecs, m, err := s.embedder.Embed(ctx, []string{text})
+		if err == nil && len(vecs) == 1 {
+			qvec = vecs[0]
+			s.checkLaneModel(m)
+		} else if err != nil && ctx.Err() == nil {
+			s.warnOnce(&s.lastEmbedWarning, fmt.Sprintf("searching by words only: the embedding model failed (%v)", err))
+		}
+	}
+	ix, err := s.readLane(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	keep := q.keep(ix)
+	var notTerms []string
+	for _, n := range q.Not {
+		if !strings.Contains(n, " ") {
+			notTerms = append(notTerms, search.Terms(n)...)
+		}
+	}
+	if len(notTerms) > 0 {
+		base := keep
+		keep = func(slot int) bool {
+			for _, t := range notTerms {
+				if ix.words.Contains(slot, t) {
+					return false
+				}
+			}
+			return base(slot)
+		}
+	}
+	var ranked []search.Hit
+	words, meaning := map[int]bool{}, map[int]bool{}
+	if len(terms) == 0 && qvec == nil {
+		for _, slot := range ix.order {
+			if keep(slot) {
+				ranked = append(ranked, search.Hit{Slot: slot})
+			}
+		}
+	} else {
+		weighted := make([]search.Weighted, len(terms))
+		for i, t := range terms {
+			weighted[i] = search.Weighted{Term: t, Weight: 1}
+		}
+		bm := ix.words.Search(weighted, keep, candidates)
+		var dn []search.Hit
+		if qvec != nil && ix.meaning != nil && len(qvec) == ix.meaning.Dim() {
+			dn = ix.meaning.Nearest(qvec, keep, candidates/2)
+			// a vector at a right angle or beyond says nothing alike
+			for len(dn) > 0 && dn[len(dn)-1].Score <= 0 {
+				dn = dn[:len(dn)-1]
+			}
+		}
+		for _, h := range bm {
+			words[h.Slot] = true
+		}
+		for _, h := range dn {
+			meaning[h.Slot] = true
+		}
+		ranked = search.Fuse(rrfK, bm, dn)
+	}
+	ids := make([]string, len(ranked))
+	for i, h := range ranked {
+		ids[i] = ix.docs[h.Slot].id
+	}
+	s.lane.mu.RUnlock()
+
+	var out []Found
+	for i, id := range ids {
+		if len(out) == limit {
+			break
+		}
+		e, err := s.store.Get(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return out, fmt.Errorf("journal: search: %w", err)
+		}
+		if !holdsPhrases(e.Text, q.Phrases, q.Not) {
+			continue
+		}
+		f := Found{Entry: e, Score: float64(ranked[i].Score), Snippet: search.MakeSnippet(e.Text, terms, snippetBytes)}
+		slot := ranked[i].Slot
+		if words[slot] {
+			f.Why = append(f.Why, ByWords)
+			f.Words = matchedTerms(e.Text, terms)
+		}
+		if meaning[slot] {
+			f.Why = append(f.Why, ByMeaning)
+		}
+		if f.Why == nil {
+			f.Why = []string{ByFilter}
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// holdsPhrases reports whether text holds every phrase and none of the
+// phrases among not (any case, any spacing).
+func holdsPhrases(text string, phrases, not []string) bool {
+	if len(phrases) == 0 && !containsSpace(not) {
+		return true
+	}
+	folded := foldSpace(text)
+	for _, p := range phrases {
+		if !strings.Contains(folded, foldSpace(p)) {
+			return false
+		}
+	}
+	for _, n := range not {
+		if strings.Contains(n, " ") && strings.Contains(folded, foldSpace(n)) {
+			return false
+		}
+	}
+	return true
+}
+
+func containsSpace(ss []string) bool {
+	for _, s := range ss {
+		if strings.Contains(s, " ") {
+			return true
+		}
+	}
+	return false
+}
+
+// matchedTerms returns the terms that text holds, each once.
+func matchedTerms(text string, terms []string) []string {
+	has := map[string]bool{}
+	for _, t := range search.Terms(text) {
+		has[t] = true
+	}
+	var out []string
+	for _, t := range terms {
+		if has[t] {
+			out = append(out, t)
+			has[t] = false
+		}
+	}
+	return out
+}
+
+// checkLaneModel drops the index when its meaning vectors are of another
+// model than m (the person chose another embedding model): the next use
+// builds it again with m.
+func (s *Service) checkLaneModel(m EmbeddingModel) {
+	s.lane.mu.RLock()
+	stale := s.lane.ix != nil && s.lane.ix.model != m
+	s.lane.mu.RUnlock()
+	if stale {
+		s.lane.reset()
+	}
+}
+
+// Similarity says how "entries like this one" are found.
+type Similarity string
+
+// The ways of Similar.
+const (
+	SimilarMeaning Similarity = ByMeaning // by what the texts say
+	SimilarFeeling Similarity = ByFeeling // by the feelings ("times I felt like this")
+	SimilarBoth    Similarity = "both"    // both rankings fused
+)
+
+// ParseSimilarity reads --by's value.
+func ParseSimilarity(s string) (Similarity, error) {
+	switch v := Similarity(strings.ToLower(strings.TrimSpace(s))); v {
+	case SimilarMeaning, SimilarFeeling, SimilarBoth:
+		return v, nil
+	case "":
+		return SimilarBoth, nil
+	}
+	return "", fmt.Errorf("%w: similar by %q: use meaning, feeling or both", ErrBadQuery, s)
+}
+
+// Similar returns the entries most like the entry with the given id, by
+// meaning (its embedding), by feeling (its 28 emotion scores, the person's
+// corrections counted first: "times I felt like this") or both fused; the
+// entry itself is left out, and so is anything f does not keep.
+func (s *Service) Similar(ctx context.Context, id string, by Similarity, f Filter, limit int) ([]Found, error) {
+	if limit <= 0 {
+		limit = DefaultSearchLimit
+	}
+	id = entryID(id)
+	e, err := s.store.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("journal: entries like %s: %w", id, err)
+	}
+	var mvec []float32
+	if by != SimilarFeeling && s.embedder != nil && e.Text != "" {
+		_, m, err := s.embedder.Embed(ctx, nil)
+		if err == nil {
+			s.checkLaneModel(m)
+			if m.made(e.Embedding) {
+				mvec = e.Embedding.Vector
+			} else if got := s.embed(ctx, e.Text); got != nil {
+				mvec = got.Vector
+			}
+		}
+	}
+	fvec := profile(e)
+	switch {
+	case by == SimilarMeaning && mvec == nil:
+		return nil, fmt.Errorf("journal: entries like %s by meaning: %w", id, noMeaning(s, e))
+	case by == SimilarFeeling && fvec == nil:
+		return nil, fmt.Errorf("journal: times you felt like %s: the entry has no emotions read yet (samo reanalyze reads them)", id)
+	}
+	ix, err := s.readLane(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	base := f.keep(ix)
+	keep := func(slot int) bool { return ix.docs[slot].id != id && base(slot) }
+	var byMeaning, byFeeling []search.Hit
+	if mvec != nil && by != SimilarFeeling && ix.meaning != nil && len(mvec) == ix.meaning.Dim() {
+		byMeaning = ix.meaning.Nearest(mvec, keep, candidates)
+	}
+	if fvec != nil && by != SimilarMeaning {
+		byFeeling = ix.feeling.Nearest(fvec, keep, candidates)
+	}
+	ranked := search.Fuse(rrfK, byMeaning, byFeeling)
+	if by == SimilarMeaning {
+		ranked = byMeaning
+	} else if by == SimilarFeeling {
+		ranked = byFeeling
+	}
+	in := func(hs []search.Hit) map[string]bool {
+		m := map[string]bool{}
+		for _, h := range hs[:min(len(hs), limit*2)] {
+			m[ix.docs[h.Slot].id] = true
+		}
+		return m
+	}
+	meaningIDs, feelingIDs := in(byMeaning), in(byFeeling)
+	ids := make([]string, 0, min(len(ranked), limit*2))
+	scores := make([]float64, 0, cap(ids))
+	for _, h := range ranked[:min(len(ranked), limit*2)] {
+		ids = append(ids, ix.docs[h.Slot].id)
+		scores = append(scores, float64(h.Score))
+	}
+	s.lane.mu.RUnlock()
+
+	var out []Found
+	for i, fid := range ids {
+		if len(out) == limit {
+			break
+		}
+		fe, err := s.store.Get(ctx, fid)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("journal: entries like %s: %w", id, err)
+		}
+		found := Found{Entry: fe, Score: scores[i], Snippet: search.MakeSnippet(fe.Text, nil, snippetBytes)}
+		if meaningIDs[fid] {
+			found.Why = append(found.Why, ByMeaning)
+		}
+		if feelingIDs[fid] {
+			found.Why = append(found.Why, ByFeeling)
+		}
+		out = append(out, found)
+	}
+	return out, nil
+}
+
+// noMeaning says why an entry cannot be compared by meaning.
+func noMeaning(s *Service, e Entry) error {
+	switch {
+	case s.embedder == nil:
+		return ErrNoEmbedder
+	case e.Text == "":
+		return fmt.Errorf("the entry has no text yet")
+	}
+	return fmt.Errorf("the embedding model could not read it")
+}

@@ -1,0 +1,310 @@
+package journal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Memory is one day of On This Day: the entries written on a day that
+// falls on the same calendar day as the day looked from.
+type Memory struct {
+	// Label says when it was, from the day looked from: "1 year ago",
+	// "3 years ago", "a month ago".
+	Label string `json:"label"`
+	// Day is the calendar day (midnight, in the day looked from's zone).
+	Day     time.Time `json:"day"`
+	Entries []Entry   `json:"entries"`
+}
+
+// OnThisDay returns what was written on day's calendar day (month and day)
+// in every earlier year, newest first, then on the same day a month
+// before; a day with no entries is left out. Each entry counts by the
+// calendar day where it was written. day may be any entry's day: On This
+// Day is relative to what a person is looking at, not only to today.
+func (s *Service) OnThisDay(ctx context.Context, day time.Time) ([]Memory, error) {
+	y, m, d := day.Date()
+	monthAgo := time.Date(y, m-1, 1, 0, 0, 0, 0, day.Location())
+	if last := daysIn(monthAgo); d > last {
+		monthAgo = monthAgo.AddDate(0, 0, last-1) // 31 March: a month ago is the end of February
+	} else {
+		monthAgo = monthAgo.AddDate(0, 0, d-1)
+	}
+	ix, err := s.readLane(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	byYear := map[int][]string{}
+	var lastMonth []string
+	for _, slot := range ix.order {
+		doc := &ix.docs[slot]
+		ey, em, ed := doc.created.Date()
+		switch {
+		case em == m && ed == d && ey < y:
+			byYear[ey] = append(byYear[ey], doc.id)
+		case ey == monthAgo.Year() && em == monthAgo.Month() && ed == monthAgo.Day():
+			lastMonth = append(lastMonth, doc.id)
+		}
+	}
+	s.lane.mu.RUnlock()
+
+	var out []Memory
+	for ago := 1; ago <= y-1; ago++ {
+		ids, ok := byYear[y-ago]
+		if !ok {
+			continue
+		}
+		mem, err := s.memory(ctx, fmt.Sprintf("%d %s ago", ago, Plural(ago, "year", "years")), time.Date(y-ago, m, d, 0, 0, 0, 0, day.Location()), ids)
+		if err != nil {
+			return nil, err
+		}
+		if len(mem.Entries) > 0 {
+			out = append(out, mem)
+		}
+		if len(out) == len(byYear) {
+			break
+		}
+	}
+	if len(lastMonth) > 0 {
+		mem, err := s.memory(ctx, "a month ago", monthAgo, lastMonth)
+		if err != nil {
+			return nil, err
+		}
+		if len(mem.Entries) > 0 {
+			out = append(out, mem)
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) memory(ctx context.Context, label string, day time.Time, ids []string) (Memory, error) {
+	mem := Memory{Label: label, Day: day}
+	for _, id := range ids {
+		e, err := s.store.Get(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return mem, fmt.Errorf("journal: on this day: %w", err)
+		}
+		mem.Entries = append(mem.Entries, e)
+	}
+	return mem, nil
+}
+
+// daysIn returns the number of days in t's month.
+func daysIn(t time.Time) int {
+	return time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, t.Location()).Day()
+}
+
+// Span is the length of a timeline's periods.
+type Span string
+
+// The timeline's spans.
+const (
+	Day   Span = "day"
+	Week  Span = "week"
+	Month Span = "month"
+	Year  Span = "year"
+)
+
+// ParseSpan reads --by's value.
+func ParseSpan(s string) (Span, error) {
+	switch v := Span(strings.ToLower(strings.TrimSpace(s))); v {
+	case Day, Week, Month, Year:
+		return v, nil
+	case "":
+		return Month, nil
+	}
+	return "", fmt.Errorf("%w: a timeline by %q: use day, week, month or year", ErrBadQuery, s)
+}
+
+// start returns the start of t's period of the span, at t's wall clock, in
+// loc: entries count by the calendar where they were written.
+func (sp Span) start(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.Date()
+	switch sp {
+	case Year:
+		return time.Date(y, 1, 1, 0, 0, 0, 0, loc)
+	case Month:
+		return time.Date(y, m, 1, 0, 0, 0, 0, loc)
+	case Week: // weeks start on Monday (ISO 8601)
+		wd := (int(t.Weekday()) + 6) % 7
+		return time.Date(y, m, d-wd, 0, 0, 0, 0, loc)
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// next returns the start of the period after the one starting at t.
+func (sp Span) next(t time.Time) time.Time {
+	switch sp {
+	case Year:
+		return t.AddDate(1, 0, 0)
+	case Month:
+		return t.AddDate(0, 1, 0)
+	case Week:
+		return t.AddDate(0, 0, 7)
+	}
+	return t.AddDate(0, 0, 1)
+}
+
+// label names a period the way a person says it.
+func (sp Span) label(start time.Time) string {
+	switch sp {
+	case Year:
+		return start.Format("2006")
+	case Month:
+		return start.Format("January 2006")
+	case Week:
+		end := start.AddDate(0, 0, 6)
+		if start.Month() == end.Month() {
+			return fmt.Sprintf("%d–%s", start.Day(), end.Format("2 January 2006"))
+		}
+		return fmt.Sprintf("%s – %s", start.Format("2 January"), end.Format("2 January 2006"))
+	}
+	return start.Format("Monday 2 January 2006")
+}
+
+// TimelineQuery asks for a page of the timeline.
+type TimelineQuery struct {
+	// By is the length of each period.
+	By Span
+	// Before, when set, starts the page with the period before the one
+	// holding Before (a page's Next).
+	Before time.Time
+	// Periods caps the periods on the page (default 12); PerPeriod the
+	// entries given with each (default 20; a period's Count says all).
+	Periods, PerPeriod int
+	// Location is the calendar periods are counted in (default time.Local).
+	Location *time.Location
+	Filter
+}
+
+// Period is one stretch of the timeline.
+type Period struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	Label string    `json:"label"`
+	// Count is the number of entries in it.
+	Count int `json:"count"`
+	// Dominant is the Ekman group felt most in it (each entry counted by
+	// its strongest feeling, the person's corrections first); "" when no
+	// entry has a feeling.
+	Dominant string `json:"dominant,omitempty"`
+	// Feelings counts its entries by the Ekman group of their strongest
+	// feeling.
+	Feelings map[string]int `json:"feelings,omitempty"`
+	// Entries are its newest entries, at most the query's PerPeriod.
+	Entries []Entry `json:"entries"`
+}
+
+// Timeline is a page of periods, newest first.
+type Timeline struct {
+	Periods []Period `json:"periods"`
+	// Next is the Before of the following page; zero at the journal's start.
+	Next time.Time `json:"next,omitzero"`
+}
+
+// Timeline returns the journal in periods of a day, week, month or year,
+// newest first, each with its entry count and dominant feeling; empty
+// periods are left out.
+func (s *Service) Timeline(ctx context.Context, q TimelineQuery) (Timeline, error) {
+	if q.By == "" {
+		q.By = Month
+	}
+	if _, err := ParseSpan(string(q.By)); err != nil {
+		return Timeline{}, err
+	}
+	if err := q.Check(); err != nil {
+		return Timeline{}, err
+	}
+	if q.Periods <= 0 {
+		q.Periods = 12
+	}
+	if q.PerPeriod <= 0 {
+		q.PerPeriod = 20
+	}
+	loc := q.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	var before time.Time
+	if !q.Before.IsZero() {
+		before = q.By.start(q.Before.In(loc), loc)
+	}
+	ix, err := s.readLane(ctx, nil)
+	if err != nil {
+		return Timeline{}, err
+	}
+	keep := q.keep(ix)
+	var (
+		page  Timeline
+		ids   [][]string
+		cur   *Period
+		more  bool
+		start time.Time
+	)
+	for _, slot := range ix.order {
+		if !keep(slot) {
+			continue
+		}
+		doc := &ix.docs[slot]
+		start = q.By.start(doc.created, loc)
+		if !before.IsZero() && !start.Before(before) {
+			continue
+		}
+		if cur == nil || !start.Equal(cur.Start) {
+			if len(page.Periods) == q.Periods {
+				more = true
+				break
+			}
+			page.Periods = append(page.Periods, Period{Start: start, End: q.By.next(start), Label: q.By.label(start), Feelings: map[string]int{}})
+			ids = append(ids, nil)
+			cur = &page.Periods[len(page.Periods)-1]
+		}
+		cur.Count++
+		if doc.dominant >= 0 {
+			cur.Feelings[EkmanGroup(EmotionLabels[doc.dominant])]++
+		}
+		if n := len(ids) - 1; len(ids[n]) < q.PerPeriod {
+			ids[n] = append(ids[n], doc.id)
+		}
+	}
+	s.lane.mu.RUnlock()
+
+	for i := range page.Periods {
+		p := &page.Periods[i]
+		p.Dominant = dominantGroup(p.Feelings)
+		if len(p.Feelings) == 0 {
+			p.Feelings = nil
+		}
+		for _, id := range ids[i] {
+			e, err := s.store.Get(ctx, id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return page, fmt.Errorf("journal: timeline: %w", err)
+			}
+			p.Entries = append(p.Entries, e)
+		}
+	}
+	if more && len(page.Periods) > 0 {
+		page.Next = page.Periods[len(page.Periods)-1].Start
+	}
+	return page, nil
+}
+
+// dominantGroup is the group counted most, ties going to the one shown
+// first in EkmanGroups (neutral last).
+func dominantGroup(counts map[string]int) string {
+	best, n := "", 0
+	for _, g := range EkmanGroups {
+		if counts[g] > n {
+			best, n = g, counts[g]
+		}
+	}
+	return best
+}
