@@ -18,6 +18,9 @@ type Settings struct {
 	EmotionModel string `json:"emotion_model,omitempty"`
 	// SpeechModel is the installed speech (Whisper) model folder, or "".
 	SpeechModel string `json:"speech_model,omitempty"`
+	// EmbeddingModel is the installed sentence-embedding model folder, or
+	// "" for the built-in GloVe one.
+	EmbeddingModel string `json:"embedding_model,omitempty"`
 	// Provider is where models run (auto, cpu, cuda, coreml, directml);
 	// "" is auto.
 	Provider string `json:"provider,omitempty"`
@@ -137,6 +140,18 @@ type Models interface {
 	// now on; RemoveSpeechModel stops transcribing (recordings then wait).
 	InstallSpeechModel(ctx context.Context, dir string) (ModelInfo, error)
 	RemoveSpeechModel() error
+}
+
+// EmbeddingModels are Models that also choose the embedding model behind
+// Memory Lane's "by meaning". inference/engine's Engine is one.
+type EmbeddingModels interface {
+	// EmbeddingModel describes the embedding model in use.
+	EmbeddingModel(ctx context.Context) (ModelInfo, error)
+	// InstallEmbeddingModel checks the sentence-embedding export in dir
+	// (quantized picks its int8 file) and uses it from now on;
+	// UseBuiltInEmbeddingModel goes back to SAMO's own.
+	InstallEmbeddingModel(ctx context.Context, dir string, quantized bool) (ModelInfo, error)
+	UseBuiltInEmbeddingModel() error
 }
 
 // WithSettings gives the Service the person's settings.

@@ -32,6 +32,8 @@ const (
 	EnvEmotionModel = "SAMO_EMOTION_MODEL"
 	EnvSpeechModel  = "SAMO_SPEECH_MODEL"
 	EnvProvider     = "SAMO_PROVIDER"
+	// EnvEmbeddingModel chooses the sentence-embedding model folder.
+	EnvEmbeddingModel = "SAMO_EMBEDDING_MODEL"
 )
 
 // Config is what the flags say; an empty value falls back to the
@@ -50,6 +52,9 @@ type Config struct {
 	// SpeechLanguage is the language recordings are transcribed in ("":
 	// detected).
 	SpeechLanguage string
+	// EmbeddingModel is the sentence-embedding model folder (a Hugging
+	// Face ONNX export) to use instead of the built-in GloVe one.
+	EmbeddingModel string
 }
 
 // Engine is the process's models. It is safe for concurrent use; Close
@@ -72,7 +77,9 @@ type Engine struct {
 	clErr   error
 	pipe    *speech.Pipeline
 	pipeKey string
-	closed  bool
+	// emb is the embedding model in use (see embedder.go).
+	emb    embedding
+	closed bool
 }
 
 // ErrClosed is returned by an Engine's models after Close.
@@ -93,6 +100,7 @@ var (
 	_ journal.Explainer   = (*Engine)(nil)
 	_ journal.Transcriber = (*Engine)(nil)
 	_ journal.Models      = (*Engine)(nil)
+	_ journal.Embedder    = (*Engine)(nil)
 )
 
 // Runtime returns the process's onnxruntime, created on first use.
@@ -141,6 +149,7 @@ func (e *Engine) keep(f func() error) {
 // choice is what the flags, the environment and the settings choose.
 type choice struct {
 	emotionDir, speechDir string // "": the built-in emotion model, no speech model
+	embedDir              string // "": the built-in GloVe embedding
 	provider              inference.Provider
 }
 
@@ -168,6 +177,7 @@ func (e *Engine) choose() (choice, error) {
 	c := choice{
 		emotionDir: pick(e.cfg.EmotionModel, EnvEmotionModel, func(s journal.Settings) string { return s.EmotionModel }),
 		speechDir:  pick(e.cfg.SpeechModel, EnvSpeechModel, func(s journal.Settings) string { return s.SpeechModel }),
+		embedDir:   pick(e.cfg.EmbeddingModel, EnvEmbeddingModel, func(s journal.Settings) string { return s.EmbeddingModel }),
 	}
 	p := pick(e.cfg.Provider, EnvProvider, func(s journal.Settings) string { return s.Provider })
 	if loadErr != nil {
