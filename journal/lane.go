@@ -66,6 +66,11 @@ type laneIndex struct {
 	words   *search.Words
 	meaning *search.Vectors // nil without an embedding model
 	feeling *search.Vectors
+	// wordVecs gives words' vectors (the embedder's WordVectorer), nil
+	// without; termVecs holds, by term id of words, the vector of the word
+	// the term was first read from (nil until one is known).
+	wordVecs func([]string) [][]float32
+	termVecs *search.Vectors
 	// order is the used slots, newest first; nil when a write has made it
 	// stale (see sorted).
 	order []int
@@ -85,8 +90,8 @@ type laneDoc struct {
 	corrected bool
 }
 
-func newLaneIndex(m EmbeddingModel) *laneIndex {
-	ix := &laneIndex{model: m, slots: map[string]int{}, words: search.NewWords(), feeling: search.NewVectors(len(EmotionLabels))}
+func newLaneIndex(m EmbeddingModel, wordVecs func([]string) [][]float32) *laneIndex {
+	ix := &laneIndex{model: m, slots: map[string]int{}, words: search.NewWords(), feeling: search.NewVectors(len(EmotionLabels)), wordVecs: wordVecs}
 	if m.Dim > 0 {
 		ix.meaning = search.NewVectors(m.Dim)
 	}
@@ -115,7 +120,9 @@ func (ix *laneIndex) put(e Entry) int {
 	}
 	ix.docs[slot] = docOf(e)
 	ix.order = nil
-	ix.words.Add(slot, search.Terms(e.Text))
+	terms, words := surfaceWords(e.Text)
+	ix.words.Add(slot, terms)
+	ix.putTermVectors(terms, words)
 	if ix.meaning != nil {
 		if ix.model.made(e.Embedding) && e.Text != "" {
 			_ = ix.meaning.Set(slot, e.Embedding.Vector) // the length is checked by made
@@ -325,7 +332,11 @@ func (s *Service) buildLane(ctx context.Context, progress LaneProgress) error {
 	if err != nil {
 		return fmt.Errorf("journal: memory lane: %w", err)
 	}
-	ix := newLaneIndex(m)
+	var wordVecs func([]string) [][]float32
+	if m.Dim > 0 {
+		wordVecs = wordVectorsOf(s.embedder)
+	}
+	ix := newLaneIndex(m, wordVecs)
 	var missing []Entry // text without a meaning vector of the model in use
 	n := 0
 	err = s.store.Each(ctx, func(e Entry) error {

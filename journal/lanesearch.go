@@ -1,10 +1,13 @@
 package journal
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/samojournal/samo/journal/search"
 )
@@ -24,6 +27,9 @@ const (
 // Found is one result of a search or of "entries like this one".
 type Found struct {
 	Entry Entry `json:"-"`
+	// ID and Created are the entry's, for JSON.
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
 	// Score orders the results: larger is closer (a fused rank, not a
 	// probability).
 	Score   float64 `json:"score"`
@@ -44,7 +50,10 @@ const rrfK = 60
 const snippetBytes = 180
 
 // Search finds entries by their words (BM25) and, with an embedding model,
-// by meaning, the two rankings fused by reciprocal rank fusion; every
+// by meaning, the rankings fused by reciprocal rank fusion. With a model
+// that has word vectors (WordVectorer) the words also match the journal's
+// near words at less weight, and a third ranking orders the candidates by
+// how well their words cover the search's (see laneIndex.rank); every
 // result passes q's filters, holds its phrases and none of its Not words.
 // A search with filters and no words lists the entries that pass, newest
 // first.
@@ -99,26 +108,14 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 			}
 		}
 	} else {
-		weighted := make([]search.Weighted, len(terms))
-		for i, t := range terms {
-			weighted[i] = search.Weighted{Term: t, Weight: 1}
-		}
-		bm := ix.words.Search(weighted, keep, candidates)
-		var dn []search.Hit
-		if qvec != nil && ix.meaning != nil && len(qvec) == ix.meaning.Dim() {
-			dn = ix.meaning.Nearest(qvec, keep, candidates/2)
-			// a vector at a right angle or beyond says nothing alike
-			for len(dn) > 0 && dn[len(dn)-1].Score <= 0 {
-				dn = dn[:len(dn)-1]
-			}
-		}
-		for _, h := range bm {
+		r := ix.rank(text, terms, qvec, keep, defaultTuning)
+		for _, h := range r.words {
 			words[h.Slot] = true
 		}
-		for _, h := range dn {
+		for _, h := range r.meaning {
 			meaning[h.Slot] = true
 		}
-		ranked = search.Fuse(rrfK, bm, dn)
+		ranked = r.fused
 	}
 	ids := make([]string, len(ranked))
 	for i, h := range ranked {
@@ -141,11 +138,15 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 		if !holdsPhrases(e.Text, q.Phrases, q.Not) {
 			continue
 		}
-		f := Found{Entry: e, Score: float64(ranked[i].Score), Snippet: search.MakeSnippet(e.Text, terms, snippetBytes)}
+		f := Found{Entry: e, ID: e.ID, Created: e.Created, Score: float64(ranked[i].Score), Snippet: search.MakeSnippet(e.Text, terms, snippetBytes)}
 		slot := ranked[i].Slot
 		if words[slot] {
-			f.Why = append(f.Why, ByWords)
-			f.Words = matchedTerms(e.Text, terms)
+			// found by near words only, it is found by meaning
+			if f.Words = matchedTerms(e.Text, terms); f.Words != nil {
+				f.Why = append(f.Why, ByWords)
+			} else {
+				meaning[slot] = true
+			}
 		}
 		if meaning[slot] {
 			f.Why = append(f.Why, ByMeaning)
@@ -315,7 +316,7 @@ func (s *Service) Similar(ctx context.Context, id string, by Similarity, f Filte
 		if err != nil {
 			return out, fmt.Errorf("journal: entries like %s: %w", id, err)
 		}
-		found := Found{Entry: fe, Score: scores[i], Snippet: search.MakeSnippet(fe.Text, nil, snippetBytes)}
+		found := Found{Entry: fe, ID: fe.ID, Created: fe.Created, Score: scores[i], Snippet: search.MakeSnippet(fe.Text, nil, snippetBytes)}
 		if meaningIDs[fid] {
 			found.Why = append(found.Why, ByMeaning)
 		}
@@ -336,4 +337,72 @@ func noMeaning(s *Service, e Entry) error {
 		return fmt.Errorf("the entry has no text yet")
 	}
 	return fmt.Errorf("the embedding model could not read it")
+}
+
+// alignRanking ranks the candidates of the other rankings by how well
+// their words cover the search's words (search.SoftQuery.Align).
+func alignRanking(ix *laneIndex, q *search.SoftQuery, rankings ...[]search.Hit) []search.Hit {
+	seen := map[int]bool{}
+	var out []search.Hit
+	for _, r := range rankings {
+		for _, h := range r {
+			if !seen[h.Slot] {
+				seen[h.Slot] = true
+				out = append(out, search.Hit{Slot: h.Slot, Score: q.Align(ix.words, h.Slot)})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b search.Hit) int { return cmp.Compare(b.Score, a.Score) })
+	return out
+}
+
+// laneTuning is how a search's rankings are made and fused.
+type laneTuning struct {
+	// soft widens the search's words to the journal's near words (see
+	// nearPerWord) when the embedder has word vectors.
+	soft bool
+	// align adds the ranking of the candidates by how well their words
+	// cover the search's words (search.SoftQuery.Align), each search word
+	// weighted by its IDF in the journal when alignIDF is set.
+	align    bool
+	alignIDF bool
+	weights  [3]float64 // RRF weights of the words, meaning and alignment rankings
+}
+
+// defaultTuning is Search's: every part, fused with equal weights.
+var defaultTuning = laneTuning{soft: true, align: true, alignIDF: true, weights: [3]float64{1, 1, 1}}
+
+// laneRankings are a search's rankings and their fusion.
+type laneRankings struct {
+	words, meaning, align, fused []search.Hit
+}
+
+// rank ranks the entries keep allows for a search of text (its terms, its
+// meaning vector qvec, nil without) with the index's read lock held.
+func (ix *laneIndex) rank(text string, terms []string, qvec []float32, keep func(int) bool, t laneTuning) laneRankings {
+	var r laneRankings
+	weighted := make([]search.Weighted, len(terms))
+	for i, t := range terms {
+		weighted[i] = search.Weighted{Term: t, Weight: 1}
+	}
+	var soft *search.SoftQuery
+	if t.soft {
+		soft = ix.softQuery(text, t.alignIDF)
+	}
+	if soft != nil {
+		weighted = soft.Expand(ix.words, nearPerWord, nearFloor, nearPower)
+	}
+	r.words = ix.words.Search(weighted, keep, candidates)
+	if qvec != nil && ix.meaning != nil && len(qvec) == ix.meaning.Dim() {
+		r.meaning = ix.meaning.Nearest(qvec, keep, candidates/2)
+		// a vector at a right angle or beyond says nothing alike
+		for len(r.meaning) > 0 && r.meaning[len(r.meaning)-1].Score <= 0 {
+			r.meaning = r.meaning[:len(r.meaning)-1]
+		}
+	}
+	if soft != nil && t.align {
+		r.align = alignRanking(ix, soft, r.words, r.meaning)
+	}
+	r.fused = search.FuseWeighted(rrfK, t.weights[:], r.words, r.meaning, r.align)
+	return r
 }

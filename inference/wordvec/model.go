@@ -332,3 +332,34 @@ func (m *Model) Neighbours(word string, k int) []Neighbour {
 	}
 	return top
 }
+
+// WordVectors returns each word's unit-length GloVe vector (a new slice),
+// or nil for a word the model does not know (read as a single lower-cased
+// token). Callers that compare words by meaning (a search that matches a
+// word by its near neighbours) use it; it takes a map look-up per word.
+func (m *Model) WordVectors(words []string) [][]float32 {
+	out := make([][]float32, len(words))
+	for i, w := range words {
+		id, ok := m.index[w]
+		if !ok {
+			toks := Tokenize(w)
+			if len(toks) != 1 {
+				continue
+			}
+			if id, ok = m.index[toks[0]]; !ok {
+				continue
+			}
+		}
+		n := m.norms[id]
+		if n == 0 {
+			continue
+		}
+		v := make([]float32, m.dim)
+		inv := 1 / n
+		for d, q := range m.vecs[int(id)*m.dim : int(id+1)*m.dim] {
+			v[d] = float32(q) * inv
+		}
+		out[i] = v
+	}
+	return out
+}

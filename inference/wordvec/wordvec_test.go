@@ -347,3 +347,43 @@ func norm(v []float32) float64 {
 	}
 	return math.Sqrt(s)
 }
+
+func TestModel_WordVectors(t *testing.T) {
+	m, err := wordvec.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := m.WordVectors([]string{"grandma", "Café", "zzqxv", "granny"})
+	if got[2] != nil {
+		t.Errorf("an unknown word has a vector")
+	}
+	for _, i := range []int{0, 1, 3} {
+		if len(got[i]) != m.Dim() {
+			t.Fatalf("word %d: %d values", i, len(got[i]))
+		}
+		var n float32
+		for _, x := range got[i] {
+			n += x * x
+		}
+		if n < 0.99 || n > 1.01 {
+			t.Errorf("word %d: squared norm %v", i, n)
+		}
+	}
+	var cos float32
+	for d := range got[0] {
+		cos += got[0][d] * got[3][d]
+	}
+	want := m.Neighbours("grandma", 50)
+	found := false
+	for _, nb := range want {
+		if nb.Word == "granny" {
+			found = true
+			if d := nb.Sim - cos; d > 1e-4 || d < -1e-4 {
+				t.Errorf("cos(grandma, granny) %v, Neighbours says %v", cos, nb.Sim)
+			}
+		}
+	}
+	if !found {
+		t.Logf("granny is not among grandma's 50 neighbours (cos %v)", cos)
+	}
+}

@@ -19,6 +19,7 @@ type posting struct {
 // Words is a BM25 inverted index over documents' words.
 type Words struct {
 	ids      map[string]uint32 // term → term id
+	terms    []string          // by term id
 	postings [][]posting       // by term id
 	docs     [][]uint32        // by slot: its distinct term ids (for removal)
 	lens     []uint32          // by slot: its number of terms
@@ -41,6 +42,37 @@ func (w *Words) Has(term string) bool {
 	return ok && len(w.postings[id]) > 0
 }
 
+// ID returns the term's id (ids are small integers from 0, never reused),
+// or -1 when the index has never held it.
+func (w *Words) ID(term string) int {
+	if id, ok := w.ids[term]; ok {
+		return int(id)
+	}
+	return -1
+}
+
+// Term returns the term of an id that ID returned.
+func (w *Words) Term(id int) string { return w.terms[id] }
+
+// DF returns the number of documents that hold the term of an id.
+func (w *Words) DF(id int) int { return len(w.postings[id]) }
+
+// IDF returns BM25's inverse document frequency of a term held by df of
+// the index's documents.
+func (w *Words) IDF(df int) float64 {
+	n := float64(w.live)
+	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// DocTerms returns the ids of the distinct terms of the document in slot
+// (the index's own slice: do not change it).
+func (w *Words) DocTerms(slot int) []uint32 {
+	if slot >= len(w.docs) {
+		return nil
+	}
+	return w.docs[slot]
+}
+
 // Add indexes the terms (see Terms) of the document in slot, replacing what
 // the slot held before.
 func (w *Words) Add(slot int, terms []string) {
@@ -55,6 +87,7 @@ func (w *Words) Add(slot int, terms []string) {
 		if !ok {
 			id = uint32(len(w.postings))
 			w.ids[t] = id
+			w.terms = append(w.terms, t)
 			w.postings = append(w.postings, nil)
 		}
 		counts[id]++

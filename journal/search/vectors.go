@@ -112,15 +112,23 @@ func Dot(a, b []float32) float32 {
 // Büttcher, 2009): a document scores Σ 1/(k + rank) over the rankings that
 // hold it, rank counted from 1. k near 60 is the standard choice; it keeps
 // one ranking's first place from outweighing agreement between several.
-func Fuse(k float64, rankings ...[]Hit) []Hit {
+func Fuse(k float64, rankings ...[]Hit) []Hit { return FuseWeighted(k, nil, rankings...) }
+
+// FuseWeighted is Fuse with a weight for each ranking: a document scores
+// Σ weight/(k + rank); a missing weight is 1.
+func FuseWeighted(k float64, weights []float64, rankings ...[]Hit) []Hit {
 	score := map[int]float64{}
 	var order []int
-	for _, r := range rankings {
+	for j, r := range rankings {
+		w := 1.0
+		if j < len(weights) {
+			w = weights[j]
+		}
 		for i, h := range r {
 			if _, ok := score[h.Slot]; !ok {
 				order = append(order, h.Slot)
 			}
-			score[h.Slot] += 1 / (k + float64(i+1))
+			score[h.Slot] += w / (k + float64(i+1))
 		}
 	}
 	out := make([]Hit, len(order))
@@ -186,4 +194,19 @@ func (h *hits) Pop() any {
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return x
+}
+
+// Dots returns q's dot product with the vector of every slot, by slot
+// (0 for a slot without one): one scan of the index.
+func (v *Vectors) Dots(q []float32) []float32 {
+	out := make([]float32, len(v.has))
+	if len(q) != v.dim {
+		return out
+	}
+	for slot, ok := range v.has {
+		if ok {
+			out[slot] = Dot(q, v.data[slot*v.dim:(slot+1)*v.dim])
+		}
+	}
+	return out
 }

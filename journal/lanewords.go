@@ -1,0 +1,119 @@
+package journal
+
+import (
+	"strings"
+
+	"github.com/samojournal/samo/journal/search"
+)
+
+// WordVectorer is what an Embedder may also offer: a vector per word (the
+// GloVe model inference/wordvec does). With it Memory Lane matches a
+// search's words with the journal's near words ("granny" finds "grandma")
+// besides the words themselves. The vectors are kept in memory only, one
+// per distinct word of the journal.
+type WordVectorer interface {
+	// WordVectors returns each word's unit-length vector, nil for a word the
+	// model does not know; words are lower-cased single words.
+	WordVectors(words []string) [][]float32
+}
+
+// Soft matching's settings (see search.SoftQuery): a search word widens to
+// at most nearPerWord of the journal's terms whose cosine with it reaches
+// nearFloor, weighted ((cos-nearFloor)/(1-nearFloor))^nearPower against a
+// typed word's 1.
+const (
+	nearPerWord = 8
+	nearFloor   = 0.4
+	nearPower   = 1.0
+)
+
+// wordVectorsOf returns e's WordVectorer, or nil.
+func wordVectorsOf(e Embedder) func([]string) [][]float32 {
+	if wv, ok := e.(WordVectorer); ok {
+		return wv.WordVectors
+	}
+	return nil
+}
+
+// surfaceWords returns text's tokens that are not stop words, with the
+// word each was read from, lower-cased.
+func surfaceWords(text string) (terms, words []string) {
+	for _, t := range search.Tokens(text) {
+		if t.Stop {
+			continue
+		}
+		w := strings.ToLower(strings.ReplaceAll(text[t.Start:t.End], "’", "'"))
+		w = strings.TrimSuffix(w, "'s")
+		terms = append(terms, t.Term)
+		words = append(words, w)
+	}
+	return terms, words
+}
+
+// putTermVectors gives the terms among terms that have no vector yet the
+// vector of the word they were read from.
+func (ix *laneIndex) putTermVectors(terms, words []string) {
+	if ix.wordVecs == nil {
+		return
+	}
+	var need []string
+	var ids []int
+	seen := map[int]bool{}
+	for i, t := range terms {
+		id := ix.words.ID(t)
+		if id < 0 || seen[id] || (ix.termVecs != nil && ix.termVecs.Get(id) != nil) {
+			continue
+		}
+		seen[id] = true
+		need = append(need, words[i])
+		ids = append(ids, id)
+	}
+	if len(need) == 0 {
+		return
+	}
+	for i, v := range ix.wordVecs(need) {
+		if v != nil {
+			if ix.termVecs == nil {
+				ix.termVecs = search.NewVectors(len(v))
+			}
+			_ = ix.termVecs.Set(ids[i], v) // a model's word vectors share a length
+		}
+	}
+}
+
+// softQuery compares the search's words with the journal's terms; nil
+// without word vectors.
+func (ix *laneIndex) softQuery(text string, idf bool) *search.SoftQuery {
+	if ix.wordVecs == nil || ix.termVecs == nil {
+		return nil
+	}
+	terms, words := surfaceWords(text)
+	if len(terms) == 0 {
+		return nil
+	}
+	vecs := ix.wordVecs(words)
+	q := &search.SoftQuery{}
+	seen := map[string]bool{}
+	for i, t := range terms {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		sw := search.SoftWord{Term: t, Weight: 1}
+		if idf {
+			df := 0
+			if id := ix.words.ID(t); id >= 0 {
+				df = ix.words.DF(id)
+			}
+			sw.Weight = ix.words.IDF(df)
+		}
+		if vecs[i] != nil && len(vecs[i]) == ix.termVecs.Dim() {
+			sw.Sims = ix.termVecs.Dots(vecs[i])
+			if n := ix.words.Vocabulary(); len(sw.Sims) < n { // the last terms have no vector
+				sw.Sims = append(sw.Sims, make([]float32, n-len(sw.Sims))...)
+			}
+		}
+		q.Words = append(q.Words, sw)
+	}
+	return q
+}
