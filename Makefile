@@ -10,7 +10,7 @@ BIN      := bin/samo
 # CGO is needed by Fyne, PortAudio and onnxruntime; -race needs it too.
 export CGO_ENABLED := 1
 
-.PHONY: all deps build run test lint bench icon screenshot screenshots stalls coldstart train-emotions clean
+.PHONY: all deps build run test lint bench icon screenshot screenshots stalls coldstart train-emotions wordvec clean
 
 all: build
 
@@ -73,6 +73,13 @@ coldstart: build
 train-emotions: deps
 	./scripts/fetch-glove.sh
 	$(GO) run ./cmd/train-emotions $(ARGS)
+
+## wordvec: build the default word-vector asset assets/wordvec (GloVe 6B
+## 100-d, uSIF; about 2 s) from .cache/glove and the GoEmotions train texts,
+## read from ../shared/data/goemotions or $$SAMO_GOEMOTIONS_DIR
+wordvec: deps
+	./scripts/fetch-glove.sh
+	$(GO) run -tags $(TAGS) ./cmd/build-wordvec $(ARGS)
 
 ## icon: render assets/icon.png (a voice wave in the Okabe–Ito colours of feeling)
 icon:
