@@ -241,6 +241,36 @@ func (f Filter) keep(ix *laneIndex) func(slot int) bool {
 	}
 }
 
+// Narrow adds to f the filters as a command line gives them: since and until
+// a year, month or day (see ParsePeriod; until takes in the whole of it),
+// emotions separated by commas (labels or Ekman groups), a tag; "" adds
+// nothing. It then checks the whole filter.
+func (f *Filter) Narrow(since, until, emotions, tag string, now time.Time) error {
+	if since != "" {
+		start, _, err := ParsePeriod(since, now)
+		if err != nil {
+			return err
+		}
+		f.From = start
+	}
+	if until != "" {
+		_, end, err := ParsePeriod(until, now)
+		if err != nil {
+			return err
+		}
+		f.To = end
+	}
+	for _, e := range strings.Split(emotions, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			f.Emotions = append(f.Emotions, e)
+		}
+	}
+	if tag != "" {
+		f.Tags = append(f.Tags, tag)
+	}
+	return f.Check()
+}
+
 // Check reports a filter a person could not mean: an unknown feeling, or a
 // period that ends before it starts.
 func (f Filter) Check() error {

@@ -74,7 +74,7 @@ func (c *cli) rootCommand() *cobra.Command {
 		SilenceErrors: true,
 		RunE:          func(cmd *cobra.Command, _ []string) error { return c.runGUI() },
 	}
-	root.Flags().StringVar(&c.screen, "screen", "journal", "the window's first screen: journal or settings")
+	root.Flags().StringVar(&c.screen, "screen", "journal", "the window's first screen: journal, lane or settings")
 	root.SetIn(c.stdin)
 	root.SetOut(c.stdout)
 	root.SetErr(c.stderr)
@@ -90,7 +90,8 @@ func (c *cli) rootCommand() *cobra.Command {
 		c.exportCommand(), c.importCommand(), c.backupCommand(), c.restoreCommand(), c.doctorCommand(),
 		c.analyzeCommand(), c.evalCommand(), c.emotionsCommand(), c.reanalyzeCommand(),
 		c.devicesCommand(), c.recordCommand(), c.recoverCommand(), c.playCommand(), c.vadCommand(),
-		c.transcribeCommand(), c.speechCommand())
+		c.transcribeCommand(), c.speechCommand(),
+		c.searchCommand(), c.similarCommand(), c.laneCommand(), c.reindexCommand(), c.embeddingsCommand())
 	return root
 }
 

@@ -36,8 +36,11 @@ func TestLayering_UIDoesNotReachTheStore(t *testing.T) {
 
 // cmd/samo holds wiring and printing: one file (the wiring) knows the
 // journal is a bbolt file, the package stays small, and so do its functions.
+// (The bound was 1,500 lines for the 26 commands before Memory Lane; its
+// search, similar, lane, reindex and embeddings commands, flag parsing and
+// printing only, take about 200 more.)
 func TestLayering_CommandLineStaysThin(t *testing.T) {
-	const maxLines, maxFuncLines = 1500, 60
+	const maxLines, maxFuncLines = 1720, 60
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
