@@ -92,6 +92,12 @@ func (ix *laneIndex) softQuery(text string, idf bool) *search.SoftQuery {
 		return nil
 	}
 	vecs := ix.wordVecs(words)
+	for i, v := range vecs {
+		if len(v) != ix.termVecs.Dim() {
+			vecs[i] = nil
+		}
+	}
+	sims := ix.termVecs.Dots(vecs)
 	q := &search.SoftQuery{}
 	seen := map[string]bool{}
 	for i, t := range terms {
@@ -107,8 +113,8 @@ func (ix *laneIndex) softQuery(text string, idf bool) *search.SoftQuery {
 			}
 			sw.Weight = ix.words.IDF(df)
 		}
-		if vecs[i] != nil && len(vecs[i]) == ix.termVecs.Dim() {
-			sw.Sims = ix.termVecs.Dots(vecs[i])
+		if vecs[i] != nil {
+			sw.Sims = sims[i]
 			if n := ix.words.Vocabulary(); len(sw.Sims) < n { // the last terms have no vector
 				sw.Sims = append(sw.Sims, make([]float32, n-len(sw.Sims))...)
 			}

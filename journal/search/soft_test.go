@@ -1,6 +1,9 @@
 package search
 
 import (
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -64,5 +67,50 @@ func TestFuseWeighted(t *testing.T) {
 	}
 	if got := FuseWeighted(60, []float64{1, 2}, a, b); got[0].Slot != 2 {
 		t.Errorf("the heavier ranking's first should lead: %v", got)
+	}
+}
+
+// BenchmarkSoftQuery is a search's soft-matching work at a hundred thousand
+// entries of 30 distinct terms over a vocabulary of 40,000 terms with
+// 100-value vectors: six words' scans of the vocabulary, the widened BM25
+// and the alignment of 150 candidates.
+func BenchmarkSoftQuery(b *testing.B) {
+	const docs, vocab, dim, perDoc = 100_000, 40_000, 100, 30
+	rng := rand.New(rand.NewPCG(1, 2))
+	w := NewWords()
+	names := make([]string, vocab)
+	for i := range names {
+		names[i] = fmt.Sprintf("t%d", i)
+	}
+	terms := make([]string, perDoc)
+	for d := range docs {
+		for i := range terms {
+			terms[i] = names[int(float64(vocab)*math.Pow(rng.Float64(), 3))] // Zipf-like
+		}
+		w.Add(d, terms)
+	}
+	vecs := NewVectors(dim)
+	v := make([]float32, dim)
+	for id := range w.Vocabulary() {
+		for d := range v {
+			v[d] = float32(rng.NormFloat64() / 10)
+		}
+		_ = vecs.Set(id, v)
+	}
+	qs, qterm := make([][]float32, 6), make([]int, 6)
+	for i := range qs {
+		qterm[i] = rng.IntN(w.Vocabulary())
+		qs[i] = vecs.Get(qterm[i])
+	}
+	b.ReportMetric(float64(vecs.Bytes())/docs, "term-vector-B/entry")
+	for b.Loop() {
+		q := SoftQuery{}
+		for i, sims := range vecs.Dots(qs) {
+			q.Words = append(q.Words, SoftWord{Term: names[qterm[i]], Weight: 1, Sims: sims})
+		}
+		hits := w.Search(q.Expand(w, 8, 0.4, 1), nil, 100)
+		for i := range 150 {
+			q.Align(w, hits[i%len(hits)].Slot)
+		}
 	}
 }

@@ -196,16 +196,25 @@ func (h *hits) Pop() any {
 	return x
 }
 
-// Dots returns q's dot product with the vector of every slot, by slot
-// (0 for a slot without one): one scan of the index.
-func (v *Vectors) Dots(q []float32) []float32 {
-	out := make([]float32, len(v.has))
-	if len(q) != v.dim {
-		return out
+// Dots returns each of qs's dot product with the vector of every slot, by
+// query and slot (0 for a slot without one, nil for a query of another
+// length): one scan of the index for all of them.
+func (v *Vectors) Dots(qs [][]float32) [][]float32 {
+	out := make([][]float32, len(qs))
+	for i, q := range qs {
+		if len(q) == v.dim {
+			out[i] = make([]float32, len(v.has))
+		}
 	}
 	for slot, ok := range v.has {
-		if ok {
-			out[slot] = Dot(q, v.data[slot*v.dim:(slot+1)*v.dim])
+		if !ok {
+			continue
+		}
+		row := v.data[slot*v.dim : (slot+1)*v.dim]
+		for i, q := range qs {
+			if out[i] != nil {
+				out[i][slot] = Dot(q, row)
+			}
 		}
 	}
 	return out
