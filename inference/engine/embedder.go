@@ -168,3 +168,17 @@ func (e *Engine) InstallEmbeddingModel(ctx context.Context, dir string, quantize
 func (e *Engine) UseBuiltInEmbeddingModel() error {
 	return e.update(func(s *journal.Settings) { s.EmbeddingModel = "" })
 }
+
+var _ journal.WordVectorer = (*Engine)(nil)
+
+// WordVectors implements journal.WordVectorer with the built-in GloVe
+// vectors, whatever model embeds whole texts: Memory Lane matches a
+// search's words with the journal's near words through them. A word the
+// vectors lack, or every word when they cannot be loaded, gets nil.
+func (e *Engine) WordVectors(words []string) [][]float32 {
+	g, err := e.gloveModel()
+	if err != nil {
+		return make([][]float32, len(words))
+	}
+	return g.WordVectors(words)
+}
