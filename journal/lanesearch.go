@@ -274,7 +274,11 @@ func (s *Service) Similar(ctx context.Context, id string, by Similarity, f Filte
 		return nil, err
 	}
 	base := f.keep(ix)
-	keep := func(slot int) bool { return ix.docs[slot].id != id && base(slot) }
+	self, ok := ix.slots[id]
+	if !ok {
+		self = -1
+	}
+	keep := func(slot int) bool { return slot != self && base(slot) }
 	var byMeaning, byFeeling []search.Hit
 	if mvec != nil && by != SimilarFeeling && ix.meaning != nil && len(mvec) == ix.meaning.Dim() {
 		byMeaning = ix.meaning.Nearest(mvec, keep, candidates)
