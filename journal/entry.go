@@ -1,8 +1,12 @@
 // Package journal is SAMO's domain core: journal entries, the rules a saved
-// entry keeps, and the Service that the CLI and the GUI both use.
+// entry keeps, the Service that the CLI and the GUI both use, and Memory
+// Lane's queries over the entries (search by words and meaning, entries
+// like this one, On This Day, the timeline; lane*.go, with the indexes in
+// journal/search).
 //
 // The package depends on small interfaces that it defines (Store and its
-// capabilities, Analyzer, Explainer, Transcriber, AudioDecoder, Opener) and
+// capabilities, Analyzer, Explainer, Transcriber, AudioDecoder, Embedder,
+// Opener) and
 // never on Fyne, PortAudio, onnxruntime or bbolt; cmd/samo's wiring file
 // hands the real implementations in, and journaltest has in-memory ones.
 package journal

@@ -1,11 +1,13 @@
 // Package engine holds the models a SAMO process reads with, built once and
 // shared by the CLI and the window: the onnxruntime environment, the emotion
-// analyzer and the speech transcriber, each chosen by a flag, else its
-// environment variable, else the person's settings (this lookup is written
-// here and nowhere else). The models open on first use and open again when
-// the settings choose another; the Engine implements journal.Analyzer,
-// journal.Explainer, journal.Transcriber and journal.Models over them, and
-// Check probes everything for `samo doctor`.
+// analyzer, the speech transcriber and the embedding model behind Memory
+// Lane, each chosen by a flag, else its environment variable, else the
+// person's settings (this lookup is written here and nowhere else). The
+// models open on first use and open again when the settings choose another;
+// the Engine implements journal.Analyzer, journal.Explainer,
+// journal.Transcriber, journal.Embedder, journal.WordVectorer,
+// journal.Models and journal.EmbeddingModels over them, and Check probes
+// everything for `samo doctor`.
 package engine
 
 import (
