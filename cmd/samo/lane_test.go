@@ -115,6 +115,16 @@ func TestCLI_EmbeddingsInstall(t *testing.T) {
 	if fs := searchJSON(t, home, "search", "dog"); len(fs) == 0 {
 		t.Error("no search results with the installed model")
 	}
+	var rep struct {
+		Embedding struct {
+			Name, Source, Error string
+			Dim                 int
+		} `json:"embedding_model"`
+	}
+	r = samo(t, "", nil, "--home", home, "doctor", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Embedding.Name != "scripted-minilm" || rep.Embedding.Dim != hidden || rep.Embedding.Error != "" {
+		t.Errorf("doctor's embedding model: %+v (%v)\n%s", rep.Embedding, err, r.stdout)
+	}
 	mustSucceed(t, samo(t, "", nil, "--home", home, "embeddings", "use-default"))
 	r = mustSucceed(t, samo(t, "", nil, "--home", home, "reindex"))
 	if !strings.Contains(r.stdout, "embedded 2 entries") {

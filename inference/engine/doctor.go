@@ -12,9 +12,11 @@ import (
 
 	"github.com/samojournal/samo/audio"
 	"github.com/samojournal/samo/inference"
+	"github.com/samojournal/samo/inference/embed"
 	"github.com/samojournal/samo/inference/emotion"
 	"github.com/samojournal/samo/inference/vad"
 	"github.com/samojournal/samo/inference/whisper"
+	"github.com/samojournal/samo/inference/wordvec"
 	"github.com/samojournal/samo/journal"
 )
 
@@ -29,6 +31,7 @@ type Report struct {
 	VADModel    ModelCheck   `json:"vad_model"`
 	Emotion     EmotionCheck `json:"emotion_model"`
 	Speech      SpeechCheck  `json:"speech_model"`
+	Embedding   EmbedCheck   `json:"embedding_model"`
 	Audio       AudioCheck   `json:"audio"`
 	// Warnings are problems that do not stop SAMO, such as an execution
 	// provider that fell back to the CPU.
@@ -87,6 +90,38 @@ type EmotionCheck struct {
 	// Provider is the onnxruntime execution provider the model runs on.
 	Provider string `json:"provider,omitempty"`
 	Error    string `json:"error,omitempty"`
+}
+
+// EmbedCheck is the embedding model behind Memory Lane's "by meaning".
+type EmbedCheck struct {
+	Name    string `json:"name,omitempty"`
+	Version string `json:"version,omitempty"`
+	Dim     int    `json:"dim,omitempty"`
+	// Source is "built-in" or the installed export's folder.
+	Source   string `json:"source,omitempty"`
+	Provider string `json:"provider,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+// checkEmbedding opens the embedding model in use on rt.
+func (e *Engine) checkEmbedding(rt *inference.Runtime) EmbedCheck {
+	c, err := e.choose()
+	if err != nil {
+		return EmbedCheck{Error: err.Error()}
+	}
+	if c.embedDir == "" {
+		g, err := wordvec.Default()
+		if err != nil {
+			return EmbedCheck{Source: "built-in", Error: err.Error()}
+		}
+		return EmbedCheck{Name: g.Name(), Version: g.Version(), Dim: g.Dim(), Source: "built-in"}
+	}
+	m, err := embed.Open(rt, c.embedDir, embed.WithProvider(c.provider))
+	if err != nil {
+		return EmbedCheck{Source: c.embedDir, Error: err.Error()}
+	}
+	defer m.Close()
+	return EmbedCheck{Name: m.Name(), Version: m.Version(), Dim: m.Dim(), Source: c.embedDir, Provider: string(m.Provider())}
 }
 
 // AudioCheck is PortAudio and its input devices.
@@ -178,6 +213,10 @@ func (e *Engine) Check(ctx context.Context, version string, journal JournalCheck
 		}
 	}
 
+	if r.Embedding = e.checkEmbedding(rt); r.Embedding.Source != "built-in" && r.ONNXRuntime.Error != "" && r.Embedding.Error == "" {
+		r.Embedding.Error = r.ONNXRuntime.Error
+	}
+
 	if inv, err := audio.List(); err != nil {
 		r.Audio.Error = err.Error()
 	} else {
@@ -186,7 +225,7 @@ func (e *Engine) Check(ctx context.Context, version string, journal JournalCheck
 
 	// A journal not created yet is fine; everything else is a problem.
 	journalOK := r.Journal.Error == "" || r.Journal.Entries == 0 && strings.HasPrefix(r.Journal.Error, "no journal yet")
-	r.OK = journalOK && r.ONNXRuntime.Error == "" && r.VADModel.Error == "" && r.Audio.Error == "" && r.Emotion.Error == "" && r.Speech.Error == ""
+	r.OK = journalOK && r.ONNXRuntime.Error == "" && r.VADModel.Error == "" && r.Audio.Error == "" && r.Emotion.Error == "" && r.Speech.Error == "" && r.Embedding.Error == ""
 	return r
 }
 
@@ -267,6 +306,17 @@ func (r Report) WriteText(w io.Writer) {
 			kind = fmt.Sprintf("%d languages", sp.Languages)
 		}
 		fmt.Fprintf(w, "ok    speech       %s (%s, on %s)\n", sp.Dir, kind, sp.Provider)
+	}
+
+	em := r.Embedding
+	if em.Error == "" {
+		on := ""
+		if em.Provider != "" {
+			on = ", on " + em.Provider
+		}
+		fmt.Fprintf(w, "ok    meaning      %s %s (%s, %d dimensions%s)\n", em.Name, em.Version, em.Source, em.Dim, on)
+	} else {
+		fmt.Fprintf(w, "FAIL  meaning      %s\n      %s (samo embeddings use-default goes back to the built-in one)\n", em.Source, em.Error)
 	}
 
 	for _, msg := range r.Warnings {
