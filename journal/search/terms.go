@@ -40,6 +40,7 @@ const maxWordBytes = 64
 // lower-cased and stemmed with the Snowball English stemmer.
 func Tokens(text string) []Token {
 	var out []Token
+	stems := map[string]string{} // a long text repeats its words: stem each once
 	start := -1
 	flush := func(end int) {
 		if start < 0 {
@@ -61,7 +62,11 @@ func Tokens(text string) []Token {
 		stop := english.IsStopWord(lower) || isContraction(lower)
 		term := lower
 		if !stop {
-			term = english.Stem(lower, true)
+			var ok bool
+			if term, ok = stems[lower]; !ok {
+				term = english.Stem(lower, true)
+				stems[lower] = term
+			}
 		}
 		out = append(out, Token{Term: term, Start: s, End: e, Stop: stop})
 	}
