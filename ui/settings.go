@@ -90,6 +90,7 @@ type settingsScreen struct {
 	installSpeech  *widget.Button
 	removeSpeech   *widget.Button
 	transcribe     *widget.Button
+	meaning        *meaningSection
 
 	format     *widget.Select
 	export     *widget.Button
@@ -160,6 +161,7 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 	s.removeSpeech.Importance = widget.LowImportance
 	s.transcribe = widget.NewButton("", s.transcribePending)
 	s.transcribe.Hide()
+	s.meaning = newMeaningSection(s)
 	if s.svc.Models() == nil {
 		s.modelsNote.SetText("The models cannot be changed here: this SAMO was started without its model manager. " +
 			"The samo models command shows and installs them.")
@@ -187,7 +189,7 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 				container.NewGridWrap(fyne.NewSize(360, 20), s.micMeter), s.micNote)),
 		widget.NewCard("Appearance", "",
 			container.NewVBox(s.theme)),
-		widget.NewCard("Models", "SAMO reads emotions and transcribes speech on this computer",
+		widget.NewCard("Models", "SAMO reads emotions, transcribes speech and finds entries by meaning on this computer",
 			container.NewVBox(
 				s.modelsNote,
 				container.NewBorder(nil, nil, widget.NewLabel("Where models run"), nil, s.provider),
@@ -197,7 +199,9 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 				container.NewHBox(s.installEmotion, s.builtInEmotion), s.quantized, s.reread,
 				widget.NewSeparator(),
 				bold("Speech model"), s.speechInfo,
-				container.NewHBox(s.installSpeech, s.removeSpeech), s.transcribe)),
+				container.NewHBox(s.installSpeech, s.removeSpeech), s.transcribe,
+				widget.NewSeparator(),
+				s.meaning.content())),
 		widget.NewCard("Your journal's data", "",
 			container.NewVBox(
 				container.NewHBox(widget.NewLabel("Export as"), s.format, s.export),
@@ -270,8 +274,10 @@ func (s *settingsScreen) load() {
 			speech, spErr = models.SpeechModel(ctx)
 		}
 		waiting, wErr := s.svc.AwaitingTranscript(ctx)
+		showMeaning := s.meaning.load(ctx)
 		return func() {
 			s.loading = false
+			showMeaning()
 			if s.voice != nil {
 				s.showDevices(devices, devErr)
 			}
