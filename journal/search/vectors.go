@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"container/heap"
 	"fmt"
 	"slices"
@@ -135,15 +136,7 @@ func FuseWeighted(k float64, weights []float64, rankings ...[]Hit) []Hit {
 	for i, slot := range order {
 		out[i] = Hit{Slot: slot, Score: float32(score[slot])}
 	}
-	slices.SortStableFunc(out, func(a, b Hit) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(out, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
 	return out
 }
 
@@ -171,15 +164,7 @@ func (t *topK) push(hit Hit) {
 // sorted returns the hits best first, ties by slot (older first).
 func (t *topK) sorted() []Hit {
 	out := slices.Clone(t.h)
-	slices.SortFunc(out, func(a, b Hit) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return a.Slot - b.Slot
-	})
+	slices.SortFunc(out, func(a, b Hit) int { return cmp.Or(cmp.Compare(b.Score, a.Score), a.Slot-b.Slot) })
 	return out
 }
 
