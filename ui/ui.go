@@ -36,11 +36,12 @@ import (
 // The screens the window can open on (see WithScreen).
 const (
 	ScreenJournal  = "journal"
+	ScreenLane     = "lane" // Memory Lane
 	ScreenSettings = "settings"
 )
 
 // ScreenNames are the names WithScreen knows, in the rail's order.
-func ScreenNames() []string { return []string{ScreenJournal, ScreenSettings} }
+func ScreenNames() []string { return []string{ScreenJournal, ScreenLane, ScreenSettings} }
 
 // Option configures the window.
 type Option func(*options)
@@ -66,6 +67,8 @@ var (
 	saveShortcut     = shortcut(fyne.KeyS)
 	settingsShortcut = shortcut(fyne.KeyComma)
 	journalShortcut  = shortcut(fyne.Key1)
+	laneShortcut     = shortcut(fyne.Key2)
+	findShortcut     = shortcut(fyne.KeyF) // the same as laneShortcut, as people know it
 )
 
 func shortcut(k fyne.KeyName) *desktop.CustomShortcut {
@@ -90,9 +93,11 @@ type shell struct {
 	microphone string
 
 	journal     *journalScreen
+	lane        *laneScreen
 	settings    *settingsScreen
 	tabs        *container.AppTabs
 	journalTab  *container.TabItem
+	laneTab     *container.TabItem
 	settingsTab *container.TabItem
 	notices     *fyne.Container
 	stopNotices func()
@@ -124,16 +129,19 @@ func newShell(app fyne.App, w fyne.Window, o journal.Opener, svc *journal.Servic
 
 	sh.notices = container.NewVBox()
 	sh.journal = newJournalScreen(sh)
+	sh.lane = newLaneScreen(sh)
 	sh.settings = newSettingsScreen(sh)
 	sh.journalTab = container.NewTabItemWithIcon("Journal", theme.DocumentIcon(), sh.journal.content)
+	sh.laneTab = container.NewTabItemWithIcon("Memory Lane", theme.HistoryIcon(), sh.lane.content)
 	sh.settingsTab = container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), sh.settings.content)
-	sh.tabs = container.NewAppTabs(sh.journalTab, sh.settingsTab)
+	sh.tabs = container.NewAppTabs(sh.journalTab, sh.laneTab, sh.settingsTab)
 	sh.tabs.SetTabLocation(container.TabLocationLeading)
 	w.SetContent(container.NewBorder(sh.notices, nil, nil, nil, sh.tabs))
 	w.SetCloseIntercept(sh.onClose)
 	w.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Journal",
 		fyne.NewMenuItem("New entry", sh.onNew),
 		fyne.NewMenuItem("Save", sh.onSave),
+		fyne.NewMenuItem("Memory Lane", sh.onLane),
 		fyne.NewMenuItem("Settings", sh.onSettings),
 		fyne.NewMenuItem("Back up…", sh.settings.onBackup),
 	)))
@@ -146,16 +154,23 @@ func newShell(app fyne.App, w fyne.Window, o journal.Opener, svc *journal.Servic
 	switch sh.opts.screen {
 	case "", ScreenJournal:
 		w.Canvas().Focus(sh.journal.editor)
+	case ScreenLane:
+		sh.tabs.Select(sh.laneTab)
+		sh.lane.focusSearch()
 	case ScreenSettings:
 		sh.tabs.Select(sh.settingsTab)
 		sh.settings.load()
 	default:
 		w.Canvas().Focus(sh.journal.editor)
-		svc.Notices().Notify(fmt.Sprintf("SAMO has no screen called %q (it has %s), so it opened your journal.",
-			sh.opts.screen, strings.Join(ScreenNames(), " and ")))
+		names := ScreenNames()
+		svc.Notices().Notify(fmt.Sprintf("SAMO has no screen called %q (it has %s and %s), so it opened your journal.",
+			sh.opts.screen, strings.Join(names[:len(names)-1], ", "), names[len(names)-1]))
 	}
 	sh.tabs.OnSelected = sh.onTab
 	sh.journal.offerUnfinished()
+	if sh.tabs.Selected() == sh.laneTab {
+		sh.lane.show() // last: its reading starts work in the background
+	}
 	return sh
 }
 
@@ -171,6 +186,8 @@ func (sh *shell) shortcuts() []keyed {
 		{saveShortcut, sh.onSave},
 		{settingsShortcut, sh.onSettings},
 		{journalShortcut, sh.onJournal},
+		{laneShortcut, sh.onLane},
+		{findShortcut, sh.onLane},
 	}
 }
 
@@ -194,6 +211,15 @@ func (sh *shell) onJournal() {
 	sh.window.Canvas().Focus(sh.journal.editor)
 }
 
+// onLane opens Memory Lane with the keyboard in its search.
+func (sh *shell) onLane() {
+	if sh.tabs.Selected() != sh.laneTab {
+		sh.tabs.Select(sh.laneTab)
+		return // onTab focuses the search
+	}
+	sh.lane.focusSearch()
+}
+
 func (sh *shell) onSettings() {
 	if sh.tabs.Selected() != sh.settingsTab {
 		sh.tabs.Select(sh.settingsTab) // onTab loads what it shows
@@ -205,6 +231,9 @@ func (sh *shell) onTab(t *container.TabItem) {
 	switch t {
 	case sh.journalTab:
 		sh.window.Canvas().Focus(sh.journal.editor)
+	case sh.laneTab:
+		sh.lane.focusSearch()
+		sh.lane.show()
 	case sh.settingsTab:
 		sh.settings.load()
 	}
