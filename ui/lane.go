@@ -177,7 +177,7 @@ func (l *laneScreen) buildSearch() fyne.CanvasObject {
 	l.search = newSearchField(l.sh.onShortcut)
 	l.search.SetPlaceHolder(`Search: words, "a phrase", @tag…`)
 	l.search.OnChanged = l.onTyped
-	l.search.OnSubmitted = func(string) { l.searchNow() }
+	l.search.OnSubmitted = l.onSubmitted
 	names := make([]string, len(searchPeriods))
 	for i, p := range searchPeriods {
 		names[i] = p.name
@@ -458,6 +458,17 @@ func (l *laneScreen) onTyped(string) {
 		}
 	})
 	l.timer = t
+}
+
+// onSubmitted searches at once (Enter), without waiting for the pause.
+func (l *laneScreen) onSubmitted(string) {
+	l.timerMu.Lock()
+	if l.timer != nil && l.timer.Stop() {
+		l.sh.jobs.done()
+		l.timer = nil
+	}
+	l.timerMu.Unlock()
+	l.searchNow()
 }
 
 // searchNow reads the search field and filters and searches, off the UI

@@ -133,6 +133,18 @@ func tapText(t *testing.T, o fyne.CanvasObject, s string) {
 	test.Tap(found)
 }
 
+// tapButton taps the button shown in o with the given text.
+func tapButton(t *testing.T, o fyne.CanvasObject, text string) {
+	t.Helper()
+	for _, x := range visible(o) {
+		if b, ok := x.(*widget.Button); ok && b.Text == text {
+			test.Tap(b)
+			return
+		}
+	}
+	t.Fatalf("no button %q; shown: %q", text, texts(o))
+}
+
 // searchFor types a search and waits for its results.
 func searchFor(t *testing.T, l *laneScreen, q string) {
 	t.Helper()
@@ -324,7 +336,7 @@ func TestLane_Timeline(t *testing.T) {
 // opens it.
 func TestLane_OnThisDay(t *testing.T) {
 	svc := laneService(t)
-	addAt(t, svc, "Snow on the hills, a quiet joy", time.Now().AddDate(-1, 0, 0))
+	e := addAt(t, svc, "Snow on the hills, a quiet joy", time.Now().AddDate(-1, 0, 0))
 	l, _ := openLane(t, svc)
 	top := texts(l.memories)
 	if !contains(top, "1 year ago") || !contains(top, "Snow on the hills") {
@@ -340,6 +352,26 @@ func TestLane_OnThisDay(t *testing.T) {
 	}
 	if want := "On " + time.Now().AddDate(-1, 0, 0).Format("2 January") + " in other years"; l.dayHeading.Text != want {
 		t.Errorf("On This Day from the open entry's day is headed %q, want %q", l.dayHeading.Text, want)
+	}
+
+	tapButton(t, l.detail, "Open in the journal")
+	waitIdle(t, l.sh)
+	if l.sh.tabs.Selected() != l.sh.journalTab || l.sh.journal.current != e.ID {
+		t.Errorf("Open in the journal shows %q with entry %q open, want %q", l.sh.tabs.Selected().Text, l.sh.journal.current, e.ID)
+	}
+}
+
+// TestLane_Progress says how far the reading of a large journal is.
+func TestLane_Progress(t *testing.T) {
+	l, _ := openLane(t, laneService(t))
+	report := l.progressReport()
+	onUI(func() { report(1200, 10000) })
+	if got := l.progressMsg.Text; got != "Reading your journal… 1,200 of 10,000" || l.progress.Value != 0.12 {
+		t.Errorf("progress %q at %v", got, l.progress.Value)
+	}
+	onUI(func() { report(40, 40) })
+	if got := l.progressMsg.Text; got != "Finding what your entries mean… 40 of 40" {
+		t.Errorf("progress of the meanings %q", got)
 	}
 }
 
