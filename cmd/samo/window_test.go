@@ -383,10 +383,23 @@ func TestGUI_EveryScreenUnderXvfb(t *testing.T) {
 	for _, text := range []string{"A long walk by the river. I felt calm.", "So grateful for the dinner with my sister tonight!", "Nervous about tomorrow's interview."} {
 		mustSucceed(t, samo(t, "", nil, "--home", home, "add", text))
 	}
+	// earlier entries, for Memory Lane's timeline and On This Day
+	now := time.Now()
+	for _, e := range []struct {
+		at   time.Time
+		text string
+	}{
+		{now.AddDate(-1, 0, 0), "Moved into the flat by the canal. Boxes everywhere, but I love the light in the kitchen."},
+		{now.AddDate(-2, 0, 0), "Grandad's funeral. I miss him so much; the house is so quiet without his radio."},
+		{now.AddDate(0, -1, 0), "The quarterly report is due Friday and my chest feels tight every time I open the spreadsheet."},
+		{now.AddDate(0, -2, 3), "Furious at the driver who cut me off on the motorway this morning."},
+	} {
+		mustSucceed(t, samo(t, "", nil, "--home", home, "add", "--at", e.at.Format("2006-01-02 15:04"), e.text))
+	}
 	shots := map[string]image.Image{}
 	for _, screen := range ui.ScreenNames() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		_, capture, out := startWindow(t, ctx, display, []string{"HOME=" + t.TempDir()}, "--home", home, "--screen", screen)
+		window, capture, out := startWindow(t, ctx, display, []string{"HOME=" + t.TempDir()}, "--home", home, "--screen", screen)
 		var shot image.Image
 		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
 			if shot = capture(); shot != nil {
@@ -396,6 +409,9 @@ func TestGUI_EveryScreenUnderXvfb(t *testing.T) {
 					break
 				}
 			}
+		}
+		if shot != nil && screen == ui.ScreenLane {
+			searchShot(t, ctx, display, window, capture, shot)
 		}
 		cancel()
 		if shot == nil {
@@ -411,6 +427,37 @@ func TestGUI_EveryScreenUnderXvfb(t *testing.T) {
 	}
 	if a, b := shots[ui.ScreenJournal], shots[ui.ScreenSettings]; differingPixels(a, b) < a.Bounds().Dx()*a.Bounds().Dy()/20 {
 		t.Errorf("--screen settings draws the same window as --screen journal (%d pixels differ)", differingPixels(a, b))
+	}
+}
+
+// searchShot types a search into the Memory Lane screen (Ctrl+F, then the
+// words) and checks that its results change the window; with
+// SAMO_SCREENSHOTS it saves the window as lane-search.png.
+func searchShot(t *testing.T, ctx context.Context, display, window string, capture func() image.Image, before image.Image) {
+	t.Helper()
+	x := func(args ...string) {
+		c := exec.CommandContext(ctx, "xdotool", args...)
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("xdotool %v: %v %s", args, err, out)
+		}
+	}
+	x("windowfocus", "--sync", window)
+	x("key", "--clearmodifiers", "ctrl+f")
+	x("type", "--delay", "20", "stressed about work")
+	var shot image.Image
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		if shot = capture(); shot != nil && differingPixels(before, shot) > before.Bounds().Dx()*before.Bounds().Dy()/50 {
+			time.Sleep(time.Second) // the last results and layout
+			shot = capture()
+			break
+		}
+	}
+	if shot == nil || differingPixels(before, shot) <= before.Bounds().Dx()*before.Bounds().Dy()/50 {
+		t.Fatal("typing a search into Memory Lane changed nothing in the window")
+	}
+	if dir := os.Getenv("SAMO_SCREENSHOTS"); dir != "" {
+		saveShot(t, filepath.Join(dir, "lane-search.png"), shot)
 	}
 }
 
