@@ -136,21 +136,18 @@ func (s *Service) Reindex(ctx context.Context, force bool, progress ReindexProgr
 	return done, nil
 }
 
-// embedMissing gives the entries of es that have text but no embedding of
-// the model in use one (imports), in batches; on a failure they are saved
-// without, and told once.
+// embedMissing gives the entries of es that have text but no embedding one
+// (imports), in batches; on a failure they are saved without, and told
+// once. An entry that comes with another model's vector keeps it, as it was
+// exported (Memory Lane embeds it in memory, and Reindex saves that).
 func (s *Service) embedMissing(ctx context.Context, es []Entry) {
 	if s.embedder == nil {
-		return
-	}
-	_, m, err := s.embedder.Embed(ctx, nil)
-	if err != nil {
 		return
 	}
 	var idx []int
 	var texts []string
 	for i, e := range es {
-		if e.Text != "" && !m.made(e.Embedding) {
+		if e.Text != "" && e.Embedding == nil {
 			idx = append(idx, i)
 			texts = append(texts, e.Text)
 		}

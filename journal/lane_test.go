@@ -318,3 +318,32 @@ func TestParseSearch(t *testing.T) {
 		t.Errorf("a negative number is a word: %+v %v", q, err)
 	}
 }
+
+// An import embeds the entries that come without a vector, keeps the
+// vectors of another model as they were exported, and the imported entries
+// are found at once.
+func TestService_ImportEmbedsWhatHasNoVector(t *testing.T) {
+	ctx := context.Background()
+	s, _ := laneJournal(t)
+	if err := s.PrepareLane(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2024, 5, 1, 9, 0, 0, 0, time.UTC)
+	other := &journal.Embedding{Model: "other", Version: "7", Dim: 2, Vector: []float32{0.6, 0.8}}
+	items := []journal.Exported{
+		{Entry: journal.Entry{Created: at, Text: "a picnic by the lighthouse"}},
+		{Entry: journal.Entry{Created: at.Add(time.Hour), Text: "rain on the lighthouse", Embedding: other}},
+	}
+	if _, err := s.Import(ctx, items, nil); err != nil {
+		t.Fatal(err)
+	}
+	var got []*journal.Embedding
+	s.Each(ctx, func(e journal.Entry) error { got = append(got, e.Embedding); return nil })
+	if len(got) != 2 || got[0] == nil || got[0].Model != "words" || got[1] == nil || got[1].Model != "other" {
+		t.Fatalf("embeddings after import: %+v", got)
+	}
+	found, err := s.Search(ctx, journal.SearchQuery{Words: []string{"lighthouse"}})
+	if err != nil || len(found) != 2 {
+		t.Errorf("imported entries found: %d, %v", len(found), err)
+	}
+}

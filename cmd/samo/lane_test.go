@@ -40,9 +40,9 @@ func TestCLI_SearchSimilarAndLane(t *testing.T) {
 	river := addAt(t, home, "2025-03-02 18:00", "Walked the dog by the river; I was so happy and grateful.", "--tag", "outside")
 	exam := addAt(t, home, "2025-06-10 09:00", "So nervous before the exam that I could not eat breakfast.")
 
-	fs := searchJSON(t, home, "search", "locked", "out", "of", "my", "house")
+	fs := searchJSON(t, home, "search", "locked", "out", "of", "my", "home")
 	if len(fs) == 0 || fs[0].ID != keys || !slices.Contains(fs[0].Why, journal.ByMeaning) {
-		t.Errorf("locked out of my house: %+v", fs)
+		t.Errorf("locked out of my home: %+v", fs)
 	}
 	fs = searchJSON(t, home, "search", "river", "--tag", "outside")
 	if len(fs) != 1 || fs[0].ID != river || !slices.Contains(fs[0].Why, journal.ByWords) || len(fs[0].Snippet.Marks) != 1 {

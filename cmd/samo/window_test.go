@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -414,6 +415,7 @@ func TestGUI_EveryScreenUnderXvfb(t *testing.T) {
 			searchShot(t, ctx, display, window, capture, shot)
 		}
 		cancel()
+		waitWindowGone(display, window)
 		if shot == nil {
 			t.Fatalf("could not capture the %s screen; samo said:\n%s", screen, out.String())
 		}
@@ -427,6 +429,19 @@ func TestGUI_EveryScreenUnderXvfb(t *testing.T) {
 	}
 	if a, b := shots[ui.ScreenJournal], shots[ui.ScreenSettings]; differingPixels(a, b) < a.Bounds().Dx()*a.Bounds().Dy()/20 {
 		t.Errorf("--screen settings draws the same window as --screen journal (%d pixels differ)", differingPixels(a, b))
+	}
+}
+
+// waitWindowGone waits (up to 10 s) until the window is no longer shown,
+// so that the next window started is not mistaken for it.
+func waitWindowGone(display, window string) {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		c := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^SAMO$")
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		out, _ := c.Output()
+		if !slices.Contains(strings.Fields(string(out)), window) {
+			return
+		}
 	}
 }
 
