@@ -42,6 +42,9 @@ func (j *journalScreen) showFeelings(e *journal.Entry) {
 		j.why.Enable()
 		buttons.Objects = []fyne.CanvasObject{j.why, j.correct}
 	}
+	if !e.Wordless() {
+		buttons.Objects = append([]fyne.CanvasObject{j.inLane}, buttons.Objects...)
+	}
 	box.Add(container.NewBorder(nil, nil, nil, buttons, head))
 	if e.Corrected() && e.Emotions != nil {
 		read := widget.NewLabel("SAMO read")

@@ -59,9 +59,12 @@ type journalScreen struct {
 	// person's own when they corrected them; correct opens the form that
 	// does, and correction is that form while it is open; why shows the
 	// words that raised each emotion.
-	feelings   *fyne.Container
-	correct    *widget.Button
-	why        *widget.Button
+	feelings *fyne.Container
+	correct  *widget.Button
+	why      *widget.Button
+	// inLane shows the open entry in Memory Lane (its day in other years,
+	// entries like it).
+	inLane     *widget.Button
 	correction *correctionForm
 	content    fyne.CanvasObject
 
@@ -148,6 +151,8 @@ func newJournalScreen(sh *shell) *journalScreen {
 	j.correct.Importance = widget.LowImportance
 	j.why = widget.NewButton("Why?", j.onWhy)
 	j.why.Importance = widget.LowImportance
+	j.inLane = widget.NewButtonWithIcon("Like this…", theme.HistoryIcon(), j.onInLane)
+	j.inLane.Importance = widget.LowImportance
 	main := container.NewBorder(
 		j.heading,
 		container.NewVBox(j.feelings, j.savingRow, container.NewBorder(nil, nil, container.NewHBox(j.remove, j.play), j.save, j.status)),
@@ -664,3 +669,28 @@ func (e *editor) TypedShortcut(s fyne.Shortcut) {
 }
 
 func hasText(s string) bool { return strings.TrimSpace(s) != "" }
+
+// onInLane shows the open entry in Memory Lane, where its day in earlier
+// years and the entries like it (by meaning or by feeling) are a tap away.
+// What the editor holds is saved first.
+func (j *journalScreen) onInLane() {
+	if j.current == "" {
+		return
+	}
+	j.saveDraft(func() {
+		id := j.current
+		// through Memory Lane's reads, so that what opening the screen
+		// reads shows after the entry
+		j.sh.lane.read(func() func() {
+			e, err := j.svc.Get(context.Background(), id)
+			return func() {
+				if err != nil {
+					j.showError("Could not open the entry in Memory Lane", err)
+					return
+				}
+				j.sh.onLane()
+				j.sh.lane.openEntry(e)
+			}
+		})
+	})
+}
