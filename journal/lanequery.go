@@ -40,8 +40,9 @@ type Filter struct {
 // DefaultSearchLimit is how many results a search gives unless told.
 const DefaultSearchLimit = 20
 
-// ErrBadQuery is wrapped by ParseSearch's errors.
-var ErrBadQuery = errors.New("journal: cannot read the search")
+// ErrBadQuery is wrapped by the errors of ParseSearch, ParsePeriod,
+// ParseSpan, ParseSimilarity and Filter.Check.
+var ErrBadQuery = errors.New("journal: cannot read the query")
 
 // EkmanGroups are the Ekman groups, in the order SAMO shows them.
 var EkmanGroups = [7]string{"joy", "sadness", "anger", "fear", "disgust", "surprise", "neutral"}

@@ -513,7 +513,7 @@ func (l *laneScreen) searchNow() {
 	})
 }
 
-// personal says a search's error as a sentence: "Cannot read the search: a
+// personal says a search's error as a sentence: "Cannot read the query: a
 // quote is not closed."
 func personal(err error) string {
 	s := strings.TrimPrefix(err.Error(), "journal: ")
