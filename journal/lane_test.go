@@ -347,3 +347,19 @@ func TestService_ImportEmbedsWhatHasNoVector(t *testing.T) {
 		t.Errorf("imported entries found: %d, %v", len(found), err)
 	}
 }
+
+// On 28 February of a year without a 29th, what was written on a 29
+// February shows too.
+func TestService_OnThisDayKeepsLeapDays(t *testing.T) {
+	ctx := context.Background()
+	s, _ := laneJournal(t)
+	leap := add(t, s, "2024-02-29T10:00:00Z", "a leap day walk")
+	add(t, s, "2024-02-27T10:00:00Z", "not this one")
+	got, err := s.OnThisDay(ctx, time.Date(2026, 2, 28, 9, 0, 0, 0, time.UTC))
+	if err != nil || len(got) != 1 || got[0].Entries[0].ID != leap.ID || got[0].Label != "2 years ago" {
+		t.Errorf("28 February 2026: %+v, %v", got, err)
+	}
+	if got, _ := s.OnThisDay(ctx, time.Date(2028, 2, 28, 9, 0, 0, 0, time.UTC)); len(got) != 0 {
+		t.Errorf("28 February of a leap year shows %+v", got)
+	}
+}

@@ -22,10 +22,13 @@ type Memory struct {
 // OnThisDay returns what was written on day's calendar day (month and day)
 // in every earlier year, newest first, then on the same day a month
 // before; a day with no entries is left out. Each entry counts by the
-// calendar day where it was written. day may be any entry's day: On This
-// Day is relative to what a person is looking at, not only to today.
+// calendar day where it was written; in a year without 29 February, 28
+// February also shows what was written on a 29 February. day may be any
+// entry's day: On This Day is relative to what a person is looking at, not
+// only to today.
 func (s *Service) OnThisDay(ctx context.Context, day time.Time) ([]Memory, error) {
 	y, m, d := day.Date()
+	leapDay := m == time.February && d == 28 && daysIn(day) == 28
 	monthAgo := time.Date(y, m-1, 1, 0, 0, 0, 0, day.Location())
 	if last := daysIn(monthAgo); d > last {
 		monthAgo = monthAgo.AddDate(0, 0, last-1) // 31 March: a month ago is the end of February
@@ -42,7 +45,7 @@ func (s *Service) OnThisDay(ctx context.Context, day time.Time) ([]Memory, error
 		doc := &ix.docs[slot]
 		ey, em, ed := doc.created.Date()
 		switch {
-		case em == m && ed == d && ey < y:
+		case em == m && (ed == d || leapDay && ed == 29) && ey < y:
 			byYear[ey] = append(byYear[ey], doc.id)
 		case ey == monthAgo.Year() && em == monthAgo.Month() && ed == monthAgo.Day():
 			lastMonth = append(lastMonth, doc.id)
