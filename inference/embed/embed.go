@@ -310,9 +310,16 @@ func (m *Model) Close() error {
 	return nil
 }
 
+// MaxWindows is how many windows of MaxTokens a long text is read in; what
+// lies past them (about 4,000 tokens, several thousand words, at the
+// default) is left out.
+const MaxWindows = 16
+
 // Embed returns one vector of length Dim and unit length for each text, in
-// the texts' order. Each text is tokenized, wrapped in [CLS] … [SEP] and
-// truncated to MaxTokens; texts of similar length run together, BatchSize
+// the texts' order. Each text is tokenized and read in windows of at most
+// MaxTokens, each wrapped in [CLS] … [SEP] (a text longer than one window,
+// such as a long dictated entry, is the length-weighted mean of its
+// windows' vectors, at most MaxWindows of them); windows of similar length run together, BatchSize
 // at a time, padded to the longest of their batch (padding never changes a
 // vector). A text that is empty or only white space is ErrEmpty, and a
 // vector that is not finite or is zero is an error naming the model; either
@@ -329,12 +336,15 @@ func (m *Model) Embed(ctx context.Context, texts []string) ([][]float32, error) 
 		return nil, ErrClosed
 	}
 	type seq struct {
-		text int
-		ids  []int64
+		text   int
+		ids    []int64
+		weight float32
 	}
-	seqs := make([]seq, len(texts))
+	seqs := make([]seq, 0, len(texts))
 	for i, t := range texts {
-		seqs[i] = seq{text: i, ids: m.tok.encode(t, m.maxTokens)}
+		for _, w := range m.tok.windows(t, m.maxTokens, MaxWindows) {
+			seqs = append(seqs, seq{text: i, ids: w, weight: float32(len(w) - 2)})
+		}
 	}
 	// Similar lengths together waste the least padding.
 	slices.SortStableFunc(seqs, func(a, b seq) int { return cmp.Compare(len(a.ids), len(b.ids)) })
@@ -359,9 +369,19 @@ func (m *Model) Embed(ctx context.Context, texts []string) ([][]float32, error) 
 			return nil, err
 		}
 		for k, s := range seqs[:n] {
-			out[s.text] = vecs[k]
+			if out[s.text] == nil {
+				out[s.text] = make([]float32, len(vecs[k]))
+			}
+			for j, x := range vecs[k] {
+				out[s.text][j] += s.weight * x
+			}
 		}
 		seqs = seqs[n:]
+	}
+	for i, v := range out {
+		if err := normalize(v); err != nil { // its windows' vectors cancelled out
+			return nil, fmt.Errorf("embed: model %s (%s) %w for text %d", m.name, m.path, err, i+1)
+		}
 	}
 	return out, nil
 }

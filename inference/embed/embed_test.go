@@ -221,12 +221,16 @@ func TestModel_Embed_Truncates(t *testing.T) {
 	if m.MaxTokens() != 4 {
 		t.Fatalf("MaxTokens = %d, want 4", m.MaxTokens())
 	}
-	got, err := m.Embed(t.Context(), []string{"i felt calm today", "walk"})
+	got, err := m.Embed(t.Context(), []string{"i felt calm today", "walk", "i felt calm"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertClose(t, "truncated", got[0], meanOf(t, "i", "felt"), 1e-6)
+	// a text longer than a window is its windows' vectors, weighted by
+	// their tokens: two windows of two tokens weigh the same
+	assertClose(t, "two windows", got[0], unit(add(meanOf(t, "i", "felt"), meanOf(t, "calm", "today"), 1)), 1e-6)
 	assertClose(t, "short", got[1], meanOf(t, "walk"), 1e-6)
+	// a window of two tokens weighs twice a window of one
+	assertClose(t, "uneven windows", got[2], unit(add(meanOf(t, "i", "felt"), meanOf(t, "calm"), 0.5)), 1e-6)
 
 	for _, tt := range []struct{ positions, seqLength, want int }{
 		{512, 0, embed.DefaultMaxTokens},
@@ -483,4 +487,13 @@ func writeFile(tb testing.TB, dir, name string, data []byte) {
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// add returns a + k·b.
+func add(a, b []float32, k float64) []float64 {
+	out := make([]float64, len(a))
+	for i := range a {
+		out[i] = float64(a[i]) + k*float64(b[i])
+	}
+	return out
 }

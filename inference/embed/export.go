@@ -212,10 +212,24 @@ func loadEncoder(dir string) (*encoder, error) {
 	return e, nil
 }
 
-// encode returns text's ids wrapped in [CLS] … [SEP], cut to at most limit
-// ids.
-func (e *encoder) encode(text string, limit int) []int64 {
-	return e.wrap(e.wp.IDs(text), limit)
+// windowBytes bounds the text read for its windows: more than MaxWindows
+// windows of the longest MaxTokens a model has hold.
+const windowBytes = 64 << 10
+
+// windows returns text's ids in windows of at most limit ids, each wrapped
+// in [CLS] … [SEP], at most most of them (one, empty, for a text without
+// tokens).
+func (e *encoder) windows(text string, limit, most int) [][]int64 {
+	if len(text) > windowBytes {
+		text = text[:windowBytes]
+	}
+	ids := e.wp.IDs(text)
+	span := limit - 2
+	var out [][]int64
+	for start := 0; len(out) < most && (start < len(ids) || start == 0); start += span {
+		out = append(out, e.wrap(ids[start:min(start+span, len(ids))], limit))
+	}
+	return out
 }
 
 // wrap puts [CLS] before ids and [SEP] after them, leaving out the ids
