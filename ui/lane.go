@@ -184,15 +184,15 @@ func (l *laneScreen) buildSearch() fyne.CanvasObject {
 	}
 	l.period = widget.NewSelect(names, nil)
 	l.period.SetSelectedIndex(0)
-	l.period.OnChanged = func(string) { l.searchNow() }
+	l.period.OnChanged = func(string) { l.onFilters() }
 	chips := container.NewGridWithColumns(5)
 	for _, g := range journal.EkmanGroups {
-		c := newToggleChip(g, groupColors[g], l.searchNow)
+		c := newToggleChip(g, groupColors[g], l.onFilters)
 		l.feelingChips = append(l.feelingChips, c)
 		chips.Add(c)
 	}
-	l.audioChip = newToggleChip("with audio", nil, l.searchNow)
-	l.fixedChip = newToggleChip("corrected", nil, l.searchNow)
+	l.audioChip = newToggleChip("with audio", nil, l.onFilters)
+	l.fixedChip = newToggleChip("corrected", nil, l.onFilters)
 	chips.Add(l.audioChip)
 	chips.Add(l.fixedChip)
 
@@ -523,6 +523,13 @@ func personal(err error) string {
 	return strings.ToUpper(s[:1]) + s[1:] + "."
 }
 
+// onFilters searches again and reads the timeline again when a chip or the
+// period changes: both show only the entries that pass.
+func (l *laneScreen) onFilters() {
+	l.searchNow()
+	l.loadTimeline(time.Time{})
+}
+
 // addFilters adds the chips' and the period's filters to f.
 func (l *laneScreen) addFilters(f *journal.Filter) {
 	for _, c := range l.feelingChips {
@@ -708,6 +715,7 @@ func (l *laneScreen) loadTimeline(before time.Time) {
 	l.tlSeq++
 	seq := l.tlSeq
 	q := journal.TimelineQuery{By: l.span, Before: before, Periods: timelinePage, Location: l.now().Location()}
+	l.addFilters(&q.Filter)
 	l.read(func() func() {
 		tl, err := l.svc.Timeline(context.Background(), q)
 		return func() {

@@ -274,6 +274,9 @@ func TestLane_FilterChipNarrows(t *testing.T) {
 	if rs := results(l); len(rs) != 1 || !contains(rs[0], "sadness about the move") {
 		t.Fatalf("river with the sadness chip: %q, want the move only", rs)
 	}
+	if n := timelineCount(l); n != 2 {
+		t.Errorf("the timeline with the sadness chip counts %d entries, want the 2 sad ones", n)
+	}
 	searchFor(t, l, "")
 	if rs := results(l); len(rs) != 2 || !contains(rs[0], "by your filters") {
 		t.Fatalf("the sadness chip alone: %q, want both sad entries, by the filter", rs)
@@ -283,6 +286,18 @@ func TestLane_FilterChipNarrows(t *testing.T) {
 	if len(results(l)) != 0 || !contains(texts(l.content), "Search your journal") {
 		t.Errorf("with nothing asked the screen shows %q, want the hint", texts(l.content))
 	}
+	if n := timelineCount(l); n != 3 {
+		t.Errorf("the timeline without chips counts %d entries, want all 3", n)
+	}
+}
+
+// timelineCount is the number of entries in the timeline's periods shown.
+func timelineCount(l *laneScreen) int {
+	n := 0
+	for _, p := range l.periods {
+		n += p.Count
+	}
+	return n
 }
 
 // TestLane_Timeline shows the months with their counts and feelings, a
