@@ -120,7 +120,7 @@ func TestService_Update(t *testing.T) {
 
 func TestService_StoreFailureIsReported(t *testing.T) {
 	store := journaltest.NewMemStore()
-	store.Fail = errors.New("disk full")
+	store.SetFail(errors.New("disk full"))
 	svc := journal.NewService(store)
 	_, err := svc.Add(context.Background(), "keep me")
 	if err == nil || !strings.Contains(err.Error(), "disk full") {

@@ -195,7 +195,7 @@ func TestJournal_OpeningAnotherEntryKeepsWhatWasTyped(t *testing.T) {
 func TestJournal_FailedSaveKeepsTheTextAndSaysSo(t *testing.T) {
 	store := journaltest.NewMemStore()
 	j, w := newTestJournal(t, store)
-	store.Fail = errors.New("storage: no space left on device")
+	store.SetFail(errors.New("storage: no space left on device"))
 	test.Type(j.editor, "words I must not lose")
 	save(t, j)
 
@@ -213,7 +213,7 @@ func TestJournal_FailedSaveKeepsTheTextAndSaysSo(t *testing.T) {
 	if j.editor.Text == "" {
 		t.Error("closing dropped the unsaved text")
 	}
-	store.Fail = nil
+	store.SetFail(nil)
 	waitSettled(t, j.sh, j.onClose)
 	if n, _ := store.Count(context.Background()); n != 1 {
 		t.Errorf("closing the window saved %d entries, want the draft saved", n)

@@ -456,7 +456,7 @@ func TestSettings_BackupWhileOpen(t *testing.T) {
 		t.Errorf("the backup holds %q, %v; want the entry", b, err)
 	}
 
-	o.Store.Fail = errors.New("storage: no space left on device")
+	o.Store.SetFail(errors.New("storage: no space left on device"))
 	sh.settings.backupTo(backup)
 	waitIdle(t, sh)
 	if !strings.Contains(sh.settings.message.Text, "not written") || sh.window.Canvas().Overlays().Top() == nil {

@@ -16,6 +16,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"image/color"
 	"slices"
@@ -170,6 +171,10 @@ func newShell(app fyne.App, w fyne.Window, o journal.Opener, svc *journal.Servic
 	sh.journal.offerUnfinished()
 	if sh.tabs.Selected() == sh.laneTab {
 		sh.lane.show() // last: its reading starts work in the background
+	} else {
+		// Memory Lane's index is built now, so that its first visit finds
+		// it ready; this touches no widget (a failure shows on the visit).
+		go func() { _ = svc.PrepareLane(context.Background(), nil) }()
 	}
 	return sh
 }

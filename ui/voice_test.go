@@ -269,7 +269,7 @@ func TestJournal_FailedSaveKeepsTheRecording(t *testing.T) {
 		j, _, st := newVoiceJournal(t, v, waiting())
 		onUI(func() { test.Tap(j.record) })
 		v.take(0).speak(10)
-		st.Fail = errors.New("storage: no space left on device")
+		st.SetFail(errors.New("storage: no space left on device"))
 		waitSettled(t, j.sh, func() { onUI(func() { test.Tap(j.recorder.stop) }) })
 		if _, deleted := v.take(0).state(); deleted || !v.take(0).onDisk() {
 			t.Error("a recording that failed to save was removed")

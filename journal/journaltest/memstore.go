@@ -17,17 +17,24 @@ import (
 )
 
 // MemStore is a journal.Store held in memory. It is safe for concurrent use.
-// Setting Fail makes every call return that error, to test error paths.
+// SetFail makes every call return an error, to test error paths.
 type MemStore struct {
 	mu        sync.Mutex
 	entries   map[string]journal.Entry
 	audio     map[string][]byte
 	encrypted []byte // the passphrase, when encrypted
-	Fail      error
+	fail      error
 	// BeforePut, when set, is called (without the lock held) at the start
 	// of every Put, so a test can let another write in between a read and
 	// a write.
 	BeforePut func(e journal.Entry)
+}
+
+// SetFail makes every later call fail with err (nil: succeed again).
+func (m *MemStore) SetFail(err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.fail = err
 }
 
 // NewMemStore returns an empty MemStore.
@@ -55,8 +62,8 @@ func (m *MemStore) PutWithAudio(_ context.Context, e journal.Entry, audio []byte
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.Fail != nil {
-		return m.Fail
+	if m.fail != nil {
+		return m.fail
 	}
 	old, ok := m.entries[e.ID]
 	switch {
@@ -77,8 +84,8 @@ func (m *MemStore) PutWithAudio(_ context.Context, e journal.Entry, audio []byte
 func (m *MemStore) Audio(_ context.Context, id string) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.Fail != nil {
-		return nil, m.Fail
+	if m.fail != nil {
+		return nil, m.fail
 	}
 	b, ok := m.audio[id]
 	if !ok {
@@ -101,8 +108,8 @@ func (m *MemStore) EachWithAudio(ctx context.Context, f func(journal.Entry, []by
 func (m *MemStore) PutMany(_ context.Context, es []journal.Entry, audio map[string][]byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.Fail != nil {
-		return m.Fail
+	if m.fail != nil {
+		return m.fail
 	}
 	for _, e := range es {
 		if err := e.Validate(); err != nil {
@@ -131,8 +138,8 @@ func (m *MemStore) Has(id string) bool {
 func (m *MemStore) Backup(path string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.Fail != nil {
-		return m.Fail
+	if m.fail != nil {
+		return m.fail
 	}
 	var b strings.Builder
 	for _, e := range m.sorted() {
@@ -182,8 +189,8 @@ func (m *MemStore) Passphrase() []byte {
 func (m *MemStore) Get(_ context.Context, id string) (journal.Entry, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.Fail != nil {
-		return journal.Entry{}, m.Fail
+	if m.fail != nil {
+		return journal.Entry{}, m.fail
 	}
 	e, ok := m.entries[id]
 	if !ok {
@@ -196,8 +203,8 @@ func (m *MemStore) Get(_ context.Context, id string) (journal.Entry, error) {
 func (m *MemStore) Delete(_ context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.Fail != nil {
-		return m.Fail
+	if m.fail != nil {
+		return m.fail
 	}
 	if _, ok := m.entries[id]; !ok {
 		return fmt.Errorf("entry %s: %w", id, journal.ErrNotFound)
@@ -226,8 +233,8 @@ func (m *MemStore) sorted() []journal.Entry {
 func (m *MemStore) List(_ context.Context, q journal.Query) ([]journal.Entry, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.Fail != nil {
-		return nil, m.Fail
+	if m.fail != nil {
+		return nil, m.fail
 	}
 	all := m.sorted()
 	if q.Before != "" {
@@ -255,7 +262,7 @@ func (m *MemStore) List(_ context.Context, q journal.Query) ([]journal.Entry, er
 func (m *MemStore) Each(_ context.Context, f func(journal.Entry) error) error {
 	m.mu.Lock()
 	all := m.sorted()
-	fail := m.Fail
+	fail := m.fail
 	m.mu.Unlock()
 	if fail != nil {
 		return fail
@@ -272,8 +279,8 @@ func (m *MemStore) Each(_ context.Context, f func(journal.Entry) error) error {
 func (m *MemStore) Count(context.Context) (int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.Fail != nil {
-		return 0, m.Fail
+	if m.fail != nil {
+		return 0, m.fail
 	}
 	return len(m.entries), nil
 }
