@@ -65,6 +65,27 @@ func (s *Service) embedTexts(ctx context.Context, texts []string) ([]*Embedding,
 	return out, m, nil
 }
 
+// embedBatches embeds the texts of es, embedBatch at a time, giving each
+// batch's embeddings to each (es[from:from+len(embs)] are the batch's
+// entries). It stops at the first error, returning how many were done.
+func (s *Service) embedBatches(ctx context.Context, es []Entry, each func(from int, embs []*Embedding) error) (int, error) {
+	for start := 0; start < len(es); start += embedBatch {
+		batch := es[start:min(start+embedBatch, len(es))]
+		texts := make([]string, len(batch))
+		for i, e := range batch {
+			texts[i] = e.Text
+		}
+		embs, _, err := s.embedTexts(ctx, texts)
+		if err == nil {
+			err = each(start, embs)
+		}
+		if err != nil {
+			return start, err
+		}
+	}
+	return len(es), nil
+}
+
 // embed returns text's embedding, or nil without an embedder, for an empty
 // text, or when embedding fails: the entry is saved either way, and the
 // failure is told once (samo reindex fills it in later).
@@ -107,31 +128,27 @@ func (s *Service) Reindex(ctx context.Context, force bool, progress ReindexProgr
 		return 0, fmt.Errorf("journal: reindex: %w", err)
 	}
 	done := 0
-	for start := 0; start < len(todo); start += embedBatch {
-		batch := todo[start:min(start+embedBatch, len(todo))]
-		texts := make([]string, len(batch))
-		for i, e := range batch {
-			texts[i] = e.Text
-		}
-		embs, _, err := s.embedTexts(ctx, texts)
-		if err != nil {
-			return done, fmt.Errorf("journal: reindex: %w", err)
-		}
-		for i, e := range batch {
+	_, err = s.embedBatches(ctx, todo, func(from int, embs []*Embedding) error {
+		for i, emb := range embs {
+			e := todo[from+i]
 			_, err := s.modify(ctx, e.ID, nil, func(stored *Entry) error {
 				if stored.Text == e.Text {
-					stored.Embedding = embs[i]
+					stored.Embedding = emb
 				}
 				return nil
 			})
 			if err != nil && !errors.Is(err, ErrNotFound) {
-				return done, fmt.Errorf("journal: reindex entry %s: %w", e.ID, err)
+				return fmt.Errorf("entry %s: %w", e.ID, err)
 			}
 			done++
 			if progress != nil {
 				progress(done, len(todo))
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return done, fmt.Errorf("journal: reindex: %w", err)
 	}
 	return done, nil
 }
@@ -145,22 +162,20 @@ func (s *Service) embedMissing(ctx context.Context, es []Entry) {
 		return
 	}
 	var idx []int
-	var texts []string
+	var need []Entry
 	for i, e := range es {
 		if e.Text != "" && e.Embedding == nil {
 			idx = append(idx, i)
-			texts = append(texts, e.Text)
+			need = append(need, e)
 		}
 	}
-	for start := 0; start < len(texts); start += embedBatch {
-		end := min(start+embedBatch, len(texts))
-		embs, _, err := s.embedTexts(ctx, texts[start:end])
-		if err != nil {
-			s.warnOnce(&s.lastEmbedWarning, fmt.Sprintf("imported entries are not indexed by meaning (%v); samo reindex adds it later", err))
-			return
-		}
+	_, err := s.embedBatches(ctx, need, func(from int, embs []*Embedding) error {
 		for j, emb := range embs {
-			es[idx[start+j]].Embedding = emb
+			es[idx[from+j]].Embedding = emb
 		}
+		return nil
+	})
+	if err != nil {
+		s.warnOnce(&s.lastEmbedWarning, fmt.Sprintf("imported entries are not indexed by meaning (%v); samo reindex adds it later", err))
 	}
 }

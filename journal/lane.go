@@ -377,25 +377,21 @@ func (s *Service) buildLane(ctx context.Context, progress LaneProgress) error {
 // use one in memory (told to the person: samo reindex saves them); step
 // gets how many are done.
 func (s *Service) embedLane(ctx context.Context, ix *laneIndex, missing []Entry, step func(done int)) error {
-	for start := 0; start < len(missing); start += embedBatch {
-		batch := missing[start:min(start+embedBatch, len(missing))]
-		texts := make([]string, len(batch))
-		for i, e := range batch {
-			texts[i] = e.Text
+	done, err := s.embedBatches(ctx, missing, func(from int, embs []*Embedding) error {
+		for i, emb := range embs {
+			_ = ix.meaning.Set(ix.slots[missing[from+i].ID], emb.Vector)
 		}
-		embs, _, err := s.embedTexts(ctx, texts)
-		if err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("journal: memory lane: %w", ctx.Err())
-			}
-			s.warnOnce(&s.lastEmbedWarning, fmt.Sprintf("%d %s found by their words and feelings only: embedding failed (%v)", len(missing)-start, Plural(len(missing)-start, "entry is", "entries are"), err))
-			return nil
-		}
-		for i, e := range batch {
-			_ = ix.meaning.Set(ix.slots[e.ID], embs[i].Vector)
-		}
-		ix.unsaved += len(batch)
+		ix.unsaved += len(embs)
 		step(ix.unsaved)
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("journal: memory lane: %w", ctx.Err())
+		}
+		left := len(missing) - done
+		s.warnOnce(&s.lastEmbedWarning, fmt.Sprintf("%d %s found by their words and feelings only: embedding failed (%v)", left, Plural(left, "entry is", "entries are"), err))
+		return nil
 	}
 	if ix.unsaved > 0 {
 		s.notices.Notify(fmt.Sprintf("%d %s no saved meaning for the embedding model in use (%s); Memory Lane made it for now, and re-indexing (samo reindex, or Settings) saves it",
