@@ -124,19 +124,9 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 	s.lane.mu.RUnlock()
 
 	var out []Found
-	for i, id := range ids {
-		if len(out) == limit {
-			break
-		}
-		e, err := s.store.Get(ctx, id)
-		if errors.Is(err, ErrNotFound) {
-			continue // deleted meanwhile
-		}
-		if err != nil {
-			return out, fmt.Errorf("journal: search: %w", err)
-		}
+	err = s.eachLive(ctx, ids, func(i int, e Entry) bool {
 		if !holdsPhrases(e.Text, q.Phrases, q.Not) {
-			continue
+			return true
 		}
 		f := Found{Entry: e, ID: e.ID, Created: e.Created, Score: float64(ranked[i].Score), Snippet: search.MakeSnippet(e.Text, terms, snippetBytes)}
 		slot := ranked[i].Slot
@@ -155,8 +145,31 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 			f.Why = []string{ByFilter}
 		}
 		out = append(out, f)
+		return len(out) < limit
+	})
+	if err != nil {
+		return out, fmt.Errorf("journal: search: %w", err)
 	}
 	return out, nil
+}
+
+// eachLive reads the entries with the given ids in turn, leaving out any
+// deleted since the index was read, and gives each to f with its place in
+// ids until f returns false.
+func (s *Service) eachLive(ctx context.Context, ids []string, f func(i int, e Entry) bool) error {
+	for i, id := range ids {
+		e, err := s.store.Get(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if !f(i, e) {
+			return nil
+		}
+	}
+	return nil
 }
 
 // holdsPhrases reports whether text holds every phrase and none of the
@@ -309,17 +322,8 @@ func (s *Service) Similar(ctx context.Context, id string, by Similarity, f Filte
 	s.lane.mu.RUnlock()
 
 	var out []Found
-	for i, fid := range ids {
-		if len(out) == limit {
-			break
-		}
-		fe, err := s.store.Get(ctx, fid)
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return out, fmt.Errorf("journal: entries like %s: %w", id, err)
-		}
+	err = s.eachLive(ctx, ids, func(i int, fe Entry) bool {
+		fid := fe.ID
 		found := Found{Entry: fe, ID: fe.ID, Created: fe.Created, Score: scores[i], Snippet: search.MakeSnippet(fe.Text, nil, snippetBytes)}
 		if meaningIDs[fid] {
 			found.Why = append(found.Why, ByMeaning)
@@ -328,6 +332,10 @@ func (s *Service) Similar(ctx context.Context, id string, by Similarity, f Filte
 			found.Why = append(found.Why, ByFeeling)
 		}
 		out = append(out, found)
+		return len(out) < limit
+	})
+	if err != nil {
+		return out, fmt.Errorf("journal: entries like %s: %w", id, err)
 	}
 	return out, nil
 }

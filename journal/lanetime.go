@@ -2,7 +2,6 @@ package journal
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -84,15 +83,12 @@ func (s *Service) OnThisDay(ctx context.Context, day time.Time) ([]Memory, error
 
 func (s *Service) memory(ctx context.Context, label string, day time.Time, ids []string) (Memory, error) {
 	mem := Memory{Label: label, Day: day}
-	for _, id := range ids {
-		e, err := s.store.Get(ctx, id)
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return mem, fmt.Errorf("journal: on this day: %w", err)
-		}
+	err := s.eachLive(ctx, ids, func(_ int, e Entry) bool {
 		mem.Entries = append(mem.Entries, e)
+		return true
+	})
+	if err != nil {
+		return mem, fmt.Errorf("journal: on this day: %w", err)
 	}
 	return mem, nil
 }
@@ -283,15 +279,12 @@ func (s *Service) Timeline(ctx context.Context, q TimelineQuery) (Timeline, erro
 		if len(p.Feelings) == 0 {
 			p.Feelings = nil
 		}
-		for _, id := range ids[i] {
-			e, err := s.store.Get(ctx, id)
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return page, fmt.Errorf("journal: timeline: %w", err)
-			}
+		err := s.eachLive(ctx, ids[i], func(_ int, e Entry) bool {
 			p.Entries = append(p.Entries, e)
+			return true
+		})
+		if err != nil {
+			return page, fmt.Errorf("journal: timeline: %w", err)
 		}
 	}
 	if more && len(page.Periods) > 0 {
