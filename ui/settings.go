@@ -692,9 +692,19 @@ func (s *settingsScreen) useBuiltInEmotion() {
 // the journal with it.
 func (s *settingsScreen) emotionChanged(m journal.ModelInfo, err error) {
 	s.showEmotionModel(m, err)
-	s.reread.Importance = widget.HighImportance
-	s.reread.Refresh()
+	s.offer(s.reread, true)
 	s.say("SAMO reads new entries with "+describeModel(m)+". Your earlier entries keep their reading until you re-read your journal.", widget.SuccessImportance)
+}
+
+// offer makes b, the button that brings the journal up to date with a
+// model just chosen (re-read, re-index), stand out, or stop standing out
+// once it has run.
+func (s *settingsScreen) offer(b *widget.Button, on bool) {
+	b.Importance = widget.LowImportance
+	if on {
+		b.Importance = widget.HighImportance
+	}
+	b.Refresh()
 }
 
 func (s *settingsScreen) onReread() {
@@ -708,8 +718,7 @@ func (s *settingsScreen) onReread() {
 				s.fail(fmt.Sprintf("Re-reading stopped after %d %s", n, journal.Plural(n, "entry", "entries")), err)
 				return
 			}
-			s.reread.Importance = widget.LowImportance
-			s.reread.Refresh()
+			s.offer(s.reread, false)
 			s.say(fmt.Sprintf("Re-read %d %s with the emotion model in use.", n, journal.Plural(n, "entry", "entries")), widget.SuccessImportance)
 		}
 	})

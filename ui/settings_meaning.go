@@ -129,8 +129,7 @@ func (m *meaningSection) useBuiltIn() {
 // changed shows the model now in use and offers to re-index with it.
 func (m *meaningSection) changed(info journal.ModelInfo, err error) {
 	m.show(info, err)
-	m.reindex.Importance = widget.HighImportance
-	m.reindex.Refresh()
+	m.s.offer(m.reindex, true)
 	m.s.say("SAMO embeds new entries with "+describeModel(info)+". Re-index your journal so that earlier entries are found by it too.", widget.SuccessImportance)
 }
 
@@ -142,8 +141,7 @@ func (m *meaningSection) onReindex() {
 				m.s.fail(fmt.Sprintf("Re-indexing stopped after %d %s", n, journal.Plural(n, "entry", "entries")), err)
 				return
 			}
-			m.reindex.Importance = widget.LowImportance
-			m.reindex.Refresh()
+			m.s.offer(m.reindex, false)
 			m.s.say(fmt.Sprintf("Re-indexed %d %s with the embedding model in use.", n, journal.Plural(n, "entry", "entries")), widget.SuccessImportance)
 		}
 	})
