@@ -314,6 +314,9 @@ func TestParseSearch(t *testing.T) {
 			t.Errorf("%q: badly formatted %v", bad, err)
 		}
 	}
+	if d, err := journal.ParseDay("", now); err != nil || !d.Equal(time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("ParseDay(\"\") = %v, %v; want today", d, err)
+	}
 	if q, err := journal.ParseSearch("-5 degrees", now); err != nil || !slices.Equal(q.Words, []string{"-5", "degrees"}) {
 		t.Errorf("a negative number is a word: %+v %v", q, err)
 	}

@@ -206,6 +206,16 @@ func ParsePeriod(s string, now time.Time) (start, end time.Time, err error) {
 	return time.Time{}, time.Time{}, fmt.Errorf("%w: cannot read the date %q: write a year (2024), a month (2024-03), a day (2024-03-01), today or yesterday", ErrBadQuery, s)
 }
 
+// ParseDay reads a day as ParsePeriod does and returns its start; "" is
+// today.
+func ParseDay(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		s = "today"
+	}
+	day, _, err := ParsePeriod(s, now)
+	return day, err
+}
+
 // mask returns the emotion labels a filter's feelings stand for, as bits
 // over EmotionLabels; 0 when it has none.
 func (f Filter) mask() uint32 {

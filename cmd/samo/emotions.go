@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -104,40 +105,61 @@ func (c *cli) evalCommand() *cobra.Command {
 }
 
 func (c *cli) emotionsCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "emotions", Short: "Manage the emotion model"}
-	var quantized bool
-	install := &cobra.Command{
-		Use:   "install DIR",
-		Short: "Use an installed emotion model from now on (a SAMO bundle, or a Hugging Face ONNX export of a GoEmotions classifier)",
-		Long: "install makes the model in DIR the one SAMO reads emotions with. DIR is a SAMO bundle (with manifest.json)\n" +
+	return c.modelGroup(modelGroup{
+		use: "emotions", short: "Manage the emotion model",
+		installShort: "Use an installed emotion model from now on (a SAMO bundle, or a Hugging Face ONNX export of a GoEmotions classifier)",
+		installLong: "install makes the model in DIR the one SAMO reads emotions with. DIR is a SAMO bundle (with manifest.json)\n" +
 			"or a Hugging Face ONNX export of a BERT-family GoEmotions classifier (config.json with the 28 labels,\n" +
 			"model.onnx or onnx/model.onnx — model_quantized.onnx with --quantized — and tokenizer.json, vocab.txt,\n" +
 			"or vocab.json with merges.txt); for an export, a manifest.json is written beside its files. The model is\n" +
 			"checked before it is used. Past entries keep their readings until `samo reanalyze`.",
-		Args: cobra.ExactArgs(1),
+		quantizedHelp: "use the export's model_quantized.onnx (int8)",
+		install: func(ctx context.Context, dir string, q bool) (journal.ModelInfo, error) {
+			return c.engine().InstallEmotionModel(ctx, dir, q)
+		},
+		installed: func(m journal.ModelInfo) string {
+			return fmt.Sprintf("emotions are now read with %s %s (%s)\nrun `samo reanalyze` to read past entries with it too", m.Name, m.Version, m.Source)
+		},
+		defaultShort: "Go back to the emotion model built into SAMO",
+		useDefault:   func() error { return c.engine().UseBuiltInEmotionModel() },
+		usedDefault:  "emotions are now read with the built-in model",
+	}, c.tuneCommand())
+}
+
+// modelGroup is a command group that installs a model from a folder
+// (install DIR [--quantized]) and goes back to the one built into SAMO
+// (use-default).
+type modelGroup struct {
+	use, short, installShort, installLong, quantizedHelp, defaultShort, usedDefault string
+	install                                                                         func(ctx context.Context, dir string, quantized bool) (journal.ModelInfo, error)
+	installed                                                                       func(journal.ModelInfo) string
+	useDefault                                                                      func() error
+}
+
+func (c *cli) modelGroup(g modelGroup, more ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: g.use, Short: g.short}
+	var quantized bool
+	install := &cobra.Command{Use: "install DIR", Short: g.installShort, Long: g.installLong, Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, err := c.engine().InstallEmotionModel(cmd.Context(), args[0], quantized)
+			m, err := g.install(cmd.Context(), args[0], quantized)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout, "emotions are now read with %s %s (%s)\nrun `samo reanalyze` to read past entries with it too\n", m.Name, m.Version, m.Source)
+			fmt.Fprintln(c.stdout, g.installed(m))
 			return nil
 		},
 	}
-	install.Flags().BoolVar(&quantized, "quantized", false, "use the export's model_quantized.onnx (int8)")
-	useDefault := &cobra.Command{
-		Use:   "use-default",
-		Short: "Go back to the emotion model built into SAMO",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := c.engine().UseBuiltInEmotionModel(); err != nil {
+	install.Flags().BoolVar(&quantized, "quantized", false, g.quantizedHelp)
+	useDefault := &cobra.Command{Use: "use-default", Short: g.defaultShort, Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := g.useDefault(); err != nil {
 				return err
 			}
-			fmt.Fprintln(c.stdout, "emotions are now read with the built-in model")
+			fmt.Fprintln(c.stdout, g.usedDefault)
 			return nil
 		},
 	}
-	cmd.AddCommand(c.tuneCommand(), install, useDefault)
+	cmd.AddCommand(append(more, install, useDefault)...)
 	return cmd
 }
 

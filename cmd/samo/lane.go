@@ -1,7 +1,7 @@
 package main
 
 import (
-	"cmp"
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -116,7 +116,7 @@ func (c *cli) laneCommand() *cobra.Command {
 			}
 			return c.withJournal(func(svc *journal.Service) error {
 				if onThisDay {
-					day, err := c.laneDate(date)
+					day, err := journal.ParseDay(date, time.Now())
 					if err != nil {
 						return err
 					}
@@ -128,7 +128,7 @@ func (c *cli) laneCommand() *cobra.Command {
 				}
 				q := journal.TimelineQuery{By: span, Periods: periods}
 				if from != "" {
-					if q.Before, err = c.laneDate(from); err != nil {
+					if q.Before, err = journal.ParseDay(from, time.Now()); err != nil {
 						return err
 					}
 				}
@@ -147,12 +147,6 @@ func (c *cli) laneCommand() *cobra.Command {
 	cmd.Flags().IntVar(&periods, "periods", 12, "how many periods to show")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
-}
-
-// laneDate reads a day a person gives (today when empty).
-func (c *cli) laneDate(s string) (time.Time, error) {
-	day, _, err := journal.ParsePeriod(cmp.Or(s, "today"), time.Now())
-	return day, err
 }
 
 func (c *cli) reindexCommand() *cobra.Command {
@@ -178,34 +172,18 @@ func (c *cli) reindexCommand() *cobra.Command {
 }
 
 func (c *cli) embeddingsCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "embeddings", Short: "Manage the embedding model behind search by meaning"}
-	var quantized bool
-	install := &cobra.Command{
-		Use:   "install DIR",
-		Short: "Use a Hugging Face ONNX sentence-embedding export (all-MiniLM-L6-v2, BGE-small…) from now on",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			m, err := c.engine().InstallEmbeddingModel(cmd.Context(), args[0], quantized)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.stdout, "meaning is now read with %s %s (%s)\nrun `samo reindex` to embed past entries with it\n", m.Name, m.Version, m.Detail)
-			return nil
+	return c.modelGroup(modelGroup{
+		use: "embeddings", short: "Manage the embedding model behind search by meaning",
+		installShort:  "Use a Hugging Face ONNX sentence-embedding export (all-MiniLM-L6-v2, BGE-small…) from now on",
+		quantizedHelp: "use the export's quantized (int8) model file",
+		install: func(ctx context.Context, dir string, q bool) (journal.ModelInfo, error) {
+			return c.engine().InstallEmbeddingModel(ctx, dir, q)
 		},
-	}
-	install.Flags().BoolVar(&quantized, "quantized", false, "use the export's quantized (int8) model file")
-	useDefault := &cobra.Command{
-		Use:   "use-default",
-		Short: "Go back to the embedding built into SAMO (GloVe)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := c.engine().UseBuiltInEmbeddingModel(); err != nil {
-				return err
-			}
-			fmt.Fprintln(c.stdout, "meaning is now read with the built-in model; run `samo reindex` to embed past entries with it")
-			return nil
+		installed: func(m journal.ModelInfo) string {
+			return fmt.Sprintf("meaning is now read with %s %s (%s)\nrun `samo reindex` to embed past entries with it", m.Name, m.Version, m.Detail)
 		},
-	}
-	cmd.AddCommand(install, useDefault)
-	return cmd
+		defaultShort: "Go back to the embedding built into SAMO (GloVe)",
+		useDefault:   func() error { return c.engine().UseBuiltInEmbeddingModel() },
+		usedDefault:  "meaning is now read with the built-in model; run `samo reindex` to embed past entries with it",
+	})
 }

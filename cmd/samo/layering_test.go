@@ -40,7 +40,7 @@ func TestLayering_UIDoesNotReachTheStore(t *testing.T) {
 // search, similar, lane, reindex and embeddings commands, flag parsing and
 // printing only, take about 200 more.)
 func TestLayering_CommandLineStaysThin(t *testing.T) {
-	const maxLines, maxFuncLines = 1720, 60
+	const maxLines, maxFuncLines = 1705, 60
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
