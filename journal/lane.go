@@ -71,6 +71,9 @@ type laneIndex struct {
 	// the term was first read from (nil until one is known).
 	wordVecs func([]string) [][]float32
 	termVecs *search.Vectors
+	// termWords holds, by term id of words, the word the term was first
+	// read from (what insights show for a stem).
+	termWords []string
 	// order is the used slots, newest first; nil when a write has made it
 	// stale (see sorted).
 	order []int
@@ -88,6 +91,10 @@ type laneDoc struct {
 	dominant  int8   // index in EmotionLabels of its strongest feeling; -1 none
 	audio     bool
 	corrected bool
+	// scores are the entry's 28 emotion scores as insights count them
+	// (truthScores), in steps of 1/255; scored is false when it has none.
+	scores [28]uint8
+	scored bool
 }
 
 func newLaneIndex(m EmbeddingModel, wordVecs func([]string) [][]float32) *laneIndex {
@@ -122,6 +129,7 @@ func (ix *laneIndex) put(e Entry) int {
 	ix.order = nil
 	terms, words := surfaceWords(e.Text)
 	ix.words.Add(slot, terms)
+	ix.putTermWords(terms, words)
 	ix.putTermVectors(terms, words)
 	if ix.meaning != nil {
 		if ix.model.made(e.Embedding) && e.Text != "" {
@@ -171,6 +179,12 @@ func docOf(e Entry) laneDoc {
 		}
 	}
 	d.dominant = int8(dominantFeeling(e))
+	if sc, ok := truthScores(e); ok {
+		d.scored = true
+		for i, x := range sc {
+			d.scores[i] = uint8(math.Round(float64(min(max(x, 0), 1)) * 255))
+		}
+	}
 	return d
 }
 

@@ -1,0 +1,245 @@
+package journal_test
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/journal/journaltest"
+)
+
+// moodJournal saves a synthetic journal into a new Service whose clock
+// stands at the day after its last day.
+func moodJournal(t testing.TB, p journaltest.MoodPlan) *journal.Service {
+	t.Helper()
+	end := p.Start.AddDate(0, 0, p.Days)
+	s := journal.NewService(journaltest.NewMemStore(), journal.WithClock(func() time.Time { return end.Add(-time.Hour) }))
+	for _, e := range journaltest.MoodEntries(p) {
+		if _, err := s.Save(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+func scores(pairs map[string]float32) *journal.Emotions {
+	sc := make([]float32, len(journal.EmotionLabels))
+	var labels []string
+	for i, l := range journal.EmotionLabels {
+		if v, ok := pairs[l]; ok {
+			sc[i] = v
+			if v >= 0.3 {
+				labels = append(labels, l)
+			}
+		}
+	}
+	return &journal.Emotions{Scores: sc, Labels: labels, Model: "m", Version: "1"}
+}
+
+func TestInsights_Aggregates(t *testing.T) {
+	ctx := context.Background()
+	loc := time.UTC
+	day := func(d, h int) time.Time { return time.Date(2026, 3, d, h, 0, 0, 0, loc) } // 2 March 2026 is a Monday
+	s := journal.NewService(journaltest.NewMemStore(), journal.WithClock(func() time.Time { return day(8, 12) }))
+	save := func(at time.Time, em *journal.Emotions, corrected ...string) journal.Entry {
+		t.Helper()
+		e := journal.Entry{Text: "an entry about the garden", Created: at, Emotions: em}
+		if len(corrected) > 0 {
+			e.Corrections = &journal.Corrections{Labels: corrected, At: at}
+		}
+		e, err := s.Save(ctx, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	save(day(2, 9), scores(map[string]float32{"joy": 0.8, "sadness": 0.1}))
+	save(day(2, 21), scores(map[string]float32{"sadness": 0.6, "grief": 0.2}))
+	// the person said this one was pride, whatever the model read
+	save(day(3, 9), scores(map[string]float32{"anger": 0.9}), "pride")
+	save(day(5, 9), scores(map[string]float32{"neutral": 0.9}))
+	save(day(6, 9), scores(map[string]float32{"joy": 0.5}))
+	save(day(7, 10), scores(map[string]float32{"joy": 0.5}))
+	save(time.Date(2026, 2, 25, 9, 0, 0, 0, loc), scores(map[string]float32{"sadness": 0.7})) // before the range
+
+	in, err := s.Insights(ctx, journal.InsightsQuery{From: day(2, 0), To: day(9, 0), Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Entries != 6 || in.Days != 7 || in.DaysWithEntries != 5 || in.By != journal.Day {
+		t.Fatalf("entries %d, days %d, with entries %d, by %s; want 6, 7, 5, day", in.Entries, in.Days, in.DaysWithEntries, in.By)
+	}
+	if len(in.Periods) != 7 {
+		t.Fatalf("%d periods, want 7 (one per day, empty ones kept)", len(in.Periods))
+	}
+	mon := in.Periods[0]
+	if mon.Entries != 2 || math.Abs(mon.Mean["joy"]-0.4) > 0.01 || math.Abs(mon.Mean["sadness"]-0.35) > 0.01 {
+		t.Errorf("Monday: %d entries, joy %.3f, sadness %.3f; want 2, 0.4, 0.35", mon.Entries, mon.Mean["joy"], mon.Mean["sadness"])
+	}
+	// the sadness group is the highest of its labels: (0.1 + 0.6) / 2
+	if math.Abs(mon.Groups["sadness"]-0.35) > 0.01 || math.Abs(mon.Groups["joy"]-0.4) > 0.01 {
+		t.Errorf("Monday's sadness group %.3f, joy group %.3f; want 0.35, 0.4", mon.Groups["sadness"], mon.Groups["joy"])
+	}
+	// valence: entry 1 (0.8−0.1)/1 = 0.7; entry 2 −(0.6+0.2)/1 = −0.8 → mean −0.05
+	if mon.Valence == nil || math.Abs(*mon.Valence-(-0.05)) > 0.01 {
+		t.Errorf("Monday's valence %v, want −0.05", mon.Valence)
+	}
+	if mon.Share["joy"] != 0.5 || mon.Share["sadness"] != 0.5 || mon.GroupShare["sadness"] != 0.5 || mon.Share["grief"] != 0 {
+		t.Errorf("Monday's shares joy %.2f sadness %.2f (group %.2f) grief %.2f, want 0.5, 0.5, 0.5, 0", mon.Share["joy"], mon.Share["sadness"], mon.GroupShare["sadness"], mon.Share["grief"])
+	}
+	tue := in.Periods[1]
+	if tue.Mean["pride"] != 1 || tue.Mean["anger"] != 0 || *tue.Valence != 1 {
+		t.Errorf("Tuesday (corrected to pride): pride %.2f anger %.2f valence %.2f; want 1, 0, 1", tue.Mean["pride"], tue.Mean["anger"], *tue.Valence)
+	}
+	wed := in.Periods[2]
+	if wed.Entries != 0 || wed.Valence != nil || wed.Mean != nil {
+		t.Errorf("Wednesday has no entries but reads %+v: an empty day must stay empty, not zero", wed)
+	}
+	if in.Weekdays[2].Valence != nil || in.Weekdays[0].Entries != 2 || in.Weekdays[0].Days != 1 {
+		t.Errorf("weekdays: %+v", in.Weekdays)
+	}
+	if in.Hours[9].Entries != 4 || in.Hours[21].Entries != 1 {
+		t.Errorf("hours: 09 has %d, 21 has %d; want 4 and 1", in.Hours[9].Entries, in.Hours[21].Entries)
+	}
+	if in.Streaks.Current != 3 || in.Streaks.Longest != 3 {
+		t.Errorf("streaks %+v, want current 3 (Thu–Sat, Sunday not yet written), longest 3", in.Streaks)
+	}
+	if in.Mix[0].Group != "joy" || in.Mix[0].Entries != 4 {
+		t.Errorf("mix %+v: want joy first with 4 entries (3 by the model, 1 corrected to pride)", in.Mix)
+	}
+	if in.Change == nil || in.Change.PreviousEntries != 1 {
+		t.Errorf("change %+v: want the week before with its one entry", in.Change)
+	}
+	if len(in.Calendar) != 5 || in.Calendar[0].Dominant == "" {
+		t.Errorf("calendar %+v: want 5 days with entries, each with its dominant group", in.Calendar)
+	}
+}
+
+func TestInsights_BadRange(t *testing.T) {
+	s := journal.NewService(journaltest.NewMemStore())
+	now := time.Now()
+	if _, err := s.Insights(context.Background(), journal.InsightsQuery{From: now, To: now.AddDate(0, 0, -1)}); err == nil {
+		t.Fatal("a range that ends before it starts was accepted")
+	}
+	for _, bad := range []string{"", "x", "0d", "-3d", "12q", "d"} {
+		if bad == "" {
+			continue
+		}
+		if _, _, err := journal.ParseRange(bad, now); err == nil {
+			t.Errorf("ParseRange(%q) accepted", bad)
+		}
+	}
+	from, to, err := journal.ParseRange("90d", time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC))
+	if err != nil || !to.Equal(time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC)) || to.Sub(from) != 90*24*time.Hour {
+		t.Errorf("90d: %v – %v, %v", from, to, err)
+	}
+}
+
+func TestInsights_EmptyJournal(t *testing.T) {
+	s := journal.NewService(journaltest.NewMemStore())
+	in, err := s.Insights(context.Background(), journal.InsightsQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Entries != 0 || len(in.Patterns) != 0 || in.Days != 1 {
+		t.Fatalf("empty journal: %+v", in)
+	}
+}
+
+var start = time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC)
+
+// plantedDelay is how far from a planted change (in days) the found one
+// may be.
+const plantedDelay = 14
+
+func TestInsights_FindsAPlantedShift(t *testing.T) {
+	for seed := range uint64(3) {
+		s := moodJournal(t, journaltest.MoodPlan{Start: start, Days: 240, Seed: seed,
+			Shift: &journaltest.PlantedShift{Label: "sadness", Day: 150, By: 0.12}})
+		in, err := s.Insights(context.Background(), journal.InsightsQuery{From: start, To: start.AddDate(0, 0, 240), Location: time.UTC})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, p := range in.Patterns {
+			if p.Kind != "shift" || p.Series != "sadness" {
+				continue
+			}
+			found = true
+			at := int(p.Day.Sub(start).Hours() / 24)
+			if at < 150-plantedDelay || at > 150+plantedDelay {
+				t.Errorf("seed %d: sadness shift found at day %d, planted at 150", seed, at)
+			}
+			// the planted +0.12 is less once scores are clipped at 0
+			if p.Low <= 0.03 || p.Size > 0.15 || p.DaysAfter < 14 || len(p.Evidence) == 0 || p.Summary == "" {
+				t.Errorf("seed %d: %+v: want a rise of about 0.1 resting on 14+ days, with evidence", seed, p)
+			}
+		}
+		if !found {
+			t.Errorf("seed %d: the planted sadness shift was not found; patterns: %+v", seed, in.Patterns)
+		}
+	}
+}
+
+func TestInsights_FindsAPlantedWeeklyCycle(t *testing.T) {
+	s := moodJournal(t, journaltest.MoodPlan{Start: start, Days: 300, Seed: 7,
+		Cycle: &journaltest.PlantedCycle{Label: "joy", Weekday: time.Saturday, By: 0.12}})
+	in, err := s.Insights(context.Background(), journal.InsightsQuery{From: start, To: start.AddDate(0, 0, 300), Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range in.Patterns {
+		if p.Kind == "weekly cycle" && p.Series == "joy" && p.Weekday == "Saturday" && p.Size > 0 {
+			return
+		}
+	}
+	t.Errorf("the planted Saturday joy was not found; patterns: %+v", in.Patterns)
+}
+
+func TestInsights_FindsAWordThatGoesWithSadness(t *testing.T) {
+	s := moodJournal(t, journaltest.MoodPlan{Start: start, Days: 200, Seed: 3,
+		Word: &journaltest.PlantedWord{Word: "hospital", Label: "sadness"}})
+	in, err := s.Insights(context.Background(), journal.InsightsQuery{From: start, To: start.AddDate(0, 0, 200), Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Words) == 0 || in.Words[0].Word != "hospital" || in.Words[0].Group != "sadness" || in.Words[0].Low <= 1 {
+		t.Fatalf("words %+v: want hospital with sadness first, its interval above 1", in.Words)
+	}
+	for _, a := range in.Words[1:] {
+		if a.Word != "hospital" {
+			t.Errorf("%q with %s (lift %.2f, %.2f–%.2f): no other word was planted", a.Word, a.Group, a.Lift, a.Low, a.High)
+		}
+	}
+}
+
+// maxAlarmRate is the stated share of pattern-free journals in which any
+// pattern is claimed.
+const maxAlarmRate = 0.10
+
+func TestInsights_NoPatternsInAJournalWithout(t *testing.T) {
+	seeds := 40
+	if testing.Short() {
+		seeds = 10
+	}
+	alarms := 0
+	for seed := range uint64(seeds) {
+		s := moodJournal(t, journaltest.MoodPlan{Start: start, Days: 180, Seed: 1000 + seed})
+		in, err := s.Insights(context.Background(), journal.InsightsQuery{From: start, To: start.AddDate(0, 0, 180), Location: time.UTC, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in.Patterns) > 0 {
+			alarms++
+			t.Logf("seed %d: %d claimed, first: %s", seed, len(in.Patterns), in.Patterns[0].Summary)
+		}
+		for _, w := range in.Words {
+			t.Logf("seed %d: word %q with %s (%.2f–%.2f)", seed, w.Word, w.Group, w.Low, w.High)
+		}
+	}
+	if rate := float64(alarms) / float64(seeds); rate > maxAlarmRate {
+		t.Errorf("patterns claimed in %d of %d pattern-free journals (%.2f), more than the stated %.2f", alarms, seeds, rate, maxAlarmRate)
+	}
+}
