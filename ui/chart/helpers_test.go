@@ -73,3 +73,63 @@ func timelineFixture() TimelineData {
 		},
 	}
 }
+
+// calendarFixture is half a year of days from 1 Jan 2025: most have a
+// dominant group, every fifth and a run in March have none.
+func calendarFixture() CalendarData {
+	pal := GroupColors()
+	groups := Groups()
+	var days []Day
+	for i := 0; i < 181; i++ {
+		d := day(2025, time.January, 1).AddDate(0, 0, i)
+		if i%5 == 3 || (i >= 60 && i < 70) {
+			days = append(days, Day{Date: d})
+			continue
+		}
+		g := groups[(i*7+i/3)%len(groups)]
+		days = append(days, Day{Date: d, Has: true, Color: pal[g], Label: g + " · 2 entries"})
+	}
+	return CalendarData{Days: days}
+}
+
+// weekdayFixture is mean valence by weekday, negative midweek, with
+// intervals and no Saturday data.
+func weekdayFixture() BarsData {
+	return BarsData{
+		Labels:  []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"},
+		Values:  []float64{0.12, -0.08, -0.21, 0.05, 0.34, nan, 0.41},
+		Low:     []float64{0.02, -0.19, -0.35, -0.06, 0.22, nan, 0.27},
+		High:    []float64{0.22, 0.03, -0.07, 0.16, 0.46, nan, 0.55},
+		Counts:  []int{14, 11, 9, 12, 15, 0, 8},
+		Color:   GroupColors()[Sadness],
+		Caption: "mean valence by weekday",
+	}
+}
+
+// hourFixture is entries' mean joy by hour of day, empty at night.
+func hourFixture() BarsData {
+	d := BarsData{Color: GroupColors()[Joy], Caption: "mean joy by hour of day"}
+	for h := 0; h < 24; h++ {
+		d.Labels = append(d.Labels, formatTick(float64(h), 0))
+		v := nan
+		if h >= 7 && h <= 23 && h != 15 {
+			v = 0.2 + 0.03*float64((h*5)%11)
+		}
+		d.Values = append(d.Values, v)
+		d.Counts = append(d.Counts, h%4+1)
+	}
+	return d
+}
+
+func mixFixture() MixData {
+	pal := GroupColors()
+	return MixData{Parts: []Part{
+		{Name: "sadness", Color: pal[Sadness], Share: 9, Count: 9},
+		{Name: "joy", Color: pal[Joy], Share: 17, Count: 17},
+		{Name: "neutral", Color: pal[Neutral], Share: 6, Count: 6},
+		{Name: "anger", Color: pal[Anger], Share: 3, Count: 3},
+		{Name: "fear", Color: pal[Fear], Share: 4, Count: 4},
+		{Name: "surprise", Color: pal[Surprise], Share: 1, Count: 1},
+		{Name: "disgust", Color: pal[Disgust], Share: 0, Count: 0},
+	}}
+}
