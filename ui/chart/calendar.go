@@ -174,8 +174,9 @@ func (c *Calendar) legendItems(p palette) []legendItem {
 		for _, g := range Groups() {
 			names[GroupColor(g)] = g
 		}
-		for _, d := range c.data.Days {
-			if !d.Has {
+		for n := c.first; n <= c.last; n++ {
+			d, ok := c.days[n]
+			if !ok || !d.Has {
 				continue
 			}
 			col := orDefault(d.Color, p.primary)
@@ -186,6 +187,9 @@ func (c *Calendar) legendItems(p palette) []legendItem {
 			name, ok := names[col]
 			if !ok {
 				name = d.Label
+			}
+			if name == "" {
+				name = "entries"
 			}
 			items = append(items, legendItem{name: name, color: col})
 		}

@@ -251,6 +251,9 @@ func tickDecimals(ticks []float64) int {
 
 // formatTick formats a tick value with the given decimals.
 func formatTick(v float64, decimals int) string {
+	if v == 0 {
+		return "0"
+	}
 	return strconv.FormatFloat(v, 'f', decimals, 64)
 }
 
