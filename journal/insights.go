@@ -116,7 +116,8 @@ type Slot struct {
 	Entries int `json:"entries"`
 	Days    int `json:"days,omitempty"`
 	// Valence is the mean (of day levels for a weekday, of entries for an
-	// hour), Low and High its 95% interval; all null without entries.
+	// hour), Low and High its 95% interval; null without entries (the
+	// interval also with one).
 	Valence *float64 `json:"valence"`
 	Low     *float64 `json:"low"`
 	High    *float64 `json:"high"`
@@ -556,7 +557,7 @@ func calendar(days []dayLevel, from time.Time) []DayMood {
 }
 
 // meanInterval is the mean of xs and its 95% interval (normal
-// approximation, t's 1.96; an interval as wide as the scale with one value).
+// approximation); with one value the interval is unknown (±Inf).
 func meanInterval(xs []float64) (mean, low, high float64) {
 	n := float64(len(xs))
 	for _, x := range xs {
@@ -564,7 +565,7 @@ func meanInterval(xs []float64) (mean, low, high float64) {
 	}
 	mean /= n
 	if len(xs) < 2 {
-		return mean, mean - 1, mean + 1
+		return mean, math.Inf(-1), math.Inf(1)
 	}
 	var ss float64
 	for _, x := range xs {
@@ -578,8 +579,11 @@ func slot(label string, entries int, xs []float64) Slot {
 	s := Slot{Label: label, Entries: entries}
 	if len(xs) > 0 {
 		m, lo, hi := meanInterval(xs)
-		lo, hi = max(lo, -1), min(hi, 1)
-		s.Valence, s.Low, s.High = &m, &lo, &hi
+		s.Valence = &m
+		if len(xs) > 1 {
+			lo, hi = max(lo, -1), min(hi, 1)
+			s.Low, s.High = &lo, &hi
+		}
 	}
 	return s
 }

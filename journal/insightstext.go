@@ -96,5 +96,31 @@ func writeSlot(w io.Writer, s Slot) {
 		fmt.Fprintf(w, "  %-4s  no entries\n", s.Label)
 		return
 	}
-	fmt.Fprintf(w, "  %-4s %+.2f (%+.2f to %+.2f), %d %s\n", s.Label, *s.Valence, *s.Low, *s.High, s.Entries, Plural(s.Entries, "entry", "entries"))
+	interval := ""
+	if s.Low != nil {
+		interval = fmt.Sprintf(" (%+.2f to %+.2f)", *s.Low, *s.High)
+	}
+	fmt.Fprintf(w, "  %-4s %+.2f%s, %d %s\n", s.Label, *s.Valence, interval, s.Entries, Plural(s.Entries, "entry", "entries"))
+}
+
+// Span sets the stretch from the CLI's and the window's words: a range
+// back from now ("90d", "all"; see ParseRange), or since and until (a
+// year, month or day, as ParsePeriod reads them), which win over it.
+func (q *InsightsQuery) Span(rangeWords, since, until string, now time.Time) error {
+	from, to, err := ParseRange(rangeWords, now)
+	if err != nil {
+		return err
+	}
+	if since != "" {
+		if from, _, err = ParsePeriod(since, now); err != nil {
+			return err
+		}
+	}
+	if until != "" {
+		if _, to, err = ParsePeriod(until, now); err != nil {
+			return err
+		}
+	}
+	q.From, q.To = from, to
+	return nil
 }

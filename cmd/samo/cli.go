@@ -91,7 +91,8 @@ func (c *cli) rootCommand() *cobra.Command {
 		c.analyzeCommand(), c.evalCommand(), c.emotionsCommand(), c.reanalyzeCommand(),
 		c.devicesCommand(), c.recordCommand(), c.recoverCommand(), c.playCommand(), c.vadCommand(),
 		c.transcribeCommand(), c.speechCommand(),
-		c.searchCommand(), c.similarCommand(), c.laneCommand(), c.reindexCommand(), c.embeddingsCommand())
+		c.searchCommand(), c.similarCommand(), c.laneCommand(), c.reindexCommand(), c.embeddingsCommand(),
+		c.insightsCommand())
 	return root
 }
 
