@@ -66,7 +66,8 @@ type Calendar struct {
 	loc         *time.Location
 
 	// geometry of the last layout
-	gridX, gridY, pitch, cell float32
+	gridX, gridY, pitch, cell, bandH float32
+	cols                             int // weeks in a band
 }
 
 // NewCalendar returns a Calendar drawing d.
@@ -229,52 +230,72 @@ func (c *Calendar) build(size fyne.Size) []fyne.CanvasObject {
 	for _, s := range initials {
 		leftW = max(leftW, measure(s, p.small, false).Width)
 	}
-	top := pad + lineH + 2
+	head := lineH + 2 // month names above each band
 	availW := size.Width - 2*pad - leftW - 4
-	availH := size.Height - top - pad - legendH - 6
-	cols := c.weeks()
-	pitch := min(availW/float32(cols), availH/7, 28)
+	availH := size.Height - pad - pad - legendH - 6
+	weeks := c.weeks()
+
+	// A long span wraps into bands of weeks, one under another, when that
+	// makes the squares bigger.
+	bands, cols, pitch := 1, weeks, float32(0)
+	for b := 1; b <= max(1, weeks/8); b++ {
+		cw := (weeks + b - 1) / b
+		pb := min(availW/float32(cw), (availH-float32(b)*head-float32(b-1)*4)/float32(7*b), 28)
+		if pb > pitch+0.5 {
+			bands, cols, pitch = b, cw, pb
+		}
+	}
 	pitch = max(pitch, 2)
 	gap := max(1, float32(math.Round(float64(pitch*0.12))))
 	if pitch < 4 {
 		gap = 0
 	}
-	c.pitch, c.cell = pitch, pitch-gap
-	c.gridX, c.gridY = pad+leftW+4, top
+	c.pitch, c.cell, c.cols = pitch, pitch-gap, cols
+	c.bandH = 7*pitch + 4 + head
+	c.gridX, c.gridY = pad+leftW+4, pad+head
 
 	var objs []fyne.CanvasObject
 
 	// Month names above the column holding each month's first day.
-	lastEnd := float32(-1e9)
+	lastEnd, lastBand := float32(-1e9), -1
 	for n := c.first; n <= c.last; n++ {
 		t := fromCivil(n, time.UTC)
 		if t.Day() != 1 && n != c.first {
 			continue
 		}
+		band, col, _ := c.cellOf(n)
+		newBand := band != lastBand
+		if newBand {
+			lastEnd, lastBand = -1e9, band
+		}
 		if n == c.first && t.Day() > 21 {
 			continue // too little of the month to name
 		}
 		s := t.Format("Jan")
-		if t.Month() == time.January || n == c.first {
+		if t.Month() == time.January || newBand {
 			s = t.Format("Jan 2006")
 		}
-		x := c.gridX + float32((n-c.start)/7)*pitch
+		x := c.gridX + float32(col)*pitch
 		w := measure(s, p.small, false).Width
 		if x < lastEnd+6 || x+w > size.Width-pad+w/2 {
 			continue
 		}
 		lastEnd = x + w
-		objs = append(objs, newText(s, p.muted, p.small, false, fyne.NewPos(x, pad)))
+		objs = append(objs, newText(s, p.muted, p.small, false, fyne.NewPos(x, c.gridY+float32(band)*c.bandH-head)))
 	}
 
-	// Weekday initials, every other one when rows are too short for all.
-	for r, s := range initials {
-		if pitch < lineH*0.9 && r%2 == 1 {
-			continue
+	// Weekday initials on every band, spaced out when rows are too short
+	// for all seven.
+	stride := max(1, int(math.Ceil(float64(lineH*0.9/pitch))))
+	for b := 0; b < bands; b++ {
+		for r, s := range initials {
+			if r%stride != 0 {
+				continue
+			}
+			ts := measure(s, p.small, false)
+			y := c.gridY + float32(b)*c.bandH + float32(r)*pitch + c.cell/2 - ts.Height/2
+			objs = append(objs, newText(s, p.muted, p.small, false, fyne.NewPos(pad+leftW-ts.Width, y)))
 		}
-		ts := measure(s, p.small, false)
-		y := c.gridY + float32(r)*pitch + c.cell/2 - ts.Height/2
-		objs = append(objs, newText(s, p.muted, p.small, false, fyne.NewPos(pad+leftW-ts.Width, y)))
 	}
 
 	// Squares for days with entries; one raster hatches all the others.
@@ -287,22 +308,23 @@ func (c *Calendar) build(size fyne.Size) []fyne.CanvasObject {
 			anyMissing = true
 			continue
 		}
-		col, row := (n-c.start)/7, weekday(n)
-		objs = append(objs, newRect(orDefault(d.Color, p.primary),
-			fyne.NewPos(c.gridX+float32(col)*pitch, c.gridY+float32(row)*pitch), fyne.NewSquareSize(c.cell)))
+		objs = append(objs, newRect(orDefault(d.Color, p.primary), c.cellPos(n), fyne.NewSquareSize(c.cell)))
 	}
 	if anyMissing {
-		first, start, cell := c.first, c.start, c.cell
-		h := hatchRaster(p.hatch, fyne.NewSize(float32(cols)*pitch, 7*pitch), func(x, y float32) (bool, float32) {
-			col, row := int(x/pitch), int(y/pitch)
-			if row > 6 {
+		first, start, cell, bandH := c.first, c.start, c.cell, c.bandH
+		gridH := float32(bands-1)*bandH + 7*pitch
+		h := hatchRaster(p.hatch, fyne.NewSize(float32(cols)*pitch, gridH), func(x, y float32) (bool, float32) {
+			band := int(y / bandH)
+			oy := y - float32(band)*bandH
+			col, row := int(x/pitch), int(oy/pitch)
+			if row > 6 || col >= cols {
 				return false, 0
 			}
-			ox, oy := x-float32(col)*pitch, y-float32(row)*pitch
+			ox, oy := x-float32(col)*pitch, oy-float32(row)*pitch
 			if ox >= cell || oy >= cell {
 				return false, 0
 			}
-			i := start + col*7 + row - first
+			i := start + (band*cols+col)*7 + row - first
 			if i < 0 || i >= len(missing) || !missing[i] {
 				return false, 0
 			}
@@ -316,20 +338,34 @@ func (c *Calendar) build(size fyne.Size) []fyne.CanvasObject {
 	return append(objs, lg...)
 }
 
+// cellOf returns the band, column and row of civil day n.
+func (c *Calendar) cellOf(n int) (band, col, row int) {
+	w := (n - c.start) / 7
+	cols := max(c.cols, 1)
+	return w / cols, w % cols, weekday(n)
+}
+
+// cellPos is the top-left corner of day n's square.
+func (c *Calendar) cellPos(n int) fyne.Position {
+	band, col, row := c.cellOf(n)
+	return fyne.NewPos(c.gridX+float32(col)*c.pitch, c.gridY+float32(band)*c.bandH+float32(row)*c.pitch)
+}
+
 // dayAt returns the civil day under pos and whether there is one.
 func (c *Calendar) dayAt(pos fyne.Position) (int, bool) {
-	if c.pitch <= 0 {
+	if c.pitch <= 0 || c.bandH <= 0 {
 		return 0, false
 	}
 	x, y := pos.X-c.gridX, pos.Y-c.gridY
 	if x < 0 || y < 0 {
 		return 0, false
 	}
-	col, row := int(x/c.pitch), int(y/c.pitch)
-	if row > 6 || col >= c.weeks() {
+	band := int(y / c.bandH)
+	col, row := int(x/c.pitch), int((y-float32(band)*c.bandH)/c.pitch)
+	if row > 6 || col >= c.cols {
 		return 0, false
 	}
-	n := c.start + col*7 + row
+	n := c.start + (band*c.cols+col)*7 + row
 	if n < c.first || n > c.last {
 		return 0, false
 	}
@@ -345,8 +381,7 @@ func (c *Calendar) overlay(size fyne.Size) []fyne.CanvasObject {
 		return nil
 	}
 	p := paletteFor(c)
-	col, row := (n-c.start)/7, weekday(n)
-	ring := newRect(nil, fyne.NewPos(c.gridX+float32(col)*c.pitch-1, c.gridY+float32(row)*c.pitch-1), fyne.NewSquareSize(c.cell+2))
+	ring := newRect(nil, c.cellPos(n).SubtractXY(1, 1), fyne.NewSquareSize(c.cell+2))
 	ring.FillColor = color.Transparent
 	ring.StrokeColor = p.fg
 	ring.StrokeWidth = 1

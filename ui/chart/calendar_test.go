@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -37,10 +38,8 @@ func twoWeeks() CalendarData {
 // cellPixels returns the pixels inside day n's square, one pixel in from
 // its edges.
 func cellPixels(c *Calendar, img image.Image, date time.Time) []color.NRGBA {
-	n := civil(date)
-	col, row := (n-c.start)/7, weekday(n)
-	x0 := int(c.gridX + float32(col)*c.pitch)
-	y0 := int(c.gridY + float32(row)*c.pitch)
+	pos := c.cellPos(civil(date))
+	x0, y0 := int(pos.X), int(pos.Y)
 	var out []color.NRGBA
 	for y := y0 + 1; y < y0+int(c.cell)-1; y++ {
 		for x := x0 + 1; x < x0+int(c.cell)-1; x++ {
@@ -104,8 +103,7 @@ func TestCalendarHoverAndTap(t *testing.T) {
 	c := NewCalendar(twoWeeks())
 	cv := place(t, c, fyne.NewSize(300, 160))
 	centre := func(d time.Time) fyne.Position {
-		n := civil(d)
-		return fyne.NewPos(c.gridX+float32((n-c.start)/7)*c.pitch+c.cell/2, c.gridY+float32(weekday(n))*c.pitch+c.cell/2)
+		return c.cellPos(civil(d)).AddXY(c.cell/2, c.cell/2)
 	}
 
 	test.MoveMouse(cv, centre(day(2025, time.January, 13)))
@@ -124,7 +122,7 @@ func TestCalendarHoverAndTap(t *testing.T) {
 		t.Errorf("tapping 19 Jan gave %v", tapped)
 	}
 	tapped = time.Time{}
-	test.TapCanvas(cv, fyne.NewPos(c.gridX+c.pitch*10, c.gridY+c.pitch)) // past the last week
+	test.TapCanvas(cv, c.cellPos(civil(day(2025, time.January, 21))).AddXY(1, 1)) // past the last day
 	if !tapped.IsZero() {
 		t.Errorf("tapping outside the days gave %v", tapped)
 	}
@@ -153,4 +151,11 @@ func TestCalendarOddInput(t *testing.T) {
 	if w := c.weeks(); w > maxCalendarDays/7+2 {
 		t.Errorf("%d weeks for a 125-year span", w)
 	}
+}
+
+func TestCalendarYearsGolden(t *testing.T) {
+	test.NewTempApp(t)
+	c := NewCalendar(yearsFixture())
+	c.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(400, 60)}})
+	test.AssertImageMatches(t, "calendar_years_hover.png", Render(c, fyne.NewSize(800, 200), light(), 1))
 }

@@ -133,3 +133,37 @@ func mixFixture() MixData {
 		{Name: "disgust", Color: pal[Disgust], Share: 0, Count: 0},
 	}}
 }
+
+// yearsFixture is three years of days from 1 Jan 2023, one in four
+// without entries and a silent August 2024.
+func yearsFixture() CalendarData {
+	pal := GroupColors()
+	groups := Groups()
+	var days []Day
+	for i := 0; i < 3*365; i++ {
+		d := Day{Date: day(2023, time.January, 1).AddDate(0, 0, i)}
+		if i%4 != 0 && !(d.Date.Year() == 2024 && d.Date.Month() == time.August) {
+			g := groups[(i*3+i/5)%len(groups)]
+			d.Has, d.Color, d.Label = true, pal[g], g
+		}
+		days = append(days, d)
+	}
+	return CalendarData{Days: days}
+}
+
+// weeklyFixture is 156 weeks of joy and sadness from 2 Jan 2023.
+func weeklyFixture() TimelineData {
+	pal := GroupColors()
+	d := TimelineData{YLabel: "mean score"}
+	joy, sad := make([]float64, 156), make([]float64, 156)
+	for i := range joy {
+		d.Periods = append(d.Periods, day(2023, time.January, 2).AddDate(0, 0, 7*i))
+		joy[i] = 0.35 + 0.2*math.Sin(float64(i)/9)
+		sad[i] = 0.2 + 0.1*math.Cos(float64(i)/7)
+		if i%13 == 6 {
+			joy[i], sad[i] = nan, nan
+		}
+	}
+	d.Lines = []Line{{Name: "joy", Color: pal[Joy], Values: joy}, {Name: "sadness", Color: pal[Sadness], Values: sad}}
+	return d
+}

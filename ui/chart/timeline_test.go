@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -116,4 +117,11 @@ func TestTimelineSet(t *testing.T) {
 	if dots != 1 {
 		t.Errorf("lone value drew %d dots, want 1", dots)
 	}
+}
+
+func TestTimelineWeeksGolden(t *testing.T) {
+	test.NewTempApp(t)
+	tl := NewTimeline(weeklyFixture())
+	tl.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(700, 120)}})
+	test.AssertImageMatches(t, "timeline_weeks_hover.png", Render(tl, fyne.NewSize(800, 300), dark(), 1))
 }
