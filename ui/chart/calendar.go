@@ -34,7 +34,7 @@ type CalendarData struct {
 	// Days may come in any order and need not be contiguous: every day
 	// from the earliest to the latest is drawn, and those not listed
 	// count as having no entry. Where a date is listed twice the last
-	// wins.
+	// wins. A span longer than about twenty years keeps its latest twenty.
 	Days []Day
 	// Legend names the colours used. When empty, each distinct colour of
 	// the days with entries is listed once, named after the palette group
