@@ -195,6 +195,72 @@ func bocpd(hazard, priorSD float64, recent int, threshold float64) func(x []floa
 	}
 }
 
+// longRunRatio estimates how much autocorrelation inflates the variance of a
+// mean of res (residuals in day order): 1 + 2·Σ w(l)·ρ(l) over lags l = 1..L
+// between days with entries, with Bartlett weights w(l) = 1 - l/(L+1) and
+// L = ⌊4·(n/100)^(2/9)⌋ (Newey & West 1994). It is at least 1, so that it
+// never makes a test bolder than one for independent days.
+func longRunRatio(res []float64) float64 {
+	n := len(res)
+	if n < 3 {
+		return 1
+	}
+	var c0 float64
+	for _, r := range res {
+		c0 += r * r
+	}
+	if !(c0 > 0) {
+		return 1
+	}
+	lags := max(1, int(4*math.Pow(float64(n)/100, 2.0/9)))
+	ratio := 1.0
+	for l := 1; l <= lags && l < n; l++ {
+		c := 0.0
+		for i := l; i < n; i++ {
+			c += res[i] * res[i-l]
+		}
+		ratio += 2 * (1 - float64(l)/float64(lags+1)) * c / c0
+	}
+	return max(1, ratio)
+}
+
+// shiftTestLRV is the best-split test with a plain permutation of days and
+// the observed statistic divided by longRunRatio of the residuals around the
+// best split (a variance correction for autocorrelation instead of blocks).
+func shiftTestLRV(o obs, minDays, shuffles int, r *rand.Rand) (split int, p float64, drawn int, ratio float64, ok bool) {
+	if len(o.x) < 2*minDays {
+		return 0, 1, 0, 1, false
+	}
+	sum, cnt := blocks(o, 1)
+	n := float64(len(o.x))
+	md := float64(minDays)
+	order := make([]int32, len(sum))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	observed, at := scanBlocks(order, sum, cnt, n, md)
+	split = refine(o, minDays)
+	before, after := meanOf(o.x[:split]), meanOf(o.x[split:])
+	res := make([]float64, len(o.x))
+	for i, v := range o.x {
+		if i < split {
+			res[i] = v - before
+		} else {
+			res[i] = v - after
+		}
+	}
+	ratio = longRunRatio(res)
+	if at < 0 || observed <= 0 {
+		return split, 1, 0, ratio, true
+	}
+	p, drawn = permP(observed/ratio, shuffles, func() float64 {
+		r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		v, _ := scanBlocks(order, sum, cnt, n, md)
+		return v
+	})
+	return split, p, drawn, ratio, true
+}
+
 // row is one line of the comparison table.
 type row struct {
 	name, params      string
@@ -496,6 +562,14 @@ to a few thousand days per series, far too few to train one per person, a
 model trained on others' journals would not give a p-value to control false
 discoveries with, and the patterns sought (a mean shift, a weekday effect, an
 outlier) are exactly what the classical tests above are built for.
+
+## Speed
+
+` + "`go test -run X -bench Detect ./journal/patterns`" + ` (35 series with a few planted
+patterns, the rest pattern-free) on the 2-core development machine: about
+22–25 ms for 35 × 1,100 days and 92–130 ms for 35 × 4,000 days. Series run in
+parallel; each permutation test draws its own seeded stream, so results do not
+depend on the order. Strong patterns cost the most (they draw every shuffle).
 
 ## What the tests hold Detect to
 

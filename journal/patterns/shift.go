@@ -93,45 +93,33 @@ func shiftTest(o obs, minDays, block, shuffles int, r *rand.Rand) (split int, p 
 	}
 	observed, at := scanBlocks(order, sum, cnt, n, md)
 	if at < 0 || observed <= 0 {
-		return refine(o, minDays, block, at), 1, 0, true
+		return refine(o, minDays), 1, 0, true
 	}
 	p, drawn = permP(observed, shuffles, func() float64 {
 		r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		v, _ := scanBlocks(order, sum, cnt, n, md)
 		return v
 	})
-	return refine(o, minDays, block, at), p, drawn, true
+	return refine(o, minDays), p, drawn, true
 }
 
-// refine places the split to the day: among the splits between days with
-// entries within one block of the best block boundary, the one with the
-// largest standardized mean difference.
-func refine(o obs, minDays, block, at int) int {
-	const global = true
+// refine places the split to the day: the split between days with entries,
+// leaving minDays each side, with the largest standardized mean difference.
+// The block-level scan only serves the permutation test.
+func refine(o obs, minDays int) int {
 	n := len(o.x)
-	boundary := (at + 1) * block
-	total := 0.0
-	for _, v := range o.x {
-		total += v
-	}
-	mean := total / float64(n)
-	best, split := -1.0, -1
+	mean := meanOf(o.x)
+	best, split := -1.0, max(minDays, min(n-minDays, n/2))
 	s := 0.0
 	for i := 1; i < n; i++ {
 		s += o.x[i-1]
 		if i < minDays || n-i < minDays {
 			continue
 		}
-		if d := o.day[i]; !global && (d < boundary-block || d > boundary+block) {
-			continue
-		}
 		dev := s - float64(i)*mean
 		if v := dev * dev / (float64(i) * float64(n-i)); v > best {
 			best, split = v, i
 		}
-	}
-	if split < 0 {
-		split = max(minDays, min(n-minDays, n/2))
 	}
 	return split
 }
@@ -193,70 +181,4 @@ func shuffleWords(drawn, most int) string {
 		return fmt.Sprintf("stopped after %d of up to %d shuffles", drawn, most)
 	}
 	return fmt.Sprintf("%d shuffles", drawn)
-}
-
-// longRunRatio estimates how much autocorrelation inflates the variance of a
-// mean of res (residuals in day order): 1 + 2·Σ w(l)·ρ(l) over lags l = 1..L
-// between days with entries, with Bartlett weights w(l) = 1 - l/(L+1) and
-// L = ⌊4·(n/100)^(2/9)⌋ (Newey & West 1994). It is at least 1, so that it
-// never makes a test bolder than one for independent days.
-func longRunRatio(res []float64) float64 {
-	n := len(res)
-	if n < 3 {
-		return 1
-	}
-	var c0 float64
-	for _, r := range res {
-		c0 += r * r
-	}
-	if !(c0 > 0) {
-		return 1
-	}
-	lags := max(1, int(4*math.Pow(float64(n)/100, 2.0/9)))
-	ratio := 1.0
-	for l := 1; l <= lags && l < n; l++ {
-		c := 0.0
-		for i := l; i < n; i++ {
-			c += res[i] * res[i-l]
-		}
-		ratio += 2 * (1 - float64(l)/float64(lags+1)) * c / c0
-	}
-	return max(1, ratio)
-}
-
-// shiftTestLRV is the best-split test with a plain permutation of days and
-// the observed statistic divided by longRunRatio of the residuals around the
-// best split (a variance correction for autocorrelation instead of blocks).
-func shiftTestLRV(o obs, minDays, shuffles int, r *rand.Rand) (split int, p float64, drawn int, ratio float64, ok bool) {
-	if len(o.x) < 2*minDays {
-		return 0, 1, 0, 1, false
-	}
-	sum, cnt := blocks(o, 1)
-	n := float64(len(o.x))
-	md := float64(minDays)
-	order := make([]int32, len(sum))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	observed, at := scanBlocks(order, sum, cnt, n, md)
-	split = refine(o, minDays, 1, at)
-	before, after := meanOf(o.x[:split]), meanOf(o.x[split:])
-	res := make([]float64, len(o.x))
-	for i, v := range o.x {
-		if i < split {
-			res[i] = v - before
-		} else {
-			res[i] = v - after
-		}
-	}
-	ratio = longRunRatio(res)
-	if at < 0 || observed <= 0 {
-		return split, 1, 0, ratio, true
-	}
-	p, drawn = permP(observed/ratio, shuffles, func() float64 {
-		r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		v, _ := scanBlocks(order, sum, cnt, n, md)
-		return v
-	})
-	return split, p, drawn, ratio, true
 }
