@@ -67,6 +67,7 @@ const (
 	BY
 )
 
+// String names the correction as Finding.Test does.
 func (c Correction) String() string {
 	if c == BY {
 		return "Benjamini–Yekutieli"
