@@ -3,6 +3,7 @@ package journal
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -53,6 +54,26 @@ type Pattern struct {
 // side.
 const minPatternDays = 14
 
+// What is worth telling a person, besides being significant: a shift or
+// cycle of at least minEffect on the 0–1 scale (a smaller one is not a
+// difference a person would feel), and an unusual day only where the
+// feeling was clear that day or usually (a level of at least clearLevel)
+// and the day differs by at least minUnusual. Scores of most labels sit
+// near 0 with a long tail, where a day at 0.25 can look extreme to a
+// robust test while being only a slight feeling.
+const (
+	minEffect  = 0.05
+	clearLevel = 0.5
+	minUnusual = 0.25
+)
+
+func worthTelling(f patterns.Finding) bool {
+	if f.Kind == patterns.Unusual {
+		return max(f.After, f.Before) >= clearLevel && math.Abs(f.Size) >= minUnusual
+	}
+	return math.Abs(f.Size) >= minEffect
+}
+
 // maxEvidence caps the entries given as a pattern's evidence.
 const maxEvidence = 5
 
@@ -69,6 +90,9 @@ func detect(days []dayLevel, rs []reading, ids []string, from time.Time, seed ui
 	found := patterns.Detect(series, patterns.Options{Start: from, MinDays: minPatternDays, Seed: seed})
 	out := make([]Pattern, 0, len(found))
 	for _, f := range found {
+		if !worthTelling(f) {
+			continue
+		}
 		k := slices.IndexFunc(series, func(s patterns.Series) bool { return s.Name == f.Series })
 		if k < 0 {
 			continue

@@ -11,19 +11,12 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/ui/chart"
 )
 
 // groupColors are the Okabe–Ito hues of the Ekman groups, one palette for
 // every view (colour-blind safe; a chip always carries its word too).
-var groupColors = map[string]color.NRGBA{
-	"joy":      {0xE6, 0x9F, 0x00, 0xFF},
-	"sadness":  {0x00, 0x72, 0xB2, 0xFF},
-	"anger":    {0xD5, 0x5E, 0x00, 0xFF},
-	"fear":     {0xCC, 0x79, 0xA7, 0xFF},
-	"disgust":  {0x00, 0x9E, 0x73, 0xFF},
-	"surprise": {0x56, 0xB4, 0xE9, 0xFF},
-	"neutral":  {0x99, 0x99, 0x99, 0xFF},
-}
+var groupColors = chart.GroupColors()
 
 // newChips returns an empty row of emotion chips.
 func newChips() *fyne.Container { return container.NewHBox() }

@@ -105,9 +105,8 @@ type laneScreen struct {
 	delay        time.Duration
 	timerMu      sync.Mutex
 	timer        *time.Timer
-	// queue is closed once the screen's latest read has shown its result
-	// (see read).
-	queue  chan struct{}
+	// reads runs the screen's reads one at a time (see read).
+	reads  serial
 	seq    int
 	cancel context.CancelFunc
 
@@ -351,25 +350,9 @@ func thousands(n int) string {
 	return s
 }
 
-// read runs work off the UI goroutine as shell.background does, after the
-// screen's earlier reads have shown their results: one at a time, shown in
-// the order asked.
-func (l *laneScreen) read(work func() func()) {
-	prev, done := l.queue, make(chan struct{})
-	l.queue = done
-	l.sh.background(func() func() {
-		if prev != nil {
-			<-prev
-		}
-		show := work()
-		return func() {
-			defer close(done)
-			if show != nil {
-				show()
-			}
-		}
-	})
-}
+// read runs work off the UI goroutine, after the screen's earlier reads
+// have shown their results (see serial).
+func (l *laneScreen) read(work func() func()) { l.reads.run(l.sh, work) }
 
 // loadDays reads On This Day for today, or for the open entry's day.
 func (l *laneScreen) loadDays() {

@@ -327,6 +327,31 @@ func (sh *shell) background(work func() func()) {
 	}()
 }
 
+// serial runs a screen's background work one piece at a time: each runs
+// off the UI goroutine as shell.background does, after the pieces asked
+// before it have shown their results, so results show in the order asked
+// and never two at once. Use it from the UI goroutine.
+type serial struct {
+	last chan struct{} // closed once the latest piece has shown its result
+}
+
+func (q *serial) run(sh *shell, work func() func()) {
+	prev, done := q.last, make(chan struct{})
+	q.last = done
+	sh.background(func() func() {
+		if prev != nil {
+			<-prev
+		}
+		show := work()
+		return func() {
+			defer close(done)
+			if show != nil {
+				show()
+			}
+		}
+	})
+}
+
 // jobs counts the background work under way, so that tests can wait until
 // there is none.
 type jobs struct {

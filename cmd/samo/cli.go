@@ -92,7 +92,7 @@ func (c *cli) rootCommand() *cobra.Command {
 		c.devicesCommand(), c.recordCommand(), c.recoverCommand(), c.playCommand(), c.vadCommand(),
 		c.transcribeCommand(), c.speechCommand(),
 		c.searchCommand(), c.similarCommand(), c.laneCommand(), c.reindexCommand(), c.embeddingsCommand(),
-		c.insightsCommand())
+		c.insightsCommand(), c.chartCommand())
 	return root
 }
 

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/ui"
+	"github.com/samojournal/samo/ui/chart"
 )
 
 // stretchFlags are the range insights and charts share.
@@ -50,5 +55,53 @@ func (c *cli) insightsCommand() *cobra.Command {
 	}
 	f.add(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: aggregates and patterns with their evidence")
+	return cmd
+}
+
+func (c *cli) chartCommand() *cobra.Command {
+	var (
+		f             stretchFlags
+		out           string
+		width, height float32
+		scale         float32
+		dark          bool
+	)
+	cmd := &cobra.Command{
+		Use:       "chart " + strings.Join(ui.ChartNames(), "|") + " --out FILE.png",
+		Short:     "Draw one of the Insights screen's charts to a PNG file",
+		Example:   "  samo chart timeline --range 1y --out feelings.png\n  samo chart calendar --range all --dark --out year.png",
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: ui.ChartNames(),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return fmt.Errorf("chart: say where to write it with --out FILE.png")
+			}
+			q, err := f.query()
+			if err != nil {
+				return err
+			}
+			return c.withJournal(func(svc *journal.Service) error {
+				in, err := svc.Insights(cmd.Context(), q)
+				if err != nil {
+					return err
+				}
+				img, err := ui.ChartImage(in, args[0], fyne.NewSize(width, height), scale, dark)
+				if err != nil {
+					return err
+				}
+				if err := chart.WritePNG(out, img); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stdout, "wrote %s (%d×%d)\n", out, img.Bounds().Dx(), img.Bounds().Dy())
+				return nil
+			})
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&out, "out", "", "the PNG file to write")
+	cmd.Flags().Float32Var(&width, "width", 900, "width in points")
+	cmd.Flags().Float32Var(&height, "height", 360, "height in points")
+	cmd.Flags().Float32Var(&scale, "scale", 2, "pixels per point")
+	cmd.Flags().BoolVar(&dark, "dark", false, "draw it in the dark theme")
 	return cmd
 }

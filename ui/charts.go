@@ -1,0 +1,149 @@
+package ui
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/ui/chart"
+)
+
+// The charts of the Insights screen, by the names samo chart knows.
+const (
+	ChartTimeline = "timeline" // the groups' levels over time
+	ChartCalendar = "calendar" // a year in pixels: each day by its dominant feeling
+	ChartWeekday  = "weekday"  // valence by weekday
+	ChartHours    = "hours"    // valence by hour of the day
+	ChartMix      = "mix"      // the groups' shares of the entries
+)
+
+// ChartNames are the charts ChartImage draws.
+func ChartNames() []string {
+	return []string{ChartTimeline, ChartCalendar, ChartWeekday, ChartHours, ChartMix}
+}
+
+// ChartImage draws one of the Insights screen's charts of in, with the same
+// drawing code as the window, at size (in Fyne units, at scale pixels per
+// unit), in the light theme or the dark.
+func ChartImage(in journal.Insights, kind string, size fyne.Size, scale float32, dark bool) (image.Image, error) {
+	obj, err := newChart(in, kind)
+	if err != nil {
+		return nil, err
+	}
+	variant := theme.VariantLight
+	if dark {
+		variant = theme.VariantDark
+	}
+	return chart.Render(obj, size, chart.WithVariant(theme.DefaultTheme(), variant), scale), nil
+}
+
+// newChart returns the chart called kind, drawing in.
+func newChart(in journal.Insights, kind string) (fyne.CanvasObject, error) {
+	switch kind {
+	case ChartTimeline:
+		return chart.NewTimeline(timelineData(in)), nil
+	case ChartCalendar:
+		return chart.NewCalendar(calendarData(in)), nil
+	case ChartWeekday:
+		return chart.NewBars(weekdayData(in)), nil
+	case ChartHours:
+		return chart.NewBars(hoursData(in)), nil
+	case ChartMix:
+		return chart.NewMix(mixData(in)), nil
+	}
+	return nil, fmt.Errorf("no chart called %q: choose %s", kind, strings.Join(ChartNames(), ", "))
+}
+
+// timelineGroups are the groups the timeline draws: neutral is left out,
+// as its level (high in most entries) would flatten the feelings.
+var timelineGroups = []string{"joy", "sadness", "anger", "fear", "disgust", "surprise"}
+
+func timelineData(in journal.Insights) chart.TimelineData {
+	d := chart.TimelineData{YLabel: "mean score (0–1)"}
+	for _, p := range in.Periods {
+		d.Periods = append(d.Periods, p.Start)
+		d.Labels = append(d.Labels, p.Label)
+	}
+	if in.Entries == 0 {
+		return chart.TimelineData{}
+	}
+	for _, g := range timelineGroups {
+		l := chart.Line{Name: g, Color: chart.GroupColor(g)}
+		for _, p := range in.Periods {
+			v, ok := p.Groups[g]
+			if !ok {
+				v = math.NaN()
+			}
+			l.Values = append(l.Values, v)
+		}
+		d.Lines = append(d.Lines, l)
+	}
+	return d
+}
+
+func calendarData(in journal.Insights) chart.CalendarData {
+	if in.Entries == 0 {
+		return chart.CalendarData{}
+	}
+	var d chart.CalendarData
+	first, last := in.From, in.To.AddDate(0, 0, -1)
+	if n := len(in.Calendar); n > 0 && in.Calendar[0].Day.Before(first) {
+		first = in.Calendar[0].Day
+	}
+	d.Days = append(d.Days, chart.Day{Date: first}, chart.Day{Date: last})
+	for _, m := range in.Calendar {
+		var c color.Color = chart.GroupColor("neutral")
+		feel := "no clear feeling"
+		if m.Dominant != "" {
+			c, feel = chart.GroupColor(m.Dominant), m.Dominant
+		}
+		d.Days = append(d.Days, chart.Day{Date: m.Day, Has: true, Color: c,
+			Label: fmt.Sprintf("%s · %d %s · valence %+.2f", feel, m.Entries, journal.Plural(m.Entries, "entry", "entries"), m.Valence)})
+	}
+	return d
+}
+
+func slotsData(slots []journal.Slot, caption string) chart.BarsData {
+	d := chart.BarsData{Caption: caption, Color: chart.GroupColor("surprise")}
+	has := false
+	for _, s := range slots {
+		d.Labels = append(d.Labels, s.Label)
+		d.Counts = append(d.Counts, s.Entries)
+		v, lo, hi := math.NaN(), math.NaN(), math.NaN()
+		if s.Valence != nil {
+			v, has = *s.Valence, true
+		}
+		if s.Low != nil && s.High != nil {
+			lo, hi = *s.Low, *s.High
+		}
+		d.Values, d.Low, d.High = append(d.Values, v), append(d.Low, lo), append(d.High, hi)
+	}
+	if !has {
+		return chart.BarsData{Caption: caption}
+	}
+	return d
+}
+
+func weekdayData(in journal.Insights) chart.BarsData {
+	return slotsData(in.Weekdays, "mean valence by weekday (−1 unpleasant … +1 pleasant)")
+}
+
+func hoursData(in journal.Insights) chart.BarsData {
+	return slotsData(in.Hours, "mean valence by hour written (−1 unpleasant … +1 pleasant)")
+}
+
+func mixData(in journal.Insights) chart.MixData {
+	var d chart.MixData
+	for _, m := range in.Mix {
+		if m.Entries > 0 {
+			d.Parts = append(d.Parts, chart.Part{Name: m.Group, Color: chart.GroupColor(m.Group), Share: m.Share, Count: m.Entries})
+		}
+	}
+	return d
+}
