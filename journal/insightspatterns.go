@@ -67,6 +67,37 @@ const (
 	minUnusual = 0.25
 )
 
+// saidByALabel reports whether a group's finding is told already by one of
+// its labels: the same kind, the same way, on the same day (a shift within
+// a fortnight; any cycle on the same weekday). The label says it more
+// precisely.
+func saidByALabel(f patterns.Finding, all []patterns.Finding) bool {
+	group, ok := split(f.Series)
+	if !ok {
+		return false
+	}
+	for _, g := range all {
+		if g.Kind != f.Kind || EkmanGroup(g.Series) != group || (g.Size > 0) != (f.Size > 0) || !worthTelling(g) {
+			continue
+		}
+		switch f.Kind {
+		case patterns.Shift:
+			if d := g.Day - f.Day; d >= -14 && d <= 14 {
+				return true
+			}
+		case patterns.Cycle:
+			if g.Weekday == f.Weekday {
+				return true
+			}
+		case patterns.Unusual:
+			if g.Day == f.Day {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func worthTelling(f patterns.Finding) bool {
 	if f.Kind == patterns.Unusual {
 		return max(f.After, f.Before) >= clearLevel && math.Abs(f.Size) >= minUnusual
@@ -90,7 +121,7 @@ func detect(days []dayLevel, rs []reading, ids []string, from time.Time, seed ui
 	found := patterns.Detect(series, patterns.Options{Start: from, MinDays: minPatternDays, Seed: seed})
 	out := make([]Pattern, 0, len(found))
 	for _, f := range found {
-		if !worthTelling(f) {
+		if !worthTelling(f) || saidByALabel(f, found) {
 			continue
 		}
 		k := slices.IndexFunc(series, func(s patterns.Series) bool { return s.Name == f.Series })

@@ -18,14 +18,16 @@ import (
 const (
 	ChartTimeline = "timeline" // the groups' levels over time
 	ChartCalendar = "calendar" // a year in pixels: each day by its dominant feeling
-	ChartWeekday  = "weekday"  // valence by weekday
-	ChartHours    = "hours"    // valence by hour of the day
-	ChartMix      = "mix"      // the groups' shares of the entries
+	// ChartCalendarValence is the calendar with each day by its valence.
+	ChartCalendarValence = "calendar-valence"
+	ChartWeekday         = "weekday" // valence by weekday
+	ChartHours           = "hours"   // valence by hour of the day
+	ChartMix             = "mix"     // the groups' shares of the entries
 )
 
 // ChartNames are the charts ChartImage draws.
 func ChartNames() []string {
-	return []string{ChartTimeline, ChartCalendar, ChartWeekday, ChartHours, ChartMix}
+	return []string{ChartTimeline, ChartCalendar, ChartCalendarValence, ChartWeekday, ChartHours, ChartMix}
 }
 
 // ChartImage draws one of the Insights screen's charts of in, with the same
@@ -49,7 +51,9 @@ func newChart(in journal.Insights, kind string) (fyne.CanvasObject, error) {
 	case ChartTimeline:
 		return chart.NewTimeline(timelineData(in)), nil
 	case ChartCalendar:
-		return chart.NewCalendar(calendarData(in)), nil
+		return chart.NewCalendar(calendarData(in, false)), nil
+	case ChartCalendarValence:
+		return chart.NewCalendar(calendarData(in, true)), nil
 	case ChartWeekday:
 		return chart.NewBars(weekdayData(in)), nil
 	case ChartHours:
@@ -87,7 +91,9 @@ func timelineData(in journal.Insights) chart.TimelineData {
 	return d
 }
 
-func calendarData(in journal.Insights) chart.CalendarData {
+// calendarData colours each day by its strongest feeling's group, or, with
+// byValence, by its valence's band (see valenceBands).
+func calendarData(in journal.Insights, byValence bool) chart.CalendarData {
 	if in.Entries == 0 {
 		return chart.CalendarData{}
 	}
@@ -97,11 +103,20 @@ func calendarData(in journal.Insights) chart.CalendarData {
 		first = in.Calendar[0].Day
 	}
 	d.Days = append(d.Days, chart.Day{Date: first}, chart.Day{Date: last})
+	if byValence {
+		for _, b := range valenceBands {
+			d.Legend = append(d.Legend, chart.Swatch{Name: b.name, Color: b.color})
+		}
+	}
 	for _, m := range in.Calendar {
 		var c color.Color = chart.GroupColor("neutral")
 		feel := "no clear feeling"
 		if m.Dominant != "" {
 			c, feel = chart.GroupColor(m.Dominant), m.Dominant
+		}
+		if byValence {
+			b := valenceBands[valenceBand(m.Valence)]
+			c, feel = b.color, b.name
 		}
 		d.Days = append(d.Days, chart.Day{Date: m.Day, Has: true, Color: c,
 			Label: fmt.Sprintf("%s · %d %s · valence %+.2f", feel, m.Entries, journal.Plural(m.Entries, "entry", "entries"), m.Valence)})

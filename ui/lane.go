@@ -437,7 +437,11 @@ func (l *laneScreen) onTyped(string) {
 		}
 		l.timerMu.Unlock()
 		if current {
-			fyne.DoAndWait(l.searchNow)
+			fyne.DoAndWait(func() {
+				l.sh.shows.Lock()
+				defer l.sh.shows.Unlock()
+				l.searchNow()
+			})
 		}
 	})
 	l.timer = t

@@ -38,11 +38,14 @@ import (
 const (
 	ScreenJournal  = "journal"
 	ScreenLane     = "lane" // Memory Lane
+	ScreenInsights = "insights"
 	ScreenSettings = "settings"
 )
 
 // ScreenNames are the names WithScreen knows, in the rail's order.
-func ScreenNames() []string { return []string{ScreenJournal, ScreenLane, ScreenSettings} }
+func ScreenNames() []string {
+	return []string{ScreenJournal, ScreenLane, ScreenInsights, ScreenSettings}
+}
 
 // Option configures the window.
 type Option func(*options)
@@ -70,6 +73,7 @@ var (
 	journalShortcut  = shortcut(fyne.Key1)
 	laneShortcut     = shortcut(fyne.Key2)
 	findShortcut     = shortcut(fyne.KeyF) // the same as laneShortcut, as people know it
+	insightsShortcut = shortcut(fyne.Key3)
 )
 
 func shortcut(k fyne.KeyName) *desktop.CustomShortcut {
@@ -95,15 +99,23 @@ type shell struct {
 
 	journal     *journalScreen
 	lane        *laneScreen
+	insights    *insightsScreen
 	settings    *settingsScreen
 	tabs        *container.AppTabs
 	journalTab  *container.TabItem
 	laneTab     *container.TabItem
+	insightsTab *container.TabItem
 	settingsTab *container.TabItem
 	notices     *fyne.Container
 	stopNotices func()
 
 	jobs jobs
+	// shows lets one piece of background work show its result at a time.
+	// Fyne runs everything given to fyne.Do on its one UI goroutine, where
+	// this lock is never contended; its test driver runs it on the
+	// caller's goroutine instead, where two screens' results could
+	// otherwise be shown at once.
+	shows sync.Mutex
 	// settled, when set, is called on the UI goroutine after each piece of
 	// background work has shown its result (tests wait on it).
 	settled func()
@@ -131,11 +143,13 @@ func newShell(app fyne.App, w fyne.Window, o journal.Opener, svc *journal.Servic
 	sh.notices = container.NewVBox()
 	sh.journal = newJournalScreen(sh)
 	sh.lane = newLaneScreen(sh)
+	sh.insights = newInsightsScreen(sh)
 	sh.settings = newSettingsScreen(sh)
 	sh.journalTab = container.NewTabItemWithIcon("Journal", theme.DocumentIcon(), sh.journal.content)
 	sh.laneTab = container.NewTabItemWithIcon("Memory Lane", theme.HistoryIcon(), sh.lane.content)
+	sh.insightsTab = container.NewTabItemWithIcon("Insights", theme.GridIcon(), sh.insights.content)
 	sh.settingsTab = container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), sh.settings.content)
-	sh.tabs = container.NewAppTabs(sh.journalTab, sh.laneTab, sh.settingsTab)
+	sh.tabs = container.NewAppTabs(sh.journalTab, sh.laneTab, sh.insightsTab, sh.settingsTab)
 	sh.tabs.SetTabLocation(container.TabLocationLeading)
 	w.SetContent(container.NewBorder(sh.notices, nil, nil, nil, sh.tabs))
 	w.SetCloseIntercept(sh.onClose)
@@ -143,6 +157,7 @@ func newShell(app fyne.App, w fyne.Window, o journal.Opener, svc *journal.Servic
 		fyne.NewMenuItem("New entry", sh.onNew),
 		fyne.NewMenuItem("Save", sh.onSave),
 		fyne.NewMenuItem("Memory Lane", sh.onLane),
+		fyne.NewMenuItem("Insights", sh.onInsights),
 		fyne.NewMenuItem("Settings", sh.onSettings),
 		fyne.NewMenuItem("Back up…", sh.settings.onBackup),
 	)))
@@ -158,6 +173,8 @@ func newShell(app fyne.App, w fyne.Window, o journal.Opener, svc *journal.Servic
 	case ScreenLane:
 		sh.tabs.Select(sh.laneTab)
 		sh.lane.focusSearch()
+	case ScreenInsights:
+		sh.tabs.Select(sh.insightsTab)
 	case ScreenSettings:
 		sh.tabs.Select(sh.settingsTab)
 		sh.settings.load()
@@ -169,9 +186,12 @@ func newShell(app fyne.App, w fyne.Window, o journal.Opener, svc *journal.Servic
 	}
 	sh.tabs.OnSelected = sh.onTab
 	sh.journal.offerUnfinished()
-	if sh.tabs.Selected() == sh.laneTab {
+	switch sh.tabs.Selected() {
+	case sh.laneTab:
 		sh.lane.show() // last: its reading starts work in the background
-	} else {
+	case sh.insightsTab:
+		sh.insights.load()
+	default:
 		// Memory Lane's index is built now, so that its first visit finds
 		// it ready; this touches no widget (a failure shows on the visit).
 		go func() { _ = svc.PrepareLane(context.Background(), nil) }()
@@ -193,6 +213,7 @@ func (sh *shell) shortcuts() []keyed {
 		{journalShortcut, sh.onJournal},
 		{laneShortcut, sh.onLane},
 		{findShortcut, sh.onLane},
+		{insightsShortcut, sh.onInsights},
 	}
 }
 
@@ -225,6 +246,33 @@ func (sh *shell) onLane() {
 	sh.lane.focusSearch()
 }
 
+// onInsights opens the Insights screen.
+func (sh *shell) onInsights() {
+	if sh.tabs.Selected() != sh.insightsTab {
+		sh.tabs.Select(sh.insightsTab) // onTab reads the insights
+	}
+}
+
+// findInLane opens Memory Lane searching for query (a tapped period's
+// entries: "-from 2026-03-02 -to 2026-03-08").
+func (sh *shell) findInLane(query string) {
+	sh.lane.search.SetText(query)
+	sh.lane.closeEntry()
+	if sh.tabs.Selected() != sh.laneTab {
+		sh.tabs.Select(sh.laneTab) // onTab searches
+		return
+	}
+	sh.lane.onSubmitted(query)
+}
+
+// openInLane opens Memory Lane on an entry.
+func (sh *shell) openInLane(e journal.Entry) {
+	if sh.tabs.Selected() != sh.laneTab {
+		sh.tabs.Select(sh.laneTab)
+	}
+	sh.lane.openEntry(e)
+}
+
 func (sh *shell) onSettings() {
 	if sh.tabs.Selected() != sh.settingsTab {
 		sh.tabs.Select(sh.settingsTab) // onTab loads what it shows
@@ -239,6 +287,8 @@ func (sh *shell) onTab(t *container.TabItem) {
 	case sh.laneTab:
 		sh.lane.focusSearch()
 		sh.lane.show()
+	case sh.insightsTab:
+		sh.insights.load()
 	case sh.settingsTab:
 		sh.settings.load()
 	}
@@ -319,6 +369,8 @@ func (sh *shell) background(work func() func()) {
 		defer sh.jobs.done()
 		show := work()
 		fyne.DoAndWait(func() {
+			sh.shows.Lock()
+			defer sh.shows.Unlock()
 			if show != nil {
 				show()
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/samojournal/samo/inference/engine"
 	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/ui"
 )
 
 // cli holds what every command shares: the global flags, the streams, and
@@ -74,7 +75,7 @@ func (c *cli) rootCommand() *cobra.Command {
 		SilenceErrors: true,
 		RunE:          func(cmd *cobra.Command, _ []string) error { return c.runGUI() },
 	}
-	root.Flags().StringVar(&c.screen, "screen", "journal", "the window's first screen: journal, lane or settings")
+	root.Flags().StringVar(&c.screen, "screen", "journal", "the window's first screen: "+strings.Join(ui.ScreenNames(), ", "))
 	root.SetIn(c.stdin)
 	root.SetOut(c.stdout)
 	root.SetErr(c.stderr)
