@@ -40,6 +40,9 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo "| RealTime_5min | five minutes of audio at whisper-base size, int8: per 30 s window the log-mel spectrogram, the encoder and 100 greedy decoder steps; RTF = seconds of work per second of audio, and peak resident memory while transcribing |"
   echo "| Lane/entries=N | Memory Lane over a journal of N GoEmotions train texts spread over 8 years (each with its gold labels as emotions and its GloVe vector): the in-memory index built at open (index-build-ms; index-B/entry is the heap it adds, noisy at 1,000), then a search of 3–6 words (words and meaning fused) and \"entries like this one\" (meaning and feeling fused), p50/p95 in µs; embed-s/10k: the built-in GloVe embedding's time for 10,000 entries |"
   echo "| Embed_MiniLMSize | a random-weight encoder at all-MiniLM-L6-v2's sizes (6 layers, hidden 384), int8 and fp32, on journal-like texts of about 47 tokens: per text batched and alone, and ms per 10,000 entries |"
+  echo "| Insights/entries=N | Insights over the Lane journals once their index is built: the whole journal by month (all) and its last 90 days by day (90d), aggregates, word and tag lift and the pattern tests included; p50/p95 in µs |"
+  echo "| Detect (journal/patterns) | the pattern tests alone (shift, weekly cycle, unusual day; 35 series with planted patterns) over 1,100 and 4,000 days |"
+  echo "| Render (ui/chart) | one chart drawn at 800×300 through Fyne's software painter, as \`samo chart\` and the golden tests draw it |"
   echo "| CLI_ListEmpty | \`samo list\` on an empty journal: process start to exit |"
   echo
   echo "\`bin/samo\` size (stripped): $((size / 1024 / 1024)) MiB ($size bytes)."
