@@ -38,9 +38,9 @@ func TestLayering_UIDoesNotReachTheStore(t *testing.T) {
 // journal is a bbolt file, the package stays small, and so do its functions.
 // (The bound was 1,500 lines for the 26 commands before Memory Lane; its
 // search, similar, lane, reindex and embeddings commands, flag parsing and
-// printing only, take about 200 more.)
+// printing only, take about 200 more, and insights and chart about 110.)
 func TestLayering_CommandLineStaysThin(t *testing.T) {
-	const maxLines, maxFuncLines = 1705, 60
+	const maxLines, maxFuncLines = 1815, 60
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
