@@ -39,7 +39,7 @@ type InsightsQuery struct {
 	// time.Local).
 	Location *time.Location
 	// By is the length of Periods; "" chooses by the stretch's length: days
-	// up to 3 months, weeks up to 2 years, months beyond.
+	// up to a month, weeks up to a year, months beyond.
 	By Span
 	// Seed makes the pattern tests' shuffles repeatable (0 is a seed too).
 	Seed uint64
@@ -411,13 +411,14 @@ func (s *Service) Insights(ctx context.Context, q InsightsQuery) (Insights, erro
 	return in, nil
 }
 
-// chooseSpan picks periods for a stretch of n days: days up to 3 months,
-// weeks up to 2 years, months beyond.
+// chooseSpan picks periods for a stretch of n days: days up to a month,
+// weeks up to a year, months beyond (so that a chart has tens of points,
+// not hundreds, and few of them empty).
 func chooseSpan(n int) Span {
 	switch {
-	case n <= 92:
+	case n <= 31:
 		return Day
-	case n <= 731:
+	case n <= 366:
 		return Week
 	}
 	return Month

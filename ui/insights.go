@@ -26,8 +26,9 @@ var insightRanges = []struct{ name, words string }{
 // defaultRange is the preset the screen opens on.
 const defaultRange = 2
 
-// Chart heights on the Insights screen.
+// Chart heights on the Insights screen, and the width of its range.
 const (
+	rangeWidth     = 170
 	timelineHeight = 240
 	calendarHeight = 190
 	barsHeight     = 190
@@ -129,7 +130,8 @@ func newInsightsScreen(sh *shell) *insightsScreen {
 		section("Against the range before", "Mean day levels now and in the range of the same length before, with the 95% interval of the difference.", s.change),
 	)
 	s.scroll = container.NewVScroll(body)
-	top := container.NewVBox(container.NewHBox(widget.NewLabel("Range"), s.ranges, s.custom), s.rangeError, s.summary)
+	wide := container.NewGridWrap(fyne.NewSize(rangeWidth, s.ranges.MinSize().Height), s.ranges)
+	top := container.NewVBox(container.NewHBox(widget.NewLabel("Range"), wide, s.custom), s.rangeError, s.summary)
 	s.content = container.NewBorder(top, s.status, nil, nil, s.scroll)
 	return s
 }
@@ -139,10 +141,7 @@ func section(title, note string, body fyne.CanvasObject) fyne.CanvasObject {
 	head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	parts := []fyne.CanvasObject{head}
 	if note != "" {
-		n := widget.NewLabel(note)
-		n.Wrapping = fyne.TextWrapWord
-		n.Importance = widget.LowImportance
-		parts = append(parts, n)
+		parts = append(parts, quiet(note))
 	}
 	return container.NewVBox(append(parts, body)...)
 }
@@ -296,11 +295,11 @@ func noPatterns(in journal.Insights) string {
 	return "Nothing stands out in this range: no change, weekly rhythm or unusual day passed the tests."
 }
 
-// quiet is a muted line of text.
+// quiet is a line of text that explains rather than tells: in italics
+// (a muted colour would be too faint to read in the dark theme).
 func quiet(text string) fyne.CanvasObject {
-	l := widget.NewLabel(text)
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	l.Wrapping = fyne.TextWrapWord
-	l.Importance = widget.LowImportance
 	return l
 }
 

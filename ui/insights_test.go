@@ -56,12 +56,12 @@ func joined(o fyne.CanvasObject) string { return strings.Join(texts(o), "\n") }
 
 func TestInsights_ScreenShowsChartsPatternsAndWords(t *testing.T) {
 	s, sh, _ := openInsights(t, moodService(t, 300))
-	if !s.hasInsights || s.shown.By != journal.Day || s.shown.Days != 90 {
-		t.Fatalf("opened on %+v; want the past 3 months by day", s.shown.By)
+	if !s.hasInsights || s.shown.By != journal.Week || s.shown.Days != 90 {
+		t.Fatalf("opened on %+v; want the past 3 months by week", s.shown.By)
 	}
 	act(sh, func() { s.ranges.SetSelected("All time") })
 	waitIdle(t, sh)
-	if s.shown.Days != 300 || s.shown.By != journal.Week {
+	if s.shown.Days != 300 || s.shown.By != journal.Week || len(s.shown.Periods) < 43 {
 		t.Fatalf("All time: %d days by %s, want 300 by week", s.shown.Days, s.shown.By)
 	}
 	tl := s.timeline.Data()

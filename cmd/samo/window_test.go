@@ -397,10 +397,16 @@ func TestGUI_EveryScreenUnderXvfb(t *testing.T) {
 	} {
 		mustSucceed(t, samo(t, "", nil, "--home", home, "add", "--at", e.at.Format("2006-01-02 15:04"), e.text))
 	}
+	// Insights are shown over a synthetic journal of 300 days with patterns
+	moods := moodHome(t, 300)
 	shots := map[string]image.Image{}
 	for _, screen := range ui.ScreenNames() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		window, capture, out := startWindow(t, ctx, display, []string{"HOME=" + t.TempDir()}, "--home", home, "--screen", screen)
+		screenHome := home
+		if screen == ui.ScreenInsights {
+			screenHome = moods
+		}
+		window, capture, out := startWindow(t, ctx, display, []string{"HOME=" + t.TempDir()}, "--home", screenHome, "--screen", screen)
 		var shot image.Image
 		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
 			if shot = capture(); shot != nil {
@@ -424,6 +430,11 @@ func TestGUI_EveryScreenUnderXvfb(t *testing.T) {
 		}
 		if dir := os.Getenv("SAMO_SCREENSHOTS"); dir != "" {
 			saveShot(t, filepath.Join(dir, "screen-"+screen+".png"), shot)
+			if screen == ui.ScreenInsights {
+				for _, kind := range ui.ChartNames() {
+					mustSucceed(t, samo(t, "", nil, "--home", moods, "chart", kind, "--range", "all", "--out", filepath.Join(dir, "chart-"+kind+".png")))
+				}
+			}
 		}
 		shots[screen] = shot
 	}
