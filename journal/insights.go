@@ -158,6 +158,9 @@ type Association struct {
 	Lift float64 `json:"lift"`
 	Low  float64 `json:"low"`
 	High float64 `json:"high"`
+	// Q is the false-discovery-adjusted p-value over every word (or tag)
+	// and group tested.
+	Q float64 `json:"q"`
 }
 
 // Comparison sets a stretch against the one of the same length before it.
@@ -189,6 +192,7 @@ const (
 	minTagUses  = 5
 	minTagWith  = 3
 	maxAssoc    = 12
+	assocFDR    = 0.05
 )
 
 // nSeries are the quantities tracked per entry: the 28 labels, then the 7

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"cmp"
+	"math"
 	"slices"
 
 	"github.com/samojournal/samo/journal/patterns"
@@ -25,11 +26,14 @@ func (ix *laneIndex) putTermWords(terms, words []string) {
 }
 
 // associations finds the keys (words or tags) that go with a group more
-// often than across rs: lift with its 95% interval, kept when the key is
+// often than across rs: lift with its 95% interval, tested when the key is
 // in at least minUses scored entries, at least minWith of them with the
-// group, and the interval's low end is above 1; the strongest (by the low
-// end) first, at most maxAssoc. Neutral is left out: "goes with feeling
-// nothing in particular" tells a person little.
+// group, and kept when the false discovery rate over every key and group
+// tested stays within assocFDR (Benjamini–Hochberg on the log lift's
+// normal p-value: a journal has thousands of words, and some go with a
+// feeling by chance) and the interval's low end is above 1; the strongest
+// (by the low end) first, at most maxAssoc. Neutral is left out: "goes
+// with feeling nothing in particular" tells a person little.
 func associations(rs []reading, keys func(r reading) []int, name func(k int) string, minUses, minWith int) []Association {
 	var total int
 	var groupTotal [len(EkmanGroups)]int
@@ -59,13 +63,16 @@ func associations(rs []reading, keys func(r reading) []int, name func(k int) str
 			}
 		}
 	}
-	var out []Association
+	// every word and group with the support is a test: the p-value of
+	// its log lift against 0, then the false discovery rate over them all
+	var tested []Association
+	var ps []float64
 	for k, n := range uses {
 		if n < minUses {
 			continue
 		}
 		for g, group := range EkmanGroups {
-			if group == "neutral" || groupTotal[g] == 0 {
+			if group == "neutral" || groupTotal[g] == 0 || groupTotal[g] == total {
 				continue
 			}
 			c := with[k][g]
@@ -73,10 +80,20 @@ func associations(rs []reading, keys func(r reading) []int, name func(k int) str
 				continue
 			}
 			lift, low, high := patterns.Lift(c, n, groupTotal[g], total)
-			if low <= 1 {
+			if math.IsNaN(lift) || low <= 0 {
 				continue
 			}
-			out = append(out, Association{Word: name(k), Group: group, With: c, Uses: n, Lift: lift, Low: low, High: high})
+			se := (math.Log(high) - math.Log(low)) / (2 * 1.959964)
+			z := math.Log(lift) / se
+			tested = append(tested, Association{Word: name(k), Group: group, With: c, Uses: n, Lift: lift, Low: low, High: high})
+			ps = append(ps, math.Erfc(math.Abs(z)/math.Sqrt2))
+		}
+	}
+	var out []Association
+	for i, q := range patterns.BenjaminiHochberg(ps) {
+		if a := tested[i]; q <= assocFDR && a.Low > 1 {
+			a.Q = q
+			out = append(out, a)
 		}
 	}
 	slices.SortFunc(out, func(a, b Association) int {

@@ -4,12 +4,16 @@
 // globally.
 //
 // Start shows the welcome or unlock form, then the window's shell: a
-// narrow navigation rail (Journal · Settings) beside the screen in use, and
-// a notice bar above it for what the Service says a person should know.
-// Each screen is an unexported struct holding its widgets, with onXxx
-// handlers. Long work (saving and reading an entry, recordings, imports,
-// exports, backups, encryption, models) runs off the UI goroutine with its
-// progress shown; goroutines touch widgets only through fyne.Do.
+// narrow navigation rail (Journal · Memory Lane · Insights · Settings)
+// beside the screen in use, and a notice bar above it for what the Service
+// says a person should know. Each screen is an unexported struct holding
+// its widgets, with onXxx handlers. Long work (saving and reading an entry,
+// recordings, imports, exports, backups, encryption, models, searches,
+// insights) runs off the UI goroutine with its progress shown; goroutines
+// touch widgets only through fyne.Do, one result shown at a time.
+//
+// The Insights screen's charts are the widgets of ui/chart; ChartImage
+// draws the same charts to images for samo chart.
 //
 // Recording goes through the Voice interface: NewMicrophone (microphone.go)
 // is the real one, over the audio package; tests use an in-memory Voice.
