@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -153,51 +154,84 @@ func TestInsights_EmptyJournal(t *testing.T) {
 var start = time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC)
 
 // plantedDelay is how far from a planted change (in days) the found one
-// may be.
-const plantedDelay = 14
+// may be; minFound the share of planted patterns that must be found.
+const (
+	plantedDelay = 14
+	minFound     = 0.8
+)
+
+// seedsFor is how many journals a test reads: n, or SAMO_INSIGHTS_SEEDS.
+func seedsFor(n int) int {
+	if v, err := strconv.Atoi(os.Getenv("SAMO_INSIGHTS_SEEDS")); err == nil && v > 0 {
+		return v
+	}
+	return n
+}
 
 func TestInsights_FindsAPlantedShift(t *testing.T) {
-	for seed := range uint64(3) {
+	seeds := seedsFor(10)
+	found := 0
+	var errs []int
+	for seed := range uint64(seeds) {
 		s := moodJournal(t, journaltest.MoodPlan{Start: start, Days: 240, Seed: seed,
 			Shift: &journaltest.PlantedShift{Label: "sadness", Day: 150, By: 0.12}})
-		in, err := s.Insights(context.Background(), journal.InsightsQuery{From: start, To: start.AddDate(0, 0, 240), Location: time.UTC})
+		in, err := s.Insights(context.Background(), journal.InsightsQuery{From: start, To: start.AddDate(0, 0, 240), Location: time.UTC, Seed: seed})
 		if err != nil {
 			t.Fatal(err)
 		}
-		found := false
 		for _, p := range in.Patterns {
-			if p.Kind != "shift" || p.Series != "sadness" {
+			if p.Kind != "shift" || p.Series != "sadness" || p.Group {
 				continue
 			}
-			found = true
 			at := int(p.Day.Sub(start).Hours() / 24)
 			if at < 150-plantedDelay || at > 150+plantedDelay {
-				t.Errorf("seed %d: sadness shift found at day %d, planted at 150", seed, at)
+				t.Logf("seed %d: sadness shift found at day %d, planted at 150: counted as missed", seed, at)
+				continue
 			}
 			// the planted +0.12 is less once scores are clipped at 0
 			if p.Low <= 0.03 || p.Size > 0.15 || p.DaysAfter < 14 || len(p.Evidence) == 0 || p.Summary == "" {
 				t.Errorf("seed %d: %+v: want a rise of about 0.1 resting on 14+ days, with evidence", seed, p)
 			}
+			found++
+			errs = append(errs, at-150)
+			break
 		}
-		if !found {
-			t.Errorf("seed %d: the planted sadness shift was not found; patterns: %+v", seed, in.Patterns)
-		}
+	}
+	off := make([]int, len(errs))
+	for i, e := range errs {
+		off[i] = max(e, -e)
+	}
+	slices.Sort(off)
+	if len(off) > 0 {
+		t.Logf("planted sadness shifts (+0.12 at day 150 of 240) found within %d days in %d of %d journals, placed a median %d days off (90th percentile %d)",
+			plantedDelay, found, seeds, off[len(off)/2], off[len(off)*9/10])
+	}
+	if float64(found) < minFound*float64(seeds) {
+		t.Errorf("the planted shift was found in %d of %d journals, fewer than %.0f%%", found, seeds, 100*minFound)
 	}
 }
 
 func TestInsights_FindsAPlantedWeeklyCycle(t *testing.T) {
-	s := moodJournal(t, journaltest.MoodPlan{Start: start, Days: 300, Seed: 7,
-		Cycle: &journaltest.PlantedCycle{Label: "joy", Weekday: time.Saturday, By: 0.12}})
-	in, err := s.Insights(context.Background(), journal.InsightsQuery{From: start, To: start.AddDate(0, 0, 300), Location: time.UTC})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range in.Patterns {
-		if p.Kind == "weekly cycle" && p.Series == "joy" && p.Weekday == "Saturday" && p.Size > 0 {
-			return
+	seeds := seedsFor(5)
+	found := 0
+	for seed := range uint64(seeds) {
+		s := moodJournal(t, journaltest.MoodPlan{Start: start, Days: 300, Seed: 7 + seed,
+			Cycle: &journaltest.PlantedCycle{Label: "joy", Weekday: time.Saturday, By: 0.12}})
+		in, err := s.Insights(context.Background(), journal.InsightsQuery{From: start, To: start.AddDate(0, 0, 300), Location: time.UTC, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range in.Patterns {
+			if p.Kind == "weekly cycle" && p.Series == "joy" && p.Weekday == "Saturday" && p.Size > 0 {
+				found++
+				break
+			}
 		}
 	}
-	t.Errorf("the planted Saturday joy was not found; patterns: %+v", in.Patterns)
+	t.Logf("planted Saturday joy (+0.12 over 300 days) found in %d of %d journals", found, seeds)
+	if float64(found) < minFound*float64(seeds) {
+		t.Errorf("the planted weekly cycle was found in %d of %d journals, fewer than %.0f%%", found, seeds, 100*minFound)
+	}
 }
 
 func TestInsights_FindsAWordThatGoesWithSadness(t *testing.T) {
@@ -222,10 +256,7 @@ func TestInsights_FindsAWordThatGoesWithSadness(t *testing.T) {
 const maxAlarmRate = 0.10
 
 func TestInsights_NoPatternsInAJournalWithout(t *testing.T) {
-	seeds := 40
-	if n, err := strconv.Atoi(os.Getenv("SAMO_INSIGHTS_SEEDS")); err == nil && n > 0 {
-		seeds = n // the README's figure: SAMO_INSIGHTS_SEEDS=500
-	}
+	seeds := seedsFor(40)
 	alarms, wordAlarms := 0, 0
 	for seed := range uint64(seeds) {
 		s := moodJournal(t, journaltest.MoodPlan{Start: start, Days: 180, Seed: 1000 + seed})
