@@ -1,8 +1,10 @@
 // Package journal is SAMO's domain core: journal entries, the rules a saved
-// entry keeps, the Service that the CLI and the GUI both use, and Memory
+// entry keeps, the Service that the CLI and the GUI both use, Memory
 // Lane's queries over the entries (search by words and meaning, entries
 // like this one, On This Day, the timeline; lane*.go, with the indexes in
-// journal/search).
+// journal/search), and Insights over a stretch of them (levels over time,
+// weekdays and hours, words that go with a feeling, and patterns with
+// their evidence; insights*.go, with the tests in journal/patterns).
 //
 // The package depends on small interfaces that it defines (Store and its
 // capabilities, Analyzer, Explainer, Transcriber, AudioDecoder, Embedder,
