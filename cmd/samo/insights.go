@@ -22,9 +22,20 @@ func (f *stretchFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.until, "until", "", "end with this year, month or day")
 }
 
-func (f *stretchFlags) query() (journal.InsightsQuery, error) {
+// withInsights reads the insights of the flags' stretch and hands them to
+// use.
+func (c *cli) withInsights(cmd *cobra.Command, f stretchFlags, use func(journal.Insights) error) error {
 	var q journal.InsightsQuery
-	return q, q.Span(f.rangeWords, f.since, f.until, time.Now())
+	if err := q.Span(f.rangeWords, f.since, f.until, time.Now()); err != nil {
+		return err
+	}
+	return c.withJournal(func(svc *journal.Service) error {
+		in, err := svc.Insights(cmd.Context(), q)
+		if err != nil {
+			return err
+		}
+		return use(in)
+	})
 }
 
 func (c *cli) insightsCommand() *cobra.Command {
@@ -40,17 +51,7 @@ func (c *cli) insightsCommand() *cobra.Command {
   samo insights --since 2025-01 --until 2025-06`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			q, err := f.query()
-			if err != nil {
-				return err
-			}
-			return c.withJournal(func(svc *journal.Service) error {
-				in, err := svc.Insights(cmd.Context(), q)
-				if err != nil {
-					return err
-				}
-				return c.output(asJSON, in)
-			})
+			return c.withInsights(cmd, f, func(in journal.Insights) error { return c.output(asJSON, in) })
 		},
 	}
 	f.add(cmd)
@@ -76,15 +77,7 @@ func (c *cli) chartCommand() *cobra.Command {
 			if out == "" {
 				return fmt.Errorf("chart: say where to write it with --out FILE.png")
 			}
-			q, err := f.query()
-			if err != nil {
-				return err
-			}
-			return c.withJournal(func(svc *journal.Service) error {
-				in, err := svc.Insights(cmd.Context(), q)
-				if err != nil {
-					return err
-				}
+			return c.withInsights(cmd, f, func(in journal.Insights) error {
 				img, err := ui.ChartImage(in, args[0], fyne.NewSize(width, height), scale, dark)
 				if err != nil {
 					return err

@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -57,10 +56,8 @@ type Bars struct {
 	// OnTap, if set, is called with the index of the tapped bar.
 	OnTap func(bar int)
 
-	data     BarsData
-	rend     *renderer
-	hovering bool
-	pointer  fyne.Position
+	data BarsData
+	hover
 
 	// geometry of the last layout
 	plotX0, plotX1, plotY0, plotY1 float32
@@ -284,25 +281,6 @@ func (b *Bars) overlay(size fyne.Size) []fyne.CanvasObject {
 		title = "#" + formatTick(float64(i+1), 0)
 	}
 	return append([]fyne.CanvasObject{band}, tooltip(p, b.pointer, size, title, rows)...)
-}
-
-// MouseIn is part of desktop.Hoverable.
-func (b *Bars) MouseIn(e *desktop.MouseEvent) { b.MouseMoved(e) }
-
-// MouseMoved is part of desktop.Hoverable.
-func (b *Bars) MouseMoved(e *desktop.MouseEvent) {
-	b.hovering, b.pointer = true, e.Position
-	if b.rend != nil {
-		b.rend.refreshOverlay()
-	}
-}
-
-// MouseOut is part of desktop.Hoverable.
-func (b *Bars) MouseOut() {
-	b.hovering = false
-	if b.rend != nil {
-		b.rend.refreshOverlay()
-	}
 }
 
 // Tapped is part of fyne.Tappable: it calls OnTap with the bar under the

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -54,10 +53,8 @@ type Calendar struct {
 	// location of the first listed day).
 	OnTap func(day time.Time)
 
-	data     CalendarData
-	rend     *renderer
-	hovering bool
-	pointer  fyne.Position
+	data CalendarData
+	hover
 
 	// index of the data, rebuilt on Set
 	first, last int // civil day numbers of the range
@@ -400,25 +397,6 @@ func (c *Calendar) overlay(size fyne.Size) []fyne.CanvasObject {
 		rows = append(rows, tipRow{text: label})
 	}
 	return append([]fyne.CanvasObject{ring}, tooltip(p, c.pointer, size, title, rows)...)
-}
-
-// MouseIn is part of desktop.Hoverable.
-func (c *Calendar) MouseIn(e *desktop.MouseEvent) { c.MouseMoved(e) }
-
-// MouseMoved is part of desktop.Hoverable.
-func (c *Calendar) MouseMoved(e *desktop.MouseEvent) {
-	c.hovering, c.pointer = true, e.Position
-	if c.rend != nil {
-		c.rend.refreshOverlay()
-	}
-}
-
-// MouseOut is part of desktop.Hoverable.
-func (c *Calendar) MouseOut() {
-	c.hovering = false
-	if c.rend != nil {
-		c.rend.refreshOverlay()
-	}
 }
 
 // Tapped is part of fyne.Tappable: it calls OnTap with the day under the

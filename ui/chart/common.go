@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 )
 
@@ -498,4 +499,32 @@ func dot(col color.Color, c fyne.Position, r float32) fyne.CanvasObject {
 	d.Move(fyne.NewPos(c.X-r, c.Y-r))
 	d.Resize(fyne.NewSquareSize(2 * r))
 	return d
+}
+
+// hover is what a chart knows of the pointer over it. Embedded in a chart,
+// it gives the chart desktop.Hoverable's methods, which redraw the chart's
+// overlay (its tooltip) as the pointer moves.
+type hover struct {
+	rend     *renderer // nil until the chart is first drawn
+	hovering bool
+	pointer  fyne.Position
+}
+
+// MouseIn is part of desktop.Hoverable.
+func (h *hover) MouseIn(e *desktop.MouseEvent) { h.MouseMoved(e) }
+
+// MouseMoved is part of desktop.Hoverable.
+func (h *hover) MouseMoved(e *desktop.MouseEvent) {
+	h.hovering, h.pointer = true, e.Position
+	if h.rend != nil {
+		h.rend.refreshOverlay()
+	}
+}
+
+// MouseOut is part of desktop.Hoverable.
+func (h *hover) MouseOut() {
+	h.hovering = false
+	if h.rend != nil {
+		h.rend.refreshOverlay()
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -33,10 +32,8 @@ type MixData struct {
 type Mix struct {
 	widget.BaseWidget
 
-	data     MixData
-	rend     *renderer
-	hovering bool
-	pointer  fyne.Position
+	data MixData
+	hover
 
 	// geometry of the last layout
 	barX0, barX1, barY0, barY1 float32
@@ -169,23 +166,4 @@ func (m *Mix) overlay(size fyne.Size) []fyne.CanvasObject {
 		{swatch: orDefault(part.Color, p.primary), text: percent(part.Share)},
 		{text: entries(part.Count)},
 	})
-}
-
-// MouseIn is part of desktop.Hoverable.
-func (m *Mix) MouseIn(e *desktop.MouseEvent) { m.MouseMoved(e) }
-
-// MouseMoved is part of desktop.Hoverable.
-func (m *Mix) MouseMoved(e *desktop.MouseEvent) {
-	m.hovering, m.pointer = true, e.Position
-	if m.rend != nil {
-		m.rend.refreshOverlay()
-	}
-}
-
-// MouseOut is part of desktop.Hoverable.
-func (m *Mix) MouseOut() {
-	m.hovering = false
-	if m.rend != nil {
-		m.rend.refreshOverlay()
-	}
 }

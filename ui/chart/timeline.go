@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -81,10 +80,8 @@ type Timeline struct {
 	// OnTap, if set, is called with the index of the tapped period.
 	OnTap func(period int)
 
-	data     TimelineData
-	rend     *renderer
-	hovering bool
-	pointer  fyne.Position
+	data TimelineData
+	hover
 
 	// geometry of the last layout, for hit testing
 	plotX0, plotX1, plotY0, plotY1 float32
@@ -313,25 +310,6 @@ func (t *Timeline) overlay(size fyne.Size) []fyne.CanvasObject {
 		}
 	}
 	return append(objs, tooltip(p, t.pointer, size, t.data.label(i), rows)...)
-}
-
-// MouseIn is part of desktop.Hoverable.
-func (t *Timeline) MouseIn(e *desktop.MouseEvent) { t.MouseMoved(e) }
-
-// MouseMoved is part of desktop.Hoverable.
-func (t *Timeline) MouseMoved(e *desktop.MouseEvent) {
-	t.hovering, t.pointer = true, e.Position
-	if t.rend != nil {
-		t.rend.refreshOverlay()
-	}
-}
-
-// MouseOut is part of desktop.Hoverable.
-func (t *Timeline) MouseOut() {
-	t.hovering = false
-	if t.rend != nil {
-		t.rend.refreshOverlay()
-	}
 }
 
 // Tapped is part of fyne.Tappable: it calls OnTap with the period under
