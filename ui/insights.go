@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/samojournal/samo/journal"
@@ -117,14 +118,14 @@ func newInsightsScreen(sh *shell) *insightsScreen {
 	s.change = container.NewVBox()
 
 	body := container.NewVBox(
-		section("How you have been feeling", "The mean level of each group of feelings, period by period; a gap is a period without entries. Tap a period to read it.",
-			tall(s.timeline, timelineHeight)),
-		section("Your days", "Each square a day; hatched days have no entry. Tap a day to read it.",
-			container.NewVBox(s.calendarBy, tall(s.calendar, calendarHeight))),
+		s.chartSection("How you have been feeling", "The mean level of each group of feelings, period by period; a gap is a period without entries. Tap a period to read it.",
+			ChartTimeline, tall(s.timeline, timelineHeight)),
+		s.chartSection("Your days", "Each square a day; hatched days have no entry. Tap a day to read it.",
+			ChartCalendar, container.NewVBox(s.calendarBy, tall(s.calendar, calendarHeight))),
 		container.NewGridWithColumns(2,
-			section("By weekday", "", tall(s.weekdays, barsHeight)),
-			section("By hour", "", tall(s.hours, barsHeight))),
-		section("The mix", "Entries by their strongest feeling.", tall(s.mix, mixHeight)),
+			s.chartSection("By weekday", "", ChartWeekday, tall(s.weekdays, barsHeight)),
+			s.chartSection("By hour", "", ChartHours, tall(s.hours, barsHeight))),
+		s.chartSection("The mix", "Entries by their strongest feeling.", ChartMix, tall(s.mix, mixHeight)),
 		section("Patterns", journal.PatternCaveat, s.patterns),
 		section("Words and tags that go with a feeling", "More often than across the range, with a 95% interval; an association, not a cause.", s.words),
 		section("Against the range before", "Mean day levels now and in the range of the same length before, with the 95% interval of the difference.", s.change),
@@ -145,6 +146,67 @@ func section(title, note string, body fyne.CanvasObject) fyne.CanvasObject {
 	}
 	return container.NewVBox(append(parts, body)...)
 }
+
+// chartSection is a section holding a chart, with a button that saves the
+// chart as a picture.
+func (s *insightsScreen) chartSection(title, note, kind string, body fyne.CanvasObject) fyne.CanvasObject {
+	save := widget.NewButtonWithIcon("Save image…", theme.DocumentSaveIcon(), func() { s.onSaveChart(kind) })
+	save.Importance = widget.LowImportance
+	sec := section(title, note, body).(*fyne.Container)
+	sec.Objects[0] = container.NewBorder(nil, nil, nil, save, sec.Objects[0])
+	return sec
+}
+
+// onSaveChart asks where to save a chart of what the screen shows as a PNG
+// file, draws it (on the UI goroutine, as the window does) and writes it
+// in the background.
+func (s *insightsScreen) onSaveChart(kind string) {
+	if !s.hasInsights {
+		return
+	}
+	if kind == ChartCalendar && s.calendarBy.Selected == byValence {
+		kind = ChartCalendarValence
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		s.saveChart(kind, path)
+	}, s.sh.window)
+	d.SetFileName(fmt.Sprintf("samo-%s-%s.png", kind, s.now().Format(time.DateOnly)))
+	d.Show()
+}
+
+// saveChart draws the chart called kind of what the screen shows, in the
+// window's theme, and writes it to path as a PNG.
+func (s *insightsScreen) saveChart(kind, path string) {
+	dark := s.sh.app.Settings().ThemeVariant() == theme.VariantDark
+	img, err := ChartImage(s.shown, kind, fyne.NewSize(savedWidth, savedHeight), savedScale, dark)
+	if err != nil {
+		dialog.ShowError(err, s.sh.window)
+		return
+	}
+	s.sh.background(func() func() {
+		err := chart.WritePNG(path, img)
+		return func() {
+			if err != nil {
+				s.status.SetText("The chart was not saved.")
+				dialog.ShowError(err, s.sh.window)
+				return
+			}
+			s.status.SetText("Saved the chart to " + path + ".")
+		}
+	})
+}
+
+// A saved chart's size, in points, and its pixels per point.
+const (
+	savedWidth  = 900
+	savedHeight = 360
+	savedScale  = 2
+)
 
 // tall gives a chart a height, its width following the screen.
 func tall(obj fyne.CanvasObject, h float32) fyne.CanvasObject {

@@ -2,7 +2,10 @@ package ui
 
 import (
 	"context"
+	"image/png"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +167,34 @@ func TestInsights_EmptyJournalSaysSoGently(t *testing.T) {
 	}
 	if !strings.Contains(joined(s.patterns), "Patterns need more to go on") {
 		t.Errorf("an empty journal's patterns: %q", joined(s.patterns))
+	}
+}
+
+func TestInsights_SavesAChartAsAPicture(t *testing.T) {
+	s, sh, _ := openInsights(t, moodService(t, 60))
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mix.png")
+	act(sh, func() { s.saveChart(ChartMix, path) })
+	waitIdle(t, sh)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("the chart was not saved: %v (status %q)", err, s.status.Text)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != savedWidth*savedScale || b.Dy() != savedHeight*savedScale {
+		t.Errorf("saved %v, want %d×%d", b, savedWidth*savedScale, savedHeight*savedScale)
+	}
+	if !strings.Contains(s.status.Text, path) {
+		t.Errorf("status %q does not say where it went", s.status.Text)
+	}
+	// a folder that does not exist: said, and nothing written
+	act(sh, func() { s.saveChart(ChartMix, filepath.Join(dir, "gone", "mix.png")) })
+	waitIdle(t, sh)
+	if !strings.Contains(s.status.Text, "not saved") {
+		t.Errorf("a failed save says %q", s.status.Text)
 	}
 }
