@@ -50,9 +50,9 @@ type Pattern struct {
 	Evidence []string `json:"evidence"`
 }
 
-// minPatternDays is the fewest days with entries a claim rests on, each
+// PatternMinDays is the fewest days with entries a pattern rests on, each
 // side.
-const minPatternDays = 14
+const PatternMinDays = 14
 
 // What is worth telling a person, besides being significant: a shift or
 // cycle of at least minEffect on the 0–1 scale (a smaller one is not a
@@ -118,7 +118,7 @@ func detect(days []dayLevel, rs []reading, ids []string, from time.Time, seed ui
 		}
 		series[k] = sr
 	}
-	found := patterns.Detect(series, patterns.Options{Start: from, MinDays: minPatternDays, Seed: seed})
+	found := patterns.Detect(series, patterns.Options{Start: from, MinDays: PatternMinDays, Seed: seed})
 	out := make([]Pattern, 0, len(found))
 	for _, f := range found {
 		if !worthTelling(f) || saidByALabel(f, found) {

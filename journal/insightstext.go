@@ -79,7 +79,7 @@ func (in Insights) WriteText(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nPatterns:")
 	if len(in.Patterns) == 0 {
-		fmt.Fprintf(w, "  None stand out. (A pattern is only claimed with at least %d days with entries each side, and with\n  the false discovery rate held at 5%% across every emotion tested.)\n", minPatternDays)
+		fmt.Fprintf(w, "  None stand out. (A pattern is only claimed with at least %d days with entries each side, and with\n  the false discovery rate held at 5%% across every emotion tested.)\n", PatternMinDays)
 		return
 	}
 	for _, p := range in.Patterns {

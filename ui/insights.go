@@ -350,9 +350,9 @@ func summaryLine(in journal.Insights) string {
 }
 
 func noPatterns(in journal.Insights) string {
-	if in.DaysWithEntries < 28 {
+	if in.DaysWithEntries < 2*journal.PatternMinDays {
 		return fmt.Sprintf("Patterns need more to go on: at least %d days with entries on each side of a change (this range has %d).",
-			14, in.DaysWithEntries)
+			journal.PatternMinDays, in.DaysWithEntries)
 	}
 	return "Nothing stands out in this range: no change, weekly rhythm or unusual day passed the tests."
 }
