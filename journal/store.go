@@ -73,6 +73,21 @@ type RestoreStore interface {
 	Restore(from string, passphrase []byte) (kept string, err error)
 }
 
+// RecordStore is a Store that keeps small named records beside the
+// entries (the person's emotion layer and its history), in the same file,
+// sealed like the entries when the journal is encrypted, and carried by
+// backups and restores with it.
+type RecordStore interface {
+	// PutRecord saves data under name in one durable transaction, replacing
+	// what was saved there.
+	PutRecord(ctx context.Context, name string, data []byte) error
+	// Record returns the data saved under name, or an error wrapping
+	// ErrNotFound.
+	Record(ctx context.Context, name string) ([]byte, error)
+	// DeleteRecord removes the record saved under name; none is no error.
+	DeleteRecord(ctx context.Context, name string) error
+}
+
 // CryptStore is a Store whose journal can be encrypted at rest.
 type CryptStore interface {
 	// Encrypted reports whether the journal is encrypted.

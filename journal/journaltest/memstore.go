@@ -22,6 +22,7 @@ type MemStore struct {
 	mu        sync.Mutex
 	entries   map[string]journal.Entry
 	audio     map[string][]byte
+	records   map[string][]byte
 	encrypted []byte // the passphrase, when encrypted
 	fail      error
 	// BeforePut, when set, is called (without the lock held) at the start
@@ -379,4 +380,43 @@ func hold(ctx context.Context, ch chan struct{}) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// PutRecord saves a named record.
+func (m *MemStore) PutRecord(_ context.Context, name string, data []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return m.fail
+	}
+	if m.records == nil {
+		m.records = map[string][]byte{}
+	}
+	m.records[name] = slices.Clone(data)
+	return nil
+}
+
+// Record returns a named record.
+func (m *MemStore) Record(_ context.Context, name string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return nil, m.fail
+	}
+	data, ok := m.records[name]
+	if !ok {
+		return nil, fmt.Errorf("record %q: %w", name, journal.ErrNotFound)
+	}
+	return slices.Clone(data), nil
+}
+
+// DeleteRecord removes a named record.
+func (m *MemStore) DeleteRecord(_ context.Context, name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return m.fail
+	}
+	delete(m.records, name)
+	return nil
 }
