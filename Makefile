@@ -10,7 +10,7 @@ BIN      := bin/samo
 # CGO is needed by Fyne, PortAudio and onnxruntime; -race needs it too.
 export CGO_ENABLED := 1
 
-.PHONY: all deps build run test lint bench icon screenshot screenshots stalls coldstart train-emotions wordvec clean
+.PHONY: all deps build run test lint bench icon screenshot screenshots stalls coldstart train-emotions wordvec emotion-reference clean
 
 all: build
 
@@ -73,6 +73,12 @@ coldstart: build
 train-emotions: deps
 	./scripts/fetch-glove.sh
 	$(GO) run ./cmd/train-emotions $(ARGS)
+
+## emotion-reference: write assets/emotion-reference.json, how the built-in
+## emotion model's scores fall on GoEmotions dev (about 10 s), which emotion
+## health compares a person's entries with; run it after train-emotions
+emotion-reference: deps
+	$(GO) run ./cmd/emotion-reference
 
 ## wordvec: build the default word-vector asset assets/wordvec (GloVe 6B
 ## 100-d, uSIF; about 2 s) from .cache/glove and the GoEmotions train texts,

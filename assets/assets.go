@@ -1,6 +1,7 @@
-// Package assets holds the files SAMO ships inside its binary: the app icon
-// and the default emotion model bundle. It exposes plain bytes and file
-// systems so that packages without a GUI can use it without importing Fyne.
+// Package assets holds the files SAMO ships inside its binary: the app
+// icon, the default emotion model bundle with its score reference, and the
+// word vectors. It exposes plain bytes and file systems so that packages
+// without a GUI can use it without importing Fyne.
 package assets
 
 import (
@@ -35,3 +36,12 @@ var wordVectors []byte
 // int8, with word probabilities and common components, in the format that
 // inference/wordvec reads. The slice is shared: do not change it.
 func WordVectors() []byte { return wordVectors }
+
+//go:embed emotion-reference.json
+var emotionReference []byte
+
+// EmotionReference returns how the default emotion model's scores fall on
+// GoEmotions dev (made by `make emotion-reference`), in the format
+// inference/emotion's ParseReference reads. The slice is shared: do not
+// change it.
+func EmotionReference() []byte { return emotionReference }

@@ -135,6 +135,11 @@ type Emotions struct {
 	Model   string    `json:"model"`
 	Version string    `json:"version"`
 	At      time.Time `json:"at"`
+	// Base holds the model's own 28 scores when a personal layer, learned
+	// from the person's corrections, made Scores and Labels (nil without
+	// one); Personal names that layer.
+	Base     []float32 `json:"base,omitempty"`
+	Personal string    `json:"personal,omitempty"`
 }
 
 // Corrections are the person's own emotion labels for an entry.
@@ -346,6 +351,14 @@ func (e Entry) Validate() error {
 		for i, s := range m.Scores {
 			if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) || s < 0 || s > 1 {
 				return bad("emotions.scores["+EmotionLabels[i]+"]", "%v is not a probability", s)
+			}
+		}
+		if m.Base != nil && len(m.Base) != len(EmotionLabels) {
+			return bad("emotions.base", "%d scores, want %d", len(m.Base), len(EmotionLabels))
+		}
+		for i, s := range m.Base {
+			if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) || s < 0 || s > 1 {
+				return bad("emotions.base["+EmotionLabels[i]+"]", "%v is not a probability", s)
 			}
 		}
 		if err := knownLabels(m.Labels); err != nil {

@@ -32,6 +32,11 @@ type Service struct {
 	lastWarning, lastEmbedWarning atomic.Pointer[string]
 	// lane is Memory Lane's index, built on first use (see lane.go).
 	lane lane
+	// personal is the journal's personal layer, read on first use (see
+	// personalize.go).
+	personal personalState
+	// latency keeps how long the last readings took (see health.go).
+	latency latencies
 }
 
 // Analyzer reads the emotions of an entry's text. inference/emotion's
@@ -297,7 +302,11 @@ func (s *Service) analyze(ctx context.Context, text string) *Emotions {
 	if s.analyzer == nil {
 		return nil
 	}
+	start := time.Now()
 	em, err := s.analyzer.AnalyzeText(ctx, text)
+	if err == nil {
+		s.latency.add(time.Since(start))
+	}
 	if err != nil && ctx.Err() != nil {
 		s.log.Info("emotions not read: the reading was stopped", "err", err)
 		return nil
@@ -305,6 +314,9 @@ func (s *Service) analyze(ctx context.Context, text string) *Emotions {
 	if err != nil {
 		s.warnOnce(&s.lastWarning, fmt.Sprintf("emotions are not read (%v); the entry is saved without them, and re-reading the journal (samo reanalyze) adds them later", err))
 		return nil
+	}
+	if l := s.personalLayer(ctx); l != nil {
+		em = applyLayer(em, l)
 	}
 	return em
 }
@@ -332,12 +344,17 @@ func (s *Service) Reanalyze(ctx context.Context, force bool, progress ReanalyzeP
 		return 0, errors.New("journal: reanalyze: no emotion model")
 	}
 	name, version := s.analyzer.ModelName(), s.analyzer.ModelVersion()
+	layer := s.personalLayer(ctx)
+	personalName := ""
+	if layer != nil {
+		personalName = layer.Name
+	}
 	var ids []string
 	err := s.store.Each(ctx, func(e Entry) error {
 		if e.Wordless() {
 			return nil // a recording without words (yet): SetTranscript reads it
 		}
-		if force || e.Emotions == nil || e.Emotions.Model != name || e.Emotions.Version != version {
+		if force || e.Emotions == nil || e.Emotions.Model != name || e.Emotions.Version != version || e.Emotions.Personal != personalName {
 			ids = append(ids, e.ID)
 		}
 		return nil
@@ -353,7 +370,7 @@ func (s *Service) Reanalyze(ctx context.Context, force bool, progress ReanalyzeP
 		if err != nil {
 			return i, fmt.Errorf("journal: reanalyze %s: %w", id, err)
 		}
-		em, err := s.analyzer.AnalyzeText(ctx, e.Text)
+		em, err := s.reread(ctx, e, force, layer)
 		if err != nil {
 			return i, fmt.Errorf("journal: reanalyze %s: %w", id, err)
 		}
@@ -371,6 +388,26 @@ func (s *Service) Reanalyze(ctx context.Context, force bool, progress ReanalyzeP
 		}
 	}
 	return len(ids), nil
+}
+
+// reread reads an entry's emotions again: with the model, or, when only
+// the personal layer changed since the model read it, from the model's
+// scores kept with it.
+func (s *Service) reread(ctx context.Context, e Entry, force bool, layer *storedLayer) (*Emotions, error) {
+	if em := e.Emotions; !force && em != nil && em.Model == s.analyzer.ModelName() && em.Version == s.analyzer.ModelVersion() {
+		if layer != nil {
+			return applyLayer(em, layer), nil
+		}
+		return modelReading(em, s.baseThresholds()), nil
+	}
+	em, err := s.analyzer.AnalyzeText(ctx, e.Text)
+	if err != nil {
+		return nil, err
+	}
+	if layer != nil {
+		em = applyLayer(em, layer)
+	}
+	return em, nil
 }
 
 // Get returns one entry by id. Ids are matched without regard to case.

@@ -123,7 +123,7 @@ func (c *cli) emotionsCommand() *cobra.Command {
 		defaultShort: "Go back to the emotion model built into SAMO",
 		useDefault:   func() error { return c.engine().UseBuiltInEmotionModel() },
 		usedDefault:  "emotions are now read with the built-in model",
-	}, c.tuneCommand())
+	}, c.tuneCommand(), c.personalizeCommand(), c.healthCommand())
 }
 
 // modelGroup is a command group that installs a model from a folder
@@ -244,5 +244,58 @@ func (c *cli) reanalyzeCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "re-read every entry, not only those read by another model")
+	return cmd
+}
+
+func (c *cli) personalizeCommand() *cobra.Command {
+	var dryRun, reset, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "personalize [--dry-run] [--reset] [--json]",
+		Short: "Learn from your corrections how you mean each emotion, when that reads you better",
+		Long: "personalize learns a small personal layer over the emotion model's scores from the entries whose emotions\n" +
+			"you corrected (at least " + fmt.Sprint(journal.MinCorrections) + "), measures it by cross-validation over your corrections, and applies it only\n" +
+			"if it reads them better; new entries are then read with it, and `samo reanalyze` re-reads the others.\n" +
+			"Your corrections are never changed. --reset goes back to the model's own reading.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withJournal(func(svc *journal.Service) error {
+				if reset {
+					if err := svc.ResetPersonal(cmd.Context()); err != nil {
+						return err
+					}
+					fmt.Fprintln(c.stdout, "emotions are read by the model alone again; run `samo reanalyze` to re-read past entries")
+					return nil
+				}
+				rep, err := svc.Personalize(cmd.Context(), journal.PersonalizeOptions{DryRun: dryRun})
+				if err != nil {
+					return err
+				}
+				return c.output(asJSON, rep)
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "measure and report what would change, and change nothing")
+	cmd.Flags().BoolVar(&reset, "reset", false, "forget what was learned: read with the model alone")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (c *cli) healthCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "health [--json]",
+		Short: "How well the emotion model reads you: corrections per label, drift from its own texts, latency",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withJournal(func(svc *journal.Service) error {
+				h, err := svc.EmotionHealth(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return c.output(asJSON, h)
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

@@ -174,5 +174,13 @@ func (c *cli) checkJournal(ctx context.Context) engine.JournalCheck {
 	} else if err != nil {
 		j.Error = err.Error()
 	}
+	if j.Error == "" && !j.Locked {
+		_ = c.withJournal(func(svc *journal.Service) error {
+			if h, err := svc.EmotionHealth(ctx); err == nil {
+				j.EmotionHealth = &h
+			}
+			return nil
+		})
+	}
 	return j
 }

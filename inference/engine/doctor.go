@@ -49,6 +49,9 @@ type JournalCheck struct {
 	// Locked is true for an encrypted journal that no passphrase was given for.
 	Locked bool   `json:"locked,omitempty"`
 	Error  string `json:"error,omitempty"`
+	// EmotionHealth is how well the emotion model reads this journal's
+	// writer, when the journal could be read.
+	EmotionHealth *journal.Health `json:"emotion_health,omitempty"`
 }
 
 // ORTCheck is the onnxruntime library found.

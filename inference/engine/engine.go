@@ -460,3 +460,31 @@ func absDir(dir string) (string, error) {
 	}
 	return abs, nil
 }
+
+// Thresholds implements journal.Thresholder: the per-label thresholds of
+// the emotion model in use (nil when it cannot be opened).
+func (e *Engine) Thresholds() []float32 {
+	cl, err := e.analyzer()
+	if err != nil {
+		return nil
+	}
+	return cl.Thresholds()
+}
+
+// Reference implements journal.ScoreReference: how the built-in model's
+// scores fall on GoEmotions dev, when it is the model in use (another
+// model has no reference).
+func (e *Engine) Reference() (hist [][]float64, noLabel float64, ok bool) {
+	cl, err := e.analyzer()
+	if err != nil {
+		return nil, 0, false
+	}
+	ref, err := emotion.ParseReference(assets.EmotionReference(), journal.EmotionLabels[:])
+	if err != nil || ref.Model != cl.ModelName() || ref.Version != cl.ModelVersion() || ref.Bins != journal.ReferenceBins {
+		return nil, 0, false
+	}
+	for _, l := range journal.EmotionLabels {
+		hist = append(hist, ref.Labels[l])
+	}
+	return hist, ref.NoLabel, true
+}

@@ -1,0 +1,463 @@
+package journal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/samojournal/samo/journal/personal"
+)
+
+// A personal layer learns from the person's corrections: over the emotion
+// model's 28 scores it reads each label the way this person means it (see
+// journal/personal). It is stored in the journal (sealed with it when it
+// is encrypted), tied to the model it was learned over, and applied on
+// every reading: an entry's Emotions then hold the personal reading, with
+// the model's own scores kept beside them in Base. It is learned only when
+// cross-validation over the person's corrections says it helps, and the
+// corrections themselves are never changed.
+
+// Records of the personal layer.
+const (
+	recordLayer   = "emotion-layer"
+	recordHistory = "emotion-layer-history"
+)
+
+// MinCorrections is the fewest corrected entries a personal layer is
+// learned from.
+const MinCorrections = 10
+
+// minGain is how much the cross-validated macro-F1 over the person's
+// corrections must rise for a new layer to be applied.
+const minGain = 0.01
+
+// Thresholder is an Analyzer that says the score each label needs to be
+// read (the personal layer starts from them).
+type Thresholder interface {
+	Thresholds() []float32
+}
+
+// ErrNoRecords is returned when the journal's store keeps no records, so
+// that nothing can be learned and kept.
+var ErrNoRecords = errors.New("journal: this journal cannot keep what SAMO learns")
+
+// storedLayer is the layer as the journal keeps it.
+type storedLayer struct {
+	// Name is what entries read by it carry in Emotions.Personal.
+	Name string `json:"name"`
+	// Model and Version are the emotion model it was learned over.
+	Model   string          `json:"model"`
+	Version string          `json:"version"`
+	Layer   *personal.Layer `json:"layer"`
+}
+
+// personalState caches the journal's layer.
+type personalState struct {
+	mu     sync.Mutex
+	loaded bool
+	layer  *storedLayer // nil: none
+}
+
+// PersonalizeOptions ask for a re-tuning.
+type PersonalizeOptions struct {
+	// DryRun measures and reports, and changes nothing.
+	DryRun bool
+}
+
+// PersonalReport says what a re-tuning found and did. It is kept in the
+// journal's history of re-tunings (without NaN: every figure is finite).
+type PersonalReport struct {
+	At time.Time `json:"at"`
+	// Corrections is how many corrected entries it learned from.
+	Corrections int `json:"corrections"`
+	// Model is the emotion model the layer reads over.
+	Model string `json:"model"`
+	// Before and After are the cross-validated figures over the person's
+	// corrections: the model as it is, and with the layer learned from
+	// the other folds.
+	Before personal.Metrics `json:"before"`
+	After  personal.Metrics `json:"after"`
+	// Applied says whether the layer is now in use; Reason says why not.
+	Applied bool   `json:"applied"`
+	DryRun  bool   `json:"dry_run,omitempty"`
+	Reset   bool   `json:"reset,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	// Layer names the layer applied.
+	Layer string `json:"layer,omitempty"`
+	// Read counts the entries the model has read; Changed those whose
+	// feelings the layer reads differently; Labels what changes per label.
+	Read    int           `json:"read"`
+	Changed int           `json:"changed"`
+	Labels  []LabelChange `json:"labels,omitempty"`
+}
+
+// LabelChange is how a layer changes one label's reading.
+type LabelChange struct {
+	Label string `json:"label"`
+	// Gained and Lost count the entries that would have it and not before,
+	// and the other way round.
+	Gained int `json:"gained"`
+	Lost   int `json:"lost"`
+	// Threshold and Before are the score the label needs with the layer
+	// and without it.
+	Threshold float64 `json:"threshold"`
+	Before    float64 `json:"before"`
+}
+
+// groupOfLabel maps a label index to its group's place in EkmanGroups.
+func groupOfLabel(l int) int {
+	if l < 0 || l >= len(groupIndex) {
+		return -1
+	}
+	return groupIndex[l]
+}
+
+// records returns the store's records, or ErrNoRecords.
+func (s *Service) records() (RecordStore, error) {
+	r, ok := s.store.(RecordStore)
+	if !ok {
+		return nil, ErrNoRecords
+	}
+	return r, nil
+}
+
+// personalLayer returns the journal's layer for the model in use, nil when
+// there is none (or it was learned over another model).
+func (s *Service) personalLayer(ctx context.Context) *storedLayer {
+	s.personal.mu.Lock()
+	defer s.personal.mu.Unlock()
+	if !s.personal.loaded {
+		s.personal.layer = s.loadLayer(ctx)
+		s.personal.loaded = true
+	}
+	l := s.personal.layer
+	if l == nil || s.analyzer == nil || l.Model != s.analyzer.ModelName() || l.Version != s.analyzer.ModelVersion() {
+		return nil
+	}
+	return l
+}
+
+// loadLayer reads the stored layer; a damaged one is told and left unused.
+func (s *Service) loadLayer(ctx context.Context) *storedLayer {
+	r, err := s.records()
+	if err != nil {
+		return nil
+	}
+	data, err := r.Record(ctx, recordLayer)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	var l storedLayer
+	if err == nil {
+		err = json.Unmarshal(data, &l)
+	}
+	if err == nil && l.Layer == nil {
+		err = errors.New("no layer in it")
+	}
+	if err == nil {
+		err = l.Layer.Check()
+	}
+	if err != nil {
+		s.warn(fmt.Sprintf("What SAMO learned from your corrections could not be read (%v); emotions are read without it until you personalize again (samo emotions personalize).", err))
+		return nil
+	}
+	return &l
+}
+
+// applyLayer makes em the personal reading of l, keeping the model's own
+// scores in Base.
+func applyLayer(em *Emotions, l *storedLayer) *Emotions {
+	base := em.Scores
+	if em.Base != nil {
+		base = em.Base
+	}
+	out := *em
+	out.Base = slices.Clone(base)
+	out.Scores = l.Layer.Apply(base)
+	out.Labels = labelNames(l.Layer.Decide(out.Scores))
+	out.Personal = l.Name
+	return &out
+}
+
+// modelReading is em as the model read it, without a personal layer.
+func modelReading(em *Emotions, th []float32) *Emotions {
+	if em.Base == nil {
+		return em
+	}
+	out := *em
+	out.Scores, out.Base, out.Personal = em.Base, nil, ""
+	out.Labels = labelNames(personal.Identity(th).Decide(out.Scores))
+	return &out
+}
+
+func labelNames(ls []int) []string {
+	out := make([]string, 0, len(ls))
+	for _, l := range ls {
+		if l >= 0 && l < len(EmotionLabels) {
+			out = append(out, EmotionLabels[l])
+		}
+	}
+	return out
+}
+
+// baseThresholds are the model's thresholds, or 0.5 for each label when
+// it does not say.
+func (s *Service) baseThresholds() []float32 {
+	if t, ok := s.analyzer.(Thresholder); ok {
+		if th := t.Thresholds(); len(th) == len(EmotionLabels) {
+			return th
+		}
+	}
+	th := make([]float32, len(EmotionLabels))
+	for i := range th {
+		th[i] = 0.5
+	}
+	return th
+}
+
+// Personalize learns a personal layer from the person's corrected entries,
+// measures it by cross-validation over them, and (unless a dry run) keeps
+// and applies it when it reads their corrections better than the model
+// alone. Entries already saved keep their reading until the journal is
+// re-read (Reanalyze), which then needs no model run for them.
+func (s *Service) Personalize(ctx context.Context, opts PersonalizeOptions) (PersonalReport, error) {
+	if s.analyzer == nil {
+		return PersonalReport{}, errors.New("journal: personalize: no emotion model")
+	}
+	rec, err := s.records()
+	if err != nil && !opts.DryRun {
+		return PersonalReport{}, err
+	}
+	name, version := s.analyzer.ModelName(), s.analyzer.ModelVersion()
+	rep := PersonalReport{At: s.now(), Model: name + " " + version, DryRun: opts.DryRun}
+	var examples []personal.Example
+	var read []Entry
+	err = s.store.Each(ctx, func(e Entry) error {
+		if e.Emotions == nil || e.Emotions.Model != name || e.Emotions.Version != version {
+			return nil
+		}
+		read = append(read, e)
+		if e.Corrected() {
+			base := e.Emotions.Scores
+			if e.Emotions.Base != nil {
+				base = e.Emotions.Base
+			}
+			examples = append(examples, personal.Example{Base: base, Gold: labelIndexes(e.Corrections.Labels)})
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, fmt.Errorf("journal: personalize: %w", err)
+	}
+	rep.Corrections, rep.Read = len(examples), len(read)
+	if len(examples) < MinCorrections {
+		rep.Reason = fmt.Sprintf("SAMO learns from at least %d corrected entries read by this model; you have corrected %d.", MinCorrections, len(examples))
+		return rep, nil
+	}
+	th := s.baseThresholds()
+	popts := personal.Options{Seed: uint64(len(examples))}
+	rep.Before, rep.After, err = personal.CrossValidate(examples, th, groupOfLabel, popts)
+	if err != nil {
+		return rep, fmt.Errorf("journal: personalize: %w", err)
+	}
+	layer, err := personal.Train(examples, th, popts)
+	if err != nil {
+		return rep, fmt.Errorf("journal: personalize: %w", err)
+	}
+	sl := &storedLayer{Name: s.nextLayerName(ctx), Model: name, Version: version, Layer: layer}
+	rep.Changed, rep.Labels = changes(read, sl, th)
+	rep.Before, rep.After = finiteMetrics(rep.Before), finiteMetrics(rep.After)
+	switch {
+	case rep.After.MacroF1 < rep.Before.MacroF1+minGain:
+		rep.Reason = fmt.Sprintf("Learning from your corrections would not read them better (macro-F1 %.2f with it, %.2f without, tested on corrections it did not learn from), so SAMO keeps reading as it does.",
+			rep.After.MacroF1, rep.Before.MacroF1)
+	case opts.DryRun:
+		rep.Reason = "A dry run: nothing was changed."
+	default:
+		data, err := json.Marshal(sl)
+		if err != nil {
+			return rep, fmt.Errorf("journal: personalize: %w", err)
+		}
+		if err := rec.PutRecord(ctx, recordLayer, data); err != nil {
+			return rep, fmt.Errorf("journal: personalize: keep the layer: %w", err)
+		}
+		s.personal.mu.Lock()
+		s.personal.layer, s.personal.loaded = sl, true
+		s.personal.mu.Unlock()
+		rep.Applied, rep.Layer = true, sl.Name
+	}
+	if !opts.DryRun {
+		if err := s.addHistory(ctx, rec, rep); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// ResetPersonal forgets the personal layer: entries are read by the model
+// alone again (Reanalyze re-reads the saved ones). The corrections stay.
+func (s *Service) ResetPersonal(ctx context.Context) error {
+	rec, err := s.records()
+	if err != nil {
+		return err
+	}
+	if err := rec.DeleteRecord(ctx, recordLayer); err != nil {
+		return fmt.Errorf("journal: reset personalization: %w", err)
+	}
+	s.personal.mu.Lock()
+	s.personal.layer, s.personal.loaded = nil, true
+	s.personal.mu.Unlock()
+	rep := PersonalReport{At: s.now(), Reset: true, Reason: "Back to the model's own reading."}
+	if s.analyzer != nil {
+		rep.Model = s.analyzer.ModelName() + " " + s.analyzer.ModelVersion()
+	}
+	return s.addHistory(ctx, rec, rep)
+}
+
+// PersonalHistory returns every re-tuning so far, oldest first.
+func (s *Service) PersonalHistory(ctx context.Context) ([]PersonalReport, error) {
+	rec, err := s.records()
+	if err != nil {
+		return nil, nil
+	}
+	return readHistory(ctx, rec)
+}
+
+func readHistory(ctx context.Context, rec RecordStore) ([]PersonalReport, error) {
+	data, err := rec.Record(ctx, recordHistory)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("journal: personalization history: %w", err)
+	}
+	var h []PersonalReport
+	if err := json.Unmarshal(data, &h); err != nil {
+		return nil, fmt.Errorf("journal: personalization history: %w", err)
+	}
+	return h, nil
+}
+
+func (s *Service) addHistory(ctx context.Context, rec RecordStore, rep PersonalReport) error {
+	h, err := readHistory(ctx, rec)
+	if err != nil {
+		h = nil // a damaged history is started again rather than block re-tuning
+		s.warn(fmt.Sprintf("The history of re-tunings could not be read (%v); it starts again from this one.", err))
+	}
+	data, err := json.Marshal(append(h, rep))
+	if err != nil {
+		return fmt.Errorf("journal: personalization history: %w", err)
+	}
+	if err := rec.PutRecord(ctx, recordHistory, data); err != nil {
+		return fmt.Errorf("journal: personalization history: %w", err)
+	}
+	return nil
+}
+
+// nextLayerName names a new layer by how many were applied before it.
+func (s *Service) nextLayerName(ctx context.Context) string {
+	n := 1
+	if rec, err := s.records(); err == nil {
+		h, _ := readHistory(ctx, rec)
+		for _, r := range h {
+			if r.Applied {
+				n++
+			}
+		}
+	}
+	return fmt.Sprintf("personal-%d", n)
+}
+
+// changes counts how the layer would change the reading of the entries.
+func changes(read []Entry, l *storedLayer, th []float32) (int, []LabelChange) {
+	per := make([]LabelChange, len(EmotionLabels))
+	for i := range per {
+		per[i] = LabelChange{Label: EmotionLabels[i], Threshold: l.Layer.Thresholds[i], Before: float64(th[i])}
+	}
+	changed := 0
+	for _, e := range read {
+		before := labelIndexes(modelReading(e.Emotions, th).Labels)
+		after := labelIndexes(applyLayer(e.Emotions, l).Labels)
+		if !slices.Equal(before, after) {
+			changed++
+		}
+		for _, a := range after {
+			if !slices.Contains(before, a) {
+				per[a].Gained++
+			}
+		}
+		for _, b := range before {
+			if !slices.Contains(after, b) {
+				per[b].Lost++
+			}
+		}
+	}
+	var out []LabelChange
+	for _, c := range per {
+		if c.Gained+c.Lost > 0 {
+			out = append(out, c)
+		}
+	}
+	return changed, out
+}
+
+// labelIndexes are the indexes of labels in EmotionLabels, sorted.
+func labelIndexes(labels []string) []int {
+	var out []int
+	for _, l := range labels {
+		if i, ok := labelIndex[l]; ok {
+			out = append(out, i)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// finiteMetrics replaces what is not a number by 0, so that the history is
+// valid JSON.
+func finiteMetrics(m personal.Metrics) personal.Metrics {
+	for _, p := range []*float64{&m.MacroF1, &m.MicroF1, &m.EkmanAccuracy} {
+		if math.IsNaN(*p) || math.IsInf(*p, 0) {
+			*p = 0
+		}
+	}
+	return m
+}
+
+// WriteText writes the report for a person to read.
+func (r PersonalReport) WriteText(w io.Writer) {
+	if r.Reset {
+		fmt.Fprintln(w, r.Reason)
+		return
+	}
+	if r.Corrections < MinCorrections {
+		fmt.Fprintln(w, r.Reason)
+		return
+	}
+	fmt.Fprintf(w, "Learned from %d of your corrected entries, over %s.\n", r.Corrections, r.Model)
+	fmt.Fprintf(w, "On corrections it did not learn from: macro-F1 %.2f → %.2f, the right group of feelings %.0f%% → %.0f%% of the time.\n",
+		r.Before.MacroF1, r.After.MacroF1, 100*r.Before.EkmanAccuracy, 100*r.After.EkmanAccuracy)
+	fmt.Fprintf(w, "%d of your %d read entries would read differently", r.Changed, r.Read)
+	if len(r.Labels) > 0 {
+		top := slices.Clone(r.Labels)
+		slices.SortFunc(top, func(a, b LabelChange) int { return (b.Gained + b.Lost) - (a.Gained + a.Lost) })
+		var parts []string
+		for _, c := range top[:min(len(top), 5)] {
+			parts = append(parts, fmt.Sprintf("%s +%d −%d", c.Label, c.Gained, c.Lost))
+		}
+		fmt.Fprintf(w, " (%s)", strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(w, ".")
+	if r.Applied {
+		fmt.Fprintf(w, "Applied as %s: new entries are read with it; `samo reanalyze` re-reads the others. `samo emotions personalize --reset` goes back.\n", r.Layer)
+		return
+	}
+	fmt.Fprintln(w, r.Reason)
+}

@@ -1,0 +1,235 @@
+package journal_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/journal/journaltest"
+)
+
+// angryJournal is a journal whose model reads "annoyance" where the person
+// means anger: n entries naming annoyance corrected to anger, and some
+// joyful ones left as they are.
+func angryJournal(t *testing.T, n int) (*journal.Service, *journaltest.MemStore, *journaltest.WordAnalyzer) {
+	t.Helper()
+	ctx := context.Background()
+	store := journaltest.NewMemStore()
+	an := &journaltest.WordAnalyzer{Name: "words", Version: "1"}
+	s := journal.NewService(store, journal.WithAnalyzer(an))
+	for i := range n {
+		e, err := s.Add(ctx, fmt.Sprintf("Such annoyance at the queue again, day %d.", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Correct(ctx, e.ID, []string{"anger"}); err != nil {
+			t.Fatal(err)
+		}
+		j, err := s.Add(ctx, fmt.Sprintf("Pure joy at the park, day %d.", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 { // some joyful ones confirmed as they were read
+			if _, err := s.Correct(ctx, j.ID, []string{"joy"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return s, store, an
+}
+
+func TestPersonalize_LearnsWhatThePersonMeans(t *testing.T) {
+	ctx := context.Background()
+	s, _, an := angryJournal(t, 12)
+	dry, err := s.Personalize(ctx, journal.PersonalizeOptions{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dry.Applied || dry.Corrections != 18 || dry.After.MacroF1 <= dry.Before.MacroF1 || dry.Changed == 0 {
+		t.Fatalf("dry run: %+v", dry)
+	}
+	e, _ := s.Add(ctx, "More annoyance with the landlord.")
+	if slices.Contains(e.Emotions.Labels, "anger") || e.Emotions.Base != nil {
+		t.Fatalf("a dry run changed the reading: %+v", e.Emotions)
+	}
+	if h, _ := s.PersonalHistory(ctx); len(h) != 0 {
+		t.Fatalf("a dry run wrote history: %+v", h)
+	}
+
+	rep, err := s.Personalize(ctx, journal.PersonalizeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Applied || rep.Layer == "" {
+		t.Fatalf("not applied: %+v", rep)
+	}
+	var text strings.Builder
+	rep.WriteText(&text)
+	if !strings.Contains(text.String(), "Applied as") {
+		t.Errorf("report text: %s", text.String())
+	}
+	e, err = s.Add(ctx, "Annoyance at the bus being late.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(e.Emotions.Labels, "anger") || e.Emotions.Personal != rep.Layer || len(e.Emotions.Base) != len(journal.EmotionLabels) {
+		t.Fatalf("a new entry is not read the person's way: %+v", e.Emotions)
+	}
+	if e.Emotions.Base[3] < 0.8 { // the model's own annoyance score is kept
+		t.Errorf("the model's own scores are not kept beside the personal ones: %v", e.Emotions.Base)
+	}
+
+	// re-reading applies the layer from the kept scores, without the model
+	calls := an.Calls()
+	n, err := s.Reanalyze(ctx, false, nil)
+	if err != nil || n == 0 {
+		t.Fatalf("reanalyze: %d, %v", n, err)
+	}
+	if an.Calls() != calls {
+		t.Errorf("re-reading with the layer ran the model %d times; the kept scores suffice", an.Calls()-calls)
+	}
+	corrected := 0
+	for e, err := range s.Entries(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Emotions.Personal != rep.Layer {
+			t.Errorf("%s not re-read with the layer: %+v", e.ID, e.Emotions)
+		}
+		if e.Corrected() {
+			corrected++
+		}
+	}
+	if corrected != 18 {
+		t.Errorf("%d corrections kept, want all 18", corrected)
+	}
+
+	// back to the model alone
+	if err := s.ResetPersonal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e, _ = s.Add(ctx, "Annoyance, plainly.")
+	if slices.Contains(e.Emotions.Labels, "anger") || e.Emotions.Personal != "" {
+		t.Errorf("after reset: %+v", e.Emotions)
+	}
+	if _, err := s.Reanalyze(ctx, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	for e := range s.Entries(ctx) {
+		if e.Emotions.Personal != "" || e.Emotions.Base != nil || slices.Contains(e.Emotions.Labels, "anger") && !strings.Contains(e.Text, "anger") {
+			t.Errorf("%s still read with the layer after reset: %+v", e.ID, e.Emotions)
+		}
+	}
+	h, err := s.PersonalHistory(ctx)
+	if err != nil || len(h) != 2 || !h[0].Applied || !h[1].Reset {
+		t.Fatalf("history %+v, %v: want the re-tuning then the reset", h, err)
+	}
+	if _, err := json.Marshal(h); err != nil {
+		t.Errorf("history is not valid JSON: %v", err)
+	}
+}
+
+func TestPersonalize_NeedsEnoughCorrections(t *testing.T) {
+	s, _, _ := angryJournal(t, 3)
+	rep, err := s.Personalize(context.Background(), journal.PersonalizeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Applied || !strings.Contains(rep.Reason, "at least 10") {
+		t.Errorf("with %d corrections: %+v", rep.Corrections, rep)
+	}
+}
+
+func TestPersonalize_KeepsTheModelWhenItReadsThePersonAlready(t *testing.T) {
+	ctx := context.Background()
+	s := journal.NewService(journaltest.NewMemStore(), journal.WithAnalyzer(&journaltest.WordAnalyzer{Name: "words", Version: "1"}))
+	for i := range 15 {
+		for _, l := range []string{"joy", "sadness"} {
+			e, err := s.Add(ctx, fmt.Sprintf("%s, day %d", l, i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Correct(ctx, e.ID, []string{l}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	rep, err := s.Personalize(ctx, journal.PersonalizeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Applied || rep.Reason == "" {
+		t.Errorf("a layer was applied where the model already reads every correction right: %+v", rep)
+	}
+}
+
+func TestPersonalize_DamagedLayerIsToldAndLeftUnused(t *testing.T) {
+	ctx := context.Background()
+	s, store, an := angryJournal(t, 12)
+	if _, err := s.Personalize(ctx, journal.PersonalizeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.PutRecord(ctx, "emotion-layer", []byte(`{"name":"personal-1","model":"words","version":"1","layer":{"w":[[1]]}}`)); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu   sync.Mutex
+		told []string
+	)
+	notices := journal.NewNotices()
+	stop := notices.Listen(func(n journal.Notice) {
+		mu.Lock()
+		defer mu.Unlock()
+		told = append(told, n.Message)
+	})
+	defer stop()
+	fresh := journal.NewService(store, journal.WithAnalyzer(an), journal.WithNotices(notices))
+	e, err := fresh.Add(ctx, "Annoyance again.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Emotions == nil || e.Emotions.Personal != "" {
+		t.Errorf("a damaged layer was used: %+v", e.Emotions)
+	}
+	time.Sleep(10 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(told) == 0 || !strings.Contains(told[0], "could not be read") {
+		t.Errorf("the damaged layer was not told: %v", told)
+	}
+}
+
+func TestEmotionHealth_CountsCorrectionsAndSuggests(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := angryJournal(t, 12)
+	h, err := s.EmotionHealth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Entries != 24 || h.Corrected != 18 {
+		t.Fatalf("health: %d entries, %d corrected", h.Entries, h.Corrected)
+	}
+	if h.Labels[0].Label != "anger" && h.Labels[0].Label != "annoyance" || h.Labels[0].Rate < 0.4 {
+		t.Errorf("most corrected: %+v", h.Labels[:2])
+	}
+	if h.Latency.Samples == 0 || h.Latency.P50 <= 0 {
+		t.Errorf("latency not measured: %+v", h.Latency)
+	}
+	if len(h.Suggestions) == 0 || !strings.Contains(h.Suggestions[0], "personalize") {
+		t.Errorf("suggestions: %v", h.Suggestions)
+	}
+	if h.Drift != nil {
+		t.Errorf("drift measured without a reference: %+v", h.Drift)
+	}
+	var text strings.Builder
+	h.WriteText(&text)
+	if !strings.Contains(text.String(), "Corrected most:") {
+		t.Errorf("health text:\n%s", text.String())
+	}
+}
