@@ -13,7 +13,7 @@ import (
 const compactSuffix = ".compacting"
 
 // sealedBuckets hold values that carry personal data.
-var sealedBuckets = [][]byte{bucketEntries, bucketEmbeddings, bucketAudio}
+var sealedBuckets = [][]byte{bucketEntries, bucketEmbeddings, bucketAudio, bucketRecords}
 
 // Encrypt turns a plain journal into an encrypted one under passphrase,
 // re-sealing every value in one transaction (all or nothing, so a crash

@@ -95,6 +95,14 @@ func TestEncryption_NoPlaintextAtRest(t *testing.T) {
 			if err := s.Put(ctx, e); err != nil {
 				t.Fatal(err)
 			}
+			// Records (the emotion layer) are sealed like entries; a replaced
+			// one leaves its old value on a free page too.
+			for _, m := range []string{"qzxrecordold", "qzxrecordlayer"} {
+				if err := s.PutRecord(ctx, "emotion-layer", []byte(`{"note":"`+m+`"}`)); err != nil {
+					t.Fatal(err)
+				}
+				markers = append(markers, m)
+			}
 			if startPlain {
 				if err := s.Encrypt([]byte("correct horse"), fastKDF); err != nil {
 					t.Fatal(err)
@@ -118,6 +126,9 @@ func TestEncryption_NoPlaintextAtRest(t *testing.T) {
 			audio, err := s.Audio(ctx, ids[2])
 			if err != nil || !bytes.Contains(audio, []byte("qzxmarkerthree")) {
 				t.Errorf("audio after reopening: %d bytes, %v", len(audio), err)
+			}
+			if rec, err := s.Record(ctx, "emotion-layer"); err != nil || string(rec) != `{"note":"qzxrecordlayer"}` {
+				t.Errorf("record after reopening: %q, %v", rec, err)
 			}
 		})
 	}

@@ -24,6 +24,7 @@ type migration struct {
 // SchemaVersion; never edit one that has shipped.
 var migrations = []migration{
 	{from: 1, name: "format byte on values, timeline, embeddings and audio buckets", run: migrate1to2},
+	{from: 2, name: "records bucket", run: migrate2to3},
 }
 
 // migrate upgrades tx's journal from version to SchemaVersion.
@@ -95,4 +96,13 @@ func migrate1to2(tx *bolt.Tx, c codec) error {
 		}
 	}
 	return nil
+}
+
+// migrate2to3 adds the records bucket (named records beside the entries).
+// Schema 2 had none; raising the version also keeps a SAMO that knows no
+// records from opening the journal, where its encryption switch would leave
+// them as they were.
+func migrate2to3(tx *bolt.Tx, _ codec) error {
+	_, err := tx.CreateBucketIfNotExists(bucketRecords)
+	return err
 }

@@ -19,6 +19,7 @@ var (
 	_ journal.RestoreStore = Journal{}
 	_ journal.AudioStore   = Journal{}
 	_ journal.BatchStore   = Journal{}
+	_ journal.RecordStore  = Journal{}
 )
 
 // Encrypt implements journal.CryptStore.
@@ -137,12 +138,17 @@ var ErrNoJournal = errors.New("storage: no journal yet: it is created with the f
 
 // Inspect opens the journal at path read-only (so it works while another
 // SAMO has it open) and says whether it is encrypted and, when it can be
-// unlocked with pass, how many entries it holds.
+// unlocked with pass, how many entries it holds. A journal of an older
+// schema is opened for writing instead, which upgrades it, as any SAMO
+// opening it would.
 func Inspect(ctx context.Context, path string, pass []byte) (Status, error) {
 	if _, err := os.Stat(path); os.IsNotExist(err) {
 		return Status{}, ErrNoJournal
 	}
 	st, err := Open(path, Options{ReadOnly: true, Passphrase: pass})
+	if errors.Is(err, ErrNeedsUpgrade) {
+		st, err = Open(path, Options{Passphrase: pass})
+	}
 	if errors.Is(err, ErrPassphraseRequired) {
 		return Status{Encrypted: true, Locked: true}, nil
 	}

@@ -2,7 +2,7 @@
 // package that imports bbolt. Every save is one ACID transaction, synced to
 // disk before it returns.
 //
-// Layout (schema version 2):
+// Layout (schema version 3):
 //
 //	meta        "schema" → decimal schema version; "crypto" → encryption
 //	            parameters and the wrapped data key (encrypted journals only)
@@ -11,12 +11,17 @@
 //	timeline    created time (8 bytes, big-endian, order-preserving) ‖ id → empty
 //	embeddings  entry id → value(model, dimension, float32 vector)
 //	audio       entry id → value(the recording's bytes)
+//	records     record name → value(the record's bytes): small named records
+//	            beside the entries, such as the emotion layer and its history
+//	            (see records.go)
 //
 // Each value starts with a format byte: 0 for plain, 1 for XChaCha20-Poly1305
-// sealed (see seal.go). Audio lives in the database rather than beside it
-// so that a save, a backup and an encryption switch cover it atomically.
+// sealed (see seal.go), bound to its bucket and key. Audio and records live
+// in the database rather than beside it so that a save, a backup and an
+// encryption switch cover them atomically.
 // What an encrypted journal does not hide: how many entries it holds, their
-// creation times (in the ids and the timeline) and their sizes.
+// creation times (in the ids and the timeline) and their sizes, and the
+// names and sizes of its records.
 package storage
 
 import (
@@ -40,7 +45,7 @@ import (
 const FileName = "journal.db"
 
 // SchemaVersion is the layout this package writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // DefaultOpenTimeout is how long Open waits for another process to release
 // the journal before it gives up with ErrLocked.
@@ -52,6 +57,7 @@ var (
 	bucketTimeline   = []byte("timeline")
 	bucketEmbeddings = []byte("embeddings")
 	bucketAudio      = []byte("audio")
+	bucketRecords    = []byte("records")
 	keySchema        = []byte("schema")
 	keyCrypto        = []byte("crypto")
 	// keyCompactPending marks a journal whose free pages may still hold
@@ -116,6 +122,7 @@ var (
 	_ journal.BatchStore   = (*Store)(nil)
 	_ journal.BackupStore  = (*Store)(nil)
 	_ journal.RestoreStore = (*Store)(nil)
+	_ journal.RecordStore  = (*Store)(nil)
 )
 
 // Open opens (creating it if needed, unless read-only) the plain or
@@ -247,7 +254,7 @@ func (s *Store) init() error {
 
 // createSchema lays out a new, empty journal.
 func createSchema(tx *bolt.Tx) error {
-	for _, b := range [][]byte{bucketMeta, bucketEntries, bucketTimeline, bucketEmbeddings, bucketAudio} {
+	for _, b := range [][]byte{bucketMeta, bucketEntries, bucketTimeline, bucketEmbeddings, bucketAudio, bucketRecords} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return fmt.Errorf("storage: create bucket %s: %w", b, err)
 		}
