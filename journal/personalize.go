@@ -84,7 +84,10 @@ type PersonalReport struct {
 	// the other folds.
 	Before personal.Metrics `json:"before"`
 	After  personal.Metrics `json:"after"`
-	// Applied says whether the layer is now in use; Reason says why not.
+	// Helps says whether the layer reads the corrections better than the
+	// model alone (by at least 0.01 of macro-F1); Applied whether it is
+	// now in use; Reason says why not.
+	Helps   bool   `json:"helps"`
 	Applied bool   `json:"applied"`
 	DryRun  bool   `json:"dry_run,omitempty"`
 	Reset   bool   `json:"reset,omitempty"`
@@ -274,8 +277,9 @@ func (s *Service) Personalize(ctx context.Context, opts PersonalizeOptions) (Per
 	sl := &storedLayer{Name: s.nextLayerName(ctx), Model: name, Version: version, Layer: layer}
 	rep.Changed, rep.Labels = changes(read, sl, th)
 	rep.Before, rep.After = finiteMetrics(rep.Before), finiteMetrics(rep.After)
+	rep.Helps = rep.After.MacroF1 >= rep.Before.MacroF1+minGain
 	switch {
-	case rep.After.MacroF1 < rep.Before.MacroF1+minGain:
+	case !rep.Helps:
 		rep.Reason = fmt.Sprintf("Learning from your corrections would not read them better (macro-F1 %.2f with it, %.2f without, tested on corrections it did not learn from), so SAMO keeps reading as it does.",
 			rep.After.MacroF1, rep.Before.MacroF1)
 	case opts.DryRun:

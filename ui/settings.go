@@ -91,6 +91,7 @@ type settingsScreen struct {
 	removeSpeech   *widget.Button
 	transcribe     *widget.Button
 	meaning        *meaningSection
+	personal       *personalSection
 
 	format     *widget.Select
 	export     *widget.Button
@@ -162,6 +163,7 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 	s.transcribe = widget.NewButton("", s.transcribePending)
 	s.transcribe.Hide()
 	s.meaning = newMeaningSection(s)
+	s.personal = newPersonalSection(s)
 	if s.svc.Models() == nil {
 		s.modelsNote.SetText("The models cannot be changed here: this SAMO was started without its model manager. " +
 			"The samo models command shows and installs them.")
@@ -197,6 +199,8 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 				widget.NewSeparator(),
 				bold("Emotion model"), s.emotionInfo,
 				container.NewHBox(s.installEmotion, s.builtInEmotion), s.quantized, s.reread,
+				widget.NewSeparator(),
+				s.personal.content(),
 				widget.NewSeparator(),
 				bold("Speech model"), s.speechInfo,
 				container.NewHBox(s.installSpeech, s.removeSpeech), s.transcribe,
@@ -275,9 +279,11 @@ func (s *settingsScreen) load() {
 		}
 		waiting, wErr := s.svc.AwaitingTranscript(ctx)
 		showMeaning := s.meaning.load(ctx)
+		showPersonal := s.personal.load(ctx)
 		return func() {
 			s.loading = false
 			showMeaning()
+			showPersonal()
 			if s.voice != nil {
 				s.showDevices(devices, devErr)
 			}
