@@ -42,13 +42,15 @@ type Example struct {
 // The identity layer (W = I, b = 0, the built-in thresholds) reads exactly
 // as the built-in model.
 type Layer struct {
-	Version    int         `json:"version"`  // format version of the layer
-	Trained    time.Time   `json:"trained"`  // when it was trained (zero for the identity)
-	Examples   int         `json:"examples"` // corrections it learned from
-	Lambda     float64     `json:"lambda"`   // the shrinkage chosen
-	W          [][]float64 `json:"w"`        // 28×28, row l holds label l's weights
-	B          []float64   `json:"b"`        // 28 biases
-	Thresholds []float64   `json:"thresholds"`
+	Version  int       `json:"version"`  // format version of the layer
+	Trained  time.Time `json:"trained"`  // when it was trained (zero for the identity)
+	Examples int       `json:"examples"` // corrections it learned from
+	Lambda   float64   `json:"lambda"`   // the shrinkage chosen for most labels
+	// LabelLambdas holds each label's shrinkage (absent in the identity).
+	LabelLambdas []float64   `json:"label_lambdas,omitempty"`
+	W            [][]float64 `json:"w"` // 28×28, row l holds label l's weights
+	B            []float64   `json:"b"` // 28 biases
+	Thresholds   []float64   `json:"thresholds"`
 }
 
 // ErrLayer marks a layer that is damaged: wrong shapes, values that are not
@@ -243,6 +245,14 @@ func (l *Layer) Check() error {
 	}
 	if !(l.Lambda >= 0) || math.IsInf(l.Lambda, 0) {
 		return fmt.Errorf("%w: shrinkage %v", ErrLayer, l.Lambda)
+	}
+	if len(l.LabelLambdas) != 0 && len(l.LabelLambdas) != NumLabels {
+		return fmt.Errorf("%w: %d label shrinkages, want %d or none", ErrLayer, len(l.LabelLambdas), NumLabels)
+	}
+	for j, v := range l.LabelLambdas {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: label %d shrinkage %v", ErrLayer, j, v)
+		}
 	}
 	return nil
 }

@@ -16,7 +16,7 @@ import (
 // counts roughly in corrections: with λ = 16 a label needs a few dozen
 // corrections that disagree with the built-in model before its weights
 // (per spread of their feature) move far from the identity.
-var DefaultLambdas = []float64{1, 4, 16, 64, 256, 1024}
+var DefaultLambdas = []float64{4, 16, 64, 256, 1024}
 
 // Defaults of Options.
 const (
@@ -36,8 +36,8 @@ const (
 // Options tune Train and CrossValidate.
 type Options struct {
 	// Lambdas are the candidate strengths of the L2 prior centred on the
-	// identity; cross-validation picks the one whose held-out decisions
-	// score best (mean of macro-F1 and micro-F1). Each must be a positive finite number. Empty means
+	// identity; cross-validation picks one per label by its held-out
+	// decisions, preferring the stronger. Each must be a positive finite number. Empty means
 	// DefaultLambdas.
 	Lambdas []float64
 	// Folds is the number of cross-validation folds; 0 means DefaultFolds,
@@ -203,9 +203,10 @@ func prepare(ex []Example, baseThresholds []float32) (*data, error) {
 // maximum a posteriori with a Gaussian prior centred on the identity (bias
 // 0, weight 1 on the label's own logit, 0 elsewhere) of strength λ, so that
 // a handful of corrections moves the layer little and many move it more.
-// λ is chosen among opt.Lambdas by cross-validation: the mean of macro-F1
-// and micro-F1 of the held-out decisions, preferring the stronger
-// shrinkage unless a weaker one does clearly better. Each label's threshold is then tuned for F1 on the held-out
+// λ is chosen for each label among opt.Lambdas by cross-validation: the
+// strongest whose held-out decisions (a smoothed F1) come within a small
+// slack of the best, so that labels the corrections do not speak to stay
+// at the identity. Each label's threshold is then tuned for F1 on the held-out
 // (out-of-fold) personalised scores of the chosen λ and shrunk toward the
 // built-in threshold by ThresholdPrior (see there), so a label with few
 // positives keeps close to the built-in threshold.
@@ -237,29 +238,41 @@ func Train(ex []Example, baseThresholds []float32, opt Options) (*Layer, error) 
 	for i := range all {
 		all[i] = i
 	}
-	chosen := 0
+	var chosen [NumLabels]int
 	var oof [][][NumLabels]float64 // [λ][example][label] held-out scores
 	if n >= 2 {
 		chosen, oof = selectLambda(d, lambdas, base, opt.folds(n), opt.Seed, epochs)
 	}
-	layer.Lambda = lambdas[chosen]
+	layer.LabelLambdas = make([]float64, NumLabels)
 	forLabels(func(l int, w *work) {
 		theta := d.prior(l)
-		for _, lam := range lambdas[:chosen+1] {
+		for _, lam := range lambdas[:chosen[l]+1] {
 			w.fit(d, all, l, lam, &theta, epochs)
 		}
 		b, wl := d.raw(&theta)
 		layer.B[l] = b
 		copy(layer.W[l], wl[:])
+		layer.LabelLambdas[l] = lambdas[chosen[l]]
 		if oof != nil {
 			scores := make([]float64, n)
 			gold := make([]bool, n)
 			for i := range scores {
-				scores[i], gold[i] = oof[chosen][i][l], d.gold[i][l]
+				scores[i], gold[i] = oof[chosen[l]][i][l], d.gold[i][l]
 			}
 			layer.Thresholds[l] = tuneThreshold(scores, gold, base[l])
 		}
 	})
+	count := make([]int, len(lambdas))
+	for _, c := range chosen {
+		count[c]++
+	}
+	most := 0
+	for li := range count {
+		if count[li] > count[most] {
+			most = li
+		}
+	}
+	layer.Lambda = lambdas[most]
 	if err := layer.Check(); err != nil {
 		// Cannot happen with finite inputs; refuse rather than store it.
 		return nil, fmt.Errorf("personal: train: %w", err)
@@ -267,19 +280,20 @@ func Train(ex []Example, baseThresholds []float32, opt Options) (*Layer, error) 
 	return layer, nil
 }
 
-// selectLambda cross-validates every candidate over k folds and returns
-// the index of the one whose out-of-fold decisions score best (see
-// decisionScore), with every candidate's out-of-fold scores. A weaker
-// shrinkage must beat the strongest that comes within selectSlack of the
-// best, so that noise in a small set does not pull the layer away from
-// the identity.
-func selectLambda(d *data, lambdas []float64, base []float64, k int, seed uint64, epochs int) (int, [][][NumLabels]float64) {
+// selectLambda cross-validates every candidate over k folds and returns,
+// for each label, the index of the candidate it keeps, with every
+// candidate's out-of-fold scores. A label's candidates are judged by the
+// smoothed F1, (2tp+1)/(2tp+fp+fn+1), of its held-out decisions at the
+// threshold Train would tune on them (a label the person never gives
+// scores best when never predicted); see pickBest.
+func selectLambda(d *data, lambdas, base []float64, k int, seed uint64, epochs int) ([NumLabels]int, [][][NumLabels]float64) {
 	n := len(d.x)
 	fold := assign(n, k, seed)
 	oof := make([][][NumLabels]float64, len(lambdas))
 	for i := range oof {
 		oof[i] = make([][NumLabels]float64, n)
 	}
+	var chosen [NumLabels]int
 	forLabels(func(l int, w *work) {
 		for f := range k {
 			var train, held []int
@@ -298,55 +312,50 @@ func selectLambda(d *data, lambdas []float64, base []float64, k int, seed uint64
 				}
 			}
 		}
-	})
-	score := make([]float64, len(lambdas))
-	top := math.Inf(-1)
-	for li := range lambdas {
-		score[li] = decisionScore(d, oof[li], base)
-		top = max(top, score[li])
-	}
-	for li := range lambdas {
-		if score[li] >= top-selectSlack {
-			return li, oof
-		}
-	}
-	return 0, oof
-}
-
-// selectSlack is how much better, in decisionScore, a weaker shrinkage
-// must do than a stronger one to be chosen.
-const selectSlack = 0.005
-
-// decisionScore is the mean of macro-F1 and micro-F1 of the decisions that
-// out-of-fold scores give, with each label's threshold tuned on them as
-// Train tunes it and the same fallback as Decide: what a person would see.
-func decisionScore(d *data, oof [][NumLabels]float64, base []float64) float64 {
-	n := len(oof)
-	th := make([]float64, NumLabels)
-	scores := make([]float64, n)
-	gold := make([]bool, n)
-	for l := range NumLabels {
+		gold := make([]bool, n)
+		scores := make([]float64, n)
 		for i := range n {
-			scores[i], gold[i] = oof[i][l], d.gold[i][l]
+			gold[i] = d.gold[i][l]
 		}
-		th[l] = tuneThreshold(scores, gold, base[l])
-	}
-	layer := &Layer{Thresholds: th}
-	golds := make([][]int, n)
-	preds := make([][]int, n)
-	s := make([]float32, NumLabels)
-	for i := range n {
-		for l := range NumLabels {
-			s[l] = float32(oof[i][l])
-			if d.gold[i][l] {
-				golds[i] = append(golds[i], l)
+		score := make([]float64, len(lambdas))
+		for li := range lambdas {
+			for i := range n {
+				scores[i] = oof[li][i][l]
 			}
+			t := tuneThreshold(scores, gold, base[l])
+			var tp, fp, fn int
+			for i := range n {
+				switch p := scores[i] >= t; {
+				case p && gold[i]:
+					tp++
+				case p:
+					fp++
+				case gold[i]:
+					fn++
+				}
+			}
+			score[li] = float64(2*tp+1) / float64(2*tp+fp+fn+1)
 		}
-		preds[i] = layer.Decide(s)
-	}
-	m := evaluate(golds, preds, nil)
-	return (m.MacroF1 + m.MicroF1) / 2
+		chosen[l] = pickBest(score)
+	})
+	return chosen, oof
 }
+
+// pickBest returns the strongest shrinkage (lowest index: candidates run
+// from strongest to weakest) whose held-out score comes within pickSlack
+// of the best, so that a label moves off the identity only when the
+// corrections clearly say so.
+func pickBest(score []float64) int {
+	best := slices.Max(score)
+	for li, v := range score {
+		if v >= best-pickSlack {
+			return li
+		}
+	}
+	return 0
+}
+
+const pickSlack = 0.02
 
 // forLabels runs f for every label, spread over the process's cores, each
 // worker with its own scratch space.
