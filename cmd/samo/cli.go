@@ -218,7 +218,27 @@ func (c *cli) showCommand() *cobra.Command {
 }
 
 // output prints v as JSON, or as text for a person.
-func (c *cli) output(asJSON bool, v interface{ WriteText(io.Writer) }) error {
+// printable is what a command prints: as text, or as JSON with --json.
+type printable interface{ WriteText(io.Writer) }
+
+// printing makes cmd read what read returns from the journal and print it,
+// as text or (--json) JSON.
+func (c *cli) printing(cmd *cobra.Command, read func(cmd *cobra.Command, args []string, svc *journal.Service) (printable, error)) *cobra.Command {
+	var asJSON bool
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return c.withJournal(func(svc *journal.Service) error {
+			v, err := read(cmd, args, svc)
+			if err != nil {
+				return err
+			}
+			return c.output(asJSON, v)
+		})
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (c *cli) output(asJSON bool, v printable) error {
 	if asJSON {
 		return writeJSON(c.stdout, v)
 	}

@@ -281,21 +281,11 @@ func (c *cli) personalizeCommand() *cobra.Command {
 }
 
 func (c *cli) healthCommand() *cobra.Command {
-	var asJSON bool
-	cmd := &cobra.Command{
+	return c.printing(&cobra.Command{
 		Use:   "health [--json]",
 		Short: "How well the emotion model reads you: corrections per label, drift from its own texts, latency",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withJournal(func(svc *journal.Service) error {
-				h, err := svc.EmotionHealth(cmd.Context())
-				if err != nil {
-					return err
-				}
-				return c.output(asJSON, h)
-			})
-		},
-	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	return cmd
+	}, func(cmd *cobra.Command, _ []string, svc *journal.Service) (printable, error) {
+		return svc.EmotionHealth(cmd.Context())
+	})
 }

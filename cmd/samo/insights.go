@@ -22,40 +22,29 @@ func (f *stretchFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.until, "until", "", "end with this year, month or day")
 }
 
-// withInsights reads the insights of the flags' stretch and hands them to
-// use.
-func (c *cli) withInsights(cmd *cobra.Command, f stretchFlags, use func(journal.Insights) error) error {
+// query is the flags' stretch.
+func (f *stretchFlags) query() (journal.InsightsQuery, error) {
 	var q journal.InsightsQuery
-	if err := q.Span(f.rangeWords, f.since, f.until, time.Now()); err != nil {
-		return err
-	}
-	return c.withJournal(func(svc *journal.Service) error {
-		in, err := svc.Insights(cmd.Context(), q)
-		if err != nil {
-			return err
-		}
-		return use(in)
-	})
+	return q, q.Span(f.rangeWords, f.since, f.until, time.Now())
 }
 
 func (c *cli) insightsCommand() *cobra.Command {
-	var (
-		f      stretchFlags
-		asJSON bool
-	)
-	cmd := &cobra.Command{
+	var f stretchFlags
+	cmd := c.printing(&cobra.Command{
 		Use:   "insights",
 		Short: "How you have been feeling: levels over time, weekdays, words that go with a feeling, and patterns with their evidence",
 		Example: `  samo insights
   samo insights --range all --json
   samo insights --since 2025-01 --until 2025-06`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withInsights(cmd, f, func(in journal.Insights) error { return c.output(asJSON, in) })
-		},
-	}
+	}, func(cmd *cobra.Command, _ []string, svc *journal.Service) (printable, error) {
+		q, err := f.query()
+		if err != nil {
+			return nil, err
+		}
+		return svc.Insights(cmd.Context(), q)
+	})
 	f.add(cmd)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: aggregates and patterns with their evidence")
 	return cmd
 }
 
@@ -77,7 +66,15 @@ func (c *cli) chartCommand() *cobra.Command {
 			if out == "" {
 				return fmt.Errorf("chart: say where to write it with --out FILE.png")
 			}
-			return c.withInsights(cmd, f, func(in journal.Insights) error {
+			q, err := f.query()
+			if err != nil {
+				return err
+			}
+			return c.withJournal(func(svc *journal.Service) error {
+				in, err := svc.Insights(cmd.Context(), q)
+				if err != nil {
+					return err
+				}
 				img, err := ui.ChartImage(in, args[0], fyne.NewSize(width, height), scale, dark)
 				if err != nil {
 					return err
