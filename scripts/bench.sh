@@ -43,6 +43,8 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo "| Insights/entries=N | Insights over the Lane journals once their index is built: the whole journal by month (all) and its last 90 days by day (90d), aggregates, word and tag lift and the pattern tests included; p50/p95 in µs |"
   echo "| Detect (journal/patterns) | the pattern tests alone (shift, weekly cycle, unusual day; 35 series with planted patterns) over 1,100 and 4,000 days |"
   echo "| Render (ui/chart) | one chart drawn at 800×300 through Fyne's software painter, as \`samo chart\` and the golden tests draw it |"
+  echo "| Personalize/corrections=N | a re-tuning over a 4,000-entry journal with N corrected entries: cross-validation over the corrections, the layer learned from all of them, and what it would change |"
+  echo "| Apply, Train (journal/personal) | the personal layer's cost per reading (scores and labels), and learning it from 200 and 2,000 corrections with its choice of shrinkage |"
   echo "| CLI_ListEmpty | \`samo list\` on an empty journal: process start to exit |"
   echo
   echo "\`bin/samo\` size (stripped): $((size / 1024 / 1024)) MiB ($size bytes)."
