@@ -20,17 +20,24 @@ import (
 // sadness, into a new journal folder.
 func moodHome(t *testing.T, days int) string {
 	t.Helper()
-	home := t.TempDir()
 	y, m, d := time.Now().Date()
 	start := time.Date(y, m, d, 0, 0, 0, 0, time.Local).AddDate(0, 0, 1-days)
 	es := journaltest.MoodEntries(journaltest.MoodPlan{Start: start, Days: days, Seed: 11, Written: 0.7,
 		Shift: &journaltest.PlantedShift{Label: "sadness", Day: days - 100, By: 0.15},
 		Word:  &journaltest.PlantedWord{Word: "hospital", Label: "sadness"}})
+	return homeWith(t, es)
+}
+
+// homeWith imports entries (as a SAMO JSON export) into a new journal
+// folder and returns it.
+func homeWith(t *testing.T, es []journal.Entry) string {
+	t.Helper()
+	home := t.TempDir()
 	items := make([]journal.Exported, len(es))
 	for i, e := range es {
 		items[i] = journal.Exported{Entry: e}
 	}
-	path := filepath.Join(t.TempDir(), "moods.json")
+	path := filepath.Join(t.TempDir(), "entries.json")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)

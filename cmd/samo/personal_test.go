@@ -3,14 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/samojournal/samo/journal"
-	"github.com/samojournal/samo/journal/transfer"
 )
 
 // annoyedHome imports a journal read by the built-in model in which the
@@ -18,8 +15,7 @@ import (
 // some joyful entries confirmed as read.
 func annoyedHome(t *testing.T) string {
 	t.Helper()
-	home := t.TempDir()
-	var items []journal.Exported
+	var es []journal.Entry
 	at := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	for i := range 30 {
 		scores := make([]float32, len(journal.EmotionLabels))
@@ -37,19 +33,9 @@ func annoyedHome(t *testing.T) string {
 		if i < 24 {
 			e.Corrections = &journal.Corrections{Labels: []string{gold}, At: at}
 		}
-		items = append(items, journal.Exported{Entry: e})
+		es = append(es, e)
 	}
-	path := filepath.Join(t.TempDir(), "annoyed.json")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := transfer.WriteJSON(f, transfer.FromSlice(items)); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	mustSucceed(t, samo(t, "", nil, "--home", home, "import", path))
-	return home
+	return homeWith(t, es)
 }
 
 func slicesIndex(label string) int {
