@@ -272,3 +272,41 @@ func BenchmarkPersonalize(b *testing.B) {
 		})
 	}
 }
+
+// othersAnalyzer is the word analyzer with a held-out sample of other
+// people's writing, on which annoyance is annoyance.
+type othersAnalyzer struct {
+	*journaltest.WordAnalyzer
+}
+
+func (othersAnalyzer) HeldOut() ([][]float32, [][]int, bool) {
+	var scores [][]float32
+	var gold [][]int
+	for i := range 40 {
+		s := make([]float32, len(journal.EmotionLabels))
+		for k := range s {
+			s[k] = 0.05
+		}
+		label := []int{3, 17}[i%2] // annoyance, joy
+		s[label] = 0.9
+		scores, gold = append(scores, s), append(gold, []int{label})
+	}
+	return scores, gold, true
+}
+
+func TestPersonalize_RefusesALayerThatReadsOthersMuchWorse(t *testing.T) {
+	ctx := context.Background()
+	_, store, an := angryJournal(t, 12)
+	s := journal.NewService(store, journal.WithAnalyzer(othersAnalyzer{an}))
+	rep, err := s.Personalize(ctx, journal.PersonalizeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Others == nil || rep.Others.Texts != 40 {
+		t.Fatalf("no check on others' writing: %+v", rep)
+	}
+	if rep.Applied || rep.Helps || !strings.Contains(rep.Reason, "other people's writing") {
+		t.Errorf("a layer reading others' annoyance as anger (macro-F1 %.2f → %.2f) was not refused: %+v",
+			rep.Others.Before.MacroF1, rep.Others.After.MacroF1, rep)
+	}
+}

@@ -1,7 +1,9 @@
 // Command emotion-reference writes assets/emotion-reference.json: how the
 // built-in emotion model's scores fall on GoEmotions dev (read in place
 // from ../shared/data/goemotions or $SAMO_GOEMOTIONS_DIR, never copied),
-// which the journal's emotion health compares a person's entries with.
+// which the journal's emotion health compares a person's entries with, and
+// a held-out sample of them with their scores and labels, on which a
+// personal layer must not read other people's writing much worse.
 // `make emotion-reference` runs it; the same model and texts give the same
 // bytes.
 package main
@@ -26,6 +28,11 @@ func main() {
 	}
 }
 
+// heldOutEvery keeps every fifth text (about 1,085 of dev's 5,426) with its
+// scores and labels, for the personal layer's check on other people's
+// writing.
+const heldOutEvery = 5
+
 func run() error {
 	out := flag.String("out", "assets/emotion-reference.json", "where to write the reference")
 	flag.Parse()
@@ -42,27 +49,23 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	texts := make([]string, len(ex))
-	for i, e := range ex {
-		texts[i] = e.Text
-	}
 	models := engine.New(engine.Config{}, nil, nil)
 	defer models.Close()
 	cl, err := models.Analyzer()
 	if err != nil {
 		return err
 	}
-	ref, err := emotion.BuildReference(cl, texts, journal.ReferenceBins)
+	ref, err := emotion.BuildReference(cl, ex, journal.ReferenceBins, heldOutEvery)
 	if err != nil {
 		return err
 	}
-	data, err := json.MarshalIndent(ref, "", " ")
+	data, err := json.Marshal(ref)
 	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(*out, append(data, '\n'), 0o644); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s: %s %s over %d texts, no label in %.1f%%\n", *out, ref.Model, ref.Version, ref.Texts, 100*ref.NoLabel)
+	fmt.Printf("wrote %s: %s %s over %d texts, no label in %.1f%%, %d held out\n", *out, ref.Model, ref.Version, ref.Texts, 100*ref.NoLabel, len(ref.HeldOut))
 	return nil
 }

@@ -66,6 +66,11 @@ func TestCLI_PersonalizeAndHealth(t *testing.T) {
 	if dry.Applied || !dry.Helps || dry.Corrections != 24 || dry.Changed == 0 {
 		t.Fatalf("dry run: %+v", dry)
 	}
+	if o := dry.Others; o == nil || o.Texts < 1000 || o.After.MacroF1 < o.Before.MacroF1-journal.SafetyMargin {
+		t.Errorf("the check on other people's writing (the built-in model's held-out sample): %+v", o)
+	} else {
+		t.Logf("others: %d texts, macro-F1 %.3f → %.3f", o.Texts, o.Before.MacroF1, o.After.MacroF1)
+	}
 	r = mustSucceed(t, samo(t, "", nil, "--home", home, "emotions", "personalize"))
 	if !strings.Contains(r.stdout, "Applied as personal-1") {
 		t.Fatalf("personalize:\n%s", r.stdout)

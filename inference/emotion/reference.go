@@ -20,13 +20,28 @@ type ScoreReference struct {
 	Bins    int                  `json:"bins"`
 	Labels  map[string][]float64 `json:"labels"`
 	NoLabel float64              `json:"no_label"`
+	// HeldOut is a sample of the texts, each with the model's scores (in
+	// steps of 1/255) and the texts' own labels: other people's writing,
+	// on which a personal layer must not read much worse than the model.
+	HeldOut []HeldOutText `json:"held_out,omitempty"`
 }
 
-// BuildReference scores texts with c and returns how its scores fall, in
-// bins equal bins.
-func BuildReference(c *Classifier, texts []string, bins int) (ScoreReference, error) {
-	if len(texts) == 0 || bins < 2 {
+// HeldOutText is one text of a reference's held-out sample.
+type HeldOutText struct {
+	Scores []uint8 `json:"s"`
+	Gold   []int   `json:"g"`
+}
+
+// BuildReference scores the examples' texts with c and returns how its
+// scores fall, in bins equal bins, with every sample-th example (0: none)
+// kept as the held-out sample.
+func BuildReference(c *Classifier, ex []Example, bins, sample int) (ScoreReference, error) {
+	if len(ex) == 0 || bins < 2 {
 		return ScoreReference{}, errors.New("emotion: reference: no texts, or fewer than 2 bins")
+	}
+	texts := make([]string, len(ex))
+	for i, e := range ex {
+		texts[i] = e.Text
 	}
 	scores, err := c.Scores(texts)
 	if err != nil {
@@ -39,7 +54,14 @@ func BuildReference(c *Classifier, texts []string, bins int) (ScoreReference, er
 		counts[i] = make([]float64, bins)
 	}
 	none := 0
-	for _, s := range scores {
+	for k, s := range scores {
+		if sample > 0 && k%sample == 0 {
+			h := HeldOutText{Scores: make([]uint8, len(s)), Gold: ex[k].Labels}
+			for i, x := range s {
+				h.Scores[i] = uint8(math.Round(float64(min(max(x, 0), 1)) * 255))
+			}
+			ref.HeldOut = append(ref.HeldOut, h)
+		}
 		passed := false
 		for i, x := range s {
 			counts[i][min(bins-1, max(0, int(float64(x)*float64(bins))))]++
@@ -80,6 +102,16 @@ func ParseReference(data []byte, labels []string) (ScoreReference, error) {
 		}
 		if math.Abs(sum-1) > 1e-3 {
 			return ScoreReference{}, fmt.Errorf("emotion: reference: label %q: shares add up to %v", l, sum)
+		}
+	}
+	for i, h := range ref.HeldOut {
+		if len(h.Scores) != len(labels) {
+			return ScoreReference{}, fmt.Errorf("emotion: reference: held-out text %d has %d scores, want %d", i, len(h.Scores), len(labels))
+		}
+		for _, g := range h.Gold {
+			if g < 0 || g >= len(labels) {
+				return ScoreReference{}, fmt.Errorf("emotion: reference: held-out text %d: label %d", i, g)
+			}
 		}
 	}
 	return ref, nil

@@ -471,20 +471,47 @@ func (e *Engine) Thresholds() []float32 {
 	return cl.Thresholds()
 }
 
-// Reference implements journal.ScoreReference: how the built-in model's
-// scores fall on GoEmotions dev, when it is the model in use (another
-// model has no reference).
-func (e *Engine) Reference() (hist [][]float64, noLabel float64, ok bool) {
+// reference is the built-in model's score reference when it is the model
+// in use (another model has none).
+func (e *Engine) reference() (emotion.ScoreReference, bool) {
 	cl, err := e.analyzer()
 	if err != nil {
-		return nil, 0, false
+		return emotion.ScoreReference{}, false
 	}
 	ref, err := emotion.ParseReference(assets.EmotionReference(), journal.EmotionLabels[:])
 	if err != nil || ref.Model != cl.ModelName() || ref.Version != cl.ModelVersion() || ref.Bins != journal.ReferenceBins {
+		return emotion.ScoreReference{}, false
+	}
+	return ref, true
+}
+
+// Reference implements journal.ScoreReference: how the built-in model's
+// scores fall on GoEmotions dev, when it is the model in use.
+func (e *Engine) Reference() (hist [][]float64, noLabel float64, ok bool) {
+	ref, ok := e.reference()
+	if !ok {
 		return nil, 0, false
 	}
 	for _, l := range journal.EmotionLabels {
 		hist = append(hist, ref.Labels[l])
 	}
 	return hist, ref.NoLabel, true
+}
+
+// HeldOut implements journal.HeldOutReader: the built-in model's scores on
+// a sample of GoEmotions dev with the texts' own labels, when it is the
+// model in use.
+func (e *Engine) HeldOut() (scores [][]float32, gold [][]int, ok bool) {
+	ref, ok := e.reference()
+	if !ok || len(ref.HeldOut) == 0 {
+		return nil, nil, false
+	}
+	for _, h := range ref.HeldOut {
+		s := make([]float32, len(h.Scores))
+		for i, q := range h.Scores {
+			s[i] = float32(q) / 255
+		}
+		scores, gold = append(scores, s), append(gold, h.Gold)
+	}
+	return scores, gold, true
 }
