@@ -1,11 +1,13 @@
 // Package personas measures the personal emotion layer (journal/personal)
 // on synthetic people made from GoEmotions: each persona relabels
-// GoEmotions train comments the way one person would (the GoEmotions labels
+// GoEmotions dev comments (which the built-in model never saw in training)
+// the way one person would (the GoEmotions labels
 // themselves, annoyance read as anger, worries merged, an idiosyncratic
 // word), the built-in model scores the texts, and the package reports
 // learning curves (held-out macro-F1 and Ekman accuracy after 10 to 200
 // corrections, against the unpersonalised model) and a safety check (each
-// persona's layer applied to GoEmotions dev with the GoEmotions labels).
+// persona's layer applied, with the GoEmotions labels, to the other half of
+// dev, which no persona draws on).
 //
 // It holds the personas, the loading of the data, the study and its
 // markdown report; the tests run it against the real built-in model.
@@ -14,6 +16,7 @@ package personas
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -31,13 +34,41 @@ import (
 // ErrNoData means the GoEmotions files are not on this machine.
 var ErrNoData = errors.New("personas: no GoEmotions data")
 
-// Corpus is the GoEmotions data the personas are made from: train for
-// their entries, dev for the safety check.
+// Corpus is the GoEmotions data the personas are made from: dev, which the
+// built-in model was not trained on, split by Split into the personas' pool
+// and the safety half.
 type Corpus struct {
-	Train, Dev []emotion.Example
+	Dev []emotion.Example
 }
 
-// Load reads train.tsv and dev.tsv from the GoEmotions folder (see
+// InPool reports whether a dev comment belongs to the personas' pool (true)
+// or to the safety half (false). The split is fixed by the comment's id:
+// the parity of its FNV-1a hash, so it does not depend on the file's order
+// or on the study's seeds. A comment without an id is placed by its text.
+func InPool(e emotion.Example) bool {
+	h := fnv.New32a()
+	key := e.ID
+	if key == "" {
+		key = e.Text
+	}
+	h.Write([]byte(key))
+	return h.Sum32()%2 == 0
+}
+
+// Split returns the indexes into c.Dev of the personas' pool and of the
+// safety half (see InPool), each in file order.
+func (c *Corpus) Split() (pool, safety []int) {
+	for i, e := range c.Dev {
+		if InPool(e) {
+			pool = append(pool, i)
+		} else {
+			safety = append(safety, i)
+		}
+	}
+	return pool, safety
+}
+
+// Load reads dev.tsv from the GoEmotions folder (see
 // retrieval.GoEmotionsDir: $SAMO_GOEMOTIONS_DIR, or shared/data/goemotions
 // beside the repository). Missing files give an error wrapping ErrNoData.
 func Load() (*Corpus, error) {
@@ -61,15 +92,11 @@ func Load() (*Corpus, error) {
 		}
 		return ex, nil
 	}
-	train, err := read("train.tsv")
-	if err != nil {
-		return nil, err
-	}
 	dev, err := read("dev.tsv")
 	if err != nil {
 		return nil, err
 	}
-	return &Corpus{Train: train, Dev: dev}, nil
+	return &Corpus{Dev: dev}, nil
 }
 
 // Persona is a synthetic person: how they would label a GoEmotions comment.
@@ -164,12 +191,14 @@ type Config struct {
 	Ns      []int    // corrections the layer learns from, ascending
 	Seeds   []uint64 // each seed draws its own entries
 	HeldOut int      // held-out entries of the persona per seed
-	Pool    int      // train comments drawn as the personas' entries
+	// Pool is how many comments of the pool half are drawn as the
+	// personas' entries; 0 or more than the half holds means all of it.
+	Pool    int
 	Options personal.Options
 }
 
 // FullConfig is the study the report is written from.
-var FullConfig = Config{Ns: []int{10, 20, 50, 100, 200}, Seeds: []uint64{1, 2, 3}, HeldOut: 500, Pool: 3000}
+var FullConfig = Config{Ns: []int{10, 20, 50, 100, 200}, Seeds: []uint64{1, 2, 3}, HeldOut: 500}
 
 // Point is one persona's figures after N corrections, averaged over seeds;
 // N = 0 is the built-in model.
@@ -181,13 +210,13 @@ type Point struct {
 	WordRecall float64
 }
 
-// Safety is a persona's largest layer applied to GoEmotions dev, scored
-// against the GoEmotions labels.
+// Safety is a persona's largest layer applied to the safety half of
+// GoEmotions dev, scored against the GoEmotions labels.
 type Safety struct {
 	Before, After personal.Metrics
 }
 
-// Drop is how much macro-F1 on dev the layer lost.
+// Drop is how much macro-F1 on the safety half the layer lost.
 func (s Safety) Drop() float64 { return s.Before.MacroF1 - s.After.MacroF1 }
 
 // Curve is one persona's learning curve and safety figures.
@@ -195,6 +224,8 @@ type Curve struct {
 	Persona Persona
 	Points  []Point // Points[0] is the built-in model (N = 0)
 	Safety  Safety  // the layer of the largest N, first seed
+	// PoolSize is the number of dev comments in the personas' pool half.
+	PoolSize int
 }
 
 // groupOf maps a label to its Ekman group's place in emotion.EkmanGroups.
@@ -209,24 +240,36 @@ func groupOf(l int) int {
 // with (groups in emotion.EkmanGroups order).
 func GroupOf(l int) int { return groupOf(l) }
 
-// Run scores the corpus with score and measures every persona. The pool of
-// entries is cfg.Pool train comments drawn once (plus, for a persona with a
-// word, the train comments holding it); each seed shuffles a persona's
-// entries into cfg.HeldOut held out and the rest to learn from.
+// Run scores the corpus with score and measures every persona. The
+// personas' entries come from the pool half of dev (see Corpus.Split):
+// cfg.Pool of its comments drawn once, or all of them, plus, for a persona
+// with a word, the pool comments holding it; each seed shuffles a
+// persona's entries into cfg.HeldOut held out and the rest to learn from.
+// At each seed the built-in model and the layers of every size are scored
+// together with personal.Compare, so that their macro-F1 is over the same
+// labels. The safety check reads the other half.
 func Run(c *Corpus, score Scorer, thresholds []float32, personas []Persona, cfg Config) ([]Curve, error) {
 	if len(cfg.Ns) == 0 || len(cfg.Seeds) == 0 {
 		return nil, fmt.Errorf("personas: a study needs sizes and seeds")
 	}
-	r := rand.New(rand.NewPCG(20240601, 7))
-	perm := r.Perm(len(c.Train))
-	pool := perm[:min(cfg.Pool, len(perm))]
+	half, safetyIdx := c.Split()
+	pool := half
+	if cfg.Pool > 0 && cfg.Pool < len(half) {
+		r := rand.New(rand.NewPCG(20240601, 7))
+		perm := r.Perm(len(half))
+		pool = make([]int, cfg.Pool)
+		for j := range pool {
+			pool[j] = half[perm[j]]
+		}
+	}
+	common := len(pool)
 	inPool := map[int]bool{}
 	for _, i := range pool {
 		inPool[i] = true
 	}
 	for _, p := range personas {
-		for i, e := range c.Train {
-			if p.Word != "" && !inPool[i] && p.HasWord(e.Text) {
+		for _, i := range half {
+			if p.Word != "" && !inPool[i] && p.HasWord(c.Dev[i].Text) {
 				pool = append(pool, i)
 				inPool[i] = true
 			}
@@ -234,23 +277,23 @@ func Run(c *Corpus, score Scorer, thresholds []float32, personas []Persona, cfg 
 	}
 	texts := make([]string, len(pool))
 	for j, i := range pool {
-		texts[j] = c.Train[i].Text
+		texts[j] = c.Dev[i].Text
 	}
 	base, err := score(texts)
 	if err != nil {
-		return nil, fmt.Errorf("personas: score train: %w", err)
+		return nil, fmt.Errorf("personas: score the pool: %w", err)
 	}
-	devTexts := make([]string, len(c.Dev))
-	for i, e := range c.Dev {
-		devTexts[i] = e.Text
+	safetyTexts := make([]string, len(safetyIdx))
+	for j, i := range safetyIdx {
+		safetyTexts[j] = c.Dev[i].Text
 	}
-	devBase, err := score(devTexts)
+	safetyBase, err := score(safetyTexts)
 	if err != nil {
-		return nil, fmt.Errorf("personas: score dev: %w", err)
+		return nil, fmt.Errorf("personas: score the safety half: %w", err)
 	}
-	dev := make([]personal.Example, len(c.Dev))
-	for i, e := range c.Dev {
-		dev[i] = personal.Example{Base: devBase[i], Gold: e.Labels}
+	safety := make([]personal.Example, len(safetyIdx))
+	for j, i := range safetyIdx {
+		safety[j] = personal.Example{Base: safetyBase[j], Gold: c.Dev[i].Labels}
 	}
 	id := personal.Identity(thresholds)
 	identity := func(b []float32) []int { return id.Decide(b) }
@@ -259,13 +302,10 @@ func Run(c *Corpus, score Scorer, thresholds []float32, personas []Persona, cfg 
 		var entries []personal.Example
 		var word []bool
 		for j, i := range pool {
-			e := c.Train[i]
+			e := c.Dev[i]
 			// A persona with a word draws on the extra comments; the others
 			// keep to the common pool.
-			if j >= cfg.Pool && p.Word == "" {
-				continue
-			}
-			if j >= cfg.Pool && !p.HasWord(e.Text) {
+			if j >= common && (p.Word == "" || !p.HasWord(e.Text)) {
 				continue
 			}
 			gold := p.Relabel(e.Text, e.Labels)
@@ -279,7 +319,7 @@ func Run(c *Corpus, score Scorer, thresholds []float32, personas []Persona, cfg 
 		if len(entries) < cfg.HeldOut+maxN {
 			return nil, fmt.Errorf("personas: %s has %d entries, the study needs %d", p.Name, len(entries), cfg.HeldOut+maxN)
 		}
-		cur := Curve{Persona: p, Points: make([]Point, len(cfg.Ns)+1)}
+		cur := Curve{Persona: p, Points: make([]Point, len(cfg.Ns)+1), PoolSize: len(half)}
 		for si, seed := range cfg.Seeds {
 			order := rand.New(rand.NewPCG(seed, 11)).Perm(len(entries))
 			held := make([]personal.Example, cfg.HeldOut)
@@ -291,19 +331,22 @@ func Run(c *Corpus, score Scorer, thresholds []float32, personas []Persona, cfg 
 			for k := range learn {
 				learn[k] = entries[order[cfg.HeldOut+k]]
 			}
-			add(&cur.Points[0], personal.Evaluate(held, identity, groupOf), wordRecall(held, heldWord, identity, p.Label), len(cfg.Seeds))
-			for ni, n := range cfg.Ns {
+			readers := []func([]float32) []int{identity}
+			for _, n := range cfg.Ns {
 				opt := cfg.Options
 				opt.Seed = seed
 				layer, err := personal.Train(learn[:n], thresholds, opt)
 				if err != nil {
 					return nil, fmt.Errorf("personas: %s, %d corrections: %w", p.Name, n, err)
 				}
-				read := func(b []float32) []int { return layer.Decide(layer.Apply(b)) }
-				add(&cur.Points[ni+1], personal.Evaluate(held, read, groupOf), wordRecall(held, heldWord, read, p.Label), len(cfg.Seeds))
-				if si == 0 && ni == len(cfg.Ns)-1 {
-					cur.Safety = Safety{Before: personal.Evaluate(dev, identity, groupOf), After: personal.Evaluate(dev, read, groupOf)}
-				}
+				readers = append(readers, func(b []float32) []int { return layer.Decide(layer.Apply(b)) })
+			}
+			for ri, m := range personal.Compare(held, groupOf, readers...) {
+				add(&cur.Points[ri], m, wordRecall(held, heldWord, readers[ri], p.Label), len(cfg.Seeds))
+			}
+			if si == 0 {
+				m := personal.Compare(safety, groupOf, identity, readers[len(readers)-1])
+				cur.Safety = Safety{Before: m[0], After: m[1]}
 			}
 		}
 		cur.Points[0].N = 0
@@ -351,7 +394,10 @@ func Markdown(curves []Curve, cfg Config, margin float64) string {
 	for i, s := range cfg.Seeds {
 		seeds[i] = fmt.Sprint(s)
 	}
-	fmt.Fprintf(&b, "Each persona's entries are GoEmotions train comments scored by the built-in model; a layer is trained on the first N of them and read on %d held-out entries of the same persona, averaged over seeds %s. N = 0 is the built-in model. Macro-F1 is over the labels present in the held-out gold or predictions.\n\n",
+	pool, safety := poolSizes(curves)
+	fmt.Fprintf(&b, "GoEmotions dev (%d comments) is split in two by the parity of the FNV-1a hash of each comment's id: a pool of %d comments the personas' entries are drawn from, and a safety half of %d that no persona sees. The built-in model was trained on GoEmotions train only, so no persona text, learned from or held out, was seen in its training.\n\n",
+		pool+safety, pool, safety)
+	fmt.Fprintf(&b, "Each persona's entries are pool comments, labelled as the persona would and scored by the built-in model; a layer is trained on the first N of them and read on %d held-out entries of the same persona, averaged over seeds %s. N = 0 is the built-in model. At each seed the built-in model and the layers are scored together: macro-F1 is over the labels present in the held-out gold or in any of their predictions, a label a reader neither offered nor missed counting 1 for it.\n\n",
 		cfg.HeldOut, strings.Join(seeds, ", "))
 	for _, c := range curves {
 		fmt.Fprintf(&b, "### %s\n\n%s.\n\n", c.Persona.Name, c.Persona.Description)
@@ -378,8 +424,8 @@ func Markdown(curves []Curve, cfg Config, margin float64) string {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "### Safety on GoEmotions dev\n\nEach persona's layer from %d corrections (first seed) read on all %d GoEmotions dev comments, scored against the GoEmotions labels. The margin is %.2f macro-F1; the control persona must stay within it, the others differ on purpose.\n\n",
-		cfg.Ns[len(cfg.Ns)-1], firstN(curves), margin)
+	fmt.Fprintf(&b, "### Safety on the other half of GoEmotions dev\n\nEach persona's layer from %d corrections (first seed) read on the %d comments of the safety half, scored against the GoEmotions labels. The margin is %.2f macro-F1; the control persona must stay within it, the others differ on purpose.\n\n",
+		cfg.Ns[len(cfg.Ns)-1], safety, margin)
 	b.WriteString("| persona | macro-F1 built-in | macro-F1 personal | drop | micro-F1 built-in | micro-F1 personal | Ekman built-in | Ekman personal |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, c := range curves {
 		s := c.Safety
@@ -389,9 +435,11 @@ func Markdown(curves []Curve, cfg Config, margin float64) string {
 	return b.String()
 }
 
-func firstN(curves []Curve) int {
+// poolSizes are the sizes of the pool and safety halves of the curves'
+// corpus, as Run recorded them.
+func poolSizes(curves []Curve) (pool, safety int) {
 	if len(curves) == 0 {
-		return 0
+		return 0, 0
 	}
-	return curves[0].Safety.Before.N
+	return curves[0].PoolSize, curves[0].Safety.Before.N
 }

@@ -17,16 +17,19 @@ var ort inferencetest.Shared
 
 func TestMain(m *testing.M) { ort.Main(m) }
 
-// The guard's margins.
+// The guard's margins, set a little under what the guard measures (one
+// seed, all 2737 pool comments, 500 held out; safety on the 2689 comments
+// of the safety half).
 const (
-	// SafetyMargin is the most macro-F1 on GoEmotions dev the control
-	// persona's layer may lose.
-	SafetyMargin = 0.05
+	// SafetyMargin is the most macro-F1 on the safety half the control
+	// persona's layer may lose (measured: 0.505 → 0.496, a drop of 0.009).
+	SafetyMargin = 0.03
 	// AngerGain and AngerMicroGain are how much held-out macro-F1 and
 	// micro-F1 the "annoyance is anger" persona must gain from 200
-	// corrections (measured: about +0.02 and +0.03).
-	AngerGain      = 0.01
-	AngerMicroGain = 0.015
+	// corrections (measured: 0.490 → 0.565, +0.075, and 0.563 → 0.595,
+	// +0.032).
+	AngerGain      = 0.05
+	AngerMicroGain = 0.02
 )
 
 // OutEnv names the file the opt-in study writes its markdown report to,
@@ -70,7 +73,7 @@ func byName(curves []Curve, name string) *Curve {
 // corrections, three personas.
 func TestGuard(t *testing.T) {
 	c, score, th := builtIn(t)
-	cfg := Config{Ns: []int{50, 200}, Seeds: []uint64{1}, HeldOut: 500, Pool: 1500}
+	cfg := Config{Ns: []int{50, 200}, Seeds: []uint64{1}, HeldOut: 500}
 	curves, err := Run(c, score, th, Personas()[:3], cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -125,10 +128,11 @@ func report(tables string) string {
 		tables + `
 ### Reading
 
-- The personas' entries are GoEmotions train comments, which the built-in model was trained on: it reads them better than new text (macro-F1 about 0.71 there against 0.50 on dev), so the held-out figures flatter the built-in model and leave the layer less to correct than a real journal would.
-- The layer learns a habit that the scores carry: "annoyance is anger" gains about 0.05 macro-F1 and micro-F1 by 200 corrections, mostly by no longer offering annoyance and disapproval. Ekman accuracy does not rise for it (annoyance and anger were one group already) and dips by up to 0.02 on the way.
-- It does not learn a word: the layer sees only the 28 scores, not the text, and the scores of comments holding "sick" do not set them apart, so the persona's label is never read for them; what it learns instead costs it some macro-F1. Learning words needs features of the text, which this layer does not have.
-- Safety: on GoEmotions dev with the GoEmotions labels the control persona's layer stays within the margin; the personas whose labels differ on purpose lose up to about 0.03 macro-F1 there, which is the point of them.
+- No persona text was seen in training: the entries are GoEmotions dev comments, and the built-in model reads them as it reads new text (macro-F1 about 0.48 to 0.53 here, 0.50 on the safety half), not as it reads its own training comments (about 0.71).
+- The layer learns a habit that the scores carry: "annoyance is anger" gains about 0.04 macro-F1 and 0.03 micro-F1 by 200 corrections, mostly by no longer offering annoyance and disapproval; on the way (50 to 100 corrections) its macro-F1 wavers by a few hundredths while micro-F1 rises. Ekman accuracy does not rise for it (annoyance and anger were one group already).
+- Where the person labels as GoEmotions does, or where the habit is spread thin over several labels ("merges worries"), 200 corrections do not help: macro-F1 falls by up to about 0.02 and micro-F1 stays within 0.01 of the built-in model. Each label keeps the identity unless a fit beats it on held-out corrections, but with a few hundred corrections and 28 labels some fits still win by chance.
+- It does not learn a word: the layer sees only the 28 scores, not the text, and the scores of comments holding "sick" do not set them apart, so the persona's label is never read for them. Learning words needs features of the text, which this layer does not have.
+- Safety: on the safety half with the GoEmotions labels the control persona's layer stays within the margin; "annoyance is anger", whose labels differ on purpose, loses about 0.035 macro-F1 there, which is the point of it.
 `
 }
 

@@ -3,8 +3,8 @@
 // correcting their entries, so that the journal reads the next entry closer
 // to how they would label it. It holds the layer itself (apply, decide,
 // check), its training (MAP logistic regression shrunk toward the identity,
-// with the shrinkage chosen by cross-validation and thresholds re-tuned per
-// label), and the measurements that say whether it helps: held-out macro-F1,
+// with the shrinkage chosen by cross-validation among fits and the identity
+// itself, and thresholds re-tuned per label), and the measurements that say whether it helps: held-out macro-F1,
 // micro-F1 and Ekman accuracy by cross-validation over the corrections, and
 // the population stability index for watching score drift.
 //
@@ -46,7 +46,8 @@ type Layer struct {
 	Trained  time.Time `json:"trained"`  // when it was trained (zero for the identity)
 	Examples int       `json:"examples"` // corrections it learned from
 	Lambda   float64   `json:"lambda"`   // the shrinkage chosen for most labels
-	// LabelLambdas holds each label's shrinkage (absent in the identity).
+	// LabelLambdas holds each label's shrinkage (absent in the identity);
+	// IdentityLambda marks a label kept at the identity.
 	LabelLambdas []float64   `json:"label_lambdas,omitempty"`
 	W            [][]float64 `json:"w"` // 28×28, row l holds label l's weights
 	B            []float64   `json:"b"` // 28 biases

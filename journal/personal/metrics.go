@@ -9,7 +9,14 @@ import (
 type Metrics struct {
 	// MacroF1 is the mean F1 over the labels present in the set's gold or
 	// predictions (a label neither given nor predicted has no F1 and does
-	// not count), so a person who uses few labels is judged on those.
+	// not count), so a person who uses few labels is judged on those. When
+	// several readers of the same entries are compared (Compare,
+	// CrossValidate) the mean is over one set of labels for all of them,
+	// those present in the gold or in any reader's predictions, and a
+	// reader that neither predicted a label nor missed it scores 1 for it:
+	// otherwise a reader that stops offering a label the gold lacks would
+	// drop a 0 from its own mean while the other keeps it, and the two
+	// figures would average different things.
 	MacroF1 float64 `json:"macro_f1"`
 	// MicroF1 is F1 over all label decisions pooled.
 	MicroF1 float64 `json:"micro_f1"`
@@ -27,16 +34,56 @@ type Metrics struct {
 // groupOf maps a label to its group for EkmanAccuracy; nil compares
 // labels themselves.
 func Evaluate(ex []Example, predict func(base []float32) []int, groupOf func(label int) int) Metrics {
-	gold := make([][]int, len(ex))
-	pred := make([][]int, len(ex))
-	for i, e := range ex {
-		gold[i] = e.Gold
-		pred[i] = predict(e.Base)
-	}
-	return evaluate(gold, pred, groupOf)
+	return Compare(ex, groupOf, predict)[0]
 }
 
-func evaluate(gold, pred [][]int, groupOf func(int) int) Metrics {
+// Compare scores several readers of the same examples as Evaluate does,
+// with each reader's macro-F1 taken over the same labels: those present in
+// the gold or in any reader's predictions (see Metrics.MacroF1). It returns
+// one Metrics per reader, in order.
+func Compare(ex []Example, groupOf func(label int) int, readers ...func(base []float32) []int) []Metrics {
+	gold := make([][]int, len(ex))
+	for i, e := range ex {
+		gold[i] = e.Gold
+	}
+	preds := make([][][]int, len(readers))
+	for r, read := range readers {
+		preds[r] = make([][]int, len(ex))
+		for i, e := range ex {
+			preds[r][i] = read(e.Base)
+		}
+	}
+	return compare(gold, preds, groupOf)
+}
+
+// compare scores each of preds against gold over the labels present in the
+// gold or in any of preds.
+func compare(gold [][]int, preds [][][]int, groupOf func(int) int) []Metrics {
+	var present [NumLabels]bool
+	mark := func(ls [][]int) {
+		for _, row := range ls {
+			for _, l := range row {
+				if l >= 0 && l < NumLabels {
+					present[l] = true
+				}
+			}
+		}
+	}
+	mark(gold)
+	for _, p := range preds {
+		mark(p)
+	}
+	out := make([]Metrics, len(preds))
+	for r, p := range preds {
+		out[r] = evaluate(gold, p, groupOf, &present)
+	}
+	return out
+}
+
+// evaluate scores pred against gold, with macro-F1 over the labels in
+// present; a label there that this reader neither predicted nor missed
+// scores 1.
+func evaluate(gold, pred [][]int, groupOf func(int) int, present *[NumLabels]bool) Metrics {
 	if groupOf == nil {
 		groupOf = func(l int) int { return l }
 	}
@@ -80,18 +127,22 @@ func evaluate(gold, pred [][]int, groupOf func(int) int) Metrics {
 			}
 		}
 	}
-	present := 0
+	labels := 0
 	var ttp, tfp, tfn int
 	for l := range NumLabels {
-		if tp[l]+fp[l]+fn[l] == 0 {
+		ttp, tfp, tfn = ttp+tp[l], tfp+fp[l], tfn+fn[l]
+		if !present[l] {
 			continue
 		}
-		present++
+		labels++
+		if tp[l]+fp[l]+fn[l] == 0 {
+			m.MacroF1++ // nothing to find and nothing claimed
+			continue
+		}
 		m.MacroF1 += f1(tp[l], fp[l], fn[l])
-		ttp, tfp, tfn = ttp+tp[l], tfp+fp[l], tfn+fn[l]
 	}
-	if present > 0 {
-		m.MacroF1 /= float64(present)
+	if labels > 0 {
+		m.MacroF1 /= float64(labels)
 	}
 	m.MicroF1 = f1(ttp, tfp, tfn)
 	if withGold > 0 {
@@ -112,7 +163,8 @@ func f1(tp, fp, fn int) float64 {
 // LeaveOneOutBelow examples, shuffled by opt.Seed), and every fold is read
 // twice, by the built-in model (the identity layer over baseThresholds)
 // and by a layer trained with Train on the other folds; the predictions of
-// all folds are pooled and scored with Evaluate. Both see the same folds.
+// all folds are pooled and the two readers scored with Compare, so that
+// their macro-F1 is over the same labels. Both see the same folds.
 // It needs at least two examples.
 func CrossValidate(ex []Example, baseThresholds []float32, groupOf func(int) int, opt Options) (before, after Metrics, err error) {
 	if _, err := prepare(ex, baseThresholds); err != nil {
@@ -151,7 +203,8 @@ func CrossValidate(ex []Example, baseThresholds []float32, groupOf func(int) int
 			}
 		}
 	}
-	return evaluate(gold, pb, groupOf), evaluate(gold, pa, groupOf), nil
+	m := compare(gold, [][][]int{pb, pa}, groupOf)
+	return m[0], m[1], nil
 }
 
 // psiFloor is the proportion an empty bin is taken to hold, so that PSI

@@ -225,8 +225,10 @@ func TestApplyOddInput(t *testing.T) {
 	if got := layer.Apply(nil); !slices.Equal(got, want) {
 		t.Errorf("missing scores read %v, want as 0.5: %v", got, want)
 	}
-	if got := layer.Apply(odd); got[5] == want[5] && got[0] != want[0] {
-		t.Errorf("NaN did not read as 0.5")
+	asHalf := slices.Clone(odd)
+	asHalf[0] = 0.5
+	if got, want := layer.Apply(odd), layer.Apply(asHalf); !slices.Equal(got, want) {
+		t.Errorf("NaN did not read as 0.5: %v, want %v", got, want)
 	}
 }
 
@@ -494,5 +496,87 @@ func BenchmarkTrain(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// flatJournal makes n entries like a journal whose model is rarely sure:
+// neutral scores about 0.35 and the other labels about 0.05, with noise;
+// the person's labels are those scoring 0.3 or more, or the highest-scoring
+// one when none does, so they agree with the model's own reading nearly
+// always.
+func flatJournal(n int, seed uint64) []Example {
+	r := rand.New(rand.NewPCG(seed, 3))
+	ex := make([]Example, n)
+	for i := range ex {
+		b := make([]float32, NumLabels)
+		for k := range b {
+			v := 0.05 + 0.05*r.NormFloat64()
+			if k == neutral {
+				v = 0.35 + 0.07*r.NormFloat64()
+			}
+			b[k] = float32(min(max(v, 0), 1))
+		}
+		var g []int
+		for k, s := range b {
+			if s >= 0.3 {
+				g = append(g, k)
+			}
+		}
+		if len(g) == 0 {
+			g = []int{slices.Index(b, slices.Max(b))}
+		}
+		ex[i] = Example{Base: b, Gold: g}
+	}
+	return ex
+}
+
+// TestFlatJournalNothingWorse: where the built-in thresholds (0.5) are
+// rarely reached and the entries are read by Decide's fallback, a layer
+// must not read held-out corrections worse than the identity. Judging a
+// label by its threshold alone, the layer used to pull neutral's threshold
+// down to about 0.12 and lose the rare entry whose reading the fallback
+// gave to another label, half the macro-F1 of a journal with two labels.
+func TestFlatJournalNothingWorse(t *testing.T) {
+	th := make([]float32, NumLabels)
+	for i := range th {
+		th[i] = 0.5
+	}
+	for seed := uint64(1); seed <= 6; seed++ {
+		ex := flatJournal(200, seed)
+		before, after, err := CrossValidate(ex, th, groupOf, Options{Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.MacroF1 < before.MacroF1-0.02 || after.MicroF1 < before.MicroF1-0.01 {
+			t.Errorf("seed %d: before %+v, after %+v", seed, before, after)
+		}
+	}
+	layer, err := Train(flatJournal(200, 2), th, Options{Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if layer.Thresholds[neutral] != 0.5 || layer.LabelLambdas[neutral] != IdentityLambda {
+		t.Errorf("neutral: threshold %v, shrinkage %v; want it kept at the identity", layer.Thresholds[neutral], layer.LabelLambdas[neutral])
+	}
+}
+
+// TestCompareSameLabels: a reader that stops offering a label the gold
+// lacks is not rewarded for it by dropping the label from its own mean.
+func TestCompareSameLabels(t *testing.T) {
+	ex := []Example{
+		{Base: []float32{0}, Gold: []int{neutral}},
+		{Base: []float32{1}, Gold: []int{neutral}},
+		{Base: []float32{2}, Gold: []int{joy}},
+	}
+	a := func(b []float32) []int { return [][]int{{neutral}, {anger}, {joy}}[int(b[0])] }
+	c := func(b []float32) []int { return [][]int{{neutral}, {neutral}, {neutral}}[int(b[0])] }
+	m := Compare(ex, nil, a, c)
+	// Labels: neutral, anger, joy. a: 2/3, 0, 1; c: 0.8, 1 (never
+	// offered, never missed), 0.
+	if math.Abs(m[0].MacroF1-5.0/9) > 1e-9 || math.Abs(m[1].MacroF1-0.6) > 1e-9 {
+		t.Errorf("macro-F1 %.4f and %.4f, want %.4f and 0.6", m[0].MacroF1, m[1].MacroF1, 5.0/9)
+	}
+	if alone := Evaluate(ex, c, nil); math.Abs(alone.MacroF1-0.4) > 1e-9 {
+		t.Errorf("alone, macro-F1 %.4f, want 0.4", alone.MacroF1)
 	}
 }

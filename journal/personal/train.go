@@ -36,8 +36,8 @@ const (
 // Options tune Train and CrossValidate.
 type Options struct {
 	// Lambdas are the candidate strengths of the L2 prior centred on the
-	// identity; cross-validation picks one per label by its held-out
-	// decisions, preferring the stronger. Each must be a positive finite number. Empty means
+	// identity; cross-validation picks one per label, or the identity
+	// itself, by its held-out decisions, preferring the stronger. Each must be a positive finite number. Empty means
 	// DefaultLambdas.
 	Lambdas []float64
 	// Folds is the number of cross-validation folds; 0 means DefaultFolds,
@@ -72,6 +72,8 @@ type data struct {
 	x      [][dim]float64
 	gold   [][NumLabels]bool
 	mu, sd [NumLabels]float64
+	// p holds each row's base scores as the identity layer reads them.
+	p [][NumLabels]float64
 }
 
 // minSpread keeps a feature that hardly varies over the corrections from
@@ -178,7 +180,7 @@ func prepare(ex []Example, baseThresholds []float32) (*data, error) {
 			return nil, fmt.Errorf("%w: built-in threshold %d is %v, want a value in [0, 1]", ErrExamples, l, t)
 		}
 	}
-	d := &data{x: make([][dim]float64, len(ex)), gold: make([][NumLabels]bool, len(ex))}
+	d := &data{x: make([][dim]float64, len(ex)), gold: make([][NumLabels]bool, len(ex)), p: make([][NumLabels]float64, len(ex))}
 	for i, e := range ex {
 		if len(e.Base) != NumLabels {
 			return nil, fmt.Errorf("%w: example %d has %d scores, want %d", ErrExamples, i, len(e.Base), NumLabels)
@@ -187,6 +189,9 @@ func prepare(ex []Example, baseThresholds []float32) (*data, error) {
 		features(&f, e.Base)
 		d.x[i][0] = 1
 		copy(d.x[i][1:], f[:])
+		for k, v := range f {
+			d.p[i][k] = sigmoid(v)
+		}
 		for _, g := range e.Gold {
 			if g < 0 || g >= NumLabels {
 				return nil, fmt.Errorf("%w: example %d has label %d, want 0..%d", ErrExamples, i, g, NumLabels-1)
@@ -203,10 +208,11 @@ func prepare(ex []Example, baseThresholds []float32) (*data, error) {
 // maximum a posteriori with a Gaussian prior centred on the identity (bias
 // 0, weight 1 on the label's own logit, 0 elsewhere) of strength λ, so that
 // a handful of corrections moves the layer little and many move it more.
-// λ is chosen for each label among opt.Lambdas by cross-validation: the
-// strongest whose held-out decisions (a smoothed F1) come within a small
-// slack of the best, so that labels the corrections do not speak to stay
-// at the identity. Each label's threshold is then tuned for F1 on the held-out
+// λ is chosen for each label among opt.Lambdas and the identity (an
+// infinite λ) by cross-validation: the strongest whose held-out decisions
+// (a smoothed F1, with Decide's fallback to the highest score counted)
+// come within a small slack of the best, so that labels the corrections do
+// not speak to stay at the identity (LabelLambdas records IdentityLambda). Each label's threshold is then tuned for F1 on the held-out
 // (out-of-fold) personalised scores of the chosen λ and shrunk toward the
 // built-in threshold by ThresholdPrior (see there), so a label with few
 // positives keeps close to the built-in threshold.
@@ -238,41 +244,53 @@ func Train(ex []Example, baseThresholds []float32, opt Options) (*Layer, error) 
 	for i := range all {
 		all[i] = i
 	}
+	// chosen[l] indexes label l's candidate: 0 is the identity, c > 0 the
+	// fit with lambdas[c-1]. A single example keeps the strongest fit.
 	var chosen [NumLabels]int
-	var oof [][][NumLabels]float64 // [λ][example][label] held-out scores
+	for l := range chosen {
+		chosen[l] = 1
+	}
+	var oof [][][NumLabels]float64 // [candidate][example][label] held-out scores
 	if n >= 2 {
 		chosen, oof = selectLambda(d, lambdas, base, opt.folds(n), opt.Seed, epochs)
 	}
 	layer.LabelLambdas = make([]float64, NumLabels)
 	forLabels(func(l int, w *work) {
-		theta := d.prior(l)
-		for _, lam := range lambdas[:chosen[l]+1] {
-			w.fit(d, all, l, lam, &theta, epochs)
-		}
-		b, wl := d.raw(&theta)
-		layer.B[l] = b
-		copy(layer.W[l], wl[:])
-		layer.LabelLambdas[l] = lambdas[chosen[l]]
 		if oof != nil {
 			scores := make([]float64, n)
 			gold := make([]bool, n)
 			for i := range scores {
 				scores[i], gold[i] = oof[chosen[l]][i][l], d.gold[i][l]
 			}
-			layer.Thresholds[l] = tuneThreshold(scores, gold, base[l])
+			layer.Thresholds[l] = tuneThreshold(scores, gold, fallback(d, l, base, scores), base[l])
 		}
+		if chosen[l] == 0 {
+			layer.LabelLambdas[l] = IdentityLambda
+			return
+		}
+		theta := d.prior(l)
+		for _, lam := range lambdas[:chosen[l]] {
+			w.fit(d, all, l, lam, &theta, epochs)
+		}
+		b, wl := d.raw(&theta)
+		layer.B[l] = b
+		copy(layer.W[l], wl[:])
+		layer.LabelLambdas[l] = lambdas[chosen[l]-1]
 	})
-	count := make([]int, len(lambdas))
+	count := make([]int, len(lambdas)+1)
 	for _, c := range chosen {
 		count[c]++
 	}
 	most := 0
-	for li := range count {
-		if count[li] > count[most] {
-			most = li
+	for c := range count {
+		if count[c] > count[most] {
+			most = c
 		}
 	}
-	layer.Lambda = lambdas[most]
+	layer.Lambda = IdentityLambda
+	if most > 0 {
+		layer.Lambda = lambdas[most-1]
+	}
 	if err := layer.Check(); err != nil {
 		// Cannot happen with finite inputs; refuse rather than store it.
 		return nil, fmt.Errorf("personal: train: %w", err)
@@ -281,17 +299,22 @@ func Train(ex []Example, baseThresholds []float32, opt Options) (*Layer, error) 
 }
 
 // selectLambda cross-validates every candidate over k folds and returns,
-// for each label, the index of the candidate it keeps, with every
-// candidate's out-of-fold scores. A label's candidates are judged by the
-// smoothed F1, (2tp+1)/(2tp+fp+fn+1), of its held-out decisions at the
-// threshold Train would tune on them (a label the person never gives
-// scores best when never predicted); see pickBest.
+// for each label, the index of the candidate it keeps (0 the identity,
+// c > 0 the fit with lambdas[c-1]), with every candidate's out-of-fold
+// scores. A label's candidates are judged by the smoothed F1,
+// (2tp+1)/(2tp+fp+fn+1), of its held-out decisions at the threshold Train
+// would tune on them (a label the person never gives scores best when never
+// predicted), the decisions made as Decide would make them with the other
+// labels read by the identity (see fallback); see pickBest.
 func selectLambda(d *data, lambdas, base []float64, k int, seed uint64, epochs int) ([NumLabels]int, [][][NumLabels]float64) {
 	n := len(d.x)
 	fold := assign(n, k, seed)
-	oof := make([][][NumLabels]float64, len(lambdas))
+	oof := make([][][NumLabels]float64, len(lambdas)+1)
 	for i := range oof {
 		oof[i] = make([][NumLabels]float64, n)
+	}
+	for i := range n {
+		oof[0][i] = d.p[i] // the identity reads the base scores
 	}
 	var chosen [NumLabels]int
 	forLabels(func(l int, w *work) {
@@ -308,7 +331,7 @@ func selectLambda(d *data, lambdas, base []float64, k int, seed uint64, epochs i
 			for li, lam := range lambdas {
 				w.fit(d, train, l, lam, &theta, epochs)
 				for _, i := range held {
-					oof[li][i][l] = sigmoid(dot(&theta, &d.x[i]))
+					oof[li+1][i][l] = sigmoid(dot(&theta, &d.x[i]))
 				}
 			}
 		}
@@ -317,15 +340,16 @@ func selectLambda(d *data, lambdas, base []float64, k int, seed uint64, epochs i
 		for i := range n {
 			gold[i] = d.gold[i][l]
 		}
-		score := make([]float64, len(lambdas))
-		for li := range lambdas {
+		score := make([]float64, len(oof))
+		for li := range oof {
 			for i := range n {
 				scores[i] = oof[li][i][l]
 			}
-			t := tuneThreshold(scores, gold, base[l])
+			always := fallback(d, l, base, scores)
+			t := tuneThreshold(scores, gold, always, base[l])
 			var tp, fp, fn int
 			for i := range n {
-				switch p := scores[i] >= t; {
+				switch p := scores[i] >= t || always[i]; {
 				case p && gold[i]:
 					tp++
 				case p:
@@ -342,9 +366,9 @@ func selectLambda(d *data, lambdas, base []float64, k int, seed uint64, epochs i
 }
 
 // pickBest returns the strongest shrinkage (lowest index: candidates run
-// from strongest to weakest) whose held-out score comes within pickSlack
-// of the best, so that a label moves off the identity only when the
-// corrections clearly say so.
+// from the identity, infinitely strong, to the weakest) whose held-out
+// score comes within pickSlack of the best, so that a label moves off the
+// identity only when the corrections clearly say so.
 func pickBest(score []float64) int {
 	best := slices.Max(score)
 	for li, v := range score {
@@ -537,10 +561,12 @@ func solve(h *[dim][dim]float64, b *[dim]float64) bool {
 // tuneThreshold returns the threshold on scores that maximises F1 against
 // gold, placed halfway between the two scores it separates and kept within
 // [minThreshold, 1-minThreshold], then shrunk toward base by
-// ThresholdPrior. It returns base when there are no positives, or when the
-// tuned threshold's F1 beats base's by less than thresholdGain: a threshold
-// moves only on evidence.
-func tuneThreshold(scores []float64, gold []bool, base float64) float64 {
+// ThresholdPrior. The examples marked in always are predicted whatever the
+// threshold (Decide's fallback, see fallback); always may be nil. It
+// returns base when there are no positives, or when the tuned threshold's
+// F1 beats base's by less than thresholdGain: a threshold moves only on
+// evidence.
+func tuneThreshold(scores []float64, gold, always []bool, base float64) float64 {
 	pos := 0
 	for _, g := range gold {
 		if g {
@@ -563,20 +589,37 @@ func tuneThreshold(scores []float64, gold []bool, base float64) float64 {
 		}
 		return 0
 	})
+	// restTP and restPred count the examples below the cut that are
+	// predicted all the same, and the gold among them.
+	restTP, restPred := 0, 0
+	for i := range scores {
+		if always != nil && always[i] {
+			restPred++
+			if gold[i] {
+				restTP++
+			}
+		}
+	}
 	bestF1, best := -1.0, base
-	baseTP, basePred := 0, 0
+	baseTP, basePred := restTP, restPred
 	tp := 0
 	for k, i := range idx {
 		if gold[i] {
 			tp++
 		}
+		if always != nil && always[i] {
+			restPred--
+			if gold[i] {
+				restTP--
+			}
+		}
 		if scores[i] >= base {
-			baseTP, basePred = tp, k+1
+			baseTP, basePred = tp+restTP, k+1+restPred
 		}
 		if k+1 < len(idx) && scores[idx[k+1]] == scores[i] {
 			continue // a threshold cannot fall between equal scores
 		}
-		f1 := 2 * float64(tp) / float64(k+1+pos)
+		f1 := 2 * float64(tp+restTP) / float64(k+1+restPred+pos)
 		if f1 > bestF1 {
 			bestF1 = f1
 			if k+1 < len(idx) {
@@ -596,3 +639,36 @@ func tuneThreshold(scores []float64, gold []bool, base float64) float64 {
 // thresholdGain is the F1 a re-tuned threshold must gain, on held-out
 // scores, over the built-in threshold for a label to move off it.
 const thresholdGain = 0.02
+
+// IdentityLambda is the shrinkage a layer records for a label kept at the
+// identity: no fit of the corrections beat the built-in reading of it on
+// held-out decisions. It stands for an infinitely strong prior, kept finite
+// so that a layer stays valid JSON.
+const IdentityLambda = math.MaxFloat64
+
+// fallback marks the examples for which Decide would give label l
+// whatever its threshold: no other label reaches its threshold in the
+// identity's reading (the base scores and base thresholds) and l's score
+// in scores is above every other base score, so that l is the reading's
+// single label. Judging a label by its threshold alone would miss these
+// and, for a label the fallback already gives (neutral in a journal whose
+// scores rarely pass a threshold), pull its threshold down for nothing.
+func fallback(d *data, l int, base, scores []float64) []bool {
+	out := make([]bool, len(d.p))
+	for i, p := range d.p {
+		top := -1.0
+		passes := false
+		for k, v := range p {
+			if k == l {
+				continue
+			}
+			if v >= base[k] {
+				passes = true
+				break
+			}
+			top = max(top, v)
+		}
+		out[i] = !passes && scores[i] > top
+	}
+	return out
+}
