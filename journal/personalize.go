@@ -34,9 +34,9 @@ const (
 // learned from.
 const MinCorrections = 10
 
-// minGain is how much the cross-validated macro-F1 over the person's
-// corrections must rise for a new layer to be applied.
-const minGain = 0.01
+// PersonalizeMinGain is how much the cross-validated macro-F1 over the
+// person's corrections must rise for a new layer to be applied.
+const PersonalizeMinGain = 0.01
 
 // Thresholder is an Analyzer that says the score each label needs to be
 // read (the personal layer starts from them).
@@ -304,7 +304,7 @@ func (s *Service) Personalize(ctx context.Context, opts PersonalizeOptions) (Per
 	rep.Changed, rep.Labels = changes(read, sl, th)
 	rep.Before, rep.After = finiteMetrics(rep.Before), finiteMetrics(rep.After)
 	rep.Others = s.othersCheck(layer, th)
-	better := rep.After.MacroF1 >= rep.Before.MacroF1+minGain
+	better := rep.After.MacroF1 >= rep.Before.MacroF1+PersonalizeMinGain
 	safe := rep.Others == nil || rep.Others.After.MacroF1 >= rep.Others.Before.MacroF1-SafetyMargin
 	rep.Helps = better && safe
 	switch {

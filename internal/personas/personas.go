@@ -205,6 +205,12 @@ var FullConfig = Config{Ns: []int{10, 20, 50, 100, 200}, Seeds: []uint64{1, 2, 3
 type Point struct {
 	N     int
 	After personal.Metrics
+	// Decided is what the person gets as SAMO decides: the layer when its
+	// cross-validation over the N corrections shows a gain of at least
+	// journal.PersonalizeMinGain, else the built-in model; Applied is the
+	// share of seeds where the layer was used.
+	Decided personal.Metrics
+	Applied float64
 	// WordRecall is, for a persona with a word, the share of held-out
 	// entries holding it that the persona's label is read for.
 	WordRecall float64
@@ -332,17 +338,34 @@ func Run(c *Corpus, score Scorer, thresholds []float32, personas []Persona, cfg 
 				learn[k] = entries[order[cfg.HeldOut+k]]
 			}
 			readers := []func([]float32) []int{identity}
-			for _, n := range cfg.Ns {
+			decided := []func([]float32) []int{identity}
+			for ni, n := range cfg.Ns {
 				opt := cfg.Options
 				opt.Seed = seed
 				layer, err := personal.Train(learn[:n], thresholds, opt)
 				if err != nil {
 					return nil, fmt.Errorf("personas: %s, %d corrections: %w", p.Name, n, err)
 				}
-				readers = append(readers, func(b []float32) []int { return layer.Decide(layer.Apply(b)) })
+				read := func(b []float32) []int { return layer.Decide(layer.Apply(b)) }
+				readers = append(readers, read)
+				before, after, err := personal.CrossValidate(learn[:n], thresholds, groupOf, opt)
+				if err != nil {
+					return nil, fmt.Errorf("personas: %s, %d corrections: %w", p.Name, n, err)
+				}
+				if after.MacroF1 >= before.MacroF1+journal.PersonalizeMinGain {
+					decided = append(decided, read)
+					cur.Points[ni+1].Applied += 1 / float64(len(cfg.Seeds))
+				} else {
+					decided = append(decided, identity)
+				}
 			}
-			for ri, m := range personal.Compare(held, groupOf, readers...) {
+			all := personal.Compare(held, groupOf, append(slices.Clone(readers), decided[1:]...)...)
+			for ri, m := range all[:len(readers)] {
 				add(&cur.Points[ri], m, wordRecall(held, heldWord, readers[ri], p.Label), len(cfg.Seeds))
+			}
+			addDecided(&cur.Points[0], all[0], len(cfg.Seeds))
+			for ri, m := range all[len(readers):] {
+				addDecided(&cur.Points[ri+1], m, len(cfg.Seeds))
 			}
 			if si == 0 {
 				m := personal.Compare(safety, groupOf, identity, readers[len(readers)-1])
@@ -366,6 +389,15 @@ func add(p *Point, m personal.Metrics, wr float64, k int) {
 	p.After.EkmanAccuracy += m.EkmanAccuracy * f
 	p.After.N = m.N
 	p.WordRecall += wr * f
+}
+
+// addDecided accumulates one seed's figures as SAMO decides.
+func addDecided(p *Point, m personal.Metrics, k int) {
+	f := 1 / float64(k)
+	p.Decided.MacroF1 += m.MacroF1 * f
+	p.Decided.MicroF1 += m.MicroF1 * f
+	p.Decided.EkmanAccuracy += m.EkmanAccuracy * f
+	p.Decided.N = m.N
 }
 
 // wordRecall is the share of the entries marked in has for which read
@@ -399,14 +431,16 @@ func Markdown(curves []Curve, cfg Config, margin float64) string {
 		pool+safety, pool, safety)
 	fmt.Fprintf(&b, "Each persona's entries are pool comments, labelled as the persona would and scored by the built-in model; a layer is trained on the first N of them and read on %d held-out entries of the same persona, averaged over seeds %s. N = 0 is the built-in model. At each seed the built-in model and the layers are scored together: macro-F1 is over the labels present in the held-out gold or in any of their predictions, a label a reader neither offered nor missed counting 1 for it.\n\n",
 		cfg.HeldOut, strings.Join(seeds, ", "))
+	fmt.Fprintf(&b, "The first three figures are the layer itself; \"as SAMO decides\" is what the person gets: SAMO uses the layer only when cross-validation over the same N corrections shows a macro-F1 gain of at least %.2f (as `samo emotions personalize` does; it also checks other people's writing), else keeps the built-in model. \"Layer used\" is the share of seeds where it did.\n\n",
+		journal.PersonalizeMinGain)
 	for _, c := range curves {
 		fmt.Fprintf(&b, "### %s\n\n%s.\n\n", c.Persona.Name, c.Persona.Description)
 		wordCol := c.Persona.Word != ""
-		b.WriteString("| corrections | macro-F1 | micro-F1 | Ekman accuracy |")
+		b.WriteString("| corrections | macro-F1 | micro-F1 | Ekman accuracy | as SAMO decides: macro-F1 | micro-F1 | Ekman | layer used |")
 		if wordCol {
 			fmt.Fprintf(&b, " %q read as %s |", c.Persona.Word, journal.EmotionLabels[c.Persona.Label])
 		}
-		b.WriteString("\n|---:|---:|---:|---:|")
+		b.WriteString("\n|---:|---:|---:|---:|---:|---:|---:|---:|")
 		if wordCol {
 			b.WriteString("---:|")
 		}
@@ -416,7 +450,8 @@ func Markdown(curves []Curve, cfg Config, margin float64) string {
 			if p.N == 0 {
 				n = "0 (built-in)"
 			}
-			fmt.Fprintf(&b, "| %s | %.3f | %.3f | %.3f |", n, p.After.MacroF1, p.After.MicroF1, p.After.EkmanAccuracy)
+			fmt.Fprintf(&b, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f%% |", n, p.After.MacroF1, p.After.MicroF1, p.After.EkmanAccuracy,
+				p.Decided.MacroF1, p.Decided.MicroF1, p.Decided.EkmanAccuracy, 100*p.Applied)
 			if wordCol {
 				fmt.Fprintf(&b, " %.2f |", p.WordRecall)
 			}
