@@ -233,6 +233,7 @@ func (c *cli) doctorCommand() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r := c.engine().Check(cmd.Context(), version, c.checkJournal(cmd.Context()))
+			c.addEmotionHealth(cmd.Context(), &r)
 			if err := c.output(asJSON, r); err != nil {
 				return err
 			}

@@ -31,12 +31,10 @@ func (f *stretchFlags) query() (journal.InsightsQuery, error) {
 func (c *cli) insightsCommand() *cobra.Command {
 	var f stretchFlags
 	cmd := c.printing(&cobra.Command{
-		Use:   "insights",
-		Short: "How you have been feeling: levels over time, weekdays, words that go with a feeling, and patterns with their evidence",
-		Example: `  samo insights
-  samo insights --range all --json
-  samo insights --since 2025-01 --until 2025-06`,
-		Args: cobra.NoArgs,
+		Use:     "insights",
+		Short:   "How you have been feeling: levels over time, weekdays, words that go with a feeling, and patterns with their evidence",
+		Example: "  samo insights\n  samo insights --range all --json\n  samo insights --since 2025-01 --until 2025-06",
+		Args:    cobra.NoArgs,
 	}, func(cmd *cobra.Command, _ []string, svc *journal.Service) (printable, error) {
 		q, err := f.query()
 		if err != nil {
@@ -63,9 +61,6 @@ func (c *cli) chartCommand() *cobra.Command {
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: ui.ChartNames(),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if out == "" {
-				return fmt.Errorf("chart: say where to write it with --out FILE.png")
-			}
 			q, err := f.query()
 			if err != nil {
 				return err
@@ -89,6 +84,7 @@ func (c *cli) chartCommand() *cobra.Command {
 	}
 	f.add(cmd)
 	cmd.Flags().StringVar(&out, "out", "", "the PNG file to write")
+	_ = cmd.MarkFlagRequired("out") // the flag is defined just above
 	cmd.Flags().Float32Var(&width, "width", 900, "width in points")
 	cmd.Flags().Float32Var(&height, "height", 360, "height in points")
 	cmd.Flags().Float32Var(&scale, "scale", 2, "pixels per point")

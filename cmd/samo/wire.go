@@ -174,13 +174,19 @@ func (c *cli) checkJournal(ctx context.Context) engine.JournalCheck {
 	} else if err != nil {
 		j.Error = err.Error()
 	}
-	if j.Error == "" && !j.Locked {
-		_ = c.withJournal(func(svc *journal.Service) error {
-			if h, err := svc.EmotionHealth(ctx); err == nil {
-				j.EmotionHealth = &h
-			}
-			return nil
-		})
-	}
 	return j
+}
+
+// addEmotionHealth adds the emotion model's health to doctor's report after
+// its own checks (they start onnxruntime their own way).
+func (c *cli) addEmotionHealth(ctx context.Context, r *engine.Report) {
+	if r.Journal.Error != "" || r.Journal.Locked || r.Emotion.Error != "" {
+		return
+	}
+	_ = c.withJournal(func(svc *journal.Service) error {
+		if h, err := svc.EmotionHealth(ctx); err == nil {
+			r.Journal.EmotionHealth = &h
+		}
+		return nil
+	})
 }
