@@ -33,7 +33,8 @@ import (
 // InsightsQuery asks for the insights of a stretch of the journal.
 type InsightsQuery struct {
 	// From and To bound the stretch: entries created in [From, To). A zero
-	// From starts at the first entry's day; a zero To ends with today.
+	// From, or one before the first entry, starts at the first entry's
+	// day; a zero To ends with today.
 	From, To time.Time
 	// Location is the calendar days and hours are counted in (default
 	// time.Local).
@@ -317,12 +318,20 @@ func readDoc(doc *laneDoc, slot int, loc *time.Location, first time.Time) readin
 	return r
 }
 
-// dayIndex counts the calendar days from first (a midnight) to t's day.
-func dayIndex(first, t time.Time) int {
+// dayIndex counts the calendar days from first's day to t's day (each in
+// its own location), by their civil dates.
+func dayIndex(first, t time.Time) int { return civilDay(t) - civilDay(first) }
+
+// civilDay numbers t's calendar day: days since 1 January 1970.
+func civilDay(t time.Time) int {
 	y, m, d := t.Date()
-	day := time.Date(y, m, d, 12, 0, 0, 0, time.UTC)
-	fy, fm, fd := first.Date()
-	return int(day.Sub(time.Date(fy, fm, fd, 12, 0, 0, 0, time.UTC)).Hours() / 24)
+	return int(time.Date(y, m, d, 12, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// dayAt is the first instant of the calendar day i days after from's.
+func dayAt(from time.Time, i int) time.Time {
+	y, m, d := from.Date()
+	return midnight(y, m, d+i, from.Location())
 }
 
 // Insights returns the insights of a stretch of the journal.
@@ -340,19 +349,25 @@ func (s *Service) Insights(ctx context.Context, q InsightsQuery) (Insights, erro
 			return Insights{}, err
 		}
 	}
+	from, to := q.From, q.To
+	if to.IsZero() {
+		to = Day.next(Day.start(s.now().In(loc), loc))
+		if !from.IsZero() && !from.Before(to) {
+			return Insights{}, fmt.Errorf("%w: the stretch starts (%s) after today", ErrBadQuery, from.Format(time.DateOnly))
+		}
+	}
 	ix, err := s.readLane(ctx, nil)
 	if err != nil {
 		return Insights{}, err
 	}
-	from, to := q.From, q.To
-	if to.IsZero() {
-		to = Day.next(Day.start(s.now().In(loc), loc))
-	}
-	if from.IsZero() {
-		from = to.AddDate(0, 0, -1)
-		if n := len(ix.order); n > 0 {
-			from = ix.docs[ix.order[n-1]].created
+	if n := len(ix.order); n > 0 {
+		// nothing comes before the first entry: a stretch starts there at
+		// the earliest
+		if first := ix.docs[ix.order[n-1]].created; from.IsZero() || from.Before(first) {
+			from = first
 		}
+	} else if from.IsZero() {
+		from = to.AddDate(0, 0, -1)
 	}
 	from = Day.start(from.In(loc), loc)
 	to = to.In(loc)
@@ -361,7 +376,7 @@ func (s *Service) Insights(ctx context.Context, q InsightsQuery) (Insights, erro
 	}
 	in := Insights{From: from, To: to, By: q.By}
 	in.Days = dayIndex(from, to.Add(-time.Nanosecond)) + 1
-	prevFrom := from.AddDate(0, 0, -in.Days)
+	prevFrom := dayAt(from, -in.Days)
 	var now, before []reading
 	for _, slot := range ix.order { // newest first
 		if err := ctx.Err(); err != nil {
@@ -556,7 +571,7 @@ func calendar(days []dayLevel, from time.Time) []DayMood {
 			continue
 		}
 		v, _ := d.meanValence()
-		out = append(out, DayMood{Day: from.AddDate(0, 0, i), Entries: d.entries, Valence: v, Dominant: dominantOf(d.groups)})
+		out = append(out, DayMood{Day: dayAt(from, i), Entries: d.entries, Valence: v, Dominant: dominantOf(d.groups)})
 	}
 	return out
 }
@@ -601,7 +616,7 @@ func weekdays(days []dayLevel, from time.Time) []Slot {
 		if d.entries == 0 {
 			continue
 		}
-		wd := (int(from.AddDate(0, 0, i).Weekday()) + 6) % 7 // Monday first
+		wd := (int(dayAt(from, i).Weekday()) + 6) % 7 // Monday first
 		entries[wd] += d.entries
 		with[wd]++
 		if v, ok := d.meanValence(); ok {
@@ -674,7 +689,7 @@ func streaks(days []dayLevel, from time.Time) Streaks {
 		}
 		run++
 		if run > st.Longest {
-			st.Longest, st.LongestEnd = run, from.AddDate(0, 0, i)
+			st.Longest, st.LongestEnd = run, dayAt(from, i)
 		}
 	}
 	last := len(days) - 1

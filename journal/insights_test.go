@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones the tests name, wherever they run
 
 	"github.com/samojournal/samo/journal"
 	"github.com/samojournal/samo/journal/journaltest"
@@ -277,5 +278,80 @@ func TestInsights_NoPatternsInAJournalWithout(t *testing.T) {
 	t.Logf("pattern-free journals of 180 days: patterns claimed in %d of %d, words in %d", alarms, seeds, wordAlarms)
 	if rate := float64(alarms) / float64(seeds); rate > maxAlarmRate {
 		t.Errorf("patterns claimed in %d of %d pattern-free journals (%.2f), more than the stated %.2f", alarms, seeds, rate, maxAlarmRate)
+	}
+}
+
+// Where daylight saving starts at midnight (Santiago, 11 September 2022)
+// the day that loses its midnight is still one day, with its own entries.
+func TestInsights_DaysWhereMidnightIsSkipped(t *testing.T) {
+	loc, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s := journal.NewService(journaltest.NewMemStore(), journal.WithClock(func() time.Time { return time.Date(2022, 9, 20, 12, 0, 0, 0, loc) }))
+	for d := 5; d <= 18; d++ {
+		for _, h := range []int{12, 23} {
+			e := journal.Entry{Text: "a day", Created: time.Date(2022, 9, d, h, 30, 0, 0, loc), Emotions: scores(map[string]float32{"joy": 0.6})}
+			if _, err := s.Save(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, by := range []journal.Span{journal.Day, journal.Week} {
+		in, err := s.Insights(ctx, journal.InsightsQuery{From: time.Date(2022, 9, 5, 0, 0, 0, 0, loc), To: time.Date(2022, 9, 19, 0, 0, 0, 0, loc), Location: loc, By: by})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.Days != 14 || in.DaysWithEntries != 14 || len(in.Calendar) != 14 {
+			t.Fatalf("by %s: %d days, %d with entries, %d in the calendar; want 14 each", by, in.Days, in.DaysWithEntries, len(in.Calendar))
+		}
+		seen := map[string]bool{}
+		for _, p := range in.Periods {
+			if seen[p.Label] {
+				t.Errorf("by %s: %q twice", by, p.Label)
+			}
+			seen[p.Label] = true
+			if by == journal.Day && p.Entries != 2 {
+				t.Errorf("%s holds %d entries, want its 2", p.Label, p.Entries)
+			}
+		}
+		for i, d := range in.Calendar {
+			if d.Day.Day() != 5+i || d.Entries != 2 {
+				t.Errorf("calendar day %d is %s with %d entries", i, d.Day, d.Entries)
+			}
+		}
+	}
+}
+
+// A stretch asked from centuries back starts at the first entry, and its
+// days are counted right.
+func TestInsights_FromLongBefore(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s := journal.NewService(journaltest.NewMemStore(), journal.WithClock(func() time.Time { return now }))
+	for d := range 60 {
+		e := journal.Entry{Text: "a day", Created: now.AddDate(0, 0, -d), Emotions: scores(map[string]float32{"joy": 0.6})}
+		if _, err := s.Save(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var q journal.InsightsQuery
+	if err := q.Span("all", "1700", "", now); err != nil {
+		t.Fatal(err)
+	}
+	q.Location = time.UTC
+	in, err := s.Insights(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Days != 60 || in.DaysWithEntries != 60 || in.Streaks.Longest != 60 {
+		t.Errorf("since 1700: %d days, %d with entries, longest run %d; want 60 each", in.Days, in.DaysWithEntries, in.Streaks.Longest)
+	}
+	if err := q.Span("all", "2030", "", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Insights(ctx, q); err == nil {
+		t.Error("a stretch starting after today was accepted")
 	}
 }

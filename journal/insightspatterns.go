@@ -134,10 +134,10 @@ func detect(days []dayLevel, rs []reading, ids []string, from time.Time, seed ui
 		var behind func(r reading) bool
 		switch f.Kind {
 		case patterns.Shift:
-			p.Day = from.AddDate(0, 0, f.Day)
+			p.Day = dayAt(from, f.Day)
 			behind = func(r reading) bool { return r.day >= f.Day }
 		case patterns.Unusual:
-			p.Day = from.AddDate(0, 0, f.Day)
+			p.Day = dayAt(from, f.Day)
 			behind = func(r reading) bool { return r.day == f.Day }
 		case patterns.Cycle:
 			p.Weekday = f.Weekday.String()

@@ -126,27 +126,52 @@ func (sp Span) start(t time.Time, loc *time.Location) time.Time {
 	y, m, d := t.Date()
 	switch sp {
 	case Year:
-		return time.Date(y, 1, 1, 0, 0, 0, 0, loc)
+		return midnight(y, 1, 1, loc)
 	case Month:
-		return time.Date(y, m, 1, 0, 0, 0, 0, loc)
+		return midnight(y, m, 1, loc)
 	case Week: // weeks start on Monday (ISO 8601)
 		wd := (int(t.Weekday()) + 6) % 7
-		return time.Date(y, m, d-wd, 0, 0, 0, 0, loc)
+		return midnight(y, m, d-wd, loc)
 	}
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return midnight(y, m, d, loc)
 }
 
-// next returns the start of the period after the one starting at t.
+// midnight is the first instant of the calendar day y-m-d in loc (d may
+// run past the month, as time.Date allows). Where the clocks skip
+// midnight (daylight saving starting at 0:00, as in Santiago or Asunción),
+// that is the moment they jump, not 23:00 of the day before.
+func midnight(y int, m time.Month, d int, loc *time.Location) time.Time {
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	want := time.Date(y, m, d, 0, 0, 0, 0, time.UTC) // the civil date, normalised
+	for range 8 {
+		ty, tm, td := t.Date()
+		if ty == want.Year() && tm == want.Month() && td == want.Day() {
+			return t
+		}
+		t = t.Add(30 * time.Minute) // the jump is an hour or half an hour
+	}
+	return t
+}
+
+// next returns the start of the period after the one starting at t
+// (always after t, so that a walk over periods ends).
 func (sp Span) next(t time.Time) time.Time {
+	y, m, d := t.Date()
+	var n time.Time
 	switch sp {
 	case Year:
-		return t.AddDate(1, 0, 0)
+		n = midnight(y+1, 1, 1, t.Location())
 	case Month:
-		return t.AddDate(0, 1, 0)
+		n = midnight(y, m+1, 1, t.Location())
 	case Week:
-		return t.AddDate(0, 0, 7)
+		n = midnight(y, m, d+7, t.Location())
+	default:
+		n = midnight(y, m, d+1, t.Location())
 	}
-	return t.AddDate(0, 0, 1)
+	if !n.After(t) {
+		n = t.Add(24 * time.Hour)
+	}
+	return n
 }
 
 // label names a period the way a person says it.
