@@ -104,10 +104,12 @@ type Aggregate struct {
 
 // DayMood is one day with entries.
 type DayMood struct {
-	Day      time.Time `json:"day"`
-	Entries  int       `json:"entries"`
-	Valence  float64   `json:"valence"`
-	Dominant string    `json:"dominant,omitempty"`
+	Day     time.Time `json:"day"`
+	Entries int       `json:"entries"`
+	// Valence is the mean of its entries' valence; null when none of them
+	// has been read yet.
+	Valence  *float64 `json:"valence"`
+	Dominant string   `json:"dominant,omitempty"`
 }
 
 // Slot is the valence of a weekday or an hour.
@@ -162,6 +164,8 @@ type Association struct {
 	// Q is the false-discovery-adjusted p-value over every word (or tag)
 	// and group tested.
 	Q float64 `json:"q"`
+	// Tag is set when Word is a tag.
+	Tag bool `json:"tag,omitempty"`
 }
 
 // Comparison sets a stretch against the one of the same length before it.
@@ -570,8 +574,11 @@ func calendar(days []dayLevel, from time.Time) []DayMood {
 		if d.entries == 0 {
 			continue
 		}
-		v, _ := d.meanValence()
-		out = append(out, DayMood{Day: dayAt(from, i), Entries: d.entries, Valence: v, Dominant: dominantOf(d.groups)})
+		m := DayMood{Day: dayAt(from, i), Entries: d.entries, Dominant: dominantOf(d.groups)}
+		if v, ok := d.meanValence(); ok {
+			m.Valence = &v
+		}
+		out = append(out, m)
 	}
 	return out
 }

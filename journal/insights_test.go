@@ -355,3 +355,29 @@ func TestInsights_FromLongBefore(t *testing.T) {
 		t.Error("a stretch starting after today was accepted")
 	}
 }
+
+func TestInsights_TagsThatGoWithAFeeling(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s := journal.NewService(journaltest.NewMemStore(), journal.WithClock(func() time.Time { return now }))
+	for d := range 80 {
+		e := journal.Entry{Text: "a day like others", Created: now.AddDate(0, 0, -d), Emotions: scores(map[string]float32{"joy": 0.6})}
+		if d%4 == 0 { // work days are sad ones
+			e.Tags = []string{"work", "work"}
+			e.Emotions = scores(map[string]float32{"sadness": 0.7})
+		}
+		if _, err := s.Save(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in, err := s.Insights(ctx, journal.InsightsQuery{Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Tags) != 1 {
+		t.Fatalf("tags %+v: want work with sadness", in.Tags)
+	}
+	if a := in.Tags[0]; a.Word != "work" || !a.Tag || a.Group != "sadness" || a.Uses != 20 || a.With != 20 {
+		t.Errorf("tag %+v: want work, a tag, with sadness in 20 of 20 entries (a tag given twice counts once)", a)
+	}
+}

@@ -137,9 +137,15 @@ func (ix *laneIndex) tagAssociations(rs []reading) []Association {
 				ids[t] = id
 				names = append(names, t)
 			}
-			out = append(out, id)
+			if !slices.Contains(out, id) { // a tag given twice counts once
+				out = append(out, id)
+			}
 		}
 		return out
 	}
-	return associations(rs, keys, func(k int) string { return names[k] }, minTagUses, minTagWith)
+	out := associations(rs, keys, func(k int) string { return names[k] }, minTagUses, minTagWith)
+	for i := range out {
+		out[i].Tag = true
+	}
+	return out
 }

@@ -158,35 +158,51 @@ func (s *Service) records() (RecordStore, error) {
 }
 
 // personalLayer returns the journal's layer for the model in use, nil when
-// there is none (or it was learned over another model).
+// there is none (or it was learned over another model, or could not be
+// read just now).
 func (s *Service) personalLayer(ctx context.Context) *storedLayer {
-	s.personal.mu.Lock()
-	defer s.personal.mu.Unlock()
-	if !s.personal.loaded {
-		s.personal.layer = s.loadLayer(ctx)
-		s.personal.loaded = true
-	}
-	l := s.personal.layer
-	if l == nil || s.analyzer == nil || l.Model != s.analyzer.ModelName() || l.Version != s.analyzer.ModelVersion() {
-		return nil
-	}
+	l, _ := s.currentLayer(ctx)
 	return l
 }
 
-// loadLayer reads the stored layer; a damaged one is told and left unused.
-func (s *Service) loadLayer(ctx context.Context) *storedLayer {
+// currentLayer is personalLayer with the error of a read that failed for
+// now (a stopped context, a store that could not be read): such a read is
+// tried again next time, while a layer found damaged is told once and
+// left unused.
+func (s *Service) currentLayer(ctx context.Context) (*storedLayer, error) {
+	s.personal.mu.Lock()
+	defer s.personal.mu.Unlock()
+	if !s.personal.loaded {
+		l, err := s.loadLayer(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.personal.layer, s.personal.loaded = l, true
+	}
+	l := s.personal.layer
+	if l == nil || s.analyzer == nil || l.Model != s.analyzer.ModelName() || l.Version != s.analyzer.ModelVersion() {
+		return nil, nil
+	}
+	return l, nil
+}
+
+// loadLayer reads the stored layer: nil when there is none, or when it is
+// damaged (told, and left unused); an error when the store could not be
+// read.
+func (s *Service) loadLayer(ctx context.Context) (*storedLayer, error) {
 	r, err := s.records()
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	data, err := r.Record(ctx, recordLayer)
 	if errors.Is(err, ErrNotFound) {
-		return nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("journal: read the personal layer: %w", err)
 	}
 	var l storedLayer
-	if err == nil {
-		err = json.Unmarshal(data, &l)
-	}
+	err = json.Unmarshal(data, &l)
 	if err == nil && l.Layer == nil {
 		err = errors.New("no layer in it")
 	}
@@ -195,9 +211,9 @@ func (s *Service) loadLayer(ctx context.Context) *storedLayer {
 	}
 	if err != nil {
 		s.warn(fmt.Sprintf("What SAMO learned from your corrections could not be read (%v); emotions are read without it until you personalize again (samo emotions personalize).", err))
-		return nil
+		return nil, nil
 	}
-	return &l
+	return &l, nil
 }
 
 // applyLayer makes em the personal reading of l, keeping the model's own
@@ -363,22 +379,22 @@ func (s *Service) othersCheck(layer *personal.Layer, th []float32) *OthersCheck 
 
 // ResetPersonal forgets the personal layer: entries are read by the model
 // alone again (Reanalyze re-reads the saved ones). The corrections stay.
-func (s *Service) ResetPersonal(ctx context.Context) error {
+func (s *Service) ResetPersonal(ctx context.Context) (PersonalReport, error) {
 	rec, err := s.records()
 	if err != nil {
-		return err
+		return PersonalReport{}, err
 	}
 	if err := rec.DeleteRecord(ctx, recordLayer); err != nil {
-		return fmt.Errorf("journal: reset personalization: %w", err)
+		return PersonalReport{}, fmt.Errorf("journal: reset personalization: %w", err)
 	}
 	s.personal.mu.Lock()
 	s.personal.layer, s.personal.loaded = nil, true
 	s.personal.mu.Unlock()
-	rep := PersonalReport{At: s.now(), Reset: true, Reason: "Back to the model's own reading."}
+	rep := PersonalReport{At: s.now(), Reset: true, Reason: "Emotions are read by the model alone again; re-reading the journal (samo reanalyze) brings past entries back to its reading."}
 	if s.analyzer != nil {
 		rep.Model = s.analyzer.ModelName() + " " + s.analyzer.ModelVersion()
 	}
-	return s.addHistory(ctx, rec, rep)
+	return rep, s.addHistory(ctx, rec, rep)
 }
 
 // PersonalHistory returns every re-tuning so far, oldest first.
@@ -421,18 +437,47 @@ func (s *Service) addHistory(ctx context.Context, rec RecordStore, rep PersonalR
 	return nil
 }
 
-// nextLayerName names a new layer by how many were applied before it.
+// nextLayerName names a new layer personal-N, N one more than any layer
+// named before it: in the history, or the one stored (which a damaged
+// history no longer names), so that no two layers share a name.
 func (s *Service) nextLayerName(ctx context.Context) string {
-	n := 1
+	n := 0
 	if rec, err := s.records(); err == nil {
 		h, _ := readHistory(ctx, rec)
 		for _, r := range h {
-			if r.Applied {
-				n++
-			}
+			n = max(n, layerNumber(r.Layer))
 		}
 	}
-	return fmt.Sprintf("personal-%d", n)
+	if l, _ := s.loadStoredName(ctx); l != "" {
+		n = max(n, layerNumber(l))
+	}
+	return fmt.Sprintf("personal-%d", n+1)
+}
+
+// loadStoredName is the stored layer's name, whatever model it was
+// learned over.
+func (s *Service) loadStoredName(ctx context.Context) (string, error) {
+	rec, err := s.records()
+	if err != nil {
+		return "", err
+	}
+	data, err := rec.Record(ctx, recordLayer)
+	if err != nil {
+		return "", err
+	}
+	var l struct {
+		Name string `json:"name"`
+	}
+	return l.Name, json.Unmarshal(data, &l)
+}
+
+// layerNumber is N of a name personal-N, 0 for another name.
+func layerNumber(name string) int {
+	var n int
+	if _, err := fmt.Sscanf(name, "personal-%d", &n); err != nil {
+		return 0
+	}
+	return n
 }
 
 // changes counts how the layer would change the reading of the entries.

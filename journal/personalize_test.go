@@ -3,6 +3,7 @@ package journal_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -111,7 +112,7 @@ func TestPersonalize_LearnsWhatThePersonMeans(t *testing.T) {
 	}
 
 	// back to the model alone
-	if err := s.ResetPersonal(ctx); err != nil {
+	if _, err := s.ResetPersonal(ctx); err != nil {
 		t.Fatal(err)
 	}
 	e, _ = s.Add(ctx, "Annoyance, plainly.")
@@ -308,5 +309,74 @@ func TestPersonalize_RefusesALayerThatReadsOthersMuchWorse(t *testing.T) {
 	if rep.Applied || rep.Helps || !strings.Contains(rep.Reason, "other people's writing") {
 		t.Errorf("a layer reading others' annoyance as anger (macro-F1 %.2f → %.2f) was not refused: %+v",
 			rep.Others.Before.MacroF1, rep.Others.After.MacroF1, rep)
+	}
+}
+
+// flakyRecords is a store whose next few record reads fail, as a store
+// that could not be read for a moment (or a stopped context) would.
+type flakyRecords struct {
+	*journaltest.MemStore
+	fails int
+}
+
+func (f *flakyRecords) Record(ctx context.Context, name string) ([]byte, error) {
+	if f.fails > 0 {
+		f.fails--
+		return nil, errors.New("the disk is busy")
+	}
+	return f.MemStore.Record(ctx, name)
+}
+
+func TestPersonalize_AFailedReadOfTheLayerIsTriedAgain(t *testing.T) {
+	ctx := context.Background()
+	_, store, an := angryJournal(t, 12)
+	s := journal.NewService(store, journal.WithAnalyzer(an))
+	if rep, err := s.Personalize(ctx, journal.PersonalizeOptions{}); err != nil || !rep.Applied {
+		t.Fatalf("%+v, %v", rep, err)
+	}
+	flaky := &flakyRecords{MemStore: store, fails: 1}
+	fresh := journal.NewService(flaky, journal.WithAnalyzer(an))
+	if _, err := fresh.Add(ctx, "Annoyance, first."); err != nil {
+		t.Fatal(err)
+	}
+	e, err := fresh.Add(ctx, "Annoyance, second.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Emotions.Personal == "" {
+		t.Error("one failed read of the layer turned it off for good")
+	}
+	flaky.fails = 1
+	other := journal.NewService(flaky, journal.WithAnalyzer(an))
+	if _, err := other.Reanalyze(ctx, false, nil); err == nil {
+		t.Error("re-reading went on without the person's layer, which could not be read")
+	}
+}
+
+func TestPersonalize_NoTwoLayersShareAName(t *testing.T) {
+	ctx := context.Background()
+	s, store, _ := angryJournal(t, 12)
+	first, err := s.Personalize(ctx, journal.PersonalizeOptions{})
+	if err != nil || !first.Applied {
+		t.Fatalf("%+v, %v", first, err)
+	}
+	if err := store.PutRecord(ctx, "emotion-layer-history", []byte("{damaged")); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 6 { // more corrections: another layer
+		e, err := s.Add(ctx, fmt.Sprintf("Annoyance again, %d.", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Correct(ctx, e.ID, []string{"anger"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	second, err := s.Personalize(ctx, journal.PersonalizeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !second.Applied || second.Layer == first.Layer {
+		t.Errorf("the second layer (applied %v) is named %q, the first %q", second.Applied, second.Layer, first.Layer)
 	}
 }

@@ -344,13 +344,16 @@ func (s *Service) Reanalyze(ctx context.Context, force bool, progress ReanalyzeP
 		return 0, errors.New("journal: reanalyze: no emotion model")
 	}
 	name, version := s.analyzer.ModelName(), s.analyzer.ModelVersion()
-	layer := s.personalLayer(ctx)
+	layer, err := s.currentLayer(ctx)
+	if err != nil { // re-reading now would read without the person's layer
+		return 0, fmt.Errorf("journal: reanalyze: %w", err)
+	}
 	personalName := ""
 	if layer != nil {
 		personalName = layer.Name
 	}
 	var ids []string
-	err := s.store.Each(ctx, func(e Entry) error {
+	err = s.store.Each(ctx, func(e Entry) error {
 		if e.Wordless() {
 			return nil // a recording without words (yet): SetTranscript reads it
 		}

@@ -107,6 +107,12 @@ func calendarData(in journal.Insights, byValence bool) chart.CalendarData {
 		for _, b := range valenceBands {
 			d.Legend = append(d.Legend, chart.Swatch{Name: b.name, Color: b.color})
 		}
+		for _, m := range in.Calendar {
+			if m.Valence == nil { // days whose entries have no reading yet
+				d.Legend = append(d.Legend, chart.Swatch{Name: "not read yet", Color: color.NRGBA{0xDD, 0xDD, 0xDD, 0xFF}})
+				break
+			}
+		}
 	}
 	for _, m := range in.Calendar {
 		var c color.Color = chart.GroupColor("neutral")
@@ -114,12 +120,19 @@ func calendarData(in journal.Insights, byValence bool) chart.CalendarData {
 		if m.Dominant != "" {
 			c, feel = chart.GroupColor(m.Dominant), m.Dominant
 		}
+		valence := "not read yet"
+		if m.Valence != nil {
+			valence = fmt.Sprintf("valence %+.2f", *m.Valence)
+		}
 		if byValence {
-			b := valenceBands[valenceBand(m.Valence)]
-			c, feel = b.color, b.name
+			c, feel = color.NRGBA{0xDD, 0xDD, 0xDD, 0xFF}, "not read yet"
+			if m.Valence != nil {
+				b := valenceBands[valenceBand(*m.Valence)]
+				c, feel = b.color, b.name
+			}
 		}
 		d.Days = append(d.Days, chart.Day{Date: m.Day, Has: true, Color: c,
-			Label: fmt.Sprintf("%s · %d %s · valence %+.2f", feel, m.Entries, journal.Plural(m.Entries, "entry", "entries"), m.Valence)})
+			Label: fmt.Sprintf("%s · %d %s · %s", feel, m.Entries, journal.Plural(m.Entries, "entry", "entries"), valence)})
 	}
 	return d
 }

@@ -404,14 +404,18 @@ func (s *insightsScreen) associationRow(a journal.Association) fyne.CanvasObject
 	text := widget.NewLabel(fmt.Sprintf("“%s” with %s: %.1f× as often (95%% interval %.1f–%.1f), in %d of the %d entries with it.",
 		a.Word, a.Group, a.Lift, a.Low, a.High, a.With, a.Uses))
 	text.Wrapping = fyne.TextWrapWord
-	find := widget.NewButton("Read them", func() { s.sh.findInLane(fmt.Sprintf("%s -emotion %s", quoteWord(a.Word), a.Group)) })
+	find := widget.NewButton("Read them", func() { s.sh.findInLane(fmt.Sprintf("%s -emotion %s", searchTerm(a), a.Group)) })
 	return container.NewBorder(nil, nil, container.NewCenter(chipFor(a.Group)), find, text)
 }
 
-// quoteWord quotes a word or tag for Memory Lane's search: @tag for a tag
-// (no spaces), the word as it is otherwise.
-func quoteWord(w string) string {
-	if strings.ContainsAny(w, " \"") {
+// searchTerm is how Memory Lane's search asks for an association's word
+// (quoted when it holds a space or a quote) or tag (@tag).
+func searchTerm(a journal.Association) string {
+	w := a.Word
+	if a.Tag {
+		return "@" + w
+	}
+	if strings.ContainsAny(w, " \"-") {
 		return `"` + strings.ReplaceAll(w, `"`, "") + `"`
 	}
 	return w

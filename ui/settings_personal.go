@@ -142,7 +142,7 @@ func (p *personalSection) apply() {
 		if err == nil && rep.Applied {
 			n, err = p.s.svc.Reanalyze(ctx, false, journal.ReanalyzeProgress(progress))
 		}
-		h, herr := p.s.svc.EmotionHealth(ctx)
+		h, herr := p.s.svc.EmotionHealth(context.Background()) // also after a Cancel
 		return func() {
 			if n > 0 {
 				p.s.sh.journal.refresh()
@@ -172,12 +172,12 @@ func (p *personalSection) onForget() {
 
 func (p *personalSection) forgetNow() {
 	p.s.run("Going back to the model's own reading…", true, func(ctx context.Context, progress func(int, int)) func() {
-		err := p.s.svc.ResetPersonal(ctx)
+		_, err := p.s.svc.ResetPersonal(ctx)
 		n := 0
 		if err == nil {
 			n, err = p.s.svc.Reanalyze(ctx, false, journal.ReanalyzeProgress(progress))
 		}
-		h, herr := p.s.svc.EmotionHealth(ctx)
+		h, herr := p.s.svc.EmotionHealth(context.Background()) // also after a Cancel
 		return func() {
 			if n > 0 {
 				p.s.sh.journal.refresh()

@@ -258,14 +258,13 @@ func (c *cli) personalizeCommand() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.withJournal(func(svc *journal.Service) error {
-				if reset {
-					if err := svc.ResetPersonal(cmd.Context()); err != nil {
-						return err
-					}
-					fmt.Fprintln(c.stdout, "emotions are read by the model alone again; run `samo reanalyze` to re-read past entries")
-					return nil
+				run := func() (journal.PersonalReport, error) {
+					return svc.Personalize(cmd.Context(), journal.PersonalizeOptions{DryRun: dryRun})
 				}
-				rep, err := svc.Personalize(cmd.Context(), journal.PersonalizeOptions{DryRun: dryRun})
+				if reset {
+					run = func() (journal.PersonalReport, error) { return svc.ResetPersonal(cmd.Context()) }
+				}
+				rep, err := run()
 				if err != nil {
 					return err
 				}

@@ -90,7 +90,11 @@ func TestCLI_PersonalizeAndHealth(t *testing.T) {
 	if !strings.Contains(r.stdout, `"emotion_health"`) || !strings.Contains(r.stdout, `"personal": "personal-1"`) {
 		t.Errorf("doctor --json lacks the emotion health:\n%s", r.stdout)
 	}
-	mustSucceed(t, samo(t, "", nil, "--home", home, "emotions", "personalize", "--reset"))
+	r = mustSucceed(t, samo(t, "", nil, "--home", home, "emotions", "personalize", "--reset", "--json"))
+	var reset journal.PersonalReport
+	if err := json.Unmarshal([]byte(r.stdout), &reset); err != nil || !reset.Reset {
+		t.Errorf("personalize --reset --json: %v\n%s", err, r.stdout)
+	}
 	r = mustSucceed(t, samo(t, "", nil, "--home", home, "emotions", "health"))
 	if strings.Contains(r.stdout, "personal-1") {
 		t.Errorf("after --reset the health still names the layer:\n%s", r.stdout)
