@@ -180,7 +180,9 @@ func (s *insightsScreen) onSaveChart(kind string) {
 }
 
 // saveChart draws the chart called kind of what the screen shows, in the
-// window's theme, and writes it to path as a PNG.
+// window's theme, and writes it to path as a PNG. It draws on the UI
+// goroutine (a tenth to a quarter of a second): Fyne's text caches may
+// only be used from there; the file is written in the background.
 func (s *insightsScreen) saveChart(kind, path string) {
 	dark := s.sh.app.Settings().ThemeVariant() == theme.VariantDark
 	img, err := ChartImage(s.shown, kind, fyne.NewSize(savedWidth, savedHeight), savedScale, dark)
