@@ -377,6 +377,37 @@ func (s *Service) othersCheck(layer *personal.Layer, th []float32) *OthersCheck 
 		After:  finiteMetrics(personal.Evaluate(ex, read(layer), groupOfLabel))}
 }
 
+// offerPersonalize tells the person, when their corrections reach
+// MinCorrections and again each time they double, that SAMO can learn
+// from them; never when a layer is in use. It counts from Memory Lane's
+// index when it is built (a correction does not build it).
+func (s *Service) offerPersonalize(ctx context.Context) {
+	s.lane.mu.RLock()
+	n := -1
+	if ix := s.lane.ix; ix != nil {
+		n = 0
+		for i := range ix.docs {
+			if ix.docs[i].id != "" && ix.docs[i].corrected {
+				n++
+			}
+		}
+	}
+	s.lane.mu.RUnlock()
+	if !isDoubling(n) || s.personalLayer(ctx) != nil {
+		return
+	}
+	s.notices.Notify(fmt.Sprintf("SAMO can now learn from your %d corrections how you mean each feeling: see Settings, Learning from you (or samo emotions personalize). Nothing changes unless you ask.", n))
+}
+
+// isDoubling reports whether n is MinCorrections times a power of two.
+func isDoubling(n int) bool {
+	if n < MinCorrections || n%MinCorrections != 0 {
+		return false
+	}
+	k := n / MinCorrections
+	return k&(k-1) == 0
+}
+
 // ResetPersonal forgets the personal layer: entries are read by the model
 // alone again (Reanalyze re-reads the saved ones). The corrections stay.
 func (s *Service) ResetPersonal(ctx context.Context) (PersonalReport, error) {

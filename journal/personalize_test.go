@@ -380,3 +380,53 @@ func TestPersonalize_NoTwoLayersShareAName(t *testing.T) {
 		t.Errorf("the second layer (applied %v) is named %q, the first %q", second.Applied, second.Layer, first.Layer)
 	}
 }
+
+func TestPersonalize_OfferedWhenCorrectionsGather(t *testing.T) {
+	ctx := context.Background()
+	notices := journal.NewNotices()
+	var (
+		mu   sync.Mutex
+		told []string
+	)
+	stop := notices.Listen(func(n journal.Notice) {
+		mu.Lock()
+		defer mu.Unlock()
+		told = append(told, n.Message)
+	})
+	defer stop()
+	s := journal.NewService(journaltest.NewMemStore(), journal.WithAnalyzer(&journaltest.WordAnalyzer{Name: "words", Version: "1"}), journal.WithNotices(notices))
+	if err := s.PrepareLane(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	offers := func() int {
+		time.Sleep(10 * time.Millisecond)
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, m := range told {
+			if strings.Contains(m, "can now learn from your") {
+				n++
+			}
+		}
+		return n
+	}
+	for i := range 21 {
+		e, err := s.Add(ctx, fmt.Sprintf("Annoyance at the queue, day %d.", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Correct(ctx, e.ID, []string{"anger"}); err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		switch {
+		case i+1 >= 20:
+			want = 2
+		case i+1 >= 10:
+			want = 1
+		}
+		if got := offers(); got != want {
+			t.Fatalf("after %d corrections, offered %d times, want %d", i+1, got, want)
+		}
+	}
+}

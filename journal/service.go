@@ -288,6 +288,9 @@ func (s *Service) Correct(ctx context.Context, id string, labels []string) (Entr
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: correct entry %s: %w", id, err)
 	}
+	if e.Corrected() {
+		s.offerPersonalize(ctx)
+	}
 	return e, nil
 }
 
