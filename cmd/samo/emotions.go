@@ -106,7 +106,7 @@ func (c *cli) evalCommand() *cobra.Command {
 
 func (c *cli) emotionsCommand() *cobra.Command {
 	return c.modelGroup(modelGroup{
-		use: "emotions", short: "Manage the emotion model",
+		use: "emotions", short: "The emotion model: install one, learn from your corrections, see how well it reads you",
 		installShort: "Use an installed emotion model from now on (a SAMO bundle, or a Hugging Face ONNX export of a GoEmotions classifier)",
 		installLong: "install makes the model in DIR the one SAMO reads emotions with. DIR is a SAMO bundle (with manifest.json)\n" +
 			"or a Hugging Face ONNX export of a BERT-family GoEmotions classifier (config.json with the 28 labels,\n" +
