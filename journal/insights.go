@@ -428,7 +428,7 @@ func (s *Service) Insights(ctx context.Context, q InsightsQuery) (Insights, erro
 	in.Mix = mix(now)
 	in.Streaks = streaks(days, from)
 	if len(before) > 0 {
-		in.Change = compare(now, before, in.Days, from, prevFrom)
+		in.Change = compare(days, dayLevels(before, in.Days), len(now), len(before), from, prevFrom)
 	}
 	in.Patterns = detect(days, now, ids, from, q.Seed)
 	return in, nil
@@ -451,7 +451,8 @@ func chooseSpan(n int) Span {
 type dayLevel struct {
 	entries, scored int
 	sum             [nSeries]float64
-	valence         float64 // sum over scored entries
+	felt            [nSeries]int // scored entries with each series as a feeling
+	valence         float64      // sum over scored entries
 	groups          [len(EkmanGroups)]int
 }
 
@@ -466,6 +467,9 @@ func (d *dayLevel) add(r reading) {
 	d.scored++
 	for i, x := range r.levels {
 		d.sum[i] += x
+		if r.feels&(1<<i) != 0 {
+			d.felt[i]++
+		}
 	}
 	d.valence += r.valence
 }
@@ -529,6 +533,8 @@ func periods(rs []reading, from, to time.Time, by Span, loc *time.Location) []Ag
 		if d.scored > 0 {
 			a.Mean, a.Groups = map[string]float64{}, map[string]float64{}
 			fill(a.Mean, a.Groups, func(k int) float64 { return d.sum[k] / float64(d.scored) })
+			a.Share, a.GroupShare = map[string]float64{}, map[string]float64{}
+			fill(a.Share, a.GroupShare, func(k int) float64 { return float64(d.felt[k]) / float64(d.scored) })
 			v := d.valence / float64(d.scored)
 			a.Valence = &v
 		}
@@ -541,27 +547,6 @@ func periods(rs []reading, from, to time.Time, by Span, loc *time.Location) []Ag
 		if n > 0 && d.entries > 0 {
 			v := sum / float64(n)
 			a.Rolling = &v
-		}
-	}
-	// shares need each entry's feelings: count them per period
-	share := make([][nSeries]int, len(out))
-	i = 0
-	for _, r := range rs {
-		for i+1 < len(out) && !r.created.Before(out[i+1].Start) {
-			i++
-		}
-		if r.scored {
-			for k := range nSeries {
-				if r.feels&(1<<k) != 0 {
-					share[i][k]++
-				}
-			}
-		}
-	}
-	for i := range out {
-		if n := acc[i].scored; n > 0 {
-			out[i].Share, out[i].GroupShare = map[string]float64{}, map[string]float64{}
-			fill(out[i].Share, out[i].GroupShare, func(k int) float64 { return float64(share[i][k]) / float64(n) })
 		}
 	}
 	return out
@@ -586,19 +571,11 @@ func calendar(days []dayLevel, from time.Time) []DayMood {
 // meanInterval is the mean of xs and its 95% interval (normal
 // approximation); with one value the interval is unknown (±Inf).
 func meanInterval(xs []float64) (mean, low, high float64) {
-	n := float64(len(xs))
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= n
 	if len(xs) < 2 {
-		return mean, math.Inf(-1), math.Inf(1)
+		return xs[0], math.Inf(-1), math.Inf(1)
 	}
-	var ss float64
-	for _, x := range xs {
-		ss += (x - mean) * (x - mean)
-	}
-	half := 1.96 * math.Sqrt(ss/(n-1)/n)
+	mean, variance := meanVar(xs)
+	half := 1.96 * math.Sqrt(variance/float64(len(xs)))
 	return mean, mean - half, mean + half
 }
 
@@ -709,10 +686,10 @@ func streaks(days []dayLevel, from time.Time) Streaks {
 	return st
 }
 
-// compare sets the day levels of now against before's (n days each).
-func compare(now, before []reading, n int, from, prevFrom time.Time) *Comparison {
-	c := &Comparison{PreviousFrom: prevFrom, PreviousTo: from, Entries: len(now), PreviousEntries: len(before)}
-	a, b := dayLevels(now, n), dayLevels(before, n)
+// compare sets the stretch's day levels (a, from now entries) against those of
+// the stretch before (b, from before entries).
+func compare(a, b []dayLevel, now, before int, from, prevFrom time.Time) *Comparison {
+	c := &Comparison{PreviousFrom: prevFrom, PreviousTo: from, Entries: now, PreviousEntries: before}
 	item := func(name string, get func(d *dayLevel) (float64, bool)) {
 		var xa, xb []float64
 		for i := range a {
