@@ -330,8 +330,7 @@ func (s *Service) Personalize(ctx context.Context, opts PersonalizeOptions) (Per
 	case !rep.Helps:
 		rep.Reason = fmt.Sprintf("Learning from your corrections would not read them better (macro-F1 %.2f with it, %.2f without, tested on corrections it did not learn from), so SAMO keeps reading as it does.",
 			rep.After.MacroF1, rep.Before.MacroF1)
-	case opts.DryRun:
-		rep.Reason = "A dry run: nothing was changed."
+	case opts.DryRun: // it helps; a dry run changes nothing
 	default:
 		data, err := json.Marshal(sl)
 		if err != nil {
@@ -598,5 +597,7 @@ func (r PersonalReport) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "Applied as %s: new entries are read with it; `samo reanalyze` re-reads the others. `samo emotions personalize --reset` goes back.\n", r.Layer)
 		return
 	}
-	fmt.Fprintln(w, r.Reason)
+	if r.Reason != "" {
+		fmt.Fprintln(w, r.Reason)
+	}
 }

@@ -118,13 +118,12 @@ func (p *personalSection) onLearn() {
 func (p *personalSection) confirm(rep journal.PersonalReport) {
 	var b strings.Builder
 	rep.WriteText(&b)
-	text := strings.ReplaceAll(strings.TrimSpace(b.String()), "`", "")
-	text = strings.ReplaceAll(text, "A dry run: nothing was changed.", "")
+	text := strings.TrimSpace(b.String()) // a dry run's report names no command
 	if !rep.Helps {
-		p.s.say(strings.TrimSpace(text), widget.MediumImportance)
+		p.s.say(text, widget.MediumImportance)
 		return
 	}
-	msg := widget.NewLabel(strings.TrimSpace(text) + "\n\nUse it, and re-read your journal with it? Your corrections stay as they are, and you can go back at any time.")
+	msg := widget.NewLabel(text + "\n\nUse it, and re-read your journal with it? Your corrections stay as they are, and you can go back at any time.")
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm("Learn from your corrections", "Use it and re-read", "Not now", container.NewGridWrap(fyne.NewSize(460, 220), container.NewVScroll(msg)), func(ok bool) {
 		if ok {
