@@ -30,19 +30,35 @@ func ChartNames() []string {
 	return []string{ChartTimeline, ChartCalendar, ChartCalendarValence, ChartWeekday, ChartHours, ChartMix}
 }
 
+// ChartOptions size a chart drawn to an image: Width and Height in Fyne
+// units, Scale pixels per unit, in the dark theme or the light.
+type ChartOptions struct {
+	Width, Height, Scale float32
+	Dark                 bool
+}
+
 // ChartImage draws one of the Insights screen's charts of in, with the same
-// drawing code as the window, at size (in Fyne units, at scale pixels per
-// unit), in the light theme or the dark.
-func ChartImage(in journal.Insights, kind string, size fyne.Size, scale float32, dark bool) (image.Image, error) {
+// drawing code as the window.
+func ChartImage(in journal.Insights, kind string, o ChartOptions) (image.Image, error) {
 	obj, err := newChart(in, kind)
 	if err != nil {
 		return nil, err
 	}
 	variant := theme.VariantLight
-	if dark {
+	if o.Dark {
 		variant = theme.VariantDark
 	}
-	return chart.Render(obj, size, chart.WithVariant(theme.DefaultTheme(), variant), scale), nil
+	return chart.Render(obj, fyne.NewSize(o.Width, o.Height), chart.WithVariant(theme.DefaultTheme(), variant), o.Scale), nil
+}
+
+// WriteChart draws one of the charts of in (see ChartImage) and writes it
+// to path as a PNG file; it returns the image's size in pixels.
+func WriteChart(path string, in journal.Insights, kind string, o ChartOptions) (image.Point, error) {
+	img, err := ChartImage(in, kind, o)
+	if err != nil {
+		return image.Point{}, err
+	}
+	return img.Bounds().Size(), chart.WritePNG(path, img)
 }
 
 // newChart returns the chart called kind, drawing in.

@@ -185,7 +185,7 @@ func (s *insightsScreen) onSaveChart(kind string) {
 // only be used from there; the file is written in the background.
 func (s *insightsScreen) saveChart(kind, path string) {
 	dark := s.sh.app.Settings().ThemeVariant() == theme.VariantDark
-	img, err := ChartImage(s.shown, kind, fyne.NewSize(savedWidth, savedHeight), savedScale, dark)
+	img, err := ChartImage(s.shown, kind, ChartOptions{Width: savedWidth, Height: savedHeight, Scale: savedScale, Dark: dark})
 	if err != nil {
 		dialog.ShowError(err, s.sh.window)
 		return

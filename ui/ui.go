@@ -12,8 +12,8 @@
 // insights) runs off the UI goroutine with its progress shown; goroutines
 // touch widgets only through fyne.Do, one result shown at a time.
 //
-// The Insights screen's charts are the widgets of ui/chart; ChartImage
-// draws the same charts to images for samo chart.
+// The Insights screen's charts are the widgets of ui/chart; WriteChart
+// draws the same charts to PNG files for samo chart.
 //
 // Recording goes through the Voice interface: NewMicrophone (microphone.go)
 // is the real one, over the audio package; tests use an in-memory Voice.

@@ -5,12 +5,10 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/samojournal/samo/journal"
 	"github.com/samojournal/samo/ui"
-	"github.com/samojournal/samo/ui/chart"
 )
 
 // stretchFlags are the range insights and charts share.
@@ -48,11 +46,9 @@ func (c *cli) insightsCommand() *cobra.Command {
 
 func (c *cli) chartCommand() *cobra.Command {
 	var (
-		f             stretchFlags
-		out           string
-		width, height float32
-		scale         float32
-		dark          bool
+		f   stretchFlags
+		out string
+		o   ui.ChartOptions
 	)
 	cmd := &cobra.Command{
 		Use:       "chart " + strings.Join(ui.ChartNames(), "|") + " --out FILE.png",
@@ -70,24 +66,20 @@ func (c *cli) chartCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				img, err := ui.ChartImage(in, args[0], fyne.NewSize(width, height), scale, dark)
-				if err != nil {
-					return err
+				size, err := ui.WriteChart(out, in, args[0], o)
+				if err == nil {
+					fmt.Fprintf(c.stdout, "wrote %s (%d×%d)\n", out, size.X, size.Y)
 				}
-				if err := chart.WritePNG(out, img); err != nil {
-					return err
-				}
-				fmt.Fprintf(c.stdout, "wrote %s (%d×%d)\n", out, img.Bounds().Dx(), img.Bounds().Dy())
-				return nil
+				return err
 			})
 		},
 	}
 	f.add(cmd)
 	cmd.Flags().StringVar(&out, "out", "", "the PNG file to write")
 	_ = cmd.MarkFlagRequired("out") // the flag is defined just above
-	cmd.Flags().Float32Var(&width, "width", 900, "width in points")
-	cmd.Flags().Float32Var(&height, "height", 360, "height in points")
-	cmd.Flags().Float32Var(&scale, "scale", 2, "pixels per point")
-	cmd.Flags().BoolVar(&dark, "dark", false, "draw it in the dark theme")
+	cmd.Flags().Float32Var(&o.Width, "width", 900, "width in points")
+	cmd.Flags().Float32Var(&o.Height, "height", 360, "height in points")
+	cmd.Flags().Float32Var(&o.Scale, "scale", 2, "pixels per point")
+	cmd.Flags().BoolVar(&o.Dark, "dark", false, "draw it in the dark theme")
 	return cmd
 }

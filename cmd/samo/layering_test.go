@@ -38,10 +38,10 @@ func TestLayering_UIDoesNotReachTheStore(t *testing.T) {
 // journal is a bbolt file, the package stays small, and so do its functions.
 // (The bound was 1,500 lines for the 26 commands before Memory Lane; its
 // search, similar, lane, reindex and embeddings commands, flag parsing and
-// printing only, take about 200 more, insights and chart about 110, and
-// emotions personalize and health with the printing helper about 60.)
+// printing only, take about 200 more, insights and chart about 100, and
+// emotions personalize and health with the printing helper about 50.)
 func TestLayering_CommandLineStaysThin(t *testing.T) {
-	const maxLines, maxFuncLines = 1875, 60
+	const maxLines, maxFuncLines = 1860, 60
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
