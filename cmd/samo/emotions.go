@@ -12,7 +12,6 @@ import (
 
 	"github.com/samojournal/samo/inference/emotion"
 	"github.com/samojournal/samo/inference/models"
-	"github.com/samojournal/samo/internal/terminal"
 	"github.com/samojournal/samo/journal"
 )
 
@@ -226,7 +225,16 @@ func (c *cli) reanalyzeCommand() *cobra.Command {
 			}
 			return c.withJournal(func(svc *journal.Service) error {
 				start := time.Now()
-				n, err := svc.Reanalyze(cmd.Context(), all, terminal.Progress(c.stderr, "reanalyzing", 1))
+				last := time.Time{}
+				n, err := svc.Reanalyze(cmd.Context(), all, func(done, total int) {
+					if time.Since(last) > 200*time.Millisecond || done == total {
+						last = time.Now()
+						fmt.Fprintf(c.stderr, "\rreanalyzing: %d of %d entries (%d%%)", done, total, done*100/total)
+					}
+				})
+				if n > 0 {
+					fmt.Fprintln(c.stderr)
+				}
 				if err != nil {
 					return err
 				}

@@ -38,27 +38,18 @@ func Meter(w io.Writer) func(peak float32, elapsed time.Duration) {
 
 // Progress returns a callback drawing "what: done/total" on w, or nil when
 // w is not a terminal. Counts arrive in units of 1/per of what is shown
-// (per 1000 for milliseconds shown as seconds). It draws at most every
-// progressEvery, and always the end.
+// (per 1000 for milliseconds shown as seconds).
 func Progress(w io.Writer, what string, per int) func(done, total int) {
 	if !Is(w) {
 		return nil
 	}
-	var last time.Time
 	return func(done, total int) {
-		if done != total && time.Since(last) < progressEvery {
-			return
-		}
-		last = time.Now()
 		fmt.Fprintf(w, "\r%s: %d/%d", what, done/per, total/per)
 		if done == total {
 			fmt.Fprintln(w)
 		}
 	}
 }
-
-// progressEvery is how often Progress redraws at most.
-const progressEvery = 100 * time.Millisecond
 
 // ReadPassword asks question on out and reads a line from the terminal in
 // without echoing it.
