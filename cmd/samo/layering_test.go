@@ -41,7 +41,7 @@ func TestLayering_UIDoesNotReachTheStore(t *testing.T) {
 // printing only, take about 200 more, insights and chart about 100, and
 // emotions personalize and health with the printing helper about 50.)
 func TestLayering_CommandLineStaysThin(t *testing.T) {
-	const maxLines, maxFuncLines = 1860, 60
+	const maxLines, maxFuncLines = 1865, 60
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
