@@ -1,6 +1,8 @@
 # SAMO — the Makefile is the contract: people and CI run the same targets.
 #   make run    set up, build, and open the journal window
 #   make test   set up, vet, and run every test (GUI ones under Xvfb)
+#   make install    install SAMO as a desktop app into PREFIX (~/.local)
+#   make package    a Linux bundle, dist/samo-VERSION-linux-amd64.tar.xz
 
 GO       ?= go
 TAGS     := migrated_fynedo
@@ -10,7 +12,7 @@ BIN      := bin/samo
 # CGO is needed by Fyne, PortAudio and onnxruntime; -race needs it too.
 export CGO_ENABLED := 1
 
-.PHONY: all deps build run test lint bench icon screenshot screenshots stalls coldstart train-emotions wordvec emotion-reference clean
+.PHONY: all deps build run test lint bench icon screenshot screenshots stalls coldstart train-emotions wordvec emotion-reference install uninstall package clean
 
 all: build
 
@@ -25,6 +27,20 @@ build: deps
 ## run: open SAMO on the default journal (pass ARGS="--home DIR" to use another)
 run: build
 	./$(BIN) $(ARGS)
+
+## install: build, then install SAMO like a desktop app (scripts/install.sh):
+## PREFIX/bin/samo, onnxruntime in PREFIX/lib/samo/, the VAD model in
+## PREFIX/share/samo/models/, a menu entry and its icon under PREFIX/share/.
+## PREFIX defaults to ~/.local (sudo make install PREFIX=/usr/local for all
+## users); DESTDIR stages the files for a package.
+PREFIX  ?= $(HOME)/.local
+DESTDIR ?=
+install: build
+	./scripts/install.sh install --prefix '$(PREFIX)' --destdir '$(DESTDIR)' --bin $(BIN)
+
+## uninstall: remove what make install put in PREFIX (journals are kept)
+uninstall:
+	./scripts/install.sh uninstall --prefix '$(PREFIX)' --destdir '$(DESTDIR)'
 
 ## test: vet and run all tests with the race detector; SAMO_REQUIRE_GUI makes
 ## the real-window test fail, not skip, when Xvfb is missing. The PortAudio
