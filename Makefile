@@ -43,13 +43,15 @@ uninstall:
 	./scripts/install.sh uninstall --prefix '$(PREFIX)' --destdir '$(DESTDIR)'
 
 ## test: vet and run all tests with the race detector; SAMO_REQUIRE_GUI makes
-## the real-window test fail, not skip, when Xvfb is missing. The PortAudio
-## binding passes a stream id to C as a pointer, which the race detector's
+## the real-window test fail, not skip, when Xvfb is missing, and
+## SAMO_REQUIRE_ALL does the same for the tests of what make deps brings
+## (the real GloVe vectors, python3-onnx's checker, desktop-file-validate).
+## The PortAudio binding passes a stream id to C as a pointer, which the race detector's
 ## pointer checks reject, so they are off for that one package.
 RACEFLAGS := -race -gcflags='github.com/gordonklaus/portaudio=-d=checkptr=0'
 test: deps
 	$(GO) vet -tags $(TAGS) ./...
-	SAMO_REQUIRE_GUI=1 $(GO) test $(RACEFLAGS) -tags $(TAGS) -count=1 ./...
+	SAMO_REQUIRE_GUI=1 SAMO_REQUIRE_ALL=1 $(GO) test $(RACEFLAGS) -tags $(TAGS) -count=1 ./...
 
 ## lint: formatting, vet and staticcheck
 lint: deps

