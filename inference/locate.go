@@ -32,11 +32,12 @@ const VADModelFile = "silero_vad_v5.onnx"
 // InstallLibDir and InstallModelDir are where an installed SAMO keeps its
 // native library and its models, relative to the folder of the binary:
 // `make install` (scripts/install.sh) puts PREFIX/bin/samo beside
-// PREFIX/lib/samo/ and PREFIX/share/samo/models/, and the Linux bundle of
-// `make package` lays out usr/local the same way.
+// PREFIX/lib/samo/ and PREFIX/lib/samo/models/, and the Linux bundle of
+// `make package` lays out usr/local the same way. (Not PREFIX/share/samo:
+// with the default PREFIX, ~/.local, that is the journal's own folder.)
 const (
 	InstallLibDir   = "../lib/samo"
-	InstallModelDir = "../share/samo/models"
+	InstallModelDir = "../lib/samo/models"
 )
 
 // installDirs returns the folders, relative to an installed binary's folder

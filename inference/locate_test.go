@@ -128,8 +128,8 @@ func TestLocator_FindsTheInstalledLayout(t *testing.T) {
 		exe, lib, model   string // relative to a fresh prefix
 		withCacheAboveExe bool
 	}{
-		{"make install", "bin", "lib/samo", "share/samo/models", false},
-		{"installed, before a make cache above", "bin", "lib/samo", "share/samo/models", true},
+		{"make install", "bin", "lib/samo", "lib/samo/models", false},
+		{"installed, before a make cache above", "bin", "lib/samo", "lib/samo/models", true},
 		{"macOS app", "SAMO.app/Contents/MacOS", "SAMO.app/Contents/Frameworks", "SAMO.app/Contents/Resources/models", false},
 	}
 	for _, tt := range tests {

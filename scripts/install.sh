@@ -3,13 +3,14 @@
 #
 #   PREFIX/bin/samo                                        the program
 #   PREFIX/lib/samo/libonnxruntime.so.1                    onnxruntime 1.30.0
-#   PREFIX/share/samo/models/silero_vad_v5.onnx            the Silero VAD model
+#   PREFIX/lib/samo/models/silero_vad_v5.onnx              the Silero VAD model
 #   PREFIX/share/applications/app.samo.journal.desktop     the menu entry (Exec is PREFIX/bin/samo)
 #   PREFIX/share/icons/hicolor/SIZE/apps/app.samo.journal.png
 #
 # SAMO finds its library and model relative to its own folder
 # (inference.InstallLibDir, inference.InstallModelDir), so it runs from any
-# folder. `make install` and `make uninstall` call this script, and so does
+# folder. (PREFIX/share/samo is left alone: with the default PREFIX that is
+# where the journal lives.) `make install` and `make uninstall` call this script, and so does
 # the Makefile inside the Linux bundle of `make package`.
 #
 # Usage: install.sh [install|uninstall] [--prefix DIR] [--destdir DIR]
@@ -33,7 +34,7 @@ if [ -x "$here/usr/local/bin/samo" ]; then # the bundle of make package
   src=$here/usr/local
   bin=$src/bin/samo
   ort=$src/lib/samo/libonnxruntime.so.1
-  vad=$src/share/samo/models/silero_vad_v5.onnx
+  vad=$src/lib/samo/models/silero_vad_v5.onnx
   icon=$src/share/icons/hicolor/256x256/apps/$ID.png
   desktop=$src/share/applications/$ID.desktop
 else # the source tree
@@ -75,7 +76,7 @@ root_dir=$destdir$prefix
 
 bindir=$root_dir/bin
 libdir=$root_dir/lib/samo
-modeldir=$root_dir/share/samo/models
+modeldir=$root_dir/lib/samo/models
 appdir=$root_dir/share/applications
 icondir=$root_dir/share/icons/hicolor
 
@@ -94,7 +95,7 @@ refresh() {
 if [ "$action" = uninstall ]; then
   rm -f "$bindir/samo" "$libdir/libonnxruntime.so.1" "$modeldir/silero_vad_v5.onnx" "$appdir/$ID.desktop"
   rm -f "$icondir"/*/apps/"$ID.png"
-  rmdir "$libdir" "$modeldir" "$root_dir/share/samo" 2>/dev/null || true
+  rmdir "$modeldir" "$libdir" 2>/dev/null || true
   refresh
   say "removed SAMO from $root_dir (journals are kept)"
   exit 0

@@ -42,7 +42,7 @@ func TestInstall_DoctorFromAnotherFolder(t *testing.T) {
 
 	exe := filepath.Join(prefix, "bin", "samo")
 	lib := filepath.Join(prefix, "lib", "samo", "libonnxruntime.so.1")
-	model := filepath.Join(prefix, "share", "samo", "models", inference.VADModelFile)
+	model := filepath.Join(prefix, "lib", "samo", "models", inference.VADModelFile)
 	desktop := filepath.Join(prefix, "share", "applications", ui.AppID+".desktop")
 	icon := filepath.Join(prefix, "share", "icons", "hicolor", "256x256", "apps", ui.AppID+".png")
 	for _, f := range []string{exe, lib, model, desktop, icon} {
@@ -102,7 +102,7 @@ func TestInstall_DoctorFromAnotherFolder(t *testing.T) {
 
 	t.Run("uninstall removes it", func(t *testing.T) {
 		runInstall(t, "uninstall", "--prefix", prefix)
-		for _, f := range []string{exe, lib, model, desktop, icon, filepath.Join(prefix, "share", "samo")} {
+		for _, f := range []string{exe, lib, model, desktop, icon, filepath.Join(prefix, "lib", "samo")} {
 			if _, err := os.Stat(f); !os.IsNotExist(err) {
 				t.Errorf("%s is still there (%v)", f, err)
 			}
@@ -122,7 +122,7 @@ func TestInstall_DestdirStagesForThePrefix(t *testing.T) {
 	if !strings.Contains(string(b), "\nExec=/usr/local/bin/samo\n") {
 		t.Errorf("Exec is not /usr/local/bin/samo:\n%s", b)
 	}
-	for _, f := range []string{"bin/samo", "lib/samo/libonnxruntime.so.1", "share/samo/models/" + inference.VADModelFile} {
+	for _, f := range []string{"bin/samo", "lib/samo/libonnxruntime.so.1", "lib/samo/models/" + inference.VADModelFile} {
 		if _, err := os.Stat(filepath.Join(stage, "usr", "local", filepath.FromSlash(f))); err != nil {
 			t.Errorf("not staged: %v", err)
 		}
