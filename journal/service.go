@@ -30,6 +30,8 @@ type Service struct {
 	// embedding's notices: the same one is not given again for every entry
 	// that follows.
 	lastWarning, lastEmbedWarning atomic.Pointer[string]
+	// lastDamage is the last notice of damaged entries left out of a read.
+	lastDamage atomic.Pointer[string]
 	// lane is Memory Lane's index, built on first use (see lane.go).
 	lane lane
 	// personal is the journal's personal layer, read on first use (see
@@ -104,7 +106,23 @@ func NewService(store Store, opts ...Option) *Service {
 	if s.notices == nil {
 		s.notices = NewNotices()
 	}
+	if d, ok := store.(DamageStore); ok {
+		d.OnDamage(s.damaged)
+	}
+	if r, ok := store.(ReadOnlyStore); ok && r.ReadOnly() {
+		s.warn("the journal is open read-only (its folder or file is not writable): it can be read, and nothing can be saved")
+	}
 	return s
+}
+
+// damaged tells the person which entries a read left out, once for each
+// different set of them.
+func (s *Service) damaged(ids []string) {
+	msg := DamagedMessage(ids)
+	if last := s.lastDamage.Swap(&msg); last != nil && *last == msg {
+		return
+	}
+	s.warn(msg)
 }
 
 // Notices are where the Service gives what a person should know that did

@@ -3,6 +3,8 @@ package journal
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -110,4 +112,38 @@ type Query struct {
 	From, To time.Time
 	// WithEmbeddings loads each entry's embedding too.
 	WithEmbeddings bool
+}
+
+// DamageStore is a Store that leaves out of its reads (List, Each,
+// EachWithAudio) the entries it cannot read, rather than failing them all,
+// and says which it left out. A journal with such entries is not written
+// to until the person chooses what to do (see DamagedMessage).
+type DamageStore interface {
+	// OnDamage sets f to be called, after every read that left entries
+	// out, with their ids.
+	OnDamage(f func(ids []string))
+}
+
+// ReadOnlyStore is a Store that may have been opened read-only (its folder
+// or file is not writable): it reads, and refuses every write.
+type ReadOnlyStore interface {
+	// ReadOnly reports whether the journal was opened read-only.
+	ReadOnly() bool
+}
+
+// DamagedMessage is what a person is told when entries with the given ids
+// could not be read: how many, which, and what to do.
+func DamagedMessage(ids []string) string {
+	n := len(ids)
+	shown := ids
+	if len(shown) > 10 {
+		shown = shown[:10]
+	}
+	more := ""
+	if n > len(shown) {
+		more = fmt.Sprintf(" and %d more", n-len(shown))
+	}
+	return fmt.Sprintf("%d %s could not be read (damaged) and %s left out: %s%s; "+
+		"the journal is not written to until it is repaired: run `samo doctor`, or `samo restore BACKUP`",
+		n, Plural(n, "entry", "entries"), Plural(n, "was", "were"), strings.Join(shown, ", "), more)
 }

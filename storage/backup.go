@@ -1,14 +1,18 @@
 package storage
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/samojournal/samo/journal"
 )
 
 // Backup writes a consistent copy of the journal to path, from one read
@@ -66,11 +70,19 @@ func Restore(path, from string, opt Options) (kept string, err error) {
 }
 
 // restoreLocked is Restore for a caller that holds the journal's lock and
-// has no database open on path.
+// has no database open on path. On every failure it removes its copy of
+// the backup.
 func restoreLocked(path, from string, opt Options) (kept string, err error) {
-	tmp := path + ".restoring"
-	if err := copyFile(from, tmp, false); err != nil {
-		return "", fmt.Errorf("storage: restore from %s: %w", from, diskErr(err))
+	tmp := path + restoreSuffix
+	done := false
+	defer func() {
+		os.Remove(tmp + ".lock")
+		if !done {
+			os.Remove(tmp)
+		}
+	}()
+	if err := copyBackup(from, tmp); err != nil {
+		return "", fmt.Errorf("storage: %s is not a usable backup: %w", from, diskErr(err))
 	}
 	// Check read-only first: a writable open would turn an empty or foreign
 	// file into a new, empty journal and call it a good backup.
@@ -80,28 +92,61 @@ func restoreLocked(path, from string, opt Options) (kept string, err error) {
 		check, err = Open(tmp, Options{Timeout: opt.Timeout, Passphrase: opt.Passphrase})
 	}
 	if err == nil {
-		err = check.Check()
+		var h Health
+		h, err = check.Verify(context.Background())
+		if err == nil && len(h.Damaged) > 0 {
+			err = fmt.Errorf("%w: %d %s cannot be read: %s", ErrDamaged, len(h.Damaged),
+				journal.Plural(len(h.Damaged), "entry", "entries"), strings.Join(h.Damaged, ", "))
+		}
 		check.Close()
 	}
 	if err != nil {
-		os.Remove(tmp)
-		os.Remove(tmp + ".lock")
 		return "", fmt.Errorf("storage: %s is not a usable backup: %w", from, err)
 	}
-	os.Remove(tmp + ".lock")
 	if _, err := os.Stat(path); err == nil {
 		if kept, err = keepJournal(path); err != nil {
-			os.Remove(tmp)
 			return "", fmt.Errorf("storage: keep the current journal: %w", diskErr(err))
 		}
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
 		return kept, fmt.Errorf("storage: restore: %w", err)
 	}
+	done = true
 	syncDir(filepath.Dir(path))
 	return kept, nil
 }
+
+// copyBackup copies the backup at from to to, synced, once checkBackup
+// has found it plausible; it reads no more than the size checked, so a
+// file that grows meanwhile (or a device) cannot fill the disk.
+func copyBackup(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	size, err := checkBackup(in)
+	if err != nil {
+		return err
+	}
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.CopyN(out, in, size); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// restoreSuffix names the copy of a backup that a restore checks beside
+// the journal before it puts it in place.
+const restoreSuffix = ".restoring"
 
 // now is the clock that names kept journals; tests stop it.
 var now = time.Now
@@ -230,5 +275,10 @@ func (s *Store) reopen(opt Options) error {
 		return err
 	}
 	s.db, s.opt, s.codec, s.dataKey = next.db, next.opt, next.codec, next.dataKey
+	s.readOnlyWhy = ""
+	s.resetDamage() // what was known is of the journal replaced
+	s.scrub.mu.Lock()
+	s.scrub.zeroed = nil
+	s.scrub.mu.Unlock()
 	return nil
 }

@@ -183,6 +183,9 @@ func (s *Store) compact() error {
 		return err
 	}
 	s.db = db
+	s.scrub.mu.Lock()
+	s.scrub.zeroed = nil // of the file replaced
+	s.scrub.mu.Unlock()
 	// The new file has no free pages with old values: clear the mark.
 	return s.updateLocked(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Delete(keyCompactPending) })
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -160,19 +161,34 @@ func dropTimelineOf(tx *bolt.Tx, id []byte, prev journal.Entry, known bool) erro
 	if known {
 		return timeline.Delete(timeKey(prev.Created, string(id)))
 	}
-	var stale [][]byte
-	c := timeline.Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		if bytes.Equal(k[8:], id) {
-			stale = append(stale, bytes.Clone(k))
-		}
-	}
+	_, err := dropTimelineKeys(tx, id)
+	return err
+}
+
+// dropTimelineKeys removes every timeline key of the entry id, searching
+// the whole timeline; dropped says whether there were any.
+func dropTimelineKeys(tx *bolt.Tx, id []byte) (dropped bool, err error) {
+	timeline := tx.Bucket(bucketTimeline)
+	stale := timelineKeys(timeline, id)
 	for _, k := range stale {
 		if err := timeline.Delete(k); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return len(stale) > 0, nil
+}
+
+// timelineKeys returns the timeline keys of the entry id (there is one,
+// unless the journal is damaged), searching the whole timeline.
+func timelineKeys(timeline *bolt.Bucket, id []byte) [][]byte {
+	var keys [][]byte
+	c := timeline.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if len(k) >= 8 && bytes.Equal(k[8:], id) {
+			keys = append(keys, bytes.Clone(k))
+		}
+	}
+	return keys
 }
 
 // Get implements journal.Store; the entry comes with its embedding.
@@ -192,6 +208,9 @@ func (s *Store) Get(ctx context.Context, id string) (journal.Entry, error) {
 		}
 		return s.attachEmbedding(tx, &e)
 	})
+	if errors.Is(err, ErrDamaged) {
+		err = fmt.Errorf("%w; %s", err, RepairHint)
+	}
 	return e, err
 }
 
@@ -222,6 +241,10 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		k := []byte(id)
 		v := tx.Bucket(bucketEntries).Get(k)
 		if v == nil {
+			// A timeline key left without its entry is damage too: drop it.
+			if dropped, err := dropTimelineKeys(tx, k); err != nil || dropped {
+				return err
+			}
 			return fmt.Errorf("entry %s: %w", id, journal.ErrNotFound)
 		}
 		if err := s.dropTimeline(tx, k, v); err != nil {
@@ -233,17 +256,22 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 			}
 		}
 		return nil
-	})
+	}, id)
 	if err != nil {
 		return fmt.Errorf("storage: delete entry %s: %w", id, err)
 	}
+	s.repaired(id)
 	return nil
 }
 
 // List implements journal.Store: newest first by creation time, within
 // [q.From, q.To) when they are set, after the cursor q.Before.
+//
+// An entry that cannot be read (see damage.go) is left out, and reported
+// to the OnDamage function.
 func (s *Store) List(ctx context.Context, q journal.Query) ([]journal.Entry, error) {
 	var out []journal.Entry
+	var skipped []string
 	err := s.view(func(tx *bolt.Tx) error {
 		entries := tx.Bucket(bucketEntries)
 		c := tx.Bucket(bucketTimeline).Cursor()
@@ -254,11 +282,15 @@ func (s *Store) List(ctx context.Context, q journal.Query) ([]journal.Entry, err
 			if v == nil {
 				return fmt.Errorf("cursor entry %s: %w", q.Before, journal.ErrNotFound)
 			}
-			b, err := s.decodeEntry([]byte(q.Before), v)
-			if err != nil {
+			var at []byte
+			if b, err := s.decodeEntry([]byte(q.Before), v); err == nil {
+				at = timeKey(b.Created, q.Before)
+			} else if keys := timelineKeys(tx.Bucket(bucketTimeline), []byte(q.Before)); len(keys) > 0 {
+				at = keys[0] // a damaged cursor entry: its place in the timeline
+			} else {
 				return err
 			}
-			k = seekBefore(c, timeKey(b.Created, q.Before))
+			k = seekBefore(c, at)
 		case !q.To.IsZero():
 			k = seekBefore(c, timePrefix(q.To))
 		default:
@@ -280,13 +312,15 @@ func (s *Store) List(ctx context.Context, q journal.Query) ([]journal.Entry, err
 			}
 			id := k[8:]
 			e, err := s.decodeEntry(id, entries.Get(id))
+			if err == nil && q.WithEmbeddings {
+				err = s.attachEmbedding(tx, &e)
+			}
+			if errors.Is(err, ErrDamaged) {
+				skipped = append(skipped, string(id))
+				continue
+			}
 			if err != nil {
 				return err
-			}
-			if q.WithEmbeddings {
-				if err := s.attachEmbedding(tx, &e); err != nil {
-					return err
-				}
 			}
 			out = append(out, e)
 		}
@@ -295,6 +329,7 @@ func (s *Store) List(ctx context.Context, q journal.Query) ([]journal.Entry, err
 	if err != nil {
 		return nil, fmt.Errorf("storage: list entries: %w", err)
 	}
+	s.leftOut(skipped)
 	return out, nil
 }
 
@@ -322,7 +357,12 @@ func (s *Store) EachWithAudio(ctx context.Context, f func(journal.Entry, []byte)
 	return s.each(ctx, true, f)
 }
 
+// each is Each and EachWithAudio. An entry that cannot be read (its value,
+// embedding or, withAudio, recording) is left out and reported to the
+// OnDamage function once the walk is over.
 func (s *Store) each(ctx context.Context, withAudio bool, f func(journal.Entry, []byte) error) error {
+	var skipped []string
+	defer func() { s.leftOut(skipped) }()
 	return s.view(func(tx *bolt.Tx) error {
 		entries, audio := tx.Bucket(bucketEntries), tx.Bucket(bucketAudio)
 		c := tx.Bucket(bucketTimeline).Cursor()
@@ -332,19 +372,21 @@ func (s *Store) each(ctx context.Context, withAudio bool, f func(journal.Entry, 
 			}
 			id := k[8:]
 			e, err := s.decodeEntry(id, entries.Get(id))
+			if err == nil {
+				err = s.attachEmbedding(tx, &e)
+			}
+			var data []byte
+			if v := audio.Get(id); err == nil && withAudio && v != nil {
+				data, err = s.codec.open(bucketAudio, id, v)
+			}
+			if errors.Is(err, ErrDamaged) {
+				skipped = append(skipped, string(id))
+				continue
+			}
 			if err != nil {
 				return err
 			}
-			if err := s.attachEmbedding(tx, &e); err != nil {
-				return err
-			}
-			var data []byte
-			if v := audio.Get(id); withAudio && v != nil {
-				if data, err = s.codec.open(bucketAudio, id, v); err != nil {
-					return err
-				}
-			}
-			if err := f(e, data); err != nil {
+			if err := callUser(f, e, data); err != nil {
 				return err
 			}
 		}

@@ -55,3 +55,48 @@ func StopClockForTest(at time.Time) (start func()) {
 	now = func() time.Time { return at }
 	return func() { now = time.Now }
 }
+
+// StoredValueForTest returns a copy of the stored bytes of key in bucket.
+func StoredValueForTest(s *Store, bucket, key string) []byte {
+	var v []byte
+	s.view(func(tx *bolt.Tx) error {
+		v = append([]byte(nil), tx.Bucket([]byte(bucket)).Get([]byte(key))...)
+		return nil
+	})
+	return v
+}
+
+// BucketRootForTest returns the journal's page size and the page the
+// bucket's tree starts at (0 for a bucket kept inline in its parent).
+func BucketRootForTest(s *Store, bucket string) (pageSize int, root uint64) {
+	s.view(func(tx *bolt.Tx) error {
+		root = uint64(tx.Bucket([]byte(bucket)).Root())
+		return nil
+	})
+	return s.db.Info().PageSize, root
+}
+
+// SetUnwritableForTest makes Open ask why instead of the file system
+// whether a journal can be written; the returned function undoes it.
+func SetUnwritableForTest(why func(path string) string) (undo func()) {
+	old := unwritable
+	unwritable = why
+	return func() { unwritable = old }
+}
+
+// DropKeyChecksumForTest rewrites the key record without its checksum, as
+// SAMO wrote it before it kept one.
+func DropKeyChecksumForTest(s *Store) error {
+	return s.updateLocked(func(tx *bolt.Tx) error {
+		var cm cryptoMeta
+		if err := jsonUnmarshal(tx.Bucket(bucketMeta).Get(keyCrypto), &cm); err != nil {
+			return err
+		}
+		cm.Check = nil
+		raw, err := cm.marshal()
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keyCrypto, raw)
+	})
+}

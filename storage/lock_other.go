@@ -11,3 +11,12 @@ import (
 func lockJournal(path string, readOnly bool, timeout time.Duration) (*os.File, error) {
 	return nil, nil
 }
+
+// unwritable says why the journal at path cannot be written, or "" when it
+// can: a journal file without write permission.
+var unwritable = func(path string) string {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o200 == 0 {
+		return path + " is not writable"
+	}
+	return ""
+}

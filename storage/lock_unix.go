@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -46,4 +47,23 @@ func lockJournal(path string, readOnly bool, timeout time.Duration) (*os.File, e
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// unwritable says why the journal at path cannot be written (its folder or
+// file is not writable, or on a read-only file system), or "" when it can.
+// Root passes permission checks, so for root only a read-only file system
+// makes a journal unwritable.
+var unwritable = func(path string) string {
+	if _, err := os.Stat(path); err != nil {
+		return "" // a new journal: creating it says what is wrong
+	}
+	for _, p := range []string{path, filepath.Dir(path)} {
+		switch err := unix.Access(p, unix.W_OK); {
+		case errors.Is(err, unix.EROFS):
+			return p + " is on a read-only file system"
+		case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+			return p + " is not writable"
+		}
+	}
+	return ""
 }

@@ -3,8 +3,10 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/samojournal/samo/journal"
@@ -131,6 +133,8 @@ type Status struct {
 	// Locked is true for an encrypted journal that no passphrase was given for.
 	Locked  bool
 	Entries int
+	// Damaged are the entries that cannot be read (see Store.Verify).
+	Damaged []string
 }
 
 // ErrNoJournal means no journal file exists yet at the path.
@@ -138,9 +142,11 @@ var ErrNoJournal = errors.New("storage: no journal yet: it is created with the f
 
 // Inspect opens the journal at path read-only (so it works while another
 // SAMO has it open) and says whether it is encrypted and, when it can be
-// unlocked with pass, how many entries it holds. A journal of an older
-// schema is opened for writing instead, which upgrades it, as any SAMO
-// opening it would.
+// unlocked with pass, how many entries it holds. It checks the whole
+// journal (Store.Verify; bbolt's consistency check alone for a locked
+// one): damage is an error wrapping ErrDamaged that says what to do, with
+// the damaged entries in Status. A journal of an older schema is opened
+// for writing instead, which upgrades it, as any SAMO opening it would.
 func Inspect(ctx context.Context, path string, pass []byte) (Status, error) {
 	if _, err := os.Stat(path); os.IsNotExist(err) {
 		return Status{}, ErrNoJournal
@@ -150,14 +156,37 @@ func Inspect(ctx context.Context, path string, pass []byte) (Status, error) {
 		st, err = Open(path, Options{Passphrase: pass})
 	}
 	if errors.Is(err, ErrPassphraseRequired) {
-		return Status{Encrypted: true, Locked: true}, nil
+		st, err = Open(path, Options{ReadOnly: true, skipUnlock: true})
+		if err == nil {
+			defer st.Close()
+			if err = st.Check(); err != nil {
+				err = fmt.Errorf("%w; %s", err, RepairHint)
+			}
+		}
+		return Status{Encrypted: true, Locked: true}, err
 	}
 	if err != nil {
 		return Status{}, err
 	}
 	defer st.Close()
 	n, err := st.Count(ctx)
-	return Status{Encrypted: st.Encrypted(), Entries: n}, err
+	if err != nil {
+		return Status{}, err
+	}
+	s := Status{Encrypted: st.Encrypted(), Entries: n}
+	h, err := st.Verify(ctx)
+	if err != nil {
+		return s, err
+	}
+	s.Damaged = h.Damaged
+	switch {
+	case len(h.Damaged) > 0:
+		err = fmt.Errorf("%w: %s: the journal is not written to until it is repaired: delete %s (samo delete ID), or %s",
+			ErrDamaged, damagedList(h.Damaged), journal.Plural(len(h.Damaged), "it", "them"), RepairHint)
+	case len(h.Records) > 0:
+		err = fmt.Errorf("%w: the records %s cannot be read; %s", ErrDamaged, strings.Join(h.Records, ", "), RepairHint)
+	}
+	return s, err
 }
 
 // JournalPath is the journal file in the journal folder home.

@@ -102,7 +102,8 @@ func TestEncrypt_ConcurrentSavesKept(t *testing.T) {
 	t.Logf("%d saves during the switch, all kept", len(acked))
 }
 
-// Deleting an entry whose stored value is damaged leaves the journal listable.
+// A damaged entry is left out of the listing; deleting it is allowed, and
+// leaves the journal whole and writable.
 func TestDelete_DamagedEntry(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)
@@ -112,8 +113,14 @@ func TestDelete_DamagedEntry(t *testing.T) {
 	if err := storage.CorruptValueForTest(s, bad.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.List(ctx, journal.Query{}); !errors.Is(err, storage.ErrDamaged) {
-		t.Fatalf("listing with a damaged entry: %v, want ErrDamaged", err)
+	if es, err := s.List(ctx, journal.Query{}); err != nil || len(es) != 1 || es[0].ID != good.ID {
+		t.Fatalf("listing with a damaged entry: %d entries, %v; want the good one", len(es), err)
+	}
+	if got := s.Damaged(); len(got) != 1 || got[0] != bad.ID {
+		t.Errorf("Damaged() = %v, want [%s]", got, bad.ID)
+	}
+	if err := s.Put(ctx, entryAt(time.Now(), "refused")); !errors.Is(err, storage.ErrDamaged) {
+		t.Errorf("a save to a damaged journal: %v, want ErrDamaged", err)
 	}
 	if err := s.Delete(ctx, bad.ID); err != nil {
 		t.Fatal(err)
@@ -121,6 +128,9 @@ func TestDelete_DamagedEntry(t *testing.T) {
 	es, err := s.List(ctx, journal.Query{})
 	if err != nil || len(es) != 1 || es[0].ID != good.ID {
 		t.Errorf("after deleting the damaged entry: %v, %v", es, err)
+	}
+	if err := s.Put(ctx, entryAt(time.Now(), "saved again")); err != nil {
+		t.Errorf("a save once the damaged entry is deleted: %v", err)
 	}
 }
 

@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,6 +69,24 @@ type cryptoMeta struct {
 	Params     KDFParams `json:"params"`
 	Salt       []byte    `json:"salt"`
 	WrappedKey []byte    `json:"wrapped_key"` // nonce ‖ sealed data key
+	// Check is the SHA-256 of the record without it (see sum): a damaged
+	// record is told apart from a wrong passphrase by it. Records written
+	// before it was kept have none, and open as they did.
+	Check []byte `json:"check,omitempty"`
+}
+
+// sum is the key record's own checksum: SHA-256 of its JSON without Check.
+func (m cryptoMeta) sum() []byte {
+	m.Check = nil
+	b, _ := json.Marshal(m) // a struct of plain fields always marshals
+	h := sha256.Sum256(b)
+	return h[:]
+}
+
+// withCheck returns m with its checksum.
+func (m cryptoMeta) withCheck() cryptoMeta {
+	m.Check = m.sum()
+	return m
 }
 
 const wrapAD = "samo data key v1"
@@ -95,12 +115,22 @@ func newCryptoMeta(pass, dataKey []byte, p KDFParams) (cryptoMeta, error) {
 	return cryptoMeta{
 		Algorithm: "xchacha20poly1305", KDF: "argon2id", Params: p, Salt: salt,
 		WrappedKey: aead.Seal(nonce, nonce, dataKey, []byte(wrapAD)),
-	}, nil
+	}.withCheck(), nil
 }
 
+// ErrKeyRecordDamaged means the journal's key record (its encryption
+// parameters and wrapped key) fails its own checksum: the passphrase was
+// not even tried.
+var ErrKeyRecordDamaged = fmt.Errorf("%w: the key record (the encrypted journal's wrapped key) is damaged, so no passphrase can unlock it", ErrDamaged)
+
 // unwrap derives the key from pass and opens the data key; a wrong
-// passphrase fails authentication and gives ErrWrongPassphrase.
+// passphrase fails authentication and gives ErrWrongPassphrase. A record
+// that fails its own checksum gives ErrKeyRecordDamaged first; one without
+// a checksum (written before it was kept) cannot tell the two apart.
 func (m cryptoMeta) unwrap(pass []byte) ([]byte, error) {
+	if m.Check != nil && !hmac.Equal(m.Check, m.sum()) {
+		return nil, fmt.Errorf("%w (its checksum does not match); %s", ErrKeyRecordDamaged, RepairHint)
+	}
 	if m.Algorithm != "xchacha20poly1305" || m.KDF != "argon2id" {
 		return nil, fmt.Errorf("%w: unknown encryption %s/%s", ErrDamaged, m.Algorithm, m.KDF)
 	}

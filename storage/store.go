@@ -93,6 +93,9 @@ type Options struct {
 	// NoSync skips fsync on commit. Only for building throw-away journals in
 	// benchmarks; a journal a person uses is always synced.
 	NoSync bool
+	// skipUnlock opens an encrypted journal read-only without its
+	// passphrase, for bbolt's consistency check only (Inspect).
+	skipUnlock bool
 }
 
 // Store is a journal in a bbolt file. It implements journal.Store and is safe
@@ -112,6 +115,13 @@ type Store struct {
 	dataKey []byte
 	// closed is set by Close.
 	closed bool
+	// dmg is what is known of the journal's damage (see damage.go).
+	dmg damage
+	// readOnlyWhy says why a journal asked for writing was opened
+	// read-only ("" when it was not).
+	readOnlyWhy string
+	// scrub is the state of zeroing freed pages (see scrub.go).
+	scrub scrubState
 }
 
 // The journal capabilities a Store has. (journal.CryptStore's Encrypt and
@@ -134,6 +144,12 @@ func Open(path string, opt Options) (*Store, error) {
 	if opt.Timeout <= 0 {
 		opt.Timeout = DefaultOpenTimeout
 	}
+	var readOnlyWhy string
+	if !opt.ReadOnly {
+		if readOnlyWhy = unwritable(path); readOnlyWhy != "" {
+			opt.ReadOnly = true
+		}
+	}
 	if !opt.ReadOnly {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("storage: create journal folder: %w", diskErr(err))
@@ -148,15 +164,17 @@ func Open(path string, opt Options) (*Store, error) {
 	if !opt.ReadOnly {
 		// A compaction interrupted by a crash leaves its unfinished copy; the
 		// journal itself was never touched by it. Only the lock holder may
-		// remove it: another process's compaction may be writing it.
+		// remove it: another process's compaction may be writing it. So
+		// does a restore's copy of its backup.
 		os.Remove(path + compactSuffix)
+		os.Remove(path + restoreSuffix)
 	}
 	db, err := openDB(path, opt)
 	if err != nil {
 		unlock(lock)
 		return nil, err
 	}
-	s := &Store{db: db, path: path, opt: opt, lock: lock}
+	s := &Store{db: db, path: path, opt: opt, lock: lock, readOnlyWhy: readOnlyWhy}
 	if err := s.init(); err != nil {
 		db.Close()
 		unlock(lock)
@@ -172,8 +190,16 @@ func unlock(f *os.File) {
 }
 
 func openDB(path string, opt Options) (*bolt.DB, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync})
+	var db *bolt.DB
+	err := guard(path, func() error {
+		var err error
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, ReadOnly: opt.ReadOnly, NoSync: opt.NoSync})
+		return err
+	})
+	var pe *pageError
 	switch {
+	case errors.As(err, &pe):
+		return nil, err
 	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("%w (%s); close it and try again", ErrLocked, path)
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
@@ -190,7 +216,7 @@ func (s *Store) init() error {
 	var version int
 	var cm *cryptoMeta
 	var pending bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
 			if tx.Bucket(bucketEntries) != nil || s.opt.ReadOnly {
@@ -207,7 +233,7 @@ func (s *Store) init() error {
 		if raw := meta.Get(keyCrypto); raw != nil {
 			cm = new(cryptoMeta)
 			if err := jsonUnmarshal(raw, cm); err != nil {
-				return fmt.Errorf("%w: %s: encryption parameters: %v", ErrDamaged, s.path, err)
+				return fmt.Errorf("%w: %s: the key record does not decode: %v; %s", ErrKeyRecordDamaged, s.path, err, RepairHint)
 			}
 		}
 		return nil
@@ -218,7 +244,7 @@ func (s *Store) init() error {
 	if version > SchemaVersion {
 		return fmt.Errorf("%w: %s has schema %d, this SAMO reads up to %d", ErrNewerSchema, s.path, version, SchemaVersion)
 	}
-	if cm != nil {
+	if cm != nil && !(s.opt.skipUnlock && s.opt.ReadOnly) {
 		if len(s.opt.Passphrase) == 0 {
 			return fmt.Errorf("%w (%s)", ErrPassphraseRequired, s.path)
 		}
@@ -230,16 +256,29 @@ func (s *Store) init() error {
 			return err
 		}
 		s.dataKey = key
+		if cm.Check == nil && !s.opt.ReadOnly {
+			// A key record from before checksums: it unlocked, so it is
+			// sound; give it its checksum (the same record, with it).
+			raw, err := cm.withCheck().marshal()
+			if err == nil {
+				err = s.updateLocked(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyCrypto, raw) })
+			}
+			if err != nil {
+				return fmt.Errorf("storage: checksum the key record: %w", err)
+			}
+		}
 	}
 	if version != SchemaVersion {
 		if s.opt.ReadOnly {
 			return fmt.Errorf("%w: %s has schema %d: open it once for writing", ErrNeedsUpgrade, s.path, version)
 		}
-		err := s.db.Update(func(tx *bolt.Tx) error {
-			if version == 0 {
-				return createSchema(tx)
-			}
-			return migrate(tx, version, s.codec)
+		err := s.guarded(func() error {
+			return s.db.Update(func(tx *bolt.Tx) error {
+				if version == 0 {
+					return createSchema(tx)
+				}
+				return migrate(tx, version, s.codec)
+			})
 		})
 		if err != nil {
 			return diskErr(err)
@@ -273,6 +312,12 @@ func (s *Store) Encrypted() bool {
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.scrub.mu.Lock()
+	pending := s.scrub.pending
+	s.scrub.mu.Unlock()
+	if pending {
+		s.scrubLocked()
+	}
 	err := s.db.Close()
 	unlock(s.lock)
 	s.lock = nil
@@ -297,27 +342,58 @@ func (s *Store) Check() error {
 	})
 }
 
-// view runs a read transaction.
+// view runs a read transaction; a panic of bbolt's on a damaged page is
+// an error wrapping ErrDamaged.
 func (s *Store) view(f func(tx *bolt.Tx) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.db.View(f)
+	return s.guarded(func() error { return s.db.View(f) })
 }
 
-// update runs a write transaction, translating a full disk into ErrDiskFull.
-func (s *Store) update(f func(tx *bolt.Tx) error) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.updateLocked(f)
+// update runs a write transaction, translating a full disk into
+// ErrDiskFull. A damaged journal refuses it (see writable), unless it
+// touches only the damaged entries in allowed.
+func (s *Store) update(f func(tx *bolt.Tx) error, allowed ...string) error {
+	err := func() error {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		if err := s.readOnlyErr(); err != nil {
+			return err
+		}
+		if err := s.writable(allowed...); err != nil {
+			return err
+		}
+		return s.updateLocked(f)
+	}()
+	if err == nil {
+		s.scrubFreed()
+	}
+	return err
 }
 
-// updateLocked is update for callers that already hold mu.
+// updateLocked is update for callers that already hold mu, without the
+// damage check.
 func (s *Store) updateLocked(f func(tx *bolt.Tx) error) error {
-	if s.opt.ReadOnly {
+	if err := s.readOnlyErr(); err != nil {
+		return err
+	}
+	return diskErr(s.guarded(func() error { return s.db.Update(f) }))
+}
+
+// readOnlyErr is the error of a write to a journal opened read-only.
+func (s *Store) readOnlyErr() error {
+	switch {
+	case s.readOnlyWhy != "":
+		return fmt.Errorf("%w (%s): nothing can be saved", ErrReadOnly, s.readOnlyWhy)
+	case s.opt.ReadOnly:
 		return ErrReadOnly
 	}
-	return diskErr(s.db.Update(f))
+	return nil
 }
+
+// ReadOnly implements journal.ReadOnlyStore: whether the journal was opened
+// read-only, asked for or because its folder or file is not writable.
+func (s *Store) ReadOnly() bool { return s.opt.ReadOnly }
 
 // diskErr maps the ways a full disk shows itself to ErrDiskFull. bbolt
 // formats some file errors with %s, so their text is matched too.

@@ -1,0 +1,114 @@
+package storage
+
+import (
+	"fmt"
+	"os"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Deleting means gone. bbolt copies a page on write and frees the old copy
+// without clearing it, so a deleted entry's text (or an edited entry's old
+// text) would stay in the file until the page is used again. After every
+// write the Store overwrites the freed pages with zeros (scrubFreed). It
+// needs the journal to itself, since a page freed by the last write may
+// still be read by a transaction begun before it: when another read is
+// running, the zeroing waits for the next write or for Close.
+
+// scrubState is what the Store knows of its freed pages. Its own mutex
+// guards it.
+type scrubState struct {
+	mu sync.Mutex
+	// zeroed are the free pages already overwritten with zeros.
+	zeroed map[int]bool
+	// pending is set when a write freed pages that are not zeroed yet.
+	pending bool
+}
+
+// scrubFreed zeroes the freed pages now when no other use of the Store is
+// running, or else leaves them to the next write or Close.
+func (s *Store) scrubFreed() {
+	if !s.mu.TryLock() {
+		s.scrub.mu.Lock()
+		// Pages zeroed before may be used and freed again meanwhile.
+		s.scrub.pending, s.scrub.zeroed = true, nil
+		s.scrub.mu.Unlock()
+		return
+	}
+	defer s.mu.Unlock()
+	s.scrubLocked()
+}
+
+// scrubLocked overwrites with zeros every free page of the file not
+// overwritten yet, and syncs the file. The caller holds mu for writing, so
+// no transaction of this Store is open, and no other process has the file
+// open (bbolt's lock keeps them out). It does nothing on a read-only or
+// damaged journal, and a failure leaves the pages for the next try.
+func (s *Store) scrubLocked() {
+	if s.closed || s.opt.ReadOnly {
+		return
+	}
+	s.scrub.mu.Lock()
+	defer s.scrub.mu.Unlock()
+	if s.scrub.zeroed == nil {
+		s.scrub.zeroed = map[int]bool{}
+	}
+	pageSize := s.db.Info().PageSize
+	var free []int
+	err := s.guarded(func() error {
+		return s.db.View(func(tx *bolt.Tx) error {
+			n := int(tx.Size() / int64(pageSize))
+			for id := 2; id < n; id++ {
+				info, err := tx.Page(id)
+				if err != nil || info == nil {
+					return err
+				}
+				switch {
+				case info.Type != "free":
+					delete(s.scrub.zeroed, id) // in use: it may hold data when freed again
+				case !s.scrub.zeroed[id]:
+					free = append(free, id)
+				}
+			}
+			return nil
+		})
+	})
+	if err == nil && len(free) > 0 {
+		err = zeroPages(s.path, pageSize, free)
+	}
+	if err != nil {
+		s.scrub.pending = true
+		return
+	}
+	for _, id := range free {
+		s.scrub.zeroed[id] = true
+	}
+	s.scrub.pending = false
+}
+
+// zeroPages writes zeros over the pages ids (ascending) of the file at
+// path, runs of neighbours at once, and syncs it.
+func zeroPages(path string, pageSize int, ids []int) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("storage: clear freed pages: %w", err)
+	}
+	zeros := make([]byte, 64*pageSize)
+	for i := 0; i < len(ids); {
+		j := i + 1
+		for j < len(ids) && ids[j] == ids[j-1]+1 && j-i < 64 {
+			j++
+		}
+		if _, err := f.WriteAt(zeros[:(j-i)*pageSize], int64(ids[i])*int64(pageSize)); err != nil {
+			f.Close()
+			return fmt.Errorf("storage: clear freed pages: %w", err)
+		}
+		i = j
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("storage: clear freed pages: %w", err)
+	}
+	return f.Close()
+}
