@@ -30,7 +30,7 @@ run: build
 
 ## install: build, then install SAMO like a desktop app (scripts/install.sh):
 ## PREFIX/bin/samo, onnxruntime in PREFIX/lib/samo/, the VAD model in
-## PREFIX/share/samo/models/, a menu entry and its icon under PREFIX/share/.
+## PREFIX/lib/samo/models/, a menu entry and its icon under PREFIX/share/.
 ## PREFIX defaults to ~/.local (sudo make install PREFIX=/usr/local for all
 ## users); DESTDIR stages the files for a package.
 PREFIX  ?= $(HOME)/.local
@@ -41,6 +41,16 @@ install: build
 ## uninstall: remove what make install put in PREFIX (journals are kept)
 uninstall:
 	./scripts/install.sh uninstall --prefix '$(PREFIX)' --destdir '$(DESTDIR)'
+
+## package: the Linux bundle dist/samo-VERSION-linux-ARCH.tar.xz: fyne package
+## (fyne.io/tools v1.7.4, from FyneApp.toml) plus onnxruntime, the VAD model,
+## install.sh, a Makefile and a README, then checked unpacked (ldd, samo
+## doctor from another folder). It runs on Debian 12 with these packages:
+##   libgl1 libglx-mesa0 libgl1-mesa-dri libx11-6 libx11-xcb1 libxcursor1
+##   libxi6 libxinerama1 libxrandr2 libxrender1 libxxf86vm1 libportaudio2
+##   libasound2 (and libasound2-plugins to record through PulseAudio/PipeWire)
+package: build
+	./scripts/package.sh $(VERSION)
 
 ## test: vet and run all tests with the race detector; SAMO_REQUIRE_GUI makes
 ## the real-window test fail, not skip, when Xvfb is missing, and
