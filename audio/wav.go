@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -15,8 +16,9 @@ var (
 	ErrNotWAV = errors.New("audio: not a WAV file")
 	// ErrUnsupported means a WAV file uses an encoding SAMO does not read.
 	ErrUnsupported = errors.New("audio: unsupported WAV encoding")
-	// ErrTruncated means a WAV file ends in the middle of a chunk or header.
-	ErrTruncated = errors.New("audio: truncated WAV file")
+	// ErrTruncated means a file ends before what its headers declare: in
+	// the middle of a chunk or header, or of its audio (see TruncatedError).
+	ErrTruncated = errors.New("audio: truncated file")
 )
 
 // Clip is decoded audio: samples in [-1, 1], interleaved by channel.
@@ -177,101 +179,181 @@ func RepairWAV(path string) (int, error) {
 
 // DecodeWAV reads a WAV file: PCM of 8, 16, 24 or 32 bits, or IEEE float of
 // 32 or 64 bits, in a plain or extensible format chunk, any rate, any
-// channel count up to 8. Chunks it does not need are skipped; a data chunk
-// cut short keeps its whole frames; float samples are clipped to [-1, 1]
-// and NaN becomes 0.
-// Damaged input is an error naming the problem, never a panic.
+// channel count up to 8, at 1 to 768 kHz. Chunks it does not need are skipped; float samples
+// are clipped to [-1, 1] and NaN becomes 0. Damaged input is an error
+// naming the problem, never a panic.
+//
+// A data chunk that declares more audio than the data holds (a file cut
+// short) gives a *TruncatedError together with the whole frames that are
+// there: a caller that reads its own recordings after a crash may take
+// them; any other caller should refuse the file.
 func DecodeWAV(data []byte) (Clip, error) {
-	if len(data) < 12 || string(data[0:4]) != "RIFF" || string(data[8:12]) != "WAVE" {
-		return Clip{}, ErrNotWAV
+	src, err := newWAVSource(bytes.NewReader(data))
+	if err != nil {
+		return Clip{}, err
 	}
-	var (
-		format, bits uint16
-		chans        int
-		rate         int
-		haveFmt      bool
-	)
-	rest := data[12:]
-	for len(rest) > 0 {
-		if len(rest) < 8 {
-			return Clip{}, fmt.Errorf("%w: a chunk header is cut short", ErrTruncated)
-		}
-		id, size := string(rest[0:4]), int64(binary.LittleEndian.Uint32(rest[4:8]))
-		rest = rest[8:]
-		body := rest
-		if int64(len(body)) < size {
-			if id != "data" || !haveFmt {
-				return Clip{}, fmt.Errorf("%w: chunk %q wants %d bytes, %d remain", ErrTruncated, id, size, len(body))
-			}
-			// A data chunk longer than the file: a recording cut short.
-			// Keep what is there, whole frames only.
-			size = int64(len(body))
-		}
-		body = body[:size]
-		switch id {
-		case "fmt ":
-			if size < 16 {
-				return Clip{}, fmt.Errorf("%w: fmt chunk of %d bytes", ErrNotWAV, size)
-			}
-			format = binary.LittleEndian.Uint16(body[0:])
-			chans = int(binary.LittleEndian.Uint16(body[2:]))
-			rate = int(binary.LittleEndian.Uint32(body[4:]))
-			bits = binary.LittleEndian.Uint16(body[14:])
-			if format == 0xFFFE && size >= 40 { // WAVE_FORMAT_EXTENSIBLE: the subformat's first two bytes
-				format = binary.LittleEndian.Uint16(body[24:])
-			}
-			if chans < 1 || chans > 8 || rate < 1 || rate > 768000 {
-				return Clip{}, fmt.Errorf("%w: %d channels at %d Hz", ErrUnsupported, chans, rate)
-			}
-			haveFmt = true
-		case "data":
-			if !haveFmt {
-				return Clip{}, fmt.Errorf("%w: data before fmt", ErrNotWAV)
-			}
-			samples, err := decodeSamples(body, format, bits, chans)
-			if err != nil {
-				return Clip{}, err
-			}
-			return Clip{Rate: rate, Channels: chans, Samples: samples}, nil
-		}
-		rest = rest[size:]
-		if size%2 == 1 && len(rest) > 0 { // chunks are padded to even sizes
-			rest = rest[1:]
-		}
-	}
-	return Clip{}, fmt.Errorf("%w: no data chunk", ErrNotWAV)
+	return decodeAll(src, int(min(src.declared, int64(len(data)))/int64(src.frameBytes())))
 }
 
-func decodeSamples(b []byte, format, bits uint16, chans int) ([]float32, error) {
-	width := int(bits) / 8
-	switch {
-	case format == 1 && (bits == 8 || bits == 16 || bits == 24 || bits == 32):
-	case format == 3 && (bits == 32 || bits == 64):
-	default:
-		return nil, fmt.Errorf("%w: format %d with %d bits", ErrUnsupported, format, bits)
+// wavFormat is what a WAV file's fmt chunk says of its samples.
+type wavFormat struct {
+	format, bits uint16
+	chans, rate  int
+}
+
+func (f wavFormat) frameBytes() int { return int(f.bits) / 8 * f.chans }
+
+// unknownSize is the data size of a WAV file written to a stream whose
+// length was not known (read to the end).
+const unknownSize = math.MaxUint32
+
+// readWAVHeader reads a WAV file's chunks up to the start of its samples,
+// checking that SAMO can read them, and returns their format and the size
+// the data chunk declares.
+func readWAVHeader(r io.Reader) (wavFormat, int64, error) {
+	var f wavFormat
+	var h [40]byte
+	if _, err := io.ReadFull(r, h[:12]); err != nil || string(h[0:4]) != "RIFF" || string(h[8:12]) != "WAVE" {
+		return f, 0, ErrNotWAV
 	}
-	frame := width * chans
-	n := len(b) / frame * chans
-	out := make([]float32, n)
-	for i := range out {
-		p := b[i*width:]
-		switch {
-		case format == 3 && bits == 32:
-			out[i] = finite(float64(math.Float32frombits(binary.LittleEndian.Uint32(p))))
-		case format == 3:
-			out[i] = finite(math.Float64frombits(binary.LittleEndian.Uint64(p)))
-		case bits == 8:
-			out[i] = (float32(p[0]) - 128) / 128
-		case bits == 16:
-			out[i] = float32(int16(binary.LittleEndian.Uint16(p))) / 32768
-		case bits == 24:
-			v := int32(uint32(p[0])<<8|uint32(p[1])<<16|uint32(p[2])<<24) >> 8
-			out[i] = float32(v) / (1 << 23)
-		default:
-			out[i] = float32(int32(binary.LittleEndian.Uint32(p))) / (1 << 31)
+	haveFmt := false
+	for {
+		n, err := io.ReadFull(r, h[:8])
+		if n == 0 && err == io.EOF {
+			return f, 0, fmt.Errorf("%w: no data chunk", ErrNotWAV)
+		}
+		if err != nil {
+			return f, 0, fmt.Errorf("%w: a chunk header is cut short", ErrTruncated)
+		}
+		id, size := string(h[0:4]), int64(binary.LittleEndian.Uint32(h[4:8]))
+		switch id {
+		case "data":
+			if !haveFmt {
+				return f, 0, fmt.Errorf("%w: data before fmt", ErrNotWAV)
+			}
+			return f, size, nil
+		case "fmt ":
+			if size < 16 {
+				return f, 0, fmt.Errorf("%w: fmt chunk of %d bytes", ErrNotWAV, size)
+			}
+			body := h[:min(size, 40)]
+			if _, err := io.ReadFull(r, body); err != nil {
+				return f, 0, fmt.Errorf("%w: chunk %q wants %d bytes, fewer remain", ErrTruncated, id, size)
+			}
+			if f, err = parseFmt(body); err != nil {
+				return f, 0, err
+			}
+			haveFmt = true
+			size -= int64(len(body))
+		}
+		size += size & 1 // chunks are padded to even sizes
+		if skipped, _ := io.CopyN(io.Discard, r, size); skipped < size && (skipped < size-1 || id == "fmt ") {
+			return f, 0, fmt.Errorf("%w: chunk %q wants %d bytes, %d remain", ErrTruncated, id, size, skipped)
 		}
 	}
-	return out, nil
+}
+
+// The sample rates SAMO reads: below 1 kHz nothing of speech is left, and
+// upsampling to 16 kHz from an absurd rate would take hours.
+const minRate, maxRate = 1000, 768000
+
+// parseFmt reads a fmt chunk's body (at least 16 bytes).
+func parseFmt(body []byte) (wavFormat, error) {
+	f := wavFormat{
+		format: binary.LittleEndian.Uint16(body[0:]),
+		chans:  int(binary.LittleEndian.Uint16(body[2:])),
+		rate:   int(binary.LittleEndian.Uint32(body[4:])),
+		bits:   binary.LittleEndian.Uint16(body[14:]),
+	}
+	if f.format == 0xFFFE && len(body) >= 40 { // WAVE_FORMAT_EXTENSIBLE: the subformat's first two bytes
+		f.format = binary.LittleEndian.Uint16(body[24:])
+	}
+	if f.chans < 1 || f.chans > 8 || f.rate < minRate || f.rate > maxRate {
+		return f, fmt.Errorf("%w: %d channels at %d Hz", ErrUnsupported, f.chans, f.rate)
+	}
+	switch {
+	case f.format == 1 && (f.bits == 8 || f.bits == 16 || f.bits == 24 || f.bits == 32):
+	case f.format == 3 && (f.bits == 32 || f.bits == 64):
+	default:
+		return f, fmt.Errorf("%w: format %d with %d bits", ErrUnsupported, f.format, f.bits)
+	}
+	return f, nil
+}
+
+// wavSource reads a WAV file's samples a chunk at a time.
+type wavSource struct {
+	wavFormat
+	r        io.Reader
+	declared int64 // bytes of audio the data chunk declares
+	held     int64 // bytes of audio read so far
+	toEnd    bool  // the size is unknown: read to the end
+	buf      []byte
+}
+
+func newWAVSource(r io.Reader) (*wavSource, error) {
+	f, size, err := readWAVHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	return &wavSource{wavFormat: f, r: r, declared: size, toEnd: size == unknownSize}, nil
+}
+
+func (s *wavSource) format() (rate, channels int) { return s.rate, s.chans }
+
+// read decodes whole frames into dst (interleaved), returning the number
+// of samples; io.EOF at the end of the data, a *TruncatedError where the
+// file ends before it.
+func (s *wavSource) read(dst []float32) (int, error) {
+	fb := int64(s.frameBytes())
+	want := int64(len(dst)/s.chans) * fb
+	if !s.toEnd {
+		want = min(want, (s.declared-s.held)/fb*fb)
+	}
+	if want <= 0 {
+		return 0, io.EOF
+	}
+	if int64(cap(s.buf)) < want {
+		s.buf = make([]byte, want)
+	}
+	n, err := io.ReadFull(s.r, s.buf[:want])
+	s.held += int64(n)
+	got := decodeSamples(dst, s.buf[:int64(n)/fb*fb], s.wavFormat)
+	switch {
+	case err == nil:
+		return got, nil
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		if s.toEnd {
+			return got, io.EOF
+		}
+		return got, &TruncatedError{Format: "WAV", Declared: s.declared, Held: s.held}
+	}
+	return got, fmt.Errorf("audio: read wav: %w", err)
+}
+
+// decodeSamples decodes the whole frames of b into dst, returning the
+// number of samples.
+func decodeSamples(dst []float32, b []byte, f wavFormat) int {
+	width := int(f.bits) / 8
+	n := min(len(b)/(width*f.chans)*f.chans, len(dst))
+	for i := range n {
+		p := b[i*width:]
+		switch {
+		case f.format == 3 && f.bits == 32:
+			dst[i] = finite(float64(math.Float32frombits(binary.LittleEndian.Uint32(p))))
+		case f.format == 3:
+			dst[i] = finite(math.Float64frombits(binary.LittleEndian.Uint64(p)))
+		case f.bits == 8:
+			dst[i] = (float32(p[0]) - 128) / 128
+		case f.bits == 16:
+			dst[i] = float32(int16(binary.LittleEndian.Uint16(p))) / 32768
+		case f.bits == 24:
+			v := int32(uint32(p[0])<<8|uint32(p[1])<<16|uint32(p[2])<<24) >> 8
+			dst[i] = float32(v) / (1 << 23)
+		default:
+			dst[i] = float32(int32(binary.LittleEndian.Uint32(p))) / (1 << 31)
+		}
+	}
+	return n
 }
 
 // finite turns a float sample that is NaN into silence and clips the rest to

@@ -43,11 +43,11 @@ func (c *cli) transcribeCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			clip, err := audio.DecodeFile(args[0])
+			samples, err := audio.DecodeFileMono16k(args[0])
 			if err != nil {
 				return err
 			}
-			r, err := p.Read(cmd.Context(), clip.Mono16k(), terminal.Progress(c.stderr, "transcribing (seconds)", 1000))
+			r, err := p.Read(cmd.Context(), samples, terminal.Progress(c.stderr, "transcribing (seconds)", 1000))
 			if err != nil {
 				return err
 			}
@@ -121,20 +121,20 @@ func (c *cli) vadCommand() *cobra.Command {
 		Short: "Find the speech in a WAV or MP3 file",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			clip, err := audio.DecodeFile(args[0])
+			s, err := audio.OpenStream(args[0])
 			if err != nil {
 				return err
 			}
+			defer s.Close()
 			d, err := c.engine().VAD(vad.Options{MinSilence: minSilence})
 			if err != nil {
 				return err
 			}
-			samples := clip.Mono16k()
-			segs, err := d.SegmentsContext(cmd.Context(), samples, terminal.Progress(c.stderr, "finding speech (seconds)", audio.Rate))
+			segs, n, err := d.SegmentsReader(cmd.Context(), s, s.Len(), terminal.Progress(c.stderr, "finding speech (seconds)", audio.Rate))
 			if err != nil {
 				return err
 			}
-			return c.output(asJSON, vad.NewReport(args[0], float64(len(samples))/audio.Rate, segs))
+			return c.output(asJSON, vad.NewReport(args[0], float64(n)/audio.Rate, segs))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (times in seconds)")

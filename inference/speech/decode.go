@@ -1,7 +1,9 @@
 package speech
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/samojournal/samo/audio"
@@ -10,15 +12,31 @@ import (
 
 // Decoder reads recordings (WAV or MP3) with the audio package. It
 // implements journal.AudioDecoder.
-type Decoder struct{}
+type Decoder struct {
+	// Warn, when not nil, is told of a recording read although it was cut
+	// short; when nil the warning goes to slog's default logger.
+	Warn func(msg string)
+}
 
 var _ journal.AudioDecoder = Decoder{}
 
 // DecodeAudio decodes a WAV or MP3 file's bytes (told apart by their
 // content) and returns its description (format, the file's sample rate and
-// channels, duration, size) and its samples as 16 kHz mono.
-func (Decoder) DecodeAudio(data []byte) (journal.Audio, []float32, error) {
+// channels, duration, size) and its samples as 16 kHz mono. The recordings
+// it reads are SAMO's own, so one cut short (a crash while it was written)
+// is read up to where it ends, with a warning, where audio.DecodeFile
+// would refuse it.
+func (d Decoder) DecodeAudio(data []byte) (journal.Audio, []float32, error) {
 	clip, err := audio.Decode(data)
+	if te := (*audio.TruncatedError)(nil); errors.As(err, &te) && clip.Frames() > 0 {
+		msg := fmt.Sprintf("the recording was cut short (%v); the %.1f s it holds are read", err, float64(clip.Frames())/float64(clip.Rate))
+		if d.Warn != nil {
+			d.Warn(msg)
+		} else {
+			slog.Warn(msg)
+		}
+		err = nil
+	}
 	if err != nil {
 		return journal.Audio{}, nil, fmt.Errorf("speech: decode recording: %w", err)
 	}

@@ -397,3 +397,28 @@ func TestDecoder(t *testing.T) {
 		t.Errorf("garbage: %v does not wrap audio.ErrUnknownFormat", err)
 	}
 }
+
+// A recording of SAMO's own cut short (a crash while it was written: its
+// header declares more audio than the file holds) is read up to its end,
+// with a warning, where audio.DecodeFile refuses such a file.
+func TestDecoder_ReadsARecordingCutShort(t *testing.T) {
+	data := writeWAV(t, 16000, 1, tone(16000, 1, 32000))
+	cut := data[:44+2*16000+1] // a second and half a sample of the two
+	if _, err := audio.Decode(cut); !errors.Is(err, audio.ErrTruncated) {
+		t.Fatalf("audio.Decode of a cut file: %v, want ErrTruncated", err)
+	}
+	var warnings []string
+	info, samples, err := Decoder{Warn: func(msg string) { warnings = append(warnings, msg) }}.DecodeAudio(cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(samples) != 16000 || info.Duration != time.Second {
+		t.Errorf("%d samples, %v; want the 16,000 (1 s) the file holds", len(samples), info.Duration)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "cut short") || !strings.Contains(warnings[0], "1.0 s") {
+		t.Errorf("warnings %q, want one saying the recording was cut short and 1.0 s is read", warnings)
+	}
+	if _, _, err := (Decoder{Warn: func(string) {}}).DecodeAudio(data[:44]); err == nil {
+		t.Error("a recording with no audio at all was read")
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"slices"
@@ -234,7 +235,7 @@ func Open(rt *inference.Runtime, modelPath string, o Options) (*Detector, error)
 	// One window of silence through the model: a model that declares v5's
 	// inputs and outputs but computes something else (another state size,
 	// not a probability) is refused now rather than at the first recording.
-	if _, err := d.run(context.Background(), make([]float32, WindowSamples), nil); err != nil {
+	if _, _, err := d.run(context.Background(), &sliceReader{make([]float32, WindowSamples)}, WindowSamples, nil); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("%w: %s: trial run: %w", ErrBadModel, modelPath, err)
 	}
@@ -345,98 +346,158 @@ func (d *Detector) Probabilities(samples []float32) ([]float32, error) {
 // len(samples), and once at the end with both equal. It runs on the
 // caller's goroutine and must not call Close.
 func (d *Detector) ProbabilitiesContext(ctx context.Context, samples []float32, progress func(done, total int)) ([]float32, error) {
-	if err := checkSamples(samples); err != nil {
-		return nil, err
+	probs, _, err := d.ProbabilitiesReader(ctx, &sliceReader{samples}, len(samples), progress)
+	return probs, err
+}
+
+// Reader gives 16 kHz mono samples in [-1, 1] a chunk at a time, as
+// audio.Stream does: Read fills p with the next samples and returns how
+// many, and io.EOF once there are no more.
+type Reader interface {
+	Read(p []float32) (int, error)
+}
+
+// sliceReader reads a slice.
+type sliceReader struct{ s []float32 }
+
+func (r *sliceReader) Read(p []float32) (int, error) {
+	if len(r.s) == 0 {
+		return 0, io.EOF
 	}
+	n := copy(p, r.s)
+	r.s = r.s[n:]
+	return n, nil
+}
+
+// ProbabilitiesReader is ProbabilitiesContext over the samples r gives up
+// to io.EOF, one window at a time: it keeps the probabilities (4 bytes per
+// 32 ms of audio), not the samples, so a long file can be read in little
+// memory. total is the expected number of samples, for progress only (0
+// when unknown). It returns the probabilities and the number of samples
+// read; an error from r other than io.EOF ends it and is returned as it is.
+func (d *Detector) ProbabilitiesReader(ctx context.Context, r Reader, total int, progress func(done, total int)) ([]float32, int, error) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	if d.sess == nil {
-		return nil, ErrClosed
+		return nil, 0, ErrClosed
 	}
-	probs, err := d.run(ctx, samples, progress)
-	if err != nil {
-		return nil, fmt.Errorf("vad: %w", err)
+	probs, n, err := d.run(ctx, r, total, progress)
+	var se sourceError
+	switch {
+	case errors.As(err, &se):
+		return nil, n, se.error
+	case err != nil:
+		return nil, n, fmt.Errorf("vad: %w", err)
 	}
-	return probs, nil
+	return probs, n, nil
 }
 
-// run computes the probabilities of finite samples with d.sess, which the
-// caller keeps open.
-func (d *Detector) run(ctx context.Context, samples []float32, progress func(done, total int)) ([]float32, error) {
-	n := (len(samples) + WindowSamples - 1) / WindowSamples
-	probs := make([]float32, n)
-	if n == 0 {
-		if progress != nil {
-			progress(0, 0)
-		}
-		return probs, nil
-	}
+// sourceError is an error of the Reader that run reads.
+type sourceError struct{ error }
 
+// run computes the probabilities of the samples r gives with d.sess, which
+// the caller keeps open, and counts the samples.
+func (d *Detector) run(ctx context.Context, r Reader, total int, progress func(done, total int)) ([]float32, int, error) {
+	probs := make([]float32, 0, max(0, total)/WindowSamples+1)
 	// The state ping-pongs between two tensors: each window reads one and
 	// writes the other, so nothing is copied.
 	in, err := ort.NewEmptyTensor[float32](ort.NewShape(1, contextSamples+WindowSamples))
 	if err != nil {
-		return nil, fmt.Errorf("input tensor: %w", err)
+		return nil, 0, fmt.Errorf("input tensor: %w", err)
 	}
 	defer in.Destroy()
 	var states [2]*ort.Tensor[float32]
 	for i := range states {
 		states[i], err = ort.NewEmptyTensor[float32](ort.NewShape(2, 1, 128))
 		if err != nil {
-			return nil, fmt.Errorf("state tensor: %w", err)
+			return nil, 0, fmt.Errorf("state tensor: %w", err)
 		}
 		defer states[i].Destroy()
 	}
 	rate, err := ort.NewScalar(int64(SampleRate))
 	if err != nil {
-		return nil, fmt.Errorf("rate tensor: %w", err)
+		return nil, 0, fmt.Errorf("rate tensor: %w", err)
 	}
 	defer rate.Destroy()
 	out, err := ort.NewEmptyTensor[float32](ort.NewShape(1, 1))
 	if err != nil {
-		return nil, fmt.Errorf("output tensor: %w", err)
+		return nil, 0, fmt.Errorf("output tensor: %w", err)
 	}
 	defer out.Destroy()
 
 	buf, prob := in.GetData(), out.GetData()
 	const reportEvery = SampleRate / WindowSamples // about once a second of audio
-	for w := range n {
+	done := 0
+	for w := 0; ; w++ {
 		if w%reportEvery == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return nil, done, err
 			}
-			if progress != nil {
-				progress(w*WindowSamples, len(samples))
+			if progress != nil && (w > 0 || total > 0) {
+				progress(done, max(total, done))
 			}
 		}
 		// buf holds the previous window's last 64 samples (zeros at first)
 		// followed by this window.
-		start := w * WindowSamples
 		if w > 0 {
 			copy(buf[:contextSamples], buf[WindowSamples:])
 		}
-		m := copy(buf[contextSamples:], samples[start:min(start+WindowSamples, len(samples))])
+		m, rerr := readWindow(r, buf[contextSamples:])
+		if rerr != nil && !errors.Is(rerr, io.EOF) {
+			return nil, done, sourceError{rerr}
+		}
+		if m == 0 {
+			break
+		}
+		if err := checkSamples(buf[contextSamples:contextSamples+m], done); err != nil {
+			return nil, done, err
+		}
 		clear(buf[contextSamples+m:])
 		cur, next := states[w%2], states[(w+1)%2]
 		if err := d.sess.Run([]ort.Value{in, cur, rate}, []ort.Value{out, next}); err != nil {
-			return nil, fmt.Errorf("run model at %v: %w", samplesToDuration(start), err)
+			return nil, done, fmt.Errorf("run model at %v: %w", samplesToDuration(done), err)
 		}
 		p := prob[0]
 		if !(p >= 0 && p <= 1) {
-			return nil, fmt.Errorf("model gave the probability %v at %v", p, samplesToDuration(start))
+			return nil, done, fmt.Errorf("model gave the probability %v at %v", p, samplesToDuration(done))
 		}
-		probs[w] = p
+		probs = append(probs, p)
+		done += m
+		if rerr != nil {
+			break
+		}
 	}
 	if progress != nil {
-		progress(len(samples), len(samples))
+		progress(done, done)
 	}
-	return probs, nil
+	return probs, done, nil
 }
 
-func checkSamples(samples []float32) error {
+// readWindow fills p from r, short only at the end of r (io.EOF) or on an
+// error.
+func readWindow(r Reader, p []float32) (int, error) {
+	n := 0
+	for idle := 0; n < len(p); {
+		k, err := r.Read(p[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+		if k > 0 {
+			idle = 0
+		} else if idle++; idle > 100 {
+			return n, io.ErrNoProgress
+		}
+	}
+	return n, nil
+}
+
+// checkSamples checks that the samples from sample number offset on are
+// finite.
+func checkSamples(samples []float32, offset int) error {
 	for i, s := range samples {
 		if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) {
-			return fmt.Errorf("%w: sample %d (%v) is %v", ErrNonFinite, i, samplesToDuration(i), s)
+			return fmt.Errorf("%w: sample %d (%v) is %v", ErrNonFinite, offset+i, samplesToDuration(offset+i), s)
 		}
 	}
 	return nil
@@ -451,9 +512,18 @@ func (d *Detector) Segments(samples []float32) ([]Segment, error) {
 // SegmentsContext is Segments with cancellation and progress (see
 // ProbabilitiesContext).
 func (d *Detector) SegmentsContext(ctx context.Context, samples []float32, progress func(done, total int)) ([]Segment, error) {
-	probs, err := d.ProbabilitiesContext(ctx, samples, progress)
+	segs, _, err := d.SegmentsReader(ctx, &sliceReader{samples}, len(samples), progress)
+	return segs, err
+}
+
+// SegmentsReader is SegmentsContext over the samples r gives up to io.EOF,
+// which it does not keep (see ProbabilitiesReader). It returns the
+// segments and the number of samples read.
+func (d *Detector) SegmentsReader(ctx context.Context, r Reader, total int, progress func(done, total int)) ([]Segment, int, error) {
+	probs, n, err := d.ProbabilitiesReader(ctx, r, total, progress)
 	if err != nil {
-		return nil, err
+		return nil, n, err
 	}
-	return SegmentsFromProbabilities(probs, len(samples), d.opts)
+	segs, err := SegmentsFromProbabilities(probs, n, d.opts)
+	return segs, n, err
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"math/rand/v2"
@@ -584,4 +585,64 @@ func BenchmarkSegments_1min(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/min-audio")
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(len(x)/WindowSamples), "µs/window")
+}
+
+// chunkReader gives its samples in chunks of varying sizes, then err.
+type chunkReader struct {
+	s    []float32
+	step int
+	err  error
+}
+
+func (r *chunkReader) Read(p []float32) (int, error) {
+	if len(r.s) == 0 {
+		return 0, r.err
+	}
+	r.step = r.step*7%997 + 1
+	n := copy(p[:min(len(p), r.step)], r.s)
+	r.s = r.s[n:]
+	return n, nil
+}
+
+// Read in chunks of any size, a stream gives the probabilities, segments
+// and length that the whole slice gives; a reader's error other than
+// io.EOF is returned as it is.
+func TestDetector_SegmentsReader(t *testing.T) {
+	d := openDetector(t, Options{})
+	us := loadUtterances(t)
+	x, _ := compose(time.Second, us[:2], []time.Duration{700 * time.Millisecond}, 777*time.Millisecond)
+	whole, err := d.Probabilities(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	streamed, n, err := d.ProbabilitiesReader(context.Background(), &chunkReader{s: x, err: io.EOF}, 0, nil)
+	if err != nil || n != len(x) || !slices.Equal(whole, streamed) {
+		t.Fatalf("streamed %d probabilities of %d samples (%v), the slice gives %d of %d", len(streamed), n, err, len(whole), len(x))
+	}
+	wantSegs, err := d.Segments(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls, last int
+	segs, n, err := d.SegmentsReader(context.Background(), &chunkReader{s: x, err: io.EOF}, len(x)/2, func(done, total int) {
+		calls++
+		if total < done {
+			t.Errorf("progress %d of %d", done, total)
+		}
+		last = done
+	})
+	if err != nil || n != len(x) || !slices.Equal(segs, wantSegs) || len(wantSegs) != 2 {
+		t.Fatalf("streamed segments %v of %d samples (%v), the slice gives %v", segs, n, err, wantSegs)
+	}
+	if calls < 2 || last != len(x) {
+		t.Errorf("progress called %d times, last at %d of %d samples", calls, last, len(x))
+	}
+	broken := errors.New("the file is cut short")
+	if _, _, err := d.SegmentsReader(context.Background(), &chunkReader{s: x[:5000], err: broken}, 0, nil); err != broken {
+		t.Errorf("a reader's error came back as %v", err)
+	}
+	nan := append(append([]float32(nil), x[:3000]...), float32(math.NaN()))
+	if _, _, err := d.SegmentsReader(context.Background(), &chunkReader{s: nan, err: io.EOF}, 0, nil); !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), "sample 3000") {
+		t.Errorf("a NaN at sample 3000: %v", err)
+	}
 }
