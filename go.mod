@@ -52,3 +52,5 @@ require (
 	golang.org/x/net v0.62.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+replace github.com/jeandeaual/go-locale => ./third_party/locale
