@@ -38,7 +38,7 @@ type Inventory struct {
 
 // InputDevices returns every device that can record, across host APIs.
 func (inv Inventory) InputDevices() []Device {
-	var out []Device
+	out := []Device{} // never nil: JSON shows no devices as [], not null
 	for _, h := range inv.HostAPIs {
 		out = append(out, h.Devices...)
 	}
