@@ -18,8 +18,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -408,6 +410,57 @@ func CleanText(text string) (clean string, repaired bool, err error) {
 		return "", repaired, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTextTooLong, len(text), MaxTextBytes)
 	}
 	return text, repaired, nil
+}
+
+// ErrBadTag is wrapped by CleanTags' errors.
+var ErrBadTag = errors.New("bad tag")
+
+// CleanTags checks the tags a person gives a new entry: each is trimmed, and
+// one that is empty, holds a control character (a newline, a tab, an escape),
+// is not valid UTF-8 or is longer than MaxTagBytes is an error naming it, as
+// are more than MaxTags tags. Repeated tags are kept once, in order.
+func CleanTags(tags []string) ([]string, error) {
+	var out []string
+	for _, t := range tags {
+		t = strings.TrimSpace(t)
+		switch {
+		case t == "":
+			return nil, fmt.Errorf("%w: a tag is empty", ErrBadTag)
+		case !utf8.ValidString(t):
+			return nil, fmt.Errorf("%w %s: not valid UTF-8", ErrBadTag, Quote(t))
+		case strings.IndexFunc(t, unicode.IsControl) >= 0:
+			return nil, fmt.Errorf("%w %s: it holds a control character (a line break, tab or escape)", ErrBadTag, Quote(t))
+		case len(t) > MaxTagBytes:
+			return nil, fmt.Errorf("%w %s: %d bytes, the limit is %d", ErrBadTag, Quote(t), len(t), MaxTagBytes)
+		case slices.Contains(out, t):
+			continue
+		}
+		out = append(out, t)
+	}
+	if len(out) > MaxTags {
+		return nil, fmt.Errorf("%w: %d tags, the limit is %d", ErrBadTag, len(out), MaxTags)
+	}
+	return out, nil
+}
+
+// Quote quotes a value a person or a file gave, for an error message: at
+// most 24 characters of it, control characters escaped, and "…" when it was
+// longer, so that a bad value of megabytes (or one with terminal escapes)
+// never floods the message.
+func Quote(v string) string {
+	const most = 24
+	n, cut := 0, len(v)
+	for i := range v {
+		if n == most {
+			cut = i
+			break
+		}
+		n++
+	}
+	if cut < len(v) {
+		return strconv.QuoteToGraphic(v[:cut]) + "…"
+	}
+	return strconv.QuoteToGraphic(v)
 }
 
 // Plural returns one when n is 1, else many: "1 entry", "2 entries".

@@ -63,13 +63,17 @@ func (s *Service) AddRecording(ctx context.Context, r NewRecording) (Entry, erro
 	if err := CheckTime(at); err != nil {
 		return Entry{}, err
 	}
+	tags, err := CleanTags(r.Tags)
+	if err != nil {
+		return Entry{}, fmt.Errorf("journal: add recording: %w", err)
+	}
 	id, err := newID(at)
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: add recording: %w", err)
 	}
 	a := r.Audio
 	a.Bytes = int64(len(r.Data))
-	e := Entry{ID: id, Created: at, Updated: at, Zone: ZoneName(at.Location()), Tags: r.Tags, Audio: &a}
+	e := Entry{ID: id, Created: at, Updated: at, Zone: ZoneName(at.Location()), Tags: tags, Audio: &a}
 	t := s.checkTranscript(r.Transcript)
 	if err := s.fillTranscript(&e, t, s.readTranscript(ctx, t)); err != nil {
 		return Entry{}, fmt.Errorf("journal: add recording: %w", err)

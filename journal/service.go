@@ -197,6 +197,9 @@ func (s *Service) AddAt(ctx context.Context, text string, at time.Time, tags ...
 	if err != nil {
 		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
 	}
+	if tags, err = CleanTags(tags); err != nil {
+		return Entry{}, fmt.Errorf("journal: add entry: %w", err)
+	}
 	if err := CheckTime(at); err != nil {
 		return Entry{}, err
 	}

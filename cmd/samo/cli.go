@@ -74,6 +74,12 @@ func (c *cli) rootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE:          func(cmd *cobra.Command, _ []string) error { return c.runGUI() },
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if f := cmd.Flag("home"); f != nil && f.Changed && strings.TrimSpace(c.home) == "" {
+				return errors.New(`--home "" names no folder: give the journal folder, or leave --home out for the default one`)
+			}
+			return nil
+		},
 	}
 	root.Flags().StringVar(&c.screen, "screen", "journal", "the window's first screen: "+strings.Join(ui.ScreenNames(), ", "))
 	root.SetIn(c.stdin)
@@ -94,7 +100,32 @@ func (c *cli) rootCommand() *cobra.Command {
 		c.transcribeCommand(), c.speechCommand(),
 		c.searchCommand(), c.similarCommand(), c.laneCommand(), c.reindexCommand(), c.embeddingsCommand(),
 		c.insightsCommand(), c.chartCommand())
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// splitTags reads --tag's values, each one tag or several separated by
+// commas, for journal.CleanTags to check (so `--tag ""` is an empty tag, as
+// `--tag ,` is, and a line break stays in the tag to be refused).
+func splitTags(values []string) []string {
+	var tags []string
+	for _, v := range values {
+		tags = append(tags, strings.Split(v, ",")...)
+	}
+	return tags
+}
+
+// refuseUnknownSubcommands makes every command group (samo emotions, samo
+// speech, …) refuse an unknown subcommand with an error and a non-zero exit,
+// as the root does, instead of printing its help and exiting 0.
+func refuseUnknownSubcommands(cmd *cobra.Command) {
+	for _, sub := range cmd.Commands() {
+		refuseUnknownSubcommands(sub)
+	}
+	if cmd.HasParent() && cmd.HasSubCommands() && !cmd.Runnable() {
+		cmd.Args = cobra.NoArgs
+		cmd.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	}
 }
 
 // homeDir resolves the journal folder: --home, then $SAMO_HOME, then the default.
@@ -124,7 +155,7 @@ func (c *cli) addCommand() *cobra.Command {
 				}
 			}
 			return c.withJournal(func(svc *journal.Service) error {
-				e, err := svc.AddAt(cmd.Context(), text, when, tags...)
+				e, err := svc.AddAt(cmd.Context(), text, when, splitTags(tags)...)
 				if err != nil {
 					return err
 				}
@@ -134,7 +165,7 @@ func (c *cli) addCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", "", "when the entry was written: RFC 3339, or \"2006-01-02 15:04\" or \"2006-01-02\" in local time")
-	cmd.Flags().StringSliceVar(&tags, "tag", nil, "a tag for the entry (repeat or separate with commas)")
+	cmd.Flags().StringArrayVar(&tags, "tag", nil, "a tag for the entry (repeat or separate with commas)")
 	return cmd
 }
 

@@ -87,6 +87,10 @@ func (c *cli) recordCommand() *cobra.Command {
 			if seconds < 0 || seconds > 0 && seconds < 0.1 {
 				return fmt.Errorf("--seconds must be 0 (until stopped) or at least 0.1, not %v", seconds)
 			}
+			tags, err := journal.CleanTags(splitTags(tags)) // refused before a word is spoken
+			if err != nil {
+				return err
+			}
 			dir, err := c.recordingsDir()
 			if err != nil {
 				return err
@@ -114,7 +118,7 @@ func (c *cli) recordCommand() *cobra.Command {
 	}
 	cmd.Flags().Float64Var(&seconds, "seconds", 0, "stop after this many seconds (0: when told)")
 	cmd.Flags().StringVar(&device, "device", "", "input device name, or part of it (see `samo devices`)")
-	cmd.Flags().StringSliceVar(&tags, "tag", nil, "tag the entry (repeatable)")
+	cmd.Flags().StringArrayVar(&tags, "tag", nil, "a tag for the entry (repeat or separate with commas)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the saved entry as JSON")
 	return cmd
 }
