@@ -6,13 +6,14 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
-	"os"
-	"path/filepath"
+	"io"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/software"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/samojournal/samo/internal/outfile"
 )
 
 // Render paints obj at the given size (in Fyne units) through Fyne's
@@ -52,40 +53,15 @@ func Render(obj fyne.CanvasObject, size fyne.Size, th fyne.Theme, scale float32)
 	return out
 }
 
-// WritePNG writes img to path as a PNG. It writes a temporary file in the
-// same directory and renames it over path, so a reader never sees half an
-// image.
+// WritePNG writes img to path as a PNG, as outfile.Write does: a regular
+// file is written beside it and renamed into place, so a reader never sees
+// half an image, while a FIFO or a device is written to, never replaced.
 func WritePNG(path string, img image.Image) error {
 	if img == nil {
 		return fmt.Errorf("write chart %s: no image", path)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write chart %s: %w", path, err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		_ = f.Close()
-		_ = os.Remove(tmp)
-		return fmt.Errorf("write chart %s: %w", path, err)
-	}
-	if err := png.Encode(f, img); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("write chart %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("write chart %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("write chart %s: %w", path, err)
+	if err := outfile.Write(path, 0o644, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
+		return fmt.Errorf("write chart: %w", err)
 	}
 	return nil
 }
