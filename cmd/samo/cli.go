@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/samojournal/samo/inference/engine"
+	"github.com/samojournal/samo/internal/terminal"
 	"github.com/samojournal/samo/journal"
 	"github.com/samojournal/samo/ui"
 )
@@ -39,7 +40,8 @@ type cli struct {
 
 // run executes the command line args and returns the process exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
+	out := terminal.NewOutput(stdout)
+	c := &cli{stdin: stdin, stdout: out, stderr: stderr}
 	c.wired.notices = journal.NewNotices()
 	c.wired.notices.Listen(func(n journal.Notice) { fmt.Fprintf(stderr, "samo: warning: %s\n", n.Message) })
 	root := c.rootCommand()
@@ -53,6 +55,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if errors.As(err, &ee) {
 			return int(ee)
 		}
+		return 1
+	}
+	if err := out.Err(); err != nil {
+		fmt.Fprintf(stderr, "samo: write the output: %v\n", err)
 		return 1
 	}
 	return 0
@@ -104,17 +110,6 @@ func (c *cli) rootCommand() *cobra.Command {
 	return root
 }
 
-// splitTags reads --tag's values, each one tag or several separated by
-// commas, for journal.CleanTags to check (so `--tag ""` is an empty tag, as
-// `--tag ,` is, and a line break stays in the tag to be refused).
-func splitTags(values []string) []string {
-	var tags []string
-	for _, v := range values {
-		tags = append(tags, strings.Split(v, ",")...)
-	}
-	return tags
-}
-
 // refuseUnknownSubcommands makes every command group (samo emotions, samo
 // speech, …) refuse an unknown subcommand with an error and a non-zero exit,
 // as the root does, instead of printing its help and exiting 0.
@@ -155,7 +150,7 @@ func (c *cli) addCommand() *cobra.Command {
 				}
 			}
 			return c.withJournal(func(svc *journal.Service) error {
-				e, err := svc.AddAt(cmd.Context(), text, when, splitTags(tags)...)
+				e, err := svc.AddAt(cmd.Context(), text, when, journal.SplitTags(tags)...)
 				if err != nil {
 					return err
 				}

@@ -118,3 +118,69 @@ func NewPassword(in io.Reader, out io.Writer) ([]byte, error) {
 	}
 	return p, nil
 }
+
+// Escaping returns a writer that shows control characters written through it
+// instead of passing them to w: a text that holds terminal escape sequences
+// (an imported entry, a tag) cannot move the cursor, change colours, retitle
+// the window or ring the bell. Line breaks and tabs pass; other C0 controls
+// (a carriage return but before a line break) and DEL are shown in caret
+// notation (ESC as ^[), C1 controls as <U+0085>.
+func Escaping(w io.Writer) io.Writer { return escaping{w} }
+
+type escaping struct{ w io.Writer }
+
+func (e escaping) Write(p []byte) (int, error) {
+	var b []byte
+	for i := 0; i < len(p); {
+		c := p[i]
+		switch {
+		case c == '\n' || c == '\t' || c == '\r' && i+1 < len(p) && p[i+1] == '\n':
+			b = append(b, c)
+		case c < 0x20:
+			b = append(b, '^', c+'@')
+		case c == 0x7f:
+			b = append(b, '^', '?')
+		case c == 0xc2 && i+1 < len(p) && p[i+1] >= 0x80 && p[i+1] <= 0x9f:
+			b = fmt.Appendf(b, "<U+%04X>", p[i+1])
+			i += 2
+			continue
+		default:
+			b = append(b, c)
+		}
+		i++
+	}
+	if _, err := e.w.Write(b); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Output is a command's standard output: on a terminal it shows control
+// characters instead of obeying them (see Escaping), and it remembers the
+// first write error (a full disk, /dev/full, a closed pipe) for Err, so
+// that a command whose output was lost does not exit 0.
+type Output struct {
+	w   io.Writer
+	err error
+}
+
+// NewOutput wraps w, escaping control characters when w is a terminal.
+func NewOutput(w io.Writer) *Output {
+	if Is(w) {
+		w = Escaping(w)
+	}
+	return &Output{w: w}
+}
+
+// Write writes p, or returns the first error again.
+func (o *Output) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	o.err = err
+	return n, err
+}
+
+// Err is the first write error, nil when every write went through.
+func (o *Output) Err() error { return o.err }

@@ -63,3 +63,24 @@ func TestPassphrase_FileThenEnvironment(t *testing.T) {
 		}
 	}
 }
+
+func TestEscaping(t *testing.T) {
+	cases := map[string]string{
+		"plain text, é and 日本":            "plain text, é and 日本",
+		"two\nlines\tand a tab\r\n":       "two\nlines\tand a tab\r\n",
+		"\x1b[2J\x1b]0;pwned\x07":         "^[[2J^[]0;pwned^G",
+		"over\rwrite":                     "over^Mwrite",
+		"del\x7f nul\x00":                 "del^? nul^@",
+		"c1 \u009b31m next line \u0085 x": "c1 <U+009B>31m next line <U+0085> x",
+	}
+	for in, want := range cases {
+		var b bytes.Buffer
+		n, err := Escaping(&b).Write([]byte(in))
+		if err != nil || n != len(in) {
+			t.Errorf("Write(%q) = %d, %v", in, n, err)
+		}
+		if b.String() != want {
+			t.Errorf("Escaping(%q) = %q, want %q", in, b.String(), want)
+		}
+	}
+}
