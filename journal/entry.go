@@ -23,6 +23,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/oklog/ulid/v2"
 )
 
 // MaxTextBytes is the largest entry text SAMO accepts, in bytes of UTF-8.
@@ -55,6 +57,9 @@ var (
 type Entry struct {
 	// ID is unique and sorts in creation order (a ULID).
 	ID string `json:"id"`
+	// ImportedID is the id an imported entry had in its file when that was
+	// not a SAMO id (the entry got a new one); at most MaxImportedIDBytes.
+	ImportedID string `json:"imported_id,omitempty"`
 	// Created is when the entry was written, in the writer's time zone.
 	Created time.Time `json:"created"`
 	// Updated is when the entry last changed; equal to Created until an edit.
@@ -249,7 +254,7 @@ func CleanLabels(labels []string) ([]string, error) {
 			continue
 		}
 		if ekman[l] == "" {
-			return nil, fmt.Errorf("%w %q (the emotions are %s)", ErrUnknownEmotion, l, strings.Join(EmotionLabels[:], ", "))
+			return nil, fmt.Errorf("%w %s (the emotions are %s)", ErrUnknownEmotion, Quote(l), strings.Join(EmotionLabels[:], ", "))
 		}
 		seen[l] = true
 	}
@@ -388,7 +393,7 @@ func (e Entry) Validate() error {
 func knownLabels(ls []string) error {
 	for _, l := range ls {
 		if ekman[l] == "" {
-			return fmt.Errorf("unknown label %q", l)
+			return fmt.Errorf("unknown label %s", Quote(l))
 		}
 	}
 	return nil
@@ -441,6 +446,52 @@ func CleanTags(tags []string) ([]string, error) {
 		return nil, fmt.Errorf("%w: %d tags, the limit is %d", ErrBadTag, len(out), MaxTags)
 	}
 	return out, nil
+}
+
+// MaxImportedIDBytes is the longest foreign id an imported entry keeps.
+const MaxImportedIDBytes = 128
+
+// ValidID reports whether id is a SAMO entry id: a ULID in its canonical
+// form (26 characters of Crockford's base 32, upper case), which every
+// command can show, edit, delete and name a file after.
+func ValidID(id string) bool {
+	u, err := ulid.ParseStrict(id)
+	return err == nil && u.String() == id
+}
+
+// adoptID gives an entry whose id is not a SAMO id a new one, keeping the
+// old one (cut to MaxImportedIDBytes, control characters dropped) as
+// ImportedID. An empty id is left for the caller to fill.
+func adoptID(e *Entry) {
+	if e.ID == "" || ValidID(e.ID) {
+		return
+	}
+	if u := strings.ToUpper(e.ID); ValidID(u) {
+		e.ID = u
+		return
+	}
+	old := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(e.ID, "\uFFFD"))
+	for len(old) > MaxImportedIDBytes {
+		_, size := utf8.DecodeLastRuneInString(old)
+		old = old[:len(old)-size]
+	}
+	e.ID, e.ImportedID = "", old
+}
+
+// SplitTags reads tags as a person types them, each value one tag or several
+// separated by commas, for CleanTags to check: "" and "," are empty tags,
+// and a line break stays in its tag (to be refused), nothing after it lost.
+func SplitTags(values []string) []string {
+	var tags []string
+	for _, v := range values {
+		tags = append(tags, strings.Split(v, ",")...)
+	}
+	return tags
 }
 
 // Quote quotes a value a person or a file gave, for an error message: at

@@ -95,7 +95,8 @@ type Imported struct {
 var ErrNoImport = errors.New("journal: this journal cannot import entries")
 
 // Import saves items in batches of ImportBatch, each one transaction,
-// skipping ids already in the journal; on an error the batches before it
+// skipping ids already in the journal (an item whose id is not a SAMO id
+// gets a new one and keeps the old as ImportedID); on an error the batches before it
 // stay saved. progress (when not nil) gets the entries done of the total
 // after each batch.
 func (s *Service) Import(ctx context.Context, items []Exported, progress func(done, total int)) (Imported, error) {
@@ -131,6 +132,7 @@ func (s *Service) Import(ctx context.Context, items []Exported, progress func(do
 	}
 	seen := map[string]bool{}
 	for i, it := range items {
+		adoptID(&it.Entry) // a foreign id is kept as ImportedID, never used as a key
 		if it.ID != "" && (seen[it.ID] || bs.Has(it.ID)) {
 			n.Present++
 			continue

@@ -315,9 +315,15 @@ func (s *Service) Correct(ctx context.Context, id string, labels []string) (Entr
 	return e, nil
 }
 
-// entryID is id as the store keys it: ids are matched without regard to
-// case or surrounding space.
-func entryID(id string) string { return strings.ToUpper(strings.TrimSpace(id)) }
+// entryID is id as the store keys it: SAMO ids are matched without regard
+// to case or surrounding space; any other id (one imported before imported
+// ids were checked) is matched as it is.
+func entryID(id string) string {
+	if u := strings.ToUpper(strings.TrimSpace(id)); ValidID(u) {
+		return u
+	}
+	return id
+}
 
 // analyze reads text's emotions, or returns nil without an analyzer or
 // when analysis fails: the entry is saved either way, and the failure is

@@ -88,7 +88,7 @@ func TestReadJrnl_Entries(t *testing.T) {
 		{
 			name: "long tag", in: doc(`{"date":"2023-01-02","time":"10:00","title":"T","tags":["@` + strings.Repeat("x", 200) + `","@ok"]}`),
 			loc: time.UTC, text: "T", tags: []string{"ok"}, created: "2023-01-02T10:00:00Z",
-			warnings: []string{`jrnl entry 1: tag "xxxxxxxxxxxxxxxxxxxx"… longer than 128 bytes left out`},
+			warnings: []string{`jrnl entry 1: tag "xxxxxxxxxxxxxxxxxxxxxxxx"… longer than 128 bytes left out`},
 		},
 		{
 			name: "invalid UTF-8", in: doc(`{"date":"2023-01-02","time":"10:00","title":"caf` + "\xe9" + `","tags":["@` + "\xff" + `x"]}`),

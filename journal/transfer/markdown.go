@@ -3,6 +3,7 @@ package transfer
 import (
 	"bufio"
 	"cmp"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"iter"
@@ -76,16 +77,20 @@ func WriteMarkdownFiles(dir string, entries iter.Seq2[journal.Entry, error]) (in
 
 // markdownFileName names an entry's Markdown file: its created date and
 // time in its own zone, then its id, keeping only letters, digits, '-' and
-// '_' of the id.
+// '_' of the id and at most 40 of them (an id imported before ids were
+// checked can be long or made of other characters: then a hash of it).
 func markdownFileName(e journal.Entry) (string, error) {
+	if e.ID == "" {
+		return "", fmt.Errorf("transfer: markdown: entry of %s: no id to name its file", e.Created.Format(headingLayout))
+	}
 	id := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
 			return r
 		}
 		return -1
 	}, e.ID)
-	if id == "" {
-		return "", fmt.Errorf("transfer: markdown: entry of %s: no id to name its file", e.Created.Format(headingLayout))
+	if id != e.ID || len(id) > 40 {
+		id = fmt.Sprintf("id-%x", sha256.Sum256([]byte(e.ID)))[:19]
 	}
 	return e.Created.Format("2006-01-02-1504") + "-" + id + ".md", nil
 }

@@ -146,7 +146,6 @@ func TestWriteMarkdownFiles_Errors(t *testing.T) {
 		written int
 	}{
 		{name: "no id", entries: []journal.Entry{{ID: "a", Text: "x"}, {Text: "y"}}, want: "no id to name its file", written: 1},
-		{name: "id of only odd characters", entries: []journal.Entry{{ID: "../..", Text: "y"}}, want: "no id to name its file"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,5 +160,33 @@ func TestWriteMarkdownFiles_Errors(t *testing.T) {
 				t.Errorf("%d files in the folder, want %d", len(list), tc.written)
 			}
 		})
+	}
+}
+
+// TestWriteMarkdownFiles_OddIDs: an entry whose id is not a SAMO id (one
+// imported before ids were checked) still gets a file, named inside the
+// folder, short, and apart from the others.
+func TestWriteMarkdownFiles_OddIDs(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
+	var es []journal.Entry
+	for _, id := range []string{"../..", "/etc/passwd", "a\x00b", strings.Repeat("x", 3000), "../../evil"} {
+		es = append(es, journal.Entry{ID: id, Created: at, Text: "y"})
+	}
+	n, err := transfer.WriteMarkdownFiles(dir, transfer.FromSlice(es))
+	if err != nil || n != len(es) {
+		t.Fatalf("wrote %d, %v", n, err)
+	}
+	list, _ := os.ReadDir(dir)
+	if len(list) != len(es) {
+		t.Errorf("%d files in the folder, want %d", len(list), len(es))
+	}
+	for _, f := range list {
+		if len(f.Name()) > 64 {
+			t.Errorf("file name of %d bytes: %.40s…", len(f.Name()), f.Name())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dir), "evil")); err == nil {
+		t.Error("a file was written outside the folder")
 	}
 }

@@ -55,6 +55,7 @@ func scanJSON(r io.Reader, limit int64, f func(Exported) error) (Report, error) 
 			}
 			e.Text = text
 		}
+		e.Tags = s.tags(i, e.Tags, "")
 		if loc := s.zone(e.Zone); loc != nil {
 			e.Created = inZone(e.Created, loc)
 			e.Updated = inZone(e.Updated, loc)
