@@ -876,19 +876,8 @@ func (s *settingsScreen) onImport() {
 // Day One's, told apart by their content) to the journal.
 func (s *settingsScreen) importFrom(path string) {
 	s.run("Importing…", true, func(ctx context.Context, progress func(int, int)) func() {
-		var (
-			items  []journal.Exported
-			rep    transfer.Report
-			format string
-			n      journal.Imported
-		)
-		data, err := transfer.ReadFile(path)
-		if err == nil {
-			items, rep, format, err = transfer.Read(data, "auto", nil)
-		}
-		if err == nil {
-			n, err = s.svc.Import(ctx, items, progress)
-		}
+		n, err := transfer.ImportFile(ctx, s.svc, path, "auto", nil, progress)
+		rep := n.Report
 		return func() {
 			if n.Added > 0 {
 				s.sh.journal.refresh()
@@ -898,7 +887,7 @@ func (s *settingsScreen) importFrom(path string) {
 				return
 			}
 			s.say(fmt.Sprintf("Imported from %s: %d %s added, %d already in your journal, %d skipped.",
-				formatName(format), n.Added, journal.Plural(n.Added, "entry", "entries"), n.Present, rep.Skipped), widget.SuccessImportance)
+				formatName(n.Format), n.Added, journal.Plural(n.Added, "entry", "entries"), n.Present, rep.Skipped), widget.SuccessImportance)
 			if len(rep.Warnings) > 0 {
 				lines := rep.Warnings
 				if rep.MoreWarnings > 0 {

@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/samojournal/samo/journal"
@@ -81,5 +85,170 @@ func TestCLI_TagsAreChecked(t *testing.T) {
 	}
 	if len(es) != 1 || !slices.Equal(es[0].Tags, []string{"walk", "river"}) {
 		t.Errorf("journal after refused tags: %+v", es)
+	}
+}
+
+// TestCLI_OutputToSpecialFiles: --output writes into a FIFO or a device
+// instead of replacing it with a regular file holding the export, keeps a
+// symbolic link, and a full device (--output or standard output) is an
+// error, not exit 0.
+func TestCLI_OutputToSpecialFiles(t *testing.T) {
+	home, dir := t.TempDir(), t.TempDir()
+	mustSucceed(t, samo(t, "", nil, "--home", home, "add", "a private thought"))
+
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		b, _ := os.ReadFile(fifo)
+		got <- string(b)
+	}()
+	mustSucceed(t, samo(t, "", nil, "--home", home, "export", "--format", "markdown", "--output", fifo))
+	if s := <-got; !strings.Contains(s, "a private thought") {
+		t.Errorf("the FIFO's reader got %q", s)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the FIFO was replaced: %v %v", fi, err)
+	}
+
+	real, link := filepath.Join(dir, "real.json"), filepath.Join(dir, "link.json")
+	os.WriteFile(real, nil, 0o600)
+	os.Symlink(real, link)
+	mustSucceed(t, samo(t, "", nil, "--home", home, "export", "--output", link))
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v %v", fi, err)
+	}
+	if b, _ := os.ReadFile(real); !strings.Contains(string(b), "a private thought") {
+		t.Errorf("the linked file holds %q", b)
+	}
+
+	r := samo(t, "", nil, "--home", home, "export", "--output", "/dev/full")
+	if r.code == 0 || !strings.Contains(r.stderr, "no space") {
+		t.Errorf("export --output /dev/full: exit %d, stderr %q", r.code, r.stderr)
+	}
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer full.Close()
+	for _, args := range [][]string{{"list"}, {"list", "--json"}, {"export"}} {
+		cmd := exec.Command(samoBin, append([]string{"--home", home}, args...)...)
+		cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+		var stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = full, &stderr
+		err := cmd.Run()
+		if out := stderr.String(); err == nil || !strings.Contains(out, "no space") {
+			t.Errorf("samo %v > /dev/full: %v, stderr %q", args, err, out)
+		}
+	}
+}
+
+// TestCLI_ControlCharactersOnATerminal: an entry's text that holds
+// terminal escape sequences is shown, not obeyed, on a terminal, and passes
+// through unchanged to a pipe (a file made with `samo show ID > f` keeps it).
+func TestCLI_ControlCharactersOnATerminal(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Fatalf("script (util-linux) gives the test a terminal: %v", err)
+	}
+	home := t.TempDir()
+	text := "red \x1b[31malert\x1b[0m and a bell\x07"
+	r := mustSucceed(t, samo(t, "", nil, "--home", home, "add", text))
+	id := strings.TrimSpace(strings.TrimPrefix(r.stdout, "saved "))
+	if r := mustSucceed(t, samo(t, "", nil, "--home", home, "show", id)); !strings.Contains(r.stdout, text) {
+		t.Errorf("to a pipe, show changed the text: %q", r.stdout)
+	}
+	for _, args := range []string{"show " + id, "list"} {
+		cmd := exec.Command(script, "-qec", samoBin+" --home "+home+" "+args, "/dev/null")
+		cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("samo %s on a terminal: %v", args, err)
+		}
+		if strings.ContainsAny(string(out), "\x1b\x07") {
+			t.Errorf("samo %s sent the text's control characters to the terminal: %q", args, out)
+		}
+		if !strings.Contains(string(out), "^[[31malert") {
+			t.Errorf("samo %s on a terminal: %q", args, out)
+		}
+	}
+}
+
+// TestCLI_ImportedIDsAreChecked: an export whose ids are not SAMO ids (a
+// path, a NUL, 3,000 characters) is imported with new ids, the old ones kept
+// short as imported_id; every entry can then be shown, edited, corrected and
+// deleted, and export --split names its files safely. Errors quote a short
+// prefix of a bad value, never all of it.
+func TestCLI_ImportedIDsAreChecked(t *testing.T) {
+	home, dir := t.TempDir(), t.TempDir()
+	long := strings.Repeat("x", 3000)
+	bad := []string{"../../evil", "/etc/passwd", "a\x00b", long, "01m98yx49dtg8nbgmnq4bnbjx1"}
+	var items []map[string]any
+	for i, id := range bad {
+		items = append(items, map[string]any{"id": id, "created": fmt.Sprintf("2026-01-0%dT10:00:00Z", i+1), "text": fmt.Sprintf("imported %d", i)})
+	}
+	doc, _ := json.Marshal(map[string]any{"format": "samo-journal", "version": 1, "entries": items})
+	file := filepath.Join(dir, "export.json")
+	os.WriteFile(file, doc, 0o600)
+	mustSucceed(t, samo(t, "", nil, "--home", home, "import", file))
+
+	var es []journal.Entry
+	r := mustSucceed(t, samo(t, "", nil, "--home", home, "list", "--json"))
+	if err := json.Unmarshal([]byte(r.stdout), &es); err != nil || len(es) != len(bad) {
+		t.Fatalf("list after import: %v\n%s", err, r.stdout)
+	}
+	for _, e := range es {
+		if !journal.ValidID(e.ID) {
+			t.Errorf("entry %q kept a foreign id", e.Text)
+		}
+		if e.Text == "imported 4" {
+			if e.ID != "01M98YX49DTG8NBGMNQ4BNBJX1" || e.ImportedID != "" {
+				t.Errorf("a lower-case SAMO id: id %s, imported_id %q", e.ID, e.ImportedID)
+			}
+		} else if e.ImportedID == "" || len(e.ImportedID) > journal.MaxImportedIDBytes || strings.ContainsRune(e.ImportedID, 0) {
+			t.Errorf("entry %q: imported_id %.40q", e.Text, e.ImportedID)
+		}
+		mustSucceed(t, samo(t, "", nil, "--home", home, "show", e.ID))
+		mustSucceed(t, samo(t, "", nil, "--home", home, "edit", e.ID, e.Text+", edited"))
+		mustSucceed(t, samo(t, "", nil, "--home", home, "correct", e.ID, "joy"))
+	}
+	out := filepath.Join(dir, "split")
+	mustSucceed(t, samo(t, "", nil, "--home", home, "export", "--format", "markdown", "--split", "--output", out))
+	if files, _ := os.ReadDir(out); len(files) != len(bad) {
+		t.Errorf("export --split wrote %d files, want %d", len(files), len(bad))
+	}
+	mustSucceed(t, samo(t, "", nil, "--home", home, "delete", es[0].ID))
+
+	// A bad value in an error is quoted short.
+	items[0]["emotions"] = map[string]any{"labels": []string{long}}
+	doc, _ = json.Marshal(map[string]any{"format": "samo-journal", "version": 1, "entries": items[:1]})
+	os.WriteFile(file, doc, 0o600)
+	r = samo(t, "", nil, "--home", home, "import", file)
+	if len(r.stderr) > 600 {
+		t.Errorf("an error quotes the whole bad value (%d bytes): %.200s…", len(r.stderr), r.stderr)
+	}
+}
+
+// TestCLI_ImportOfNothingIsAnError: a file from which no entry could be
+// imported (every one skipped, or none at all) says so and exits non-zero.
+func TestCLI_ImportOfNothingIsAnError(t *testing.T) {
+	home, dir := t.TempDir(), t.TempDir()
+	cases := map[string]string{
+		"all skipped": `{"entries":[{"date":"2026-01-01","time":"10:00","title":"","body":"  "},{"date":"2026-01-02","time":"10:00","title":"","body":""}]}`,
+		"no entries":  `{"tags":{},"entries":[],"body":"","date":""}`,
+	}
+	for name, doc := range cases {
+		file := filepath.Join(dir, "jrnl.json")
+		os.WriteFile(file, []byte(doc), 0o600)
+		r := samo(t, "", nil, "--home", home, "import", "--format", "jrnl", file)
+		if r.code == 0 || !strings.Contains(r.stderr, "nothing was imported") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", name, r.code, r.stdout, r.stderr)
+		}
+	}
+	r := samo(t, "", nil, "--home", home, "import", dir)
+	if r.code == 0 || !strings.Contains(r.stderr, "folder") {
+		t.Errorf("import of a folder: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

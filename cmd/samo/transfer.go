@@ -72,37 +72,25 @@ func (c *cli) importCommand() *cobra.Command {
 					return fmt.Errorf("--zone: %w", err)
 				}
 			}
-			data, err := transfer.ReadFile(args[0])
-			if err != nil {
-				return err
-			}
-			items, rep, format, err := transfer.Read(data, format, loc)
-			if errors.Is(err, transfer.ErrUnknownFormat) && format == "" {
-				return fmt.Errorf("cannot tell the format of %s: use --format samo, jrnl or dayone", args[0])
-			}
-			if err != nil {
-				return err
-			}
-			for _, w := range rep.Warnings {
-				fmt.Fprintln(c.stderr, "warning:", w)
-			}
-			if rep.MoreWarnings > 0 {
-				fmt.Fprintf(c.stderr, "warning: and %d more\n", rep.MoreWarnings)
-			}
 			return c.withJournal(func(svc *journal.Service) error {
-				n, err := svc.Import(cmd.Context(), items, func(done, total int) {
+				n, err := transfer.ImportFile(cmd.Context(), svc, args[0], format, loc, func(done, total int) {
 					if total > journal.ImportBatch {
 						fmt.Fprintf(c.stderr, "imported %d of %d\n", done, total)
 					}
 				})
-				fmt.Fprintf(c.stdout, "imported %d %s from %s (%s)", n.Added, journal.Plural(n.Added, "entry", "entries"), filepath.Base(args[0]), format)
-				if n.Present > 0 {
-					fmt.Fprintf(c.stdout, "; %d already in the journal", n.Present)
+				for _, w := range n.Warnings {
+					fmt.Fprintln(c.stderr, "warning:", w)
 				}
-				if rep.Skipped > 0 {
-					fmt.Fprintf(c.stdout, "; %d skipped (empty or too long)", rep.Skipped)
+				if n.MoreWarnings > 0 {
+					fmt.Fprintf(c.stderr, "warning: and %d more\n", n.MoreWarnings)
 				}
-				fmt.Fprintln(c.stdout)
+				if errors.Is(err, transfer.ErrUnknownFormat) {
+					return fmt.Errorf("%w (name it with --format samo, jrnl or dayone)", err)
+				}
+				if n.Format != "" {
+					fmt.Fprintf(c.stdout, "imported %d %s from %s (%s); %d already in the journal; %d skipped (empty or too long)\n",
+						n.Added, journal.Plural(n.Added, "entry", "entries"), filepath.Base(args[0]), n.Format, n.Present, n.Skipped)
+				}
 				return err
 			})
 		},

@@ -87,7 +87,7 @@ func (c *cli) recordCommand() *cobra.Command {
 			if seconds < 0 || seconds > 0 && seconds < 0.1 {
 				return fmt.Errorf("--seconds must be 0 (until stopped) or at least 0.1, not %v", seconds)
 			}
-			tags, err := journal.CleanTags(splitTags(tags)) // refused before a word is spoken
+			tags, err := journal.CleanTags(journal.SplitTags(tags)) // refused before a word is spoken
 			if err != nil {
 				return err
 			}

@@ -37,6 +37,7 @@ func ReadDayOne(r io.Reader) ([]journal.Entry, Report, error) {
 
 func readDayOne(r io.Reader, limit int64) ([]journal.Entry, Report, error) {
 	s := newSource("Day One", r, limit)
+	s.entryMax = maxTextEntryBytes
 	var out []journal.Entry
 	err := s.eachEntry(func(i int) error {
 		var d dayOneEntry

@@ -9,19 +9,49 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/samojournal/samo/journal"
 )
 
-// limitedReader reads at most n bytes from r and notes when r holds more.
+// limitedReader reads at most n bytes from r and notes when r holds more;
+// while entryLeft is not negative, it also stops an entry that grows past
+// it (entryOver).
 type limitedReader struct {
-	r    io.Reader
-	n    int64
-	over bool
+	r         io.Reader
+	n         int64
+	over      bool
+	entryLeft int64
+	entryOver bool
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.entryLeft == 0 {
+		l.entryOver = true
+		return 0, errEntryTooLarge
+	}
+	if l.entryLeft > 0 && int64(len(p)) > l.entryLeft {
+		p = p[:l.entryLeft]
+	}
+	n, err := l.read(p)
+	if l.entryLeft > 0 {
+		l.entryLeft -= int64(n)
+	}
+	return n, err
+}
+
+// errEntryTooLarge stops the decoder inside an entry larger than the
+// format allows.
+var errEntryTooLarge = errors.New("entry too large")
+
+// maxTextEntryBytes is the most one entry of a text-only format (jrnl, Day
+// One) can take: a text at journal.MaxTextBytes written entirely as \u
+// escapes, and room for its other fields. A larger entry is refused as soon
+// as the reading passes this, before it is held whole.
+const maxTextEntryBytes = 6*journal.MaxTextBytes + 1<<20
+
+func (l *limitedReader) read(p []byte) (int, error) {
 	if l.n <= 0 {
 		// At the limit: one more byte means the input is too large.
 		var b [1]byte
@@ -43,15 +73,17 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 // source reads one JSON document, a value at a time, and words its errors
 // and warnings. Every method's error is ready to return to the caller.
 type source struct {
-	name  string // "jrnl", "Day One", "SAMO export"
-	lr    *limitedReader
-	dec   *json.Decoder
-	rep   Report
-	zones map[string]*time.Location // LoadLocation's answers, nil for failures
+	name string // "jrnl", "Day One", "SAMO export"
+	// entryMax bounds one entry's bytes (0: only the document's limit).
+	entryMax int64
+	lr       *limitedReader
+	dec      *json.Decoder
+	rep      Report
+	zones    map[string]*time.Location // LoadLocation's answers, nil for failures
 }
 
 func newSource(name string, r io.Reader, limit int64) *source {
-	lr := &limitedReader{r: r, n: limit}
+	lr := &limitedReader{r: r, n: limit, entryLeft: -1}
 	return &source{name: name, lr: lr, dec: json.NewDecoder(lr)}
 }
 
@@ -77,6 +109,9 @@ func (s *source) fail(i int, err error) error {
 	}
 	if s.lr.over || errors.Is(err, ErrTooLarge) {
 		return ErrTooLarge
+	}
+	if s.lr.entryOver {
+		return fmt.Errorf("%s: %w: it is over %d MiB, more than a text of the %d MiB limit can take; nothing was imported", s.prefix(i), ErrEntryTooLarge, s.entryMax>>20, journal.MaxTextBytes>>20)
 	}
 	var syntax *json.SyntaxError
 	switch {
@@ -206,7 +241,12 @@ func (s *source) decode(key string, v any) error {
 // with U+FFFD first, as journal.CleanText does, with a warning.
 func (s *source) entry(i int, v any) error {
 	var raw json.RawMessage
-	if err := s.dec.Decode(&raw); err != nil {
+	if s.entryMax > 0 {
+		s.lr.entryLeft = s.entryMax
+	}
+	err := s.dec.Decode(&raw)
+	s.lr.entryLeft = -1
+	if err != nil {
 		return s.fail(i, err)
 	}
 	if len(raw) == 0 || raw[0] != '{' {
@@ -245,6 +285,7 @@ func (s *source) tags(i int, tags []string, cut string) []string {
 	var out []string
 	for _, t := range tags {
 		t = strings.ToValidUTF8(t, "\uFFFD")
+		t = strings.Join(strings.FieldsFunc(t, unicode.IsControl), " ") // no line breaks or escapes
 		t = strings.TrimSpace(t)
 		if t != "" && strings.IndexByte(cut, t[0]) >= 0 {
 			t = strings.TrimSpace(t[1:])
@@ -253,12 +294,12 @@ func (s *source) tags(i int, tags []string, cut string) []string {
 		case t == "":
 			continue
 		case len(t) > journal.MaxTagBytes:
-			s.warnf(i, "tag %.20q… longer than %d bytes left out", t, journal.MaxTagBytes)
+			s.warnf(i, "tag %s longer than %d bytes left out", journal.Quote(t), journal.MaxTagBytes)
 			continue
 		case slices.Contains(out, t):
 			continue
 		case len(out) == journal.MaxTags:
-			s.warnf(i, "more than %d tags, tag %q and later ones left out", journal.MaxTags, t)
+			s.warnf(i, "more than %d tags, tag %s and later ones left out", journal.MaxTags, journal.Quote(t))
 			return out
 		}
 		out = append(out, t)

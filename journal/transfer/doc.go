@@ -41,6 +41,10 @@ const MaxWarnings = 100
 var (
 	// ErrTooLarge is returned when an input exceeds MaxInputBytes.
 	ErrTooLarge = errors.New("transfer: input is larger than the 1 GiB limit")
+	// ErrEntryTooLarge is returned when one entry of a text-only format
+	// (jrnl, Day One) is larger than any entry SAMO could keep; the reading
+	// stops there, before the entry is held whole.
+	ErrEntryTooLarge = errors.New("transfer: entry too large")
 	// ErrUnknownFormat is returned when a document is not a SAMO export or
 	// is one of a version this package does not read.
 	ErrUnknownFormat = errors.New("transfer: unsupported export")

@@ -38,6 +38,7 @@ func readJrnl(r io.Reader, loc *time.Location, limit int64) ([]journal.Entry, Re
 	}
 	zone := journal.ZoneName(loc)
 	s := newSource("jrnl", r, limit)
+	s.entryMax = maxTextEntryBytes
 	var out []journal.Entry
 	err := s.eachEntry(func(i int) error {
 		var j jrnlEntry
