@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/samojournal/samo/inference/emotion/emotiontest"
 	"github.com/samojournal/samo/journal"
 )
 
@@ -250,5 +251,31 @@ func TestCLI_ImportOfNothingIsAnError(t *testing.T) {
 	r := samo(t, "", nil, "--home", home, "import", dir)
 	if r.code == 0 || !strings.Contains(r.stderr, "folder") {
 		t.Errorf("import of a folder: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestCLI_EmotionModelFlagReadsAHuggingFaceFolder: --emotion-model DIR
+// checks a Hugging Face export as `samo emotions install` does: a good one
+// is read as it is, a bad one gets install's error naming what it lacks,
+// not "read manifest.json".
+func TestCLI_EmotionModelFlagReadsAHuggingFaceFolder(t *testing.T) {
+	home := t.TempDir()
+	export := filepath.Join(t.TempDir(), "bert-goemotions")
+	vocab, _ := filepath.Abs(filepath.Join("..", "..", ".cache", "tokenizers", "bert-uncased", "tokenizer.json"))
+	if err := emotiontest.WriteHFExport(export, vocab); err != nil {
+		t.Fatal(err)
+	}
+	r := mustSucceed(t, samo(t, "", nil, "--home", home, "--emotion-model", export, "analyze", "I feel nervous about tomorrow"))
+	if !strings.Contains(r.stdout, "nervousness") {
+		t.Errorf("analyze with the export: %s", r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(export, "manifest.json")); err == nil {
+		t.Error("--emotion-model wrote into the person's folder")
+	}
+	os.WriteFile(filepath.Join(export, "config.json"), []byte(`{"id2label":{"0":"joy"}}`), 0o644)
+	flag := samo(t, "", nil, "--home", home, "--emotion-model", export, "analyze", "hello")
+	install := samo(t, "", nil, "--home", home, "emotions", "install", export)
+	if flag.code == 0 || install.code == 0 || strings.Contains(flag.stderr, "manifest.json") || !strings.Contains(flag.stderr, "config.json has 1 labels") {
+		t.Errorf("a bad export:\n--emotion-model: exit %d %q\ninstall: exit %d %q", flag.code, flag.stderr, install.code, install.stderr)
 	}
 }

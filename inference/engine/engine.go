@@ -224,6 +224,20 @@ func (e *Engine) EmotionBundle(dir string) (*models.Bundle, error) {
 // openBundle opens the emotion bundle in dir, the built-in one for "".
 func openBundle(dir string) (*models.Bundle, error) {
 	if dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, models.ManifestFile)); err != nil {
+			// A Hugging Face export used as it is (--emotion-model DIR):
+			// checked as `samo emotions install` checks it, so the error
+			// names what the folder lacks.
+			m, err := emotion.ManifestFromHF(dir, false)
+			if err != nil {
+				return nil, fmt.Errorf("emotion model: %w", err)
+			}
+			b, err := models.OpenManifest(dir, m)
+			if err != nil {
+				return nil, fmt.Errorf("emotion model: %w", err)
+			}
+			return b, nil
+		}
 		b, err := models.Open(dir)
 		if err != nil {
 			return nil, fmt.Errorf("emotion model: %w", err)

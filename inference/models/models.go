@@ -91,6 +91,18 @@ func Open(dir string) (*Bundle, error) {
 	return b, nil
 }
 
+// OpenManifest checks the bundle that m describes in dir (a folder without
+// a manifest file, e.g. a Hugging Face export described by the emotion
+// package), as Open checks one with a manifest file.
+func OpenManifest(dir string, m Manifest) (*Bundle, error) {
+	b, err := checked(m, os.DirFS(dir))
+	if err != nil {
+		return nil, fmt.Errorf("%w (bundle %s)", err, dir)
+	}
+	b.Dir = dir
+	return b, nil
+}
+
 // OpenFS reads and checks the bundle at the root of fsys: the manifest
 // must parse and be complete, and every file it lists must exist with the
 // size and sha256 it gives.
@@ -103,6 +115,11 @@ func OpenFS(fsys fs.FS) (*Bundle, error) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrBundle, ManifestFile, err)
 	}
+	return checked(m, fsys)
+}
+
+// checked checks m, and that every file it lists is in fsys as it says.
+func checked(m Manifest, fsys fs.FS) (*Bundle, error) {
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
