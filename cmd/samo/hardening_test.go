@@ -279,3 +279,19 @@ func TestCLI_EmotionModelFlagReadsAHuggingFaceFolder(t *testing.T) {
 		t.Errorf("a bad export:\n--emotion-model: exit %d %q\ninstall: exit %d %q", flag.code, flag.stderr, install.code, install.stderr)
 	}
 }
+
+// TestCLI_UTF8WarningIsALineForAPerson: the warning about repaired text is
+// one "samo: warning:" line, not a log record with a time and a level.
+func TestCLI_UTF8WarningIsALineForAPerson(t *testing.T) {
+	home := t.TempDir()
+	r := mustSucceed(t, samo(t, "caf\xe9\n", nil, "--home", home, "add", "-"))
+	id := strings.TrimSpace(strings.TrimPrefix(r.stdout, "saved "))
+	e := mustSucceed(t, samo(t, "th\xe9\n", nil, "--home", home, "edit", id, "-"))
+	for _, stderr := range []string{r.stderr, e.stderr} {
+		for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+			if !strings.HasPrefix(line, "samo: warning: ") || strings.Contains(line, "WARN") || strings.Contains(line, "level=") {
+				t.Errorf("stderr line %q is not a warning for a person", line)
+			}
+		}
+	}
+}

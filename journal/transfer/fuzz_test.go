@@ -2,13 +2,18 @@ package transfer_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/samojournal/samo/journal"
+	"github.com/samojournal/samo/journal/journaltest"
 	"github.com/samojournal/samo/journal/transfer"
 )
 
@@ -123,5 +128,64 @@ func FuzzReadDayOne(f *testing.F) {
 			t.Fatalf("a fuzz input is not too large: %v", err)
 		}
 		checkEntries(t, got, rep, true)
+	})
+}
+
+// hostileImports are exports a person (or an attacker) could hand SAMO:
+// ids that are paths, NULs, escapes or 3,000 characters long, tags with
+// line breaks and terminal escapes, entries that are not objects.
+var hostileImports = []string{
+	`{"format":"samo-journal","version":1,"entries":[{"id":"../../evil","text":"x"}]}`,
+	`{"format":"samo-journal","version":1,"entries":[{"id":"/etc/passwd","text":"x"},{"id":"/etc/passwd","text":"y"}]}`,
+	`{"format":"samo-journal","version":1,"entries":[{"id":"a\u0000b","text":"x"}]}`,
+	`{"format":"samo-journal","version":1,"entries":[{"id":"` + strings.Repeat("x", 3000) + `","text":"x"}]}`,
+	`{"format":"samo-journal","version":1,"entries":[{"id":"\u001b[2J","text":"x","tags":["a\nb","\u001b[31mred","` + strings.Repeat("t", 200) + `"]}]}`,
+	`{"format":"samo-journal","version":1,"entries":[{"id":"01m98yx49dtg8nbgmnq4bnbjx1","text":"lower-case id"}]}`,
+	`{"format":"samo-journal","version":1,"entries":[{"id":"01M98YX49DTG8NBGMNQ4BNBJX1","text":"x"},{"id":"01M98YX49DTG8NBGMNQ4BNBJX1","text":"twice"}]}`,
+	`{"format":"samo-journal","version":1,"entries":[1,"two",null,[]]}`,
+	`{"entries":[{"date":"2026-01-01","time":"10:00","title":"t","body":"b","tags":["@a\u0007b",""]}]}`,
+}
+
+// FuzzImport: whatever an export holds, what is saved has SAMO ids, tags
+// without control characters, and valid entries; errors are worded.
+func FuzzImport(f *testing.F) {
+	for _, s := range hostileImports {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		path := filepath.Join(t.TempDir(), "export.json")
+		if err := os.WriteFile(path, in, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		store := journaltest.NewMemStore()
+		svc := journal.NewService(store)
+		n, err := transfer.ImportFile(context.Background(), svc, path, "auto", time.UTC, nil)
+		if err != nil && !strings.HasPrefix(err.Error(), "transfer: ") && !strings.HasPrefix(err.Error(), "journal: ") {
+			t.Fatalf("error %q is not worded", err)
+		}
+		saved := 0
+		for e, err := range svc.Entries(context.Background()) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			saved++
+			if !journal.ValidID(e.ID) {
+				t.Fatalf("saved with id %q", e.ID)
+			}
+			if len(e.ImportedID) > journal.MaxImportedIDBytes || strings.IndexFunc(e.ImportedID, unicode.IsControl) >= 0 {
+				t.Fatalf("imported_id %q", e.ImportedID)
+			}
+			for _, tag := range e.Tags {
+				if strings.IndexFunc(tag, unicode.IsControl) >= 0 {
+					t.Fatalf("tag %q holds a control character", tag)
+				}
+			}
+			if err := e.Validate(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if saved != n.Added {
+			t.Fatalf("%d saved, the result says %d added", saved, n.Added)
+		}
 	})
 }
