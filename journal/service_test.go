@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/samojournal/samo/journal"
 	"github.com/samojournal/samo/journal/journaltest"
+	"github.com/samojournal/samo/storage"
 )
 
 func TestService_AddAndGet(t *testing.T) {
@@ -68,26 +70,131 @@ func TestService_AddRepairsInvalidUTF8WithWarning(t *testing.T) {
 	}
 }
 
+// The order is the store's: MemStore sorts on its own, so the real store
+// is tested too.
 func TestService_AddAtOrdersByTime(t *testing.T) {
 	ctx := context.Background()
-	svc := journal.NewService(journaltest.NewMemStore())
-	base := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
-	// Written out of order: the list must still come back newest first.
-	for _, d := range []int{3, 1, 4, 2} {
-		if _, err := svc.AddAt(ctx, "day "+string(rune('0'+d)), base.AddDate(0, 0, d)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	es, err := svc.List(ctx, journal.Query{})
+	st, err := storage.Open(filepath.Join(t.TempDir(), storage.FileName), storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, e := range es {
-		got = append(got, e.Text)
+	defer st.Close()
+	for name, store := range map[string]journal.Store{"memory": journaltest.NewMemStore(), "bbolt": storage.Journal{Store: st}} {
+		t.Run(name, func(t *testing.T) {
+			svc := journal.NewService(store)
+			base := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+			// Written out of order: the list must still come back newest
+			// first.
+			for _, d := range []int{3, 1, 4, 2} {
+				if _, err := svc.AddAt(ctx, "day "+string(rune('0'+d)), base.AddDate(0, 0, d)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			es, err := svc.List(ctx, journal.Query{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range es {
+				got = append(got, e.Text)
+			}
+			if want := "day 4,day 3,day 2,day 1"; strings.Join(got, ",") != want {
+				t.Errorf("order = %v, want %s", got, want)
+			}
+		})
 	}
-	if want := "day 4,day 3,day 2,day 1"; strings.Join(got, ",") != want {
-		t.Errorf("order = %v, want %s", got, want)
+}
+
+// Entries that cannot be read are left out of the list and the export,
+// and the person is told which, once for the same damage.
+func TestService_DamagedEntriesAreLeftOutAndTold(t *testing.T) {
+	ctx := context.Background()
+	store := journaltest.NewMemStore()
+	svc := journal.NewService(store)
+	var notices []string
+	svc.Notices().Listen(func(n journal.Notice) { notices = append(notices, n.Message) })
+	var ids []string
+	for _, text := range []string{"one", "two", "three"} {
+		e, err := svc.Add(ctx, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, e.ID)
+	}
+	store.Damage(ids[1])
+	for range 2 {
+		if es, err := svc.List(ctx, journal.Query{}); err != nil || len(es) != 2 {
+			t.Fatalf("List = %d entries, %v; want the 2 readable", len(es), err)
+		}
+	}
+	n := 0
+	for _, err := range svc.Export(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 2 {
+		t.Errorf("exported %d entries, want the 2 readable", n)
+	}
+	if len(notices) != 1 || !strings.Contains(notices[0], "1 entry could not be read") ||
+		!strings.Contains(notices[0], ids[1]) || !strings.Contains(notices[0], "samo restore") {
+		t.Errorf("notices = %q; want one naming %s and samo restore", notices, ids[1])
+	}
+}
+
+// Imports save in batches of journal.ImportBatch, each all or nothing: a
+// failure inside the second batch (an id too long for a bbolt key) leaves
+// exactly the first batch saved, in the real store.
+func TestService_ImportSavesBatchesAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	st, err := storage.Open(filepath.Join(t.TempDir(), storage.FileName), storage.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := journal.NewService(storage.Journal{Store: st})
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	var items []journal.Exported
+	for i := range 2*journal.ImportBatch + 100 {
+		items = append(items, journal.Exported{Entry: journal.Entry{Created: base.Add(time.Duration(i) * time.Minute), Text: "imported"}})
+	}
+	items[journal.ImportBatch+200].ID = strings.Repeat("X", 40000)
+	n, err := svc.Import(ctx, items, nil)
+	if err == nil {
+		t.Fatal("the import of an entry whose id is too long for a key succeeded")
+	}
+	if n.Added != journal.ImportBatch {
+		t.Errorf("Import says %d added, want %d", n.Added, journal.ImportBatch)
+	}
+	if c, err := svc.Count(ctx); err != nil || c != journal.ImportBatch {
+		t.Errorf("%d entries saved (%v), want exactly the first batch of %d", c, err, journal.ImportBatch)
+	}
+	es, err := svc.List(ctx, journal.Query{Limit: 1})
+	if err != nil || len(es) != 1 || !es[0].Created.Equal(items[journal.ImportBatch-1].Created) {
+		t.Errorf("the newest saved entry is not the first batch's last: %v, %v", es, err)
+	}
+}
+
+// A journal opened read-only is said to be so.
+func TestService_ReadOnlyJournalIsTold(t *testing.T) {
+	path := filepath.Join(t.TempDir(), storage.FileName)
+	if err := storage.CreateNew(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.Open(path, storage.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := journal.NewService(storage.Journal{Store: st})
+	var notices []string
+	svc.Notices().Listen(func(n journal.Notice) { notices = append(notices, n.Message) })
+	if len(notices) != 1 || !strings.Contains(notices[0], "read-only") {
+		t.Errorf("notices = %q, want one saying the journal is read-only", notices)
+	}
+	if _, err := svc.Add(context.Background(), "refused"); !errors.Is(err, storage.ErrReadOnly) {
+		t.Errorf("a save to a read-only journal: %v, want ErrReadOnly", err)
 	}
 }
 

@@ -116,7 +116,8 @@ type Query struct {
 
 // DamageStore is a Store that leaves out of its reads (List, Each,
 // EachWithAudio) the entries it cannot read, rather than failing them all,
-// and says which it left out. A journal with such entries is not written
+// and the parts it cannot read (an embedding, a recording) of the others,
+// and says which entries it left out in whole or in part. A journal with such entries is not written
 // to until the person chooses what to do (see DamagedMessage).
 type DamageStore interface {
 	// OnDamage sets f to be called, after every read that left entries
@@ -143,7 +144,7 @@ func DamagedMessage(ids []string) string {
 	if n > len(shown) {
 		more = fmt.Sprintf(" and %d more", n-len(shown))
 	}
-	return fmt.Sprintf("%d %s could not be read (damaged) and %s left out: %s%s; "+
-		"the journal is not written to until it is repaired: run `samo doctor`, or `samo restore BACKUP`",
-		n, Plural(n, "entry", "entries"), Plural(n, "was", "were"), strings.Join(shown, ", "), more)
+	return fmt.Sprintf("%d %s could not be read (damaged): %s%s; %s left out (or shown without the part that "+
+		"could not be read), and the journal is not written to until it is repaired: run `samo doctor`, or `samo restore BACKUP`",
+		n, Plural(n, "entry", "entries"), strings.Join(shown, ", "), more, Plural(n, "it is", "they are"))
 }

@@ -24,8 +24,11 @@ import (
 // (the only write it takes). Before its first write a Store checks every
 // entry (scanEntries), once.
 
-// RepairHint says what to do about a damaged journal.
-const RepairHint = "run `samo doctor`, or replace the journal with a backup: `samo restore BACKUP`"
+// RestoreHint and RepairHint say what to do about a damaged journal.
+const (
+	RestoreHint = "replace the journal with a backup: `samo restore BACKUP`"
+	RepairHint  = "run `samo doctor`, or " + RestoreHint
+)
 
 // damage is what a Store knows of its journal's damage. Its own mutex
 // guards it, as reads (under Store.mu held for reading) add to it.
@@ -327,7 +330,7 @@ type Health struct {
 func (s *Store) Verify(ctx context.Context) (Health, error) {
 	if err := s.Check(); err != nil {
 		s.markBroken(err)
-		return Health{}, fmt.Errorf("%w; %s", err, RepairHint)
+		return Health{}, fmt.Errorf("%w; %s", err, RestoreHint)
 	}
 	var h Health
 	err := s.view(func(tx *bolt.Tx) error {

@@ -267,8 +267,9 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 // List implements journal.Store: newest first by creation time, within
 // [q.From, q.To) when they are set, after the cursor q.Before.
 //
-// An entry that cannot be read (see damage.go) is left out, and reported
-// to the OnDamage function.
+// An entry that cannot be read (see damage.go) is left out (one whose
+// embedding cannot be, listed without it), and reported to the OnDamage
+// function.
 func (s *Store) List(ctx context.Context, q journal.Query) ([]journal.Entry, error) {
 	var out []journal.Entry
 	var skipped []string
@@ -312,15 +313,19 @@ func (s *Store) List(ctx context.Context, q journal.Query) ([]journal.Entry, err
 			}
 			id := k[8:]
 			e, err := s.decodeEntry(id, entries.Get(id))
-			if err == nil && q.WithEmbeddings {
-				err = s.attachEmbedding(tx, &e)
-			}
 			if errors.Is(err, ErrDamaged) {
 				skipped = append(skipped, string(id))
 				continue
 			}
 			if err != nil {
 				return err
+			}
+			if q.WithEmbeddings {
+				if err := s.attachEmbedding(tx, &e); errors.Is(err, ErrDamaged) {
+					skipped = append(skipped, string(id)) // listed without it
+				} else if err != nil {
+					return err
+				}
 			}
 			out = append(out, e)
 		}
@@ -357,9 +362,10 @@ func (s *Store) EachWithAudio(ctx context.Context, f func(journal.Entry, []byte)
 	return s.each(ctx, true, f)
 }
 
-// each is Each and EachWithAudio. An entry that cannot be read (its value,
-// embedding or, withAudio, recording) is left out and reported to the
-// OnDamage function once the walk is over.
+// each is Each and EachWithAudio. An entry whose value cannot be read is
+// left out, one whose embedding or (withAudio) recording cannot be read
+// goes without it; either is reported to the OnDamage function once the
+// walk is over.
 func (s *Store) each(ctx context.Context, withAudio bool, f func(journal.Entry, []byte) error) error {
 	var skipped []string
 	defer func() { s.leftOut(skipped) }()
@@ -372,19 +378,26 @@ func (s *Store) each(ctx context.Context, withAudio bool, f func(journal.Entry, 
 			}
 			id := k[8:]
 			e, err := s.decodeEntry(id, entries.Get(id))
-			if err == nil {
-				err = s.attachEmbedding(tx, &e)
-			}
-			var data []byte
-			if v := audio.Get(id); err == nil && withAudio && v != nil {
-				data, err = s.codec.open(bucketAudio, id, v)
-			}
 			if errors.Is(err, ErrDamaged) {
 				skipped = append(skipped, string(id))
 				continue
 			}
 			if err != nil {
 				return err
+			}
+			// A damaged embedding or recording: the entry goes on without it.
+			if err := s.attachEmbedding(tx, &e); errors.Is(err, ErrDamaged) {
+				skipped = append(skipped, string(id))
+			} else if err != nil {
+				return err
+			}
+			var data []byte
+			if v := audio.Get(id); withAudio && v != nil {
+				if data, err = s.codec.open(bucketAudio, id, v); errors.Is(err, ErrDamaged) {
+					skipped, data = append(skipped, string(id)), nil
+				} else if err != nil {
+					return err
+				}
 			}
 			if err := callUser(f, e, data); err != nil {
 				return err

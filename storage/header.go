@@ -86,7 +86,16 @@ func checkBackup(f *os.File) (int64, error) {
 	case fi.IsDir():
 		return 0, fmt.Errorf("%w: it is a folder", errNotBackup)
 	case !fi.Mode().IsRegular():
-		return 0, fmt.Errorf("%w: it is not a regular file (%s)", errNotBackup, fi.Mode().Type())
+		kind := "a special file"
+		switch t := fi.Mode().Type(); {
+		case t&os.ModeDevice != 0:
+			kind = "a device"
+		case t&os.ModeNamedPipe != 0:
+			kind = "a pipe"
+		case t&os.ModeSocket != 0:
+			kind = "a socket"
+		}
+		return 0, fmt.Errorf("%w: it is not a regular file but %s", errNotBackup, kind)
 	case fi.Size() == 0:
 		return 0, fmt.Errorf("%w: the file is empty", errNotBackup)
 	case fi.Size() < 4*minPageSize:

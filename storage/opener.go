@@ -160,7 +160,7 @@ func Inspect(ctx context.Context, path string, pass []byte) (Status, error) {
 		if err == nil {
 			defer st.Close()
 			if err = st.Check(); err != nil {
-				err = fmt.Errorf("%w; %s", err, RepairHint)
+				err = fmt.Errorf("%w; %s", err, RestoreHint)
 			}
 		}
 		return Status{Encrypted: true, Locked: true}, err
@@ -182,9 +182,9 @@ func Inspect(ctx context.Context, path string, pass []byte) (Status, error) {
 	switch {
 	case len(h.Damaged) > 0:
 		err = fmt.Errorf("%w: %s: the journal is not written to until it is repaired: delete %s (samo delete ID), or %s",
-			ErrDamaged, damagedList(h.Damaged), journal.Plural(len(h.Damaged), "it", "them"), RepairHint)
+			ErrDamaged, damagedList(h.Damaged), journal.Plural(len(h.Damaged), "it", "them"), RestoreHint)
 	case len(h.Records) > 0:
-		err = fmt.Errorf("%w: the records %s cannot be read; %s", ErrDamaged, strings.Join(h.Records, ", "), RepairHint)
+		err = fmt.Errorf("%w: the records %s cannot be read; %s", ErrDamaged, strings.Join(h.Records, ", "), RestoreHint)
 	}
 	return s, err
 }

@@ -76,7 +76,11 @@ func TestStore_ListNewestFirstInPages(t *testing.T) {
 	}
 	var got []string
 	before := ""
-	for {
+	// Bounded: a store that pages the wrong way round would loop forever.
+	for pages := 0; ; pages++ {
+		if pages > 3 {
+			t.Fatalf("still paging after %d pages of 10 for 25 entries: %v", pages, got)
+		}
 		page, err := s.List(ctx, journal.Query{Limit: 10, Before: before})
 		if err != nil {
 			t.Fatal(err)

@@ -168,7 +168,7 @@ func (c *cli) checkJournal(ctx context.Context) engine.JournalCheck {
 	j.Home, j.Path = filepath.Dir(path), path
 	pass, _ := c.passphrase()
 	st, err := storage.Inspect(ctx, path, pass)
-	j.Encrypted, j.Locked, j.Entries = st.Encrypted, st.Locked, st.Entries
+	j.Encrypted, j.Locked, j.Entries, j.Damaged = st.Encrypted, st.Locked, st.Entries, st.Damaged
 	if errors.Is(err, storage.ErrNoJournal) {
 		j.Error = "no journal yet: it is created with the first entry"
 	} else if err != nil {

@@ -47,8 +47,11 @@ type JournalCheck struct {
 	Entries   int    `json:"entries"`
 	Encrypted bool   `json:"encrypted"`
 	// Locked is true for an encrypted journal that no passphrase was given for.
-	Locked bool   `json:"locked,omitempty"`
-	Error  string `json:"error,omitempty"`
+	Locked bool `json:"locked,omitempty"`
+	// Damaged are the ids of the entries that cannot be read.
+	Damaged []string `json:"damaged,omitempty"`
+	// Error says what is wrong with the journal and what to do about it.
+	Error string `json:"error,omitempty"`
 	// EmotionHealth is how well the emotion model reads this journal's
 	// writer, when the journal could be read.
 	EmotionHealth *journal.Health `json:"emotion_health,omitempty"`
@@ -183,7 +186,10 @@ func (e *Engine) Check(ctx context.Context, version string, journal JournalCheck
 		if b.Dir == "" {
 			r.Emotion.Source = "built-in"
 		}
-		if r.ONNXRuntime.Error == "" {
+		if r.ONNXRuntime.Error != "" {
+			// Without onnxruntime the model cannot be loaded, let alone run.
+			r.Emotion.Error = "not usable without onnxruntime (above): entries are saved without emotions until it is installed"
+		} else {
 			p, err := e.Provider()
 			if err == nil {
 				var cl *emotion.Classifier
@@ -201,7 +207,10 @@ func (e *Engine) Check(ctx context.Context, version string, journal JournalCheck
 
 	if dir, err := e.SpeechModelDir(); err != nil {
 		r.Speech.Error = err.Error()
-	} else if dir != "" && r.ONNXRuntime.Error == "" {
+	} else if dir != "" && r.ONNXRuntime.Error != "" {
+		r.Speech.Dir = dir
+		r.Speech.Error = "not usable without onnxruntime (above): recordings are kept and wait"
+	} else if dir != "" {
 		r.Speech.Dir = dir
 		prov, err := e.Provider()
 		if err == nil {
@@ -258,7 +267,7 @@ func (r Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "SAMO %s on %s\n\n", r.SAMO, r.Platform)
 
 	j := r.Journal
-	if j.Locked {
+	if j.Locked && j.Error == "" {
 		fmt.Fprintf(w, "ok    journal      %s (encrypted; give the passphrase to count entries)\n", j.Path)
 	} else if j.Error == "" {
 		enc := ""
@@ -285,7 +294,7 @@ func (r Report) WriteText(w io.Writer) {
 		for _, in := range m.Inputs {
 			names = append(names, in.Name)
 		}
-		fmt.Fprintf(w, "ok    silero vad   %s (%.1f MB, sha256 %s…, inputs: %s, on %s)\n", m.Path, float64(m.Bytes)/1e6, m.SHA256[:12], strings.Join(names, ", "), m.Provider)
+		fmt.Fprintf(w, "ok    silero vad   %s (%.1f MB, sha256 %s…, inputs: %s, on %s)\n", m.Path, float64(m.Bytes)/1e6, m.SHA256[:min(12, len(m.SHA256))], strings.Join(names, ", "), m.Provider)
 	} else {
 		fmt.Fprintf(w, "FAIL  silero vad   %s\n", m.Error)
 	}

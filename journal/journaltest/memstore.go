@@ -29,6 +29,53 @@ type MemStore struct {
 	// of every Put, so a test can let another write in between a read and
 	// a write.
 	BeforePut func(e journal.Entry)
+	// damaged are the entries Damage made unreadable; onDamage is told
+	// which a read left out.
+	damaged  map[string]bool
+	onDamage func(ids []string)
+}
+
+var _ journal.DamageStore = (*MemStore)(nil)
+
+// Damage makes the entries ids unreadable, as a damaged journal's: List,
+// Each and EachWithAudio leave them out and tell the OnDamage function,
+// and Get fails. (Unlike the bbolt store, MemStore still takes writes.)
+func (m *MemStore) Damage(ids ...string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.damaged == nil {
+		m.damaged = map[string]bool{}
+	}
+	for _, id := range ids {
+		m.damaged[id] = true
+	}
+}
+
+// OnDamage implements journal.DamageStore.
+func (m *MemStore) OnDamage(f func(ids []string)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.onDamage = f
+}
+
+// leaveOut removes the damaged entries from es (under the lock) and
+// returns the function that reports them (to call without it).
+func (m *MemStore) leaveOut(es []journal.Entry) ([]journal.Entry, func()) {
+	var out []journal.Entry
+	var left []string
+	for _, e := range es {
+		if m.damaged[e.ID] {
+			left = append(left, e.ID)
+			continue
+		}
+		out = append(out, e)
+	}
+	f := m.onDamage
+	return out, func() {
+		if f != nil && len(left) > 0 {
+			f(left)
+		}
+	}
 }
 
 // SetFail makes every later call fail with err (nil: succeed again).
@@ -197,6 +244,9 @@ func (m *MemStore) Get(_ context.Context, id string) (journal.Entry, error) {
 	if !ok {
 		return journal.Entry{}, fmt.Errorf("entry %s: %w", id, journal.ErrNotFound)
 	}
+	if m.damaged[id] {
+		return journal.Entry{}, fmt.Errorf("entry %s: damaged", id)
+	}
 	return e, nil
 }
 
@@ -233,11 +283,13 @@ func (m *MemStore) sorted() []journal.Entry {
 // List implements journal.Store.
 func (m *MemStore) List(_ context.Context, q journal.Query) ([]journal.Entry, error) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	if m.fail != nil {
+		m.mu.Unlock()
 		return nil, m.fail
 	}
-	all := m.sorted()
+	all, report := m.leaveOut(m.sorted())
+	m.mu.Unlock()
+	defer report()
 	if q.Before != "" {
 		for i, e := range all {
 			if e.ID == q.Before {
@@ -262,12 +314,13 @@ func (m *MemStore) List(_ context.Context, q journal.Query) ([]journal.Entry, er
 // Each implements journal.Store.
 func (m *MemStore) Each(_ context.Context, f func(journal.Entry) error) error {
 	m.mu.Lock()
-	all := m.sorted()
+	all, report := m.leaveOut(m.sorted())
 	fail := m.fail
 	m.mu.Unlock()
 	if fail != nil {
 		return fail
 	}
+	defer report()
 	for i := len(all) - 1; i >= 0; i-- {
 		if err := f(all[i]); err != nil {
 			return err
