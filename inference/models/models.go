@@ -107,7 +107,7 @@ func OpenManifest(dir string, m Manifest) (*Bundle, error) {
 // must parse and be complete, and every file it lists must exist with the
 // size and sha256 it gives.
 func OpenFS(fsys fs.FS) (*Bundle, error) {
-	data, err := fs.ReadFile(fsys, ManifestFile)
+	data, err := readManifest(fsys)
 	if err != nil {
 		return nil, fmt.Errorf("%w: read %s: %w", ErrBundle, ManifestFile, err)
 	}
@@ -116,6 +116,27 @@ func OpenFS(fsys fs.FS) (*Bundle, error) {
 		return nil, fmt.Errorf("%w: %s: %w", ErrBundle, ManifestFile, err)
 	}
 	return checked(m, fsys)
+}
+
+// maxManifestBytes bounds a manifest: a real one is a few kilobytes.
+const maxManifestBytes = 1 << 20
+
+// readManifest reads the manifest, a regular file of at most
+// maxManifestBytes.
+func readManifest(fsys fs.FS) ([]byte, error) {
+	if fi, err := fs.Stat(fsys, ManifestFile); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
+	}
+	f, err := fsys.Open(ManifestFile)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxManifestBytes+1))
+	if err == nil && len(data) > maxManifestBytes {
+		err = fmt.Errorf("larger than %d KiB, not a manifest", maxManifestBytes>>10)
+	}
+	return data, err
 }
 
 // checked checks m, and that every file it lists is in fsys as it says.
@@ -176,15 +197,23 @@ func (m Manifest) Check() error {
 }
 
 func verify(fsys fs.FS, f File) error {
+	// A FIFO would block the read and a link to a device never end it: only
+	// a regular file is read, and no more of it than the manifest says.
+	if fi, err := fs.Stat(fsys, f.Path); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("%w: %s is not a regular file (%s)", ErrBundle, f.Path, fi.Mode().Type())
+	}
 	r, err := fsys.Open(f.Path)
 	if err != nil {
 		return fmt.Errorf("%w: file %s: %w", ErrBundle, f.Path, err)
 	}
 	defer r.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, r)
+	n, err := io.Copy(h, io.LimitReader(r, f.Size+1))
 	if err != nil {
 		return fmt.Errorf("%w: read %s: %w", ErrBundle, f.Path, err)
+	}
+	if n > f.Size {
+		return fmt.Errorf("%w: file %s is larger than the %d bytes the manifest says (wrong file)", ErrBundle, f.Path, f.Size)
 	}
 	if n != f.Size {
 		return fmt.Errorf("%w: file %s is %d bytes, the manifest says %d (incomplete download or wrong file)", ErrBundle, f.Path, n, f.Size)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/samojournal/samo/inference/models"
@@ -70,6 +71,18 @@ func TestOpen_RefusesDamage(t *testing.T) {
 		{"manifest not JSON", func(dir string) { os.WriteFile(filepath.Join(dir, "manifest.json"), []byte("{"), 0o644) }, []string{"manifest.json"}},
 		{"path escapes", func(dir string) { edit(dir, `"path": "vocab.bin"`, `"path": "../vocab.bin"`) }, []string{"../vocab.bin", "relative"}},
 		{"threshold out of range", func(dir string) { edit(dir, "0.6", "1.5") }, []string{"threshold of b", "1.5"}},
+		{"model is a link to /dev/zero", func(dir string) { replaceWith(dir, "model.onnx", func(p string) { os.Symlink("/dev/zero", p) }) }, []string{"model.onnx", "not a regular file"}},
+		{"model is a FIFO", func(dir string) { replaceWith(dir, "model.onnx", func(p string) { syscall.Mkfifo(p, 0o644) }) }, []string{"model.onnx", "not a regular file"}},
+		{"model is a folder", func(dir string) { replaceWith(dir, "model.onnx", func(p string) { os.Mkdir(p, 0o755) }) }, []string{"model.onnx", "not a regular file"}},
+		{"model is longer", func(dir string) {
+			os.WriteFile(filepath.Join(dir, "model.onnx"), []byte("graph bytes and more"), 0o644)
+		}, []string{"model.onnx", "larger"}},
+		{"manifest is a FIFO", func(dir string) { replaceWith(dir, "manifest.json", func(p string) { syscall.Mkfifo(p, 0o644) }) }, []string{"manifest.json", "not a regular file"}},
+		{"manifest is a link to /dev/zero", func(dir string) { replaceWith(dir, "manifest.json", func(p string) { os.Symlink("/dev/zero", p) }) }, []string{"manifest.json", "not a regular file"}},
+		{"manifest of 2 MB", func(dir string) {
+			os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(`{"name":"`+strings.Repeat("n", 2<<20)+`"}`), 0o644)
+		}, []string{"manifest.json", "not a manifest"}},
+		{"absolute path", func(dir string) { edit(dir, `"path": "vocab.bin"`, `"path": "/etc/passwd"`) }, []string{"/etc/passwd"}},
 		{"tokenizer file unlisted", func(dir string) {
 			edit(dir, `"vocab.bin"
     ]`, `"other.bin"
@@ -91,6 +104,13 @@ func TestOpen_RefusesDamage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// replaceWith removes the bundle's file name and makes something else there.
+func replaceWith(dir, name string, make func(path string)) {
+	p := filepath.Join(dir, name)
+	os.Remove(p)
+	make(p)
 }
 
 func edit(dir, old, new string) {
