@@ -33,6 +33,9 @@ type Recorder struct {
 	stopping  bool
 	written   int64
 	overflows int
+	// kept and dropped count the device frames read while recording and
+	// while paused: at 16 kHz what the file holds is exactly kept.
+	kept, dropped int64
 
 	done chan struct{}
 	// err is the file's failure (the recording is not safe), devErr the
@@ -144,6 +147,13 @@ func (r *Recorder) run() {
 				break
 			}
 		}
+		r.mu.Lock()
+		if paused {
+			r.dropped += int64(len(r.buf))
+		} else {
+			r.kept += int64(len(r.buf))
+		}
+		r.mu.Unlock()
 		if paused {
 			continue
 		}

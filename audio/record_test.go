@@ -172,13 +172,32 @@ func TestRecorder_MatchesTheMicrophone(t *testing.T) {
 	}
 }
 
+// waitFor polls cond until it holds; the deadline only keeps a broken
+// recorder from hanging the test, it measures nothing.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("never: %s", what)
+		}
+	}
+}
+
+// What the device gives while a recording is paused is read and dropped,
+// and none of it reaches the file: the recorder counts the frames it kept
+// and dropped, the file holds exactly the kept ones, and it is the
+// microphone's feed with exactly the dropped frames cut out where the pause
+// was. The feed is noise, so that every stretch of it is unique.
 func TestRecorder_PauseKeepsNothing(t *testing.T) {
-	src := speech(t, audio.Rate)
-	// The virtual microphone is not paced: give it a long feed.
-	long := append(append(append([]float32(nil), src...), src...), src...)
-	virtualMicrophoneFrom(t, long, audio.Rate)
+	feed := make([]float32, 60*audio.Rate)
+	x := uint32(1)
+	for i := range feed {
+		x = x*1664525 + 1013904223
+		feed[i] = float32(int16(x>>16)/4) / 32768
+	}
+	virtualMicrophoneFrom(t, feed, audio.Rate)
 	path := filepath.Join(t.TempDir(), "rec.wav")
-	r, err := audio.StartRecording(path, audio.RecordOptions{MaxLength: time.Duration(len(long)) * time.Second / audio.Rate})
+	r, err := audio.StartRecording(path, audio.RecordOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,30 +205,37 @@ func TestRecorder_PauseKeepsNothing(t *testing.T) {
 	if !r.Paused() {
 		t.Error("not paused after Pause")
 	}
-	// What was captured before the pause may still be on its way to the
-	// file (the microphone is read ahead of the writer): wait for it.
-	before := r.Elapsed()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond)
-		now := r.Elapsed()
-		if now == before {
-			break
-		}
-		before = now
-	}
-	time.Sleep(300 * time.Millisecond)
-	if got := r.Elapsed(); got > before+100*time.Millisecond {
-		t.Errorf("paused, yet the recording grew from %v to %v", before, got)
-	}
+	waitFor(t, "a second of audio read and dropped while paused", func() bool {
+		_, dropped := audio.CaptureCounts(r)
+		return dropped >= audio.Rate
+	})
 	r.Resume()
+	keptAt, _ := audio.CaptureCounts(r)
+	waitFor(t, "a second of audio kept after Resume", func() bool {
+		kept, _ := audio.CaptureCounts(r)
+		return kept >= keptAt+audio.Rate
+	})
 	rec, err := r.Stop()
 	if err != nil {
 		t.Fatal(err)
 	}
-	clip := readWAV(t, path)
-	if time.Duration(clip.Frames())*time.Second/audio.Rate != rec.Duration {
-		t.Errorf("file holds %d frames, Stop said %v", clip.Frames(), rec.Duration)
+	kept, dropped := audio.CaptureCounts(r)
+	got := readWAV(t, path).Samples
+	if int64(len(got)) != kept || time.Duration(len(got))*time.Second/audio.Rate != rec.Duration {
+		t.Fatalf("file holds %d frames (Stop said %v); the recorder kept %d and dropped %d while paused", len(got), rec.Duration, kept, dropped)
 	}
+	// The file is the feed up to the pause, then the feed from the pause
+	// plus the dropped frames on (as far as the feed goes).
+	pause := 0
+	for pause < len(got) && pause < len(feed) && got[pause] == feed[pause] {
+		pause++
+	}
+	for i := pause; i < len(got) && i+int(dropped) < len(feed); i++ {
+		if got[i] != feed[i+int(dropped)] {
+			t.Fatalf("sample %d of the file is not the feed's sample %d: the pause at %d (%d dropped frames) let other audio in", i, i+int(dropped), pause, dropped)
+		}
+	}
+	t.Logf("kept %d frames, paused after %d, dropped %d", kept, pause, dropped)
 }
 
 func TestStartRecording_UnknownDevice(t *testing.T) {
