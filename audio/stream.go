@@ -102,7 +102,9 @@ func DecodeFileMono16k(path string) ([]float32, error) {
 		return nil, err
 	}
 	defer s.Close()
-	out := make([]float32, 0, min(s.Len(), MaxFileBytes/4)+1)
+	// The header's length, and room for the resampler's last few samples
+	// (rounding), so that a file of the length it says is never copied.
+	out := make([]float32, 0, min(s.Len(), MaxFileBytes/4)+64)
 	for {
 		if len(out) == cap(out) {
 			if len(out) >= MaxFileBytes/4 {
