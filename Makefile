@@ -49,6 +49,8 @@ uninstall:
 ##   libgl1 libglx-mesa0 libgl1-mesa-dri libx11-6 libx11-xcb1 libxcursor1
 ##   libxi6 libxinerama1 libxrandr2 libxrender1 libxxf86vm1 libportaudio2
 ##   libasound2 (and libasound2-plugins to record through PulseAudio/PipeWire)
+## (checked once in a debootstrap --variant=minbase bookworm with only those
+## added: samo doctor found everything and the window opened)
 package: build
 	./scripts/package.sh $(VERSION)
 
@@ -127,3 +129,4 @@ icon:
 
 clean:
 	rm -rf bin
+	rm -f dist/samo-*.tar.xz
