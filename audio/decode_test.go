@@ -86,16 +86,27 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("RIFF\x24\x00\x00\x00WAVEfmt "))
 	f.Add([]byte("ID3\x04\x00\x00\x00\x00\x00\x00\xff\xfb\x90\x00"))
 	f.Add([]byte("OggS"))
-	if data, err := os.ReadFile(filepath.Join("testdata", "seed.mp3")); err == nil {
-		f.Add(data)
+	seed, err := os.ReadFile(filepath.Join("testdata", "seed.mp3"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	// The hostile inputs of TestDecode_HostileInputs, made from the seed MP3
+	// and a small WAV file.
+	for _, h := range hostileBytes(seed, wavBytes(1, 16, 1, 16000, false, make([]byte, 4000))) {
+		f.Add(h.data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := audio.Decode(data)
-		if err != nil {
+		var te *audio.TruncatedError
+		if errors.As(err, &te) && (te.Held >= te.Declared || te.Held < 0) {
+			t.Fatalf("truncated, yet %d of %d bytes held", te.Held, te.Declared)
+		}
+		if err != nil && te == nil {
 			return
 		}
 		if c.Channels <= 0 || c.Rate <= 0 || len(c.Samples)%c.Channels != 0 {
-			t.Fatalf("decoded %d Hz × %d with %d samples", c.Rate, c.Channels, len(c.Samples))
+			t.Fatalf("decoded %d Hz × %d with %d samples (%v)", c.Rate, c.Channels, len(c.Samples), err)
 		}
 	})
 }

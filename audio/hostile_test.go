@@ -82,7 +82,7 @@ func hostileBytes(mp3, wav []byte) []hostile {
 	stream := riff(ck("fmt ", f16), chunk{"data", 0xFFFFFFFF, pcm, true})
 	hs := []hostile{
 		{"wav header", "data declares more than the file holds", longer, audio.ErrTruncated},
-		{"wav header", "real file cut to 3000 bytes", wav[:3000], audio.ErrTruncated},
+		{"wav header", "real file cut to 3000 bytes", wav[:min(3000, len(wav)-1)], audio.ErrTruncated},
 		{"wav header", "real file cut inside the last frame", wav[:len(wav)-1], audio.ErrTruncated},
 		{"wav header", "data size unknown (streamed, 0xFFFFFFFF)", stream, nil},
 		{"wav header", "zero channels", riff(ck("fmt ", fmtBody(1, 0, 16000, 16)), ck("data", pcm)), audio.ErrUnsupported},
@@ -124,8 +124,8 @@ func hostileBytes(mp3, wav []byte) []hostile {
 		{"mp3", "a frame sync and nothing after", []byte("\xff\xfb\x90\x00"), audio.ErrCorruptMP3},
 		{"mp3", "a frame sync and zeros", append([]byte("\xff\xfb\x90\x00"), make([]byte, 100)...), audio.ErrCorruptMP3},
 		{"mp3", "the first 10 bytes", mp3[:10], audio.ErrCorruptMP3},
-		{"mp3", "the first 1,000 bytes", mp3[:1000], audio.ErrTruncated},
-		{"mp3", "the first 5,000 bytes", mp3[:5000], audio.ErrTruncated},
+		{"mp3", "the first 1,000 bytes", mp3[:min(1000, len(mp3)-5)], audio.ErrTruncated},
+		{"mp3", "the first 5,000 bytes", mp3[:min(5000, len(mp3)-3)], audio.ErrTruncated},
 		{"mp3", "half the file and 7 bytes", mp3[:len(mp3)/2+7], audio.ErrTruncated},
 		{"mp3", "all but the last byte", mp3[:len(mp3)-1], audio.ErrTruncated},
 		{"mp3", "whole, with 128 bytes of ID3v1 tag after", append(append([]byte(nil), mp3...), append([]byte("TAG"), make([]byte, 125)...)...), nil},
@@ -228,7 +228,7 @@ func TestDecode_HostileInputs(t *testing.T) {
 func TestDecodeFile_TruncatedWAVSaysSo(t *testing.T) {
 	wav := realWAV(t)
 	path := filepath.Join(t.TempDir(), "file.wav")
-	os.WriteFile(path, wav[:3000], 0o600)
+	os.WriteFile(path, wav[:min(3000, len(wav)-1)], 0o600)
 	want := "file.wav is truncated: its header declares " + strconv.Itoa(len(wav)-44) + " bytes of audio, the file holds 2956"
 	for name, read := range map[string]func() error{
 		"DecodeFile":        func() error { _, err := audio.DecodeFile(path); return err },
