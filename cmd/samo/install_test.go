@@ -128,3 +128,20 @@ func TestInstall_DestdirStagesForThePrefix(t *testing.T) {
 		}
 	}
 }
+
+// make install and make uninstall run install.sh with the PREFIX and
+// DESTDIR given to make (checked with make -n: nothing is built or copied).
+func TestInstall_MakeTargetsRunTheScript(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	for target, want := range map[string]string{
+		"install":   "./scripts/install.sh install --prefix '/opt/my apps' --destdir '/stage' --bin bin/samo",
+		"uninstall": "./scripts/install.sh uninstall --prefix '/opt/my apps' --destdir '/stage'",
+	} {
+		out, err := exec.Command("make", "-n", "-C", "../..", target, "PREFIX=/opt/my apps", "DESTDIR=/stage").CombinedOutput()
+		if err != nil || !strings.Contains(string(out), want) {
+			t.Errorf("make -n %s: %v; want a line %q in:\n%s", target, err, want, out)
+		}
+	}
+}
