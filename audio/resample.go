@@ -87,12 +87,17 @@ func NewResampler(from, to int) *Resampler {
 // Process takes the next input chunk and returns the output samples that
 // are now complete.
 func (r *Resampler) Process(in []float32) []float32 {
+	return r.appendProcess(nil, in)
+}
+
+// appendProcess is Process appending the output to out (a Stream reuses
+// one buffer for it, making no garbage per chunk).
+func (r *Resampler) appendProcess(out, in []float32) []float32 {
 	if r.identity {
-		return append([]float32(nil), in...)
+		return append(out, in...)
 	}
 	r.buf = append(r.buf, in...)
 	r.inTotal += int64(len(in))
-	var out []float32
 	for {
 		pos := r.outNext * r.down
 		base := pos / r.up

@@ -20,8 +20,10 @@ type Stream struct {
 	in    []float32 // a chunk of interleaved source frames
 	mono  []float32
 	out   []float32 // resampled samples not yet read
-	err   error     // how the source ended, once it has
-	est   int       // expected length in 16 kHz samples, 0 when unknown
+	// outBuf is the memory out reuses, chunk after chunk.
+	outBuf []float32
+	err    error // how the source ended, once it has
+	est    int   // expected length in 16 kHz samples, 0 when unknown
 }
 
 // streamChunkFrames is how many source frames a Stream decodes at a time.
@@ -70,7 +72,8 @@ func (s *Stream) Read(p []float32) (int, error) {
 			mono = s.mono[:frames]
 			downmix(mono, s.in[:n], s.chans)
 		}
-		s.out = s.res.Process(mono)
+		s.out = s.res.appendProcess(s.outBuf[:0], mono)
+		s.outBuf = s.out[:0]
 		if err != nil {
 			s.out = append(s.out, s.res.Flush()...)
 			s.err = named(err, s.name)
