@@ -109,6 +109,11 @@ func NewService(store Store, opts ...Option) *Service {
 	if d, ok := store.(DamageStore); ok {
 		d.OnDamage(s.damaged)
 	}
+	if w, ok := store.(WarningStore); ok {
+		for _, msg := range w.Warnings() {
+			s.warn(msg)
+		}
+	}
 	if r, ok := store.(ReadOnlyStore); ok && r.ReadOnly() {
 		s.warn("the journal is open read-only (its folder or file is not writable): it can be read, and nothing can be saved")
 	}

@@ -132,6 +132,13 @@ type ReadOnlyStore interface {
 	ReadOnly() bool
 }
 
+// WarningStore is a Store that found, when it opened its journal, what a
+// person should know (an encryption switch not finished, say).
+type WarningStore interface {
+	// Warnings says each thing in a sentence.
+	Warnings() []string
+}
+
 // DamagedMessage is what a person is told when entries with the given ids
 // could not be read: how many, which, and what to do.
 func DamagedMessage(ids []string) string {

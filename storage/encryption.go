@@ -2,6 +2,7 @@ package storage
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,11 +38,76 @@ func (s *Store) Encrypt(passphrase []byte, params KDFParams) error {
 	if err != nil {
 		return err
 	}
+	if err := s.writable(); err != nil {
+		return fmt.Errorf("storage: encrypt journal: %w", err)
+	}
+	if err := s.roomToSwitch(); err != nil {
+		return fmt.Errorf("storage: encrypt journal: %w", err)
+	}
 	if err := s.reseal(next, &cm); err != nil {
 		return fmt.Errorf("storage: encrypt journal: %w", err)
 	}
 	s.dataKey = key
-	return s.compact()
+	if err := s.finishSwitch(); err != nil {
+		return fmt.Errorf("storage: the journal is encrypted, but %w", err)
+	}
+	return nil
+}
+
+// ErrSwitchUnfinished means an encryption switch is done (every value is
+// re-sealed, the journal reads and writes as switched) but the pages of the
+// values from before it could not be removed yet: SAMO removes them the
+// next time it opens the journal.
+var ErrSwitchUnfinished = errors.New("storage: the pages of the values from before the switch could not be removed yet")
+
+// roomToSwitch refuses an encryption switch, before anything changes, when
+// the disk lacks room for it: the re-sealed values are written beside the
+// old ones (the file may grow by its size), and a little more.
+func (s *Store) roomToSwitch() error {
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	need := uint64(fi.Size()) + 1<<20
+	free, ok := freeSpace(filepath.Dir(s.path))
+	if ok && free < need {
+		return fmt.Errorf("%w: the switch needs about %s free beside the journal and there is %s; nothing was changed",
+			ErrDiskFull, megabytes(need), megabytes(free))
+	}
+	return nil
+}
+
+func megabytes(n uint64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// fault, in tests, makes a step of finishSwitch fail ("compact", "scrub").
+var fault = func(step string) error { return nil }
+
+// finishSwitch removes the pages of the values from before an encryption
+// switch: it compacts the file into a fresh copy or, when that fails (the
+// copy needs as much room again as the journal), overwrites the freed
+// pages with zeros in place, and clears the pending mark. When neither
+// works it returns ErrSwitchUnfinished, saying what state the journal is
+// in; the mark stays, so the next Open tries again. The caller holds mu
+// for writing.
+func (s *Store) finishSwitch() error {
+	cerr := fault("compact")
+	if cerr == nil {
+		if cerr = s.compact(); cerr == nil {
+			return nil
+		}
+	}
+	err := fault("scrub")
+	if err == nil {
+		err = s.scrubLocked()
+	}
+	if err == nil {
+		err = s.updateLocked(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Delete(keyCompactPending) })
+	}
+	if err != nil {
+		return fmt.Errorf("%w (%w; %w): the journal reads and writes as switched, and its free pages may still hold values "+
+			"from before the switch until SAMO removes them, the next time it opens the journal with room on the disk", ErrSwitchUnfinished, cerr, err)
+	}
+	return nil
 }
 
 // Decrypt turns an encrypted journal back into a plain one, in one
@@ -52,11 +118,20 @@ func (s *Store) Decrypt() error {
 	if s.codec.aead == nil {
 		return fmt.Errorf("storage: the journal is not encrypted")
 	}
+	if err := s.writable(); err != nil {
+		return fmt.Errorf("storage: decrypt journal: %w", err)
+	}
+	if err := s.roomToSwitch(); err != nil {
+		return fmt.Errorf("storage: decrypt journal: %w", err)
+	}
 	if err := s.reseal(codec{}, nil); err != nil {
 		return fmt.Errorf("storage: decrypt journal: %w", err)
 	}
 	s.dataKey = nil
-	return s.compact()
+	if err := s.finishSwitch(); err != nil {
+		return fmt.Errorf("storage: the journal is decrypted, but %w", err)
+	}
+	return nil
 }
 
 // ChangePassphrase re-wraps the data key under a new passphrase; the entries
@@ -88,7 +163,10 @@ func (s *Store) ChangePassphrase(passphrase []byte, params KDFParams) error {
 		return fmt.Errorf("storage: change passphrase: %w", err)
 	}
 	// The old wrapped key is on a free page now: compact it away.
-	return s.compact()
+	if err := s.finishSwitch(); err != nil {
+		return fmt.Errorf("storage: the passphrase is changed, but %w", err)
+	}
+	return nil
 }
 
 // reseal rewrites every personal value with next and sets (or, for nil,

@@ -19,10 +19,17 @@ import (
 // file no longer in the folder, and its saves would be lost. The lock file
 // is never replaced, so whoever waits on it opens the current journal.
 func lockJournal(path string, readOnly bool, timeout time.Duration) (*os.File, error) {
-	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil && readOnly {
-		// A read-only folder: bbolt's own shared lock still protects readers.
-		return nil, nil
+	var f *os.File
+	var err error
+	if readOnly {
+		// A reader writes nothing, not even the lock file: it takes the one
+		// there is. Without one (a read-only folder, or no writer yet),
+		// bbolt's own shared lock still protects it.
+		if f, err = os.Open(path + ".lock"); err != nil {
+			return nil, nil
+		}
+	} else {
+		f, err = os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: lock journal: %w", diskErr(err))
@@ -66,4 +73,14 @@ var unwritable = func(path string) string {
 		}
 	}
 	return ""
+}
+
+// freeSpace is how many bytes an unprivileged writer may still write in
+// dir's file system; ok is false when it cannot be told.
+func freeSpace(dir string) (free uint64, ok bool) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return 0, false
+	}
+	return st.Bavail * uint64(st.Bsize), true
 }

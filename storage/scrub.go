@@ -37,7 +37,7 @@ func (s *Store) scrubFreed() {
 		return
 	}
 	defer s.mu.Unlock()
-	s.scrubLocked()
+	s.scrubLocked() // a failure leaves them pending, for the next try
 }
 
 // scrubLocked overwrites with zeros every free page of the file not
@@ -45,9 +45,9 @@ func (s *Store) scrubFreed() {
 // no transaction of this Store is open, and no other process has the file
 // open (bbolt's lock keeps them out). It does nothing on a read-only or
 // damaged journal, and a failure leaves the pages for the next try.
-func (s *Store) scrubLocked() {
+func (s *Store) scrubLocked() error {
 	if s.closed || s.opt.ReadOnly {
-		return
+		return nil
 	}
 	s.scrub.mu.Lock()
 	defer s.scrub.mu.Unlock()
@@ -79,12 +79,13 @@ func (s *Store) scrubLocked() {
 	}
 	if err != nil {
 		s.scrub.pending = true
-		return
+		return err
 	}
 	for _, id := range free {
 		s.scrub.zeroed[id] = true
 	}
 	s.scrub.pending = false
+	return nil
 }
 
 // zeroPages writes zeros over the pages ids (ascending) of the file at

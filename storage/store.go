@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,6 +123,8 @@ type Store struct {
 	readOnlyWhy string
 	// scrub is the state of zeroing freed pages (see scrub.go).
 	scrub scrubState
+	// warnings are what Open found that a person should know.
+	warnings []string
 }
 
 // The journal capabilities a Store has. (journal.CryptStore's Encrypt and
@@ -175,6 +178,7 @@ func Open(path string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, path: path, opt: opt, lock: lock, readOnlyWhy: readOnlyWhy}
+	s.removeStaleCreations()
 	if err := s.init(); err != nil {
 		db.Close()
 		unlock(lock)
@@ -285,11 +289,21 @@ func (s *Store) init() error {
 		}
 	}
 	if pending && !s.opt.ReadOnly {
-		// An encryption switch was interrupted before its compaction.
-		return s.compact()
+		// An encryption switch was interrupted before its compaction. The
+		// journal reads and writes as switched meanwhile: when the old
+		// pages cannot be removed now (a full disk), it opens all the same.
+		if err := s.finishSwitch(); errors.Is(err, ErrSwitchUnfinished) {
+			s.warnings = append(s.warnings, "the last encryption switch is not finished: "+err.Error())
+		} else if err != nil {
+			return err
+		}
 	}
 	return nil
 }
+
+// Warnings implements journal.WarningStore: what a person should know of
+// the journal as it was opened.
+func (s *Store) Warnings() []string { return slices.Clone(s.warnings) }
 
 // createSchema lays out a new, empty journal.
 func createSchema(tx *bolt.Tx) error {
@@ -409,6 +423,31 @@ func diskErr(err error) error {
 		return fmt.Errorf("%w (nothing saved before was lost; free some space and save again): %w", ErrDiskFull, err)
 	}
 	return err
+}
+
+// removeStaleCreations removes what a Create killed midway left beside the
+// journal: its unfinished file (path.creating-*), with the lock file and
+// compaction copy beside it. One being made now is left alone: its maker
+// holds its lock, or made it within the last minute.
+func (s *Store) removeStaleCreations() {
+	if s.opt.ReadOnly {
+		return
+	}
+	made, _ := filepath.Glob(s.path + ".creating-*")
+	for _, p := range made {
+		fi, err := os.Stat(p)
+		if err != nil || strings.HasSuffix(p, ".lock") || strings.HasSuffix(p, compactSuffix) || time.Since(fi.ModTime()) < time.Minute {
+			continue
+		}
+		lock, err := lockJournal(p, false, time.Millisecond)
+		if err != nil {
+			continue
+		}
+		os.Remove(p)
+		os.Remove(p + compactSuffix)
+		os.Remove(p + ".lock")
+		unlock(lock)
+	}
 }
 
 // ErrExists means Create found a journal already at its path.
