@@ -18,7 +18,7 @@ import (
 
 // flipInFile flips one byte of the file at path: the middle byte of the
 // first place it holds needle.
-func flipInFile(t *testing.T, path string, needle []byte) {
+func flipInFile(t testing.TB, path string, needle []byte) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -32,7 +32,7 @@ func flipInFile(t *testing.T, path string, needle []byte) {
 }
 
 // flipAt flips the byte at off of the file at path.
-func flipAt(t *testing.T, path string, off int64) {
+func flipAt(t testing.TB, path string, off int64) {
 	t.Helper()
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {

@@ -89,6 +89,11 @@ func (s *Store) PutMany(ctx context.Context, es []journal.Entry, audio map[strin
 // whose stored revision is not e.Revision and stores it at e.Revision+1;
 // without (PutMany) it stores e at the revision it carries.
 func (s *Store) putTx(tx *bolt.Tx, e journal.Entry, audio []byte, checkRevision bool) error {
+	if s.putFault != nil {
+		if err := s.putFault(e); err != nil {
+			return err
+		}
+	}
 	id := []byte(e.ID)
 	entries, timeline := tx.Bucket(bucketEntries), tx.Bucket(bucketTimeline)
 	// The stored entry, decoded once: its revision for the check, and its

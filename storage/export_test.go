@@ -5,6 +5,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/samojournal/samo/journal"
 )
 
 // WriteSchemaVersionForTest creates a bbolt file at path whose meta bucket
@@ -99,4 +101,12 @@ func DropKeyChecksumForTest(s *Store) error {
 		}
 		return tx.Bucket(bucketMeta).Put(keyCrypto, raw)
 	})
+}
+
+// FailPutForTest makes saving an entry for which fail returns an error
+// fail with it, inside the save's transaction.
+func FailPutForTest(s *Store, fail func(e journal.Entry) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.putFault = fail
 }

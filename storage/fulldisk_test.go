@@ -65,3 +65,34 @@ func TestEncrypt_RefusedOnAFullDiskChangesNothing(t *testing.T) {
 		t.Errorf("%d entries listed, want 200", n)
 	}
 }
+
+// A journal on a read-only file system opens read-only: it lists, and
+// refuses saves saying why. (Root passes permission checks, but not a
+// read-only mount.)
+func TestOpen_ReadOnlyFileSystemOpensReadOnly(t *testing.T) {
+	ctx := context.Background()
+	dir := smallDisk(t, "4m")
+	path := filepath.Join(dir, storage.FileName)
+	s, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(ctx, entryAt(time.Now(), "on a disk made read-only")); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
+		t.Skipf("cannot remount read-only: %v", err)
+	}
+	s, err = storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatalf("a journal on a read-only file system does not open: %v", err)
+	}
+	defer s.Close()
+	if !s.ReadOnly() || len(texts(t, s)) != 1 {
+		t.Errorf("ReadOnly() = %v, entries %v", s.ReadOnly(), texts(t, s))
+	}
+	if err := s.Put(ctx, entryAt(time.Now(), "refused")); !errors.Is(err, storage.ErrReadOnly) || !strings.Contains(err.Error(), "read-only file system") {
+		t.Errorf("a save: %v; want ErrReadOnly naming the read-only file system", err)
+	}
+}

@@ -35,7 +35,7 @@ var errNotBackup = errors.New("not a SAMO journal or backup")
 
 // boltMeta is what checkBackup reads of a meta page.
 type boltMeta struct {
-	pageSize, pages, txid uint64
+	pageSize, pages, txid, root uint64
 }
 
 // readMeta reads and checks the meta page at off; pageSize is 0 when the
@@ -61,7 +61,7 @@ func readMeta(f io.ReaderAt, off int64) (boltMeta, error) {
 	if sum := le.Uint64(m[56:]); sum != h.Sum64() {
 		return boltMeta{}, fmt.Errorf("meta page at %d: checksum mismatch", off)
 	}
-	meta := boltMeta{pageSize: uint64(le.Uint32(m[8:])), pages: le.Uint64(m[40:]), txid: le.Uint64(m[48:])}
+	meta := boltMeta{pageSize: uint64(le.Uint32(m[8:])), pages: le.Uint64(m[40:]), txid: le.Uint64(m[48:]), root: le.Uint64(m[16:])}
 	ps := meta.pageSize
 	if ps < minPageSize || ps > maxPageSize || ps&(ps-1) != 0 {
 		return boltMeta{}, fmt.Errorf("meta page at %d: page size %d", off, ps)
@@ -140,4 +140,138 @@ func checkBackup(f *os.File) (int64, error) {
 		return 0, fmt.Errorf("%w: the file is cut short: %d bytes, its pages need %d", ErrDamaged, size, need)
 	}
 	return fi.Size(), nil
+}
+
+// Page kinds and the leaf flag of a nested bucket, in bbolt's format.
+const (
+	branchPageFlag  = 0x01
+	leafPageFlag    = 0x02
+	bucketLeafFlag  = 0x01
+	elementSize     = 16
+	bucketHeaderLen = 16
+)
+
+// checkTree walks every branch and leaf page reachable from the root of
+// the newest sound meta page of the file f, reading the file (not bbolt's
+// memory map), and checks that each page names itself, has a branch or leaf
+// kind, lies inside the file and the high-water mark, and that every
+// element's key and value lie inside its page. bbolt's own consistency
+// check runs on a goroutine of its own, where a read past the map's end
+// (an element pointing outside its page) is a fault no recover can catch:
+// this walk comes first, so that it never meets one.
+func checkTree(f *os.File) error {
+	size, err := checkBackup(f)
+	if err != nil {
+		return err
+	}
+	m, err := newestMeta(f)
+	if err != nil {
+		return err
+	}
+	w := treeWalk{f: f, meta: m, size: uint64(size), seen: map[uint64]bool{}}
+	return w.page(m.root, 0)
+}
+
+// newestMeta is the sound meta page bbolt uses: the later of the two.
+func newestMeta(f io.ReaderAt) (boltMeta, error) {
+	m0, err0 := readMeta(f, 0)
+	if err0 != nil {
+		return readMeta(f, 4096)
+	}
+	m1, err1 := readMeta(f, int64(m0.pageSize))
+	if err1 == nil && m1.txid > m0.txid {
+		return m1, nil
+	}
+	return m0, nil
+}
+
+type treeWalk struct {
+	f    io.ReaderAt
+	meta boltMeta
+	size uint64
+	seen map[uint64]bool
+}
+
+// page checks the page id and the tree below it.
+func (w *treeWalk) page(id uint64, depth int) error {
+	if depth > 64 {
+		return fmt.Errorf("%w: page %d: the tree is deeper than any journal's", ErrDamaged, id)
+	}
+	if id < 2 || id >= w.meta.pages {
+		return fmt.Errorf("%w: page %d is outside the file's %d pages", ErrDamaged, id, w.meta.pages)
+	}
+	if w.seen[id] {
+		return fmt.Errorf("%w: page %d is reached twice", ErrDamaged, id)
+	}
+	w.seen[id] = true
+	ps := w.meta.pageSize
+	var h [pageHeaderSize]byte
+	if _, err := w.f.ReadAt(h[:], int64(id*ps)); err != nil {
+		return fmt.Errorf("%w: page %d: %v", ErrDamaged, id, err)
+	}
+	le := binary.LittleEndian
+	if self := le.Uint64(h[:]); self != id {
+		return fmt.Errorf("%w: page %d names itself %d", ErrDamaged, id, self)
+	}
+	overflow := uint64(le.Uint32(h[12:]))
+	if id+overflow >= w.meta.pages || (id+overflow+1)*ps > w.size {
+		return fmt.Errorf("%w: page %d runs past the end of the file", ErrDamaged, id)
+	}
+	b := make([]byte, (overflow+1)*ps)
+	if _, err := w.f.ReadAt(b, int64(id*ps)); err != nil {
+		return fmt.Errorf("%w: page %d: %v", ErrDamaged, id, err)
+	}
+	return w.elements(id, b, depth)
+}
+
+// elements checks the elements of page b (id, or 0 for an inline bucket's
+// page) and walks the pages they lead to.
+func (w *treeWalk) elements(id uint64, b []byte, depth int) error {
+	le := binary.LittleEndian
+	if len(b) < pageHeaderSize {
+		return fmt.Errorf("%w: page %d is too short", ErrDamaged, id)
+	}
+	flags, count := le.Uint16(b[8:]), uint64(le.Uint16(b[10:]))
+	if flags != branchPageFlag && flags != leafPageFlag {
+		return fmt.Errorf("%w: page %d has kind %#x, not a branch or leaf", ErrDamaged, id, flags)
+	}
+	if pageHeaderSize+count*elementSize > uint64(len(b)) {
+		return fmt.Errorf("%w: page %d: %d elements do not fit", ErrDamaged, id, count)
+	}
+	for i := range count {
+		at := pageHeaderSize + i*elementSize
+		e := b[at : at+elementSize]
+		if flags == branchPageFlag {
+			pos, ksize := uint64(le.Uint32(e)), uint64(le.Uint32(e[4:]))
+			if at+pos+ksize > uint64(len(b)) {
+				return fmt.Errorf("%w: page %d: element %d lies outside its page", ErrDamaged, id, i)
+			}
+			if err := w.page(le.Uint64(e[8:]), depth+1); err != nil {
+				return err
+			}
+			continue
+		}
+		eflags, pos, ksize, vsize := le.Uint32(e), uint64(le.Uint32(e[4:])), uint64(le.Uint32(e[8:])), uint64(le.Uint32(e[12:]))
+		end := at + pos + ksize + vsize
+		if end > uint64(len(b)) {
+			return fmt.Errorf("%w: page %d: element %d lies outside its page", ErrDamaged, id, i)
+		}
+		if eflags&bucketLeafFlag == 0 {
+			continue
+		}
+		v := b[at+pos+ksize : end]
+		if len(v) < bucketHeaderLen {
+			return fmt.Errorf("%w: page %d: bucket %d has a short header", ErrDamaged, id, i)
+		}
+		var err error
+		if root := le.Uint64(v); root != 0 {
+			err = w.page(root, depth+1)
+		} else {
+			err = w.elements(0, v[bucketHeaderLen:], depth+1) // an inline bucket
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -20,7 +20,7 @@ import (
 // encrypted backup (passphrase "pass") of a journal with entries.
 type hostileBackup struct {
 	name string
-	make func(t *testing.T, dir, good string, s *storage.Store) string
+	make func(t testing.TB, dir, good string, s *storage.Store) string
 	// wantErr is what the error must mention ("" when the restore should
 	// succeed).
 	wantErr string
@@ -29,7 +29,7 @@ type hostileBackup struct {
 }
 
 // copyFileT copies from to to.
-func copyFileT(t *testing.T, from, to string) {
+func copyFileT(t testing.TB, from, to string) {
 	t.Helper()
 	b, err := os.ReadFile(from)
 	if err != nil {
@@ -41,8 +41,8 @@ func copyFileT(t *testing.T, from, to string) {
 }
 
 // altered is a copy of good changed by change.
-func altered(change func(t *testing.T, path string, b []byte, s *storage.Store)) func(t *testing.T, dir, good string, s *storage.Store) string {
-	return func(t *testing.T, dir, good string, s *storage.Store) string {
+func altered(change func(t testing.TB, path string, b []byte, s *storage.Store)) func(t testing.TB, dir, good string, s *storage.Store) string {
+	return func(t testing.TB, dir, good string, s *storage.Store) string {
 		p := filepath.Join(dir, "altered.db")
 		copyFileT(t, good, p)
 		b, _ := os.ReadFile(p)
@@ -54,37 +54,37 @@ func altered(change func(t *testing.T, path string, b []byte, s *storage.Store))
 // hostileBackups are the hostile inputs samo restore must refuse with a
 // clear error (and two friendly ones it must take).
 var hostileBackups = []hostileBackup{
-	{name: "zero-length", wantErr: "empty", make: func(t *testing.T, dir, _ string, _ *storage.Store) string {
+	{name: "zero-length", wantErr: "empty", make: func(t testing.TB, dir, _ string, _ *storage.Store) string {
 		p := filepath.Join(dir, "empty.db")
 		os.WriteFile(p, nil, 0o600)
 		return p
 	}},
-	{name: "truncated to half", wantErr: "cut short", damaged: true, make: altered(func(t *testing.T, p string, b []byte, _ *storage.Store) {
+	{name: "truncated to half", wantErr: "cut short", damaged: true, make: altered(func(t testing.TB, p string, b []byte, _ *storage.Store) {
 		os.Truncate(p, int64(len(b)/2))
 	})},
-	{name: "truncated to one page", wantErr: "cut short", damaged: true, make: altered(func(t *testing.T, p string, b []byte, _ *storage.Store) {
+	{name: "truncated to one page", wantErr: "cut short", damaged: true, make: altered(func(t testing.TB, p string, b []byte, _ *storage.Store) {
 		os.Truncate(p, 4096*2+100)
 	})},
-	{name: "truncated inside the meta page", wantErr: "too short", make: altered(func(t *testing.T, p string, b []byte, _ *storage.Store) {
+	{name: "truncated inside the meta page", wantErr: "too short", make: altered(func(t testing.TB, p string, b []byte, _ *storage.Store) {
 		os.Truncate(p, 40)
 	})},
-	{name: "/dev/zero", wantErr: "not a regular file", make: func(*testing.T, string, string, *storage.Store) string { return "/dev/zero" }},
-	{name: "symlink to /dev/zero", wantErr: "not a regular file", make: func(t *testing.T, dir, _ string, _ *storage.Store) string {
+	{name: "/dev/zero", wantErr: "not a regular file", make: func(testing.TB, string, string, *storage.Store) string { return "/dev/zero" }},
+	{name: "symlink to /dev/zero", wantErr: "not a regular file", make: func(t testing.TB, dir, _ string, _ *storage.Store) string {
 		p := filepath.Join(dir, "zero.db")
 		if err := os.Symlink("/dev/zero", p); err != nil {
 			t.Fatal(err)
 		}
 		return p
 	}},
-	{name: "directory", wantErr: "folder", make: func(t *testing.T, dir, _ string, _ *storage.Store) string {
+	{name: "directory", wantErr: "folder", make: func(t testing.TB, dir, _ string, _ *storage.Store) string {
 		p := filepath.Join(dir, "folder.db")
 		os.Mkdir(p, 0o700)
 		return p
 	}},
-	{name: "missing", wantErr: "no such file", make: func(_ *testing.T, dir, _ string, _ *storage.Store) string {
+	{name: "missing", wantErr: "no such file", make: func(_ testing.TB, dir, _ string, _ *storage.Store) string {
 		return filepath.Join(dir, "missing.db")
 	}},
-	{name: "random bytes", wantErr: "not a SAMO journal", make: func(t *testing.T, dir, _ string, _ *storage.Store) string {
+	{name: "random bytes", wantErr: "not a SAMO journal", make: func(t testing.TB, dir, _ string, _ *storage.Store) string {
 		p := filepath.Join(dir, "random.db")
 		b := make([]byte, 64<<10)
 		r := rand.New(rand.NewPCG(1, 2))
@@ -94,52 +94,52 @@ var hostileBackups = []hostileBackup{
 		os.WriteFile(p, b, 0o600)
 		return p
 	}},
-	{name: "zeros the size of a journal", wantErr: "not a SAMO journal", make: func(t *testing.T, dir, _ string, _ *storage.Store) string {
+	{name: "zeros the size of a journal", wantErr: "not a SAMO journal", make: func(t testing.TB, dir, _ string, _ *storage.Store) string {
 		p := filepath.Join(dir, "zeros.db")
 		os.WriteFile(p, make([]byte, 64<<10), 0o600)
 		return p
 	}},
-	{name: "text file", wantErr: "not a SAMO journal", make: func(t *testing.T, dir, _ string, _ *storage.Store) string {
+	{name: "text file", wantErr: "not a SAMO journal", make: func(t testing.TB, dir, _ string, _ *storage.Store) string {
 		p := filepath.Join(dir, "notes.txt")
 		os.WriteFile(p, bytes.Repeat([]byte("dear diary\n"), 1000), 0o600)
 		return p
 	}},
-	{name: "flipped magic in both meta pages", wantErr: "not a SAMO journal", make: altered(func(t *testing.T, p string, _ []byte, _ *storage.Store) {
+	{name: "flipped magic in both meta pages", wantErr: "not a SAMO journal", make: altered(func(t testing.TB, p string, _ []byte, _ *storage.Store) {
 		flipAt(t, p, 16)
 		flipAt(t, p, 4096+16)
 	})},
-	{name: "flipped checksum byte in both meta pages", wantErr: "checksum", make: altered(func(t *testing.T, p string, _ []byte, _ *storage.Store) {
+	{name: "flipped checksum byte in both meta pages", wantErr: "checksum", make: altered(func(t testing.TB, p string, _ []byte, _ *storage.Store) {
 		flipAt(t, p, 16+60)
 		flipAt(t, p, 4096+16+60)
 	})},
-	{name: "flipped page size in both meta pages", wantErr: "not a SAMO journal", make: altered(func(t *testing.T, p string, _ []byte, _ *storage.Store) {
+	{name: "flipped page size in both meta pages", wantErr: "not a SAMO journal", make: altered(func(t testing.TB, p string, _ []byte, _ *storage.Store) {
 		flipAt(t, p, 16+9)
 		flipAt(t, p, 4096+16+9)
 	})},
-	{name: "flipped byte in one meta page (the other is used)", make: altered(func(t *testing.T, p string, _ []byte, _ *storage.Store) {
+	{name: "flipped byte in one meta page (the other is used)", make: altered(func(t testing.TB, p string, _ []byte, _ *storage.Store) {
 		flipAt(t, p, 16+44) // meta 0's high-water mark
 	})},
-	{name: "flipped byte in a page header", damaged: true, wantErr: "samo restore", make: altered(func(t *testing.T, p string, _ []byte, s *storage.Store) {
+	{name: "flipped byte in a page header", damaged: true, wantErr: "samo restore", make: altered(func(t testing.TB, p string, _ []byte, s *storage.Store) {
 		size, root := storage.BucketRootForTest(s, "timeline")
 		if root == 0 {
 			t.Fatal("inline timeline bucket")
 		}
 		flipAt(t, p, int64(root)*int64(size))
 	})},
-	{name: "flipped byte in an entry", damaged: true, wantErr: "1 entry cannot be read", make: altered(func(t *testing.T, p string, b []byte, s *storage.Store) {
+	{name: "flipped byte in an entry", damaged: true, wantErr: "1 entry cannot be read", make: altered(func(t testing.TB, p string, b []byte, s *storage.Store) {
 		v := firstValue(t, s, "entries")
 		flipInFile(t, p, v[len(v)-20:])
 	})},
-	{name: "flipped byte in a recording", damaged: true, wantErr: "1 entry cannot be read", make: altered(func(t *testing.T, p string, b []byte, s *storage.Store) {
+	{name: "flipped byte in a recording", damaged: true, wantErr: "1 entry cannot be read", make: altered(func(t testing.TB, p string, b []byte, s *storage.Store) {
 		v := firstValue(t, s, "audio")
 		flipInFile(t, p, v[len(v)-20:])
 	})},
-	{name: "flipped byte in the key record", damaged: true, wantErr: "key record", make: altered(func(t *testing.T, p string, b []byte, s *storage.Store) {
+	{name: "flipped byte in the key record", damaged: true, wantErr: "key record", make: altered(func(t testing.TB, p string, b []byte, s *storage.Store) {
 		v := storage.StoredValueForTest(s, "meta", "crypto")
 		i := bytes.Index(v, []byte(`"wrapped_key":"`)) + 20
 		flipInFile(t, p, v[i-2:i+3])
 	})},
-	{name: "symlink to a good backup", make: func(t *testing.T, dir, good string, _ *storage.Store) string {
+	{name: "symlink to a good backup", make: func(t testing.TB, dir, good string, _ *storage.Store) string {
 		p := filepath.Join(dir, "link.db")
 		if err := os.Symlink(good, p); err != nil {
 			t.Fatal(err)
@@ -149,7 +149,7 @@ var hostileBackups = []hostileBackup{
 }
 
 // firstValue is the stored value of the first entry's key in bucket.
-func firstValue(t *testing.T, s *storage.Store, bucket string) []byte {
+func firstValue(t testing.TB, s *storage.Store, bucket string) []byte {
 	t.Helper()
 	es, err := s.List(context.Background(), journal.Query{})
 	if err != nil || len(es) == 0 {
@@ -158,15 +158,18 @@ func firstValue(t *testing.T, s *storage.Store, bucket string) []byte {
 	return storage.StoredValueForTest(s, bucket, es[len(es)-1].ID)
 }
 
-// Every hostile backup is refused with a clear error, quickly, with no
-// panic, no stray journal.db.restoring and the journal as it was.
-func TestRestore_HostileBackups(t *testing.T) {
+// goodBackup makes an encrypted journal (passphrase "pass") of 80 entries
+// with recordings, and a backup of it; it returns the backup's path and
+// the journal, open until the test ends.
+func goodBackup(t testing.TB) (string, *storage.Store) {
+	t.Helper()
 	ctx := context.Background()
 	src := filepath.Join(t.TempDir(), storage.FileName)
 	s, err := storage.Create(src, []byte("pass"), fastKDF)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
 	for i := range 80 {
 		e := entryAt(time.Date(2025, 2, 1, 0, i, 0, 0, time.UTC), strings.Repeat("a line of the backup ", 10))
 		if err := s.PutWithAudio(ctx, e, bytes.Repeat([]byte{byte(i)}, 300)); err != nil {
@@ -177,7 +180,14 @@ func TestRestore_HostileBackups(t *testing.T) {
 	if err := s.Backup(good); err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	return good, s
+}
+
+// Every hostile backup is refused with a clear error, quickly, with no
+// panic, no stray journal.db.restoring and the journal as it was.
+func TestRestore_HostileBackups(t *testing.T) {
+	ctx := context.Background()
+	good, s := goodBackup(t)
 
 	for _, tc := range hostileBackups {
 		t.Run(tc.name, func(t *testing.T) {
@@ -270,4 +280,41 @@ func TestOpen_KeyRecordWithoutChecksumStillOpens(t *testing.T) {
 	if got := textsIn(t, path, []byte("pass")); !slices.Equal(got, []string{"old"}) {
 		t.Errorf("entries = %v", got)
 	}
+}
+
+// FuzzRestore offers samo restore arbitrary bytes as a backup, seeded with
+// the hostile backups that are files: it never panics or faults, never
+// leaves its copy behind, and what it takes is a sound journal.
+func FuzzRestore(f *testing.F) {
+	good, s := goodBackup(f)
+	for _, tc := range hostileBackups {
+		p := tc.make(f, f.TempDir(), good, s)
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() {
+			b, _ := os.ReadFile(p)
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dir := t.TempDir()
+		from := filepath.Join(dir, "backup.db")
+		if err := os.WriteFile(from, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "home", storage.FileName)
+		_, err := storage.Restore(path, from, storage.Options{Passphrase: []byte("pass")})
+		if left, _ := filepath.Glob(path + ".restoring*"); len(left) > 0 {
+			t.Errorf("left behind: %v", left)
+		}
+		if err != nil {
+			return
+		}
+		js, err := storage.Open(path, storage.Options{ReadOnly: true, Passphrase: []byte("pass")})
+		if err != nil {
+			t.Fatalf("a restored journal does not open: %v", err)
+		}
+		defer js.Close()
+		if h, err := js.Verify(context.Background()); err != nil || len(h.Damaged) > 0 {
+			t.Errorf("a restored journal is damaged: %+v, %v", h, err)
+		}
+	})
 }

@@ -125,6 +125,9 @@ type Store struct {
 	scrub scrubState
 	// warnings are what Open found that a person should know.
 	warnings []string
+	// putFault, in tests, makes saving an entry fail inside its
+	// transaction.
+	putFault func(e journal.Entry) error
 }
 
 // The journal capabilities a Store has. (journal.CryptStore's Encrypt and
@@ -343,8 +346,26 @@ func (s *Store) Close() error {
 }
 
 // Check runs bbolt's consistency check over the whole file and returns the
-// first problem it finds.
+// first problem it finds. A walk of its own over the file's pages comes
+// first (see checkTree), with every other use of the Store waiting.
 func (s *Store) Check() error {
+	err := func() error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		f, err := os.Open(s.path)
+		if err != nil {
+			return fmt.Errorf("storage: check journal: %w", err)
+		}
+		defer f.Close()
+		if err := checkTree(f); err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrDamaged, s.path, err)
+		}
+		return nil
+	}()
+	if err != nil {
+		s.markBroken(err)
+		return err
+	}
 	return s.view(func(tx *bolt.Tx) error {
 		var first error
 		for err := range tx.Check() { // drain: Check's goroutine sends every problem
