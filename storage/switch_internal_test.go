@@ -137,8 +137,9 @@ func TestEncrypt_UnfinishedOnAFullDiskIsToldAndFinishedLater(t *testing.T) {
 	}
 }
 
-// A Create killed midway leaves its unfinished file and compaction copy;
-// the next open removes them once they are stale.
+// A Create killed midway leaves its unfinished file and compaction copy,
+// a killed encryption switch its compaction copy, a killed restore its
+// copy of the backup; the next open removes them (a Create's once stale).
 func TestOpen_RemovesWhatAKilledCreateLeft(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, FileName)
@@ -153,6 +154,9 @@ func TestOpen_RemovesWhatAKilledCreateLeft(t *testing.T) {
 		old := time.Now().Add(-time.Hour)
 		os.Chtimes(p, old, old)
 	}
+	for _, p := range []string{path + compactSuffix, path + restoreSuffix} {
+		os.WriteFile(p, []byte("half a copy"), 0o600)
+	}
 	fresh := path + ".creating-456"
 	os.WriteFile(fresh, []byte("being made"), 0o600)
 	s, err = Open(path, Options{})
@@ -160,7 +164,7 @@ func TestOpen_RemovesWhatAKilledCreateLeft(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	for _, p := range []string{stale, stale + compactSuffix, stale + ".lock"} {
+	for _, p := range []string{stale, stale + compactSuffix, stale + ".lock", path + compactSuffix, path + restoreSuffix} {
 		if _, err := os.Stat(p); err == nil {
 			t.Errorf("%s is left", filepath.Base(p))
 		}
