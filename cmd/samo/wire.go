@@ -49,7 +49,7 @@ func (c *cli) engine() *engine.Engine { return c.wire().engine }
 func (c *cli) service(st journal.Store) *journal.Service {
 	w := c.wire()
 	return journal.NewService(st, journal.WithNotices(w.notices), journal.WithAnalyzer(w.engine),
-		journal.WithSpeech(speech.Decoder{}, w.engine), journal.WithSettings(w.settings), journal.WithModels(w.engine), journal.WithEmbedder(w.engine))
+		journal.WithSpeech(speech.Decoder{Warn: w.notices.Notify}, w.engine), journal.WithSettings(w.settings), journal.WithModels(w.engine), journal.WithEmbedder(w.engine))
 }
 
 // journalPath returns the journal database's path in the journal folder.
