@@ -888,11 +888,7 @@ func (s *settingsScreen) importFrom(path string) {
 			}
 			s.say(fmt.Sprintf("Imported from %s: %d %s added, %d already in your journal, %d skipped.",
 				formatName(n.Format), n.Added, journal.Plural(n.Added, "entry", "entries"), n.Present, rep.Skipped), widget.SuccessImportance)
-			if len(rep.Warnings) > 0 {
-				lines := rep.Warnings
-				if rep.MoreWarnings > 0 {
-					lines = append(lines, fmt.Sprintf("… and %d more.", rep.MoreWarnings))
-				}
+			if lines := rep.Lines(); len(lines) > 0 {
 				text := widget.NewLabel(strings.Join(lines, "\n"))
 				text.Wrapping = fyne.TextWrapWord
 				d := dialog.NewCustom("What the import changed or left out", "Close", container.NewVScroll(text), s.window)

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/samojournal/samo/inference/engine"
+	"github.com/samojournal/samo/internal/cmdline"
 	"github.com/samojournal/samo/internal/terminal"
 	"github.com/samojournal/samo/journal"
 	"github.com/samojournal/samo/ui"
@@ -75,17 +76,12 @@ func (c *cli) rootCommand() *cobra.Command {
 		Short: "SAMO, a private, offline voice journal",
 		Long: "SAMO is a private, offline voice journal. Run without a command to open the journal window;\n" +
 			"the commands below do the same work from a terminal. Nothing leaves this machine.",
-		Version:       version,
-		Args:          cobra.NoArgs,
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		RunE:          func(cmd *cobra.Command, _ []string) error { return c.runGUI() },
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if f := cmd.Flag("home"); f != nil && f.Changed && strings.TrimSpace(c.home) == "" {
-				return errors.New(`--home "" names no folder: give the journal folder, or leave --home out for the default one`)
-			}
-			return nil
-		},
+		Version:           version,
+		Args:              cobra.NoArgs,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		RunE:              func(cmd *cobra.Command, _ []string) error { return c.runGUI() },
+		PersistentPreRunE: cmdline.RefuseEmpty("home", "ort-lib", "passphrase-file", "emotion-model", "speech-model"),
 	}
 	root.Flags().StringVar(&c.screen, "screen", "journal", "the window's first screen: "+strings.Join(ui.ScreenNames(), ", "))
 	root.SetIn(c.stdin)
@@ -106,21 +102,8 @@ func (c *cli) rootCommand() *cobra.Command {
 		c.transcribeCommand(), c.speechCommand(),
 		c.searchCommand(), c.similarCommand(), c.laneCommand(), c.reindexCommand(), c.embeddingsCommand(),
 		c.insightsCommand(), c.chartCommand())
-	refuseUnknownSubcommands(root)
+	cmdline.RefuseUnknownSubcommands(root)
 	return root
-}
-
-// refuseUnknownSubcommands makes every command group (samo emotions, samo
-// speech, …) refuse an unknown subcommand with an error and a non-zero exit,
-// as the root does, instead of printing its help and exiting 0.
-func refuseUnknownSubcommands(cmd *cobra.Command) {
-	for _, sub := range cmd.Commands() {
-		refuseUnknownSubcommands(sub)
-	}
-	if cmd.HasParent() && cmd.HasSubCommands() && !cmd.Runnable() {
-		cmd.Args = cobra.NoArgs
-		cmd.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
-	}
 }
 
 // homeDir resolves the journal folder: --home, then $SAMO_HOME, then the default.

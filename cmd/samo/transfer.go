@@ -78,11 +78,8 @@ func (c *cli) importCommand() *cobra.Command {
 						fmt.Fprintf(c.stderr, "imported %d of %d\n", done, total)
 					}
 				})
-				for _, w := range n.Warnings {
+				for _, w := range n.Lines() {
 					fmt.Fprintln(c.stderr, "warning:", w)
-				}
-				if n.MoreWarnings > 0 {
-					fmt.Fprintf(c.stderr, "warning: and %d more\n", n.MoreWarnings)
 				}
 				if errors.Is(err, transfer.ErrUnknownFormat) {
 					return fmt.Errorf("%w (name it with --format samo, jrnl or dayone)", err)

@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 )
 
 // MaxInputBytes is the largest input an importer reads: 1 GiB. A journal's
@@ -62,6 +63,15 @@ type Report struct {
 	Warnings []string
 	// MoreWarnings counts the warnings left out of Warnings.
 	MoreWarnings int
+}
+
+// Lines are the warnings to show a person: Warnings, then "and N more"
+// when some were only counted.
+func (r Report) Lines() []string {
+	if r.MoreWarnings == 0 {
+		return r.Warnings
+	}
+	return append(slices.Clip(r.Warnings), fmt.Sprintf("and %d more", r.MoreWarnings))
 }
 
 // warnf adds a warning, or counts it once Warnings is full.

@@ -71,3 +71,14 @@ func TestEntryTooLarge_OnlyPastTheBound(t *testing.T) {
 		t.Fatalf("read %d entries: %v", n, err)
 	}
 }
+
+func TestReport_Lines(t *testing.T) {
+	r := Report{Warnings: []string{"a", "b"}}
+	if got := r.Lines(); len(got) != 2 {
+		t.Errorf("Lines = %q", got)
+	}
+	r.MoreWarnings = 3
+	if got := r.Lines(); len(got) != 3 || got[2] != "and 3 more" || len(r.Warnings) != 2 {
+		t.Errorf("Lines = %q (Warnings %q)", got, r.Warnings)
+	}
+}
