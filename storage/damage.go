@@ -101,8 +101,11 @@ func (s *Store) markBroken(err error) {
 // compaction put another file in place).
 func (s *Store) resetDamage() {
 	s.dmg.mu.Lock()
-	defer s.dmg.mu.Unlock()
 	s.dmg.scanned, s.dmg.ids, s.dmg.broken = false, nil, nil
+	s.dmg.mu.Unlock()
+	s.scrub.mu.Lock() // the new file's free list is checked again before zeroing
+	s.scrub.trusted, s.scrub.zeroed = false, nil
+	s.scrub.mu.Unlock()
 }
 
 // userPanic carries a panic of a caller's function through guard, which
@@ -191,14 +194,28 @@ func (s *Store) writable(allowed ...string) error {
 	scanned := s.dmg.scanned
 	s.dmg.mu.Unlock()
 	if !scanned {
-		var ids []string
+		var (
+			ids  []string
+			free []int
+		)
 		err := s.guarded(func() error {
 			return s.db.View(func(tx *bolt.Tx) error {
 				var err error
-				ids, err = s.scanEntries(context.Background(), tx, false)
+				if ids, err = s.scanEntries(context.Background(), tx, false); err != nil {
+					return err
+				}
+				free, err = freeIDs(tx, s.db.Info().PageSize)
 				return err
 			})
 		})
+		if err == nil {
+			// bbolt reuses, and the Store zeroes, what the free list calls
+			// free: a damaged one must be caught before either.
+			err = s.checkFreeList(free)
+			s.scrub.mu.Lock()
+			s.scrub.trusted = err == nil
+			s.scrub.mu.Unlock()
+		}
 		if err != nil && !errors.Is(err, ErrDamaged) {
 			return err
 		}

@@ -160,16 +160,27 @@ const (
 // (an element pointing outside its page) is a fault no recover can catch:
 // this walk comes first, so that it never meets one.
 func checkTree(f *os.File) error {
+	_, err := inUse(f)
+	return err
+}
+
+// inUse walks the tree as checkTree does and returns every page it reaches
+// (overflow pages included): the pages that hold the journal, which must
+// never be taken for free ones.
+func inUse(f *os.File) (map[uint64]bool, error) {
 	size, err := checkBackup(f)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	m, err := newestMeta(f)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	w := treeWalk{f: f, meta: m, size: uint64(size), seen: map[uint64]bool{}}
-	return w.page(m.root, 0)
+	if err := w.page(m.root, 0); err != nil {
+		return nil, err
+	}
+	return w.seen, nil
 }
 
 // newestMeta is the sound meta page bbolt uses: the later of the two.
@@ -216,6 +227,12 @@ func (w *treeWalk) page(id uint64, depth int) error {
 	overflow := uint64(le.Uint32(h[12:]))
 	if id+overflow >= w.meta.pages || (id+overflow+1)*ps > w.size {
 		return fmt.Errorf("%w: page %d runs past the end of the file", ErrDamaged, id)
+	}
+	for o := id + 1; o <= id+overflow; o++ {
+		if w.seen[o] {
+			return fmt.Errorf("%w: page %d is reached twice", ErrDamaged, o)
+		}
+		w.seen[o] = true
 	}
 	b := make([]byte, (overflow+1)*ps)
 	if _, err := w.f.ReadAt(b, int64(id*ps)); err != nil {

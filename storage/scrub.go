@@ -24,6 +24,11 @@ type scrubState struct {
 	zeroed map[int]bool
 	// pending is set when a write freed pages that are not zeroed yet.
 	pending bool
+	// trusted is set once the free list read from the file was checked
+	// against the tree (checkFreeList): no page it calls free is in use.
+	// From then on the free list is bbolt's own bookkeeping of this Store's
+	// writes.
+	trusted bool
 }
 
 // scrubFreed zeroes the freed pages now when no other use of the Store is
@@ -58,22 +63,26 @@ func (s *Store) scrubLocked() error {
 	var free []int
 	err := s.guarded(func() error {
 		return s.db.View(func(tx *bolt.Tx) error {
-			n := int(tx.Size() / int64(pageSize))
-			for id := 2; id < n; id++ {
-				info, err := tx.Page(id)
-				if err != nil || info == nil {
-					return err
-				}
-				switch {
-				case info.Type != "free":
-					delete(s.scrub.zeroed, id) // in use: it may hold data when freed again
-				case !s.scrub.zeroed[id]:
+			all, err := freeIDs(tx, pageSize)
+			isFree := make(map[int]bool, len(all))
+			for _, id := range all {
+				isFree[id] = true
+				if !s.scrub.zeroed[id] {
 					free = append(free, id)
 				}
 			}
-			return nil
+			for id := range s.scrub.zeroed {
+				if !isFree[id] {
+					delete(s.scrub.zeroed, id) // in use again: it may hold data when freed
+				}
+			}
+			return err
 		})
 	})
+	if err == nil && len(free) > 0 && !s.scrub.trusted {
+		err = s.checkFreeList(free)
+		s.scrub.trusted = err == nil
+	}
 	if err == nil && len(free) > 0 {
 		err = zeroPages(s.path, pageSize, free)
 	}
@@ -86,6 +95,55 @@ func (s *Store) scrubLocked() error {
 	}
 	s.scrub.pending = false
 	return nil
+}
+
+// checkFreeList makes sure that no page of free, which the free list read
+// from the file calls free, is reachable from the journal's tree: a damaged
+// free list must never have a page in use reused or zeroed. The first write
+// runs it once (see writable), with the damage check; a journal whose free
+// list is damaged is marked damaged, so it is neither written nor zeroed.
+func (s *Store) checkFreeList(free []int) error {
+	f, err := os.Open(s.path)
+	if err != nil {
+		return fmt.Errorf("storage: clear freed pages: %w", err)
+	}
+	defer f.Close()
+	used, err := inUse(f)
+	if err == nil {
+		// A page bbolt calls free that the tree reaches: bbolt would give
+		// it to the next write, and the Store would zero it.
+		for _, id := range free {
+			if used[uint64(id)] {
+				err = fmt.Errorf("%w: page %d is listed as free but holds part of the journal (the free list is damaged)", ErrDamaged, id)
+				break
+			}
+		}
+	}
+	if err != nil {
+		err = fmt.Errorf("%w: %s: %w", ErrDamaged, s.path, err)
+		s.markBroken(err)
+		return err
+	}
+	return nil
+}
+
+// freeIDs lists, ascending, the pages bbolt's free list calls free (pages
+// waiting to be released included).
+func freeIDs(tx *bolt.Tx, pageSize int) ([]int, error) {
+	var free []int
+	n := int(tx.Size() / int64(pageSize))
+	for id := 2; id < n; id++ {
+		info, err := tx.Page(id)
+		if err != nil || info == nil {
+			return free, err
+		}
+		if info.Type == "free" {
+			free = append(free, id)
+		} else {
+			id += info.OverflowCount // its overflow pages are not page heads
+		}
+	}
+	return free, nil
 }
 
 // zeroPages writes zeros over the pages ids (ascending) of the file at
