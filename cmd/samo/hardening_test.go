@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/samojournal/samo/inference/emotion/emotiontest"
 	"github.com/samojournal/samo/journal"
@@ -107,8 +108,16 @@ func TestCLI_OutputToSpecialFiles(t *testing.T) {
 		got <- string(b)
 	}()
 	mustSucceed(t, samo(t, "", nil, "--home", home, "export", "--format", "markdown", "--output", fifo))
-	if s := <-got; !strings.Contains(s, "a private thought") {
-		t.Errorf("the FIFO's reader got %q", s)
+	select {
+	case s := <-got:
+		if !strings.Contains(s, "a private thought") {
+			t.Errorf("the FIFO's reader got %q", s)
+		}
+	case <-time.After(10 * time.Second): // nothing written into it: release the reader
+		if f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.Close()
+		}
+		t.Fatal("export --output FIFO wrote nothing into the FIFO")
 	}
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("the FIFO was replaced: %v %v", fi, err)

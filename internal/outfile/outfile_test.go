@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func text(s string) func(io.Writer) error {
@@ -117,7 +118,7 @@ func TestWrite_FIFOIsWrittenNotReplaced(t *testing.T) {
 	if err := Write(fifo, 0o600, text("through the pipe")); err != nil {
 		t.Fatal(err)
 	}
-	if s := <-got; s != "through the pipe" {
+	if s := awaitReader(t, fifo, got); s != "through the pipe" {
 		t.Errorf("reader got %q", s)
 	}
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
@@ -148,5 +149,22 @@ func TestWrite_FolderIsAnError(t *testing.T) {
 	}
 	if err := Write("", 0o600, text("x")); err == nil {
 		t.Error("an empty path was accepted")
+	}
+}
+
+// awaitReader waits for the FIFO's reader; if nothing was written into the
+// FIFO (it was replaced), it releases the reader and fails at once rather
+// than leaving the test to hang.
+func awaitReader(t *testing.T, fifo string, got <-chan string) string {
+	t.Helper()
+	select {
+	case s := <-got:
+		return s
+	case <-time.After(10 * time.Second):
+		if f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.Close()
+		}
+		t.Fatal("nothing was written into the FIFO")
+		return ""
 	}
 }
