@@ -259,10 +259,13 @@ func (s *Store) repaired(id string) {
 }
 
 // scanEntries returns the ids of the entries in tx that cannot be read:
-// values that do not open or decode, embeddings and (with withAudio)
-// recordings that do not, entries missing from the timeline or timeline
-// keys without an entry. An error means the file itself is damaged.
-func (s *Store) scanEntries(ctx context.Context, tx *bolt.Tx, withAudio bool) ([]string, error) {
+// values that do not open or decode, entries missing from the timeline or
+// timeline keys without an entry, and (with derived) entries whose
+// embedding or recording does not open. An error means the file itself is
+// damaged. The first write's check leaves derived out: an entry whose
+// embedding is damaged is read without it, and a new embedding (samo
+// reindex) replaces it, so it need not stop the journal's writes.
+func (s *Store) scanEntries(ctx context.Context, tx *bolt.Tx, derived bool) ([]string, error) {
 	entries, timeline := tx.Bucket(bucketEntries), tx.Bucket(bucketTimeline)
 	if entries == nil || timeline == nil {
 		return nil, fmt.Errorf("%w: %s: no entries or timeline bucket", ErrDamaged, s.path)
@@ -303,9 +306,9 @@ func (s *Store) scanEntries(ctx context.Context, tx *bolt.Tx, withAudio bool) ([
 	if err != nil {
 		return nil, err
 	}
-	names := [][]byte{bucketEmbeddings}
-	if withAudio {
-		names = append(names, bucketAudio)
+	var names [][]byte
+	if derived {
+		names = [][]byte{bucketEmbeddings, bucketAudio}
 	}
 	for _, name := range names {
 		b := tx.Bucket(name)
@@ -342,17 +345,24 @@ type Health struct {
 // Verify checks the whole journal: bbolt's consistency check of every page,
 // then every entry, embedding, recording and record (each must open and
 // decode). Damage of the file itself is an error wrapping ErrDamaged;
-// unreadable entries and records are listed in Health, and also make the
-// journal refuse writes (see writable).
+// unreadable entries and records are listed in Health, and those whose
+// entry itself is damaged (not only its embedding or recording) also make
+// the journal refuse writes (see writable).
 func (s *Store) Verify(ctx context.Context) (Health, error) {
 	if err := s.Check(); err != nil {
 		s.markBroken(err)
 		return Health{}, fmt.Errorf("%w; %s", err, RestoreHint)
 	}
-	var h Health
+	var (
+		h    Health
+		core []string // damaged in the entry itself, not only its embedding or recording
+	)
 	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		if h.Damaged, err = s.scanEntries(ctx, tx, true); err != nil {
+			return err
+		}
+		if core, err = s.scanEntries(ctx, tx, false); err != nil {
 			return err
 		}
 		if b := tx.Bucket(bucketRecords); b != nil {
@@ -368,6 +378,6 @@ func (s *Store) Verify(ctx context.Context) (Health, error) {
 	if err != nil {
 		return Health{}, fmt.Errorf("storage: verify journal: %w", err)
 	}
-	s.leftOut(h.Damaged)
+	s.leftOut(core)
 	return h, nil
 }

@@ -280,3 +280,49 @@ func TestStore_CallersPanicIsNotDamage(t *testing.T) {
 		t.Errorf("a save after a caller's panic: %v", err)
 	}
 }
+
+// A damaged embedding is derived data: the entry is still shown and listed
+// (without it), writes go on, and saving the entry with a new embedding
+// (what samo reindex does) repairs it. samo doctor still reports it.
+func TestStore_DamagedEmbeddingDoesNotStopTheJournal(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), storage.FileName)
+	s, err := storage.Create(path, []byte("pass"), fastKDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := entryAt(time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC), "text that must stay readable")
+	e.Embedding = &journal.Embedding{Model: "m", Dim: 3, Vector: []float32{1, 2, 3}}
+	if err := s.Put(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	v := storage.StoredValueForTest(s, "embeddings", e.ID)
+	s.Close()
+	flipInFile(t, path, v[len(v)-12:])
+
+	s, err = storage.Open(path, storage.Options{Passphrase: []byte("pass")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.Get(ctx, e.ID)
+	if err != nil || got.Text != e.Text || got.Embedding != nil {
+		t.Fatalf("Get = %q, embedding %v, %v", got.Text, got.Embedding, err)
+	}
+	if h, err := s.Verify(ctx); err != nil || !slices.Contains(h.Damaged, e.ID) {
+		t.Errorf("Verify = %+v, %v: the damaged embedding is not reported", h, err)
+	}
+	if err := s.Put(ctx, entryAt(time.Date(2025, 3, 2, 9, 0, 0, 0, time.UTC), "a new entry")); err != nil {
+		t.Fatalf("a write was refused for a damaged embedding: %v", err)
+	}
+	got.Embedding = &journal.Embedding{Model: "m", Dim: 3, Vector: []float32{3, 2, 1}}
+	if err := s.Put(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := s.Get(ctx, e.ID); err != nil || again.Embedding == nil || again.Embedding.Vector[0] != 3 {
+		t.Errorf("after a new embedding: %+v, %v", again.Embedding, err)
+	}
+	if h, err := s.Verify(ctx); err != nil || len(h.Damaged) != 0 {
+		t.Errorf("after a new embedding Verify = %+v, %v", h, err)
+	}
+}

@@ -211,7 +211,7 @@ func (s *Store) Get(ctx context.Context, id string) (journal.Entry, error) {
 		if e, err = s.decodeEntry([]byte(id), v); err != nil {
 			return err
 		}
-		return s.attachEmbedding(tx, &e)
+		return s.withEmbedding(tx, &e)
 	})
 	if errors.Is(err, ErrDamaged) {
 		err = fmt.Errorf("%w; %s", err, RepairHint)
@@ -326,9 +326,7 @@ func (s *Store) List(ctx context.Context, q journal.Query) ([]journal.Entry, err
 				return err
 			}
 			if q.WithEmbeddings {
-				if err := s.attachEmbedding(tx, &e); errors.Is(err, ErrDamaged) {
-					skipped = append(skipped, string(id)) // listed without it
-				} else if err != nil {
+				if err := s.withEmbedding(tx, &e); err != nil {
 					return err
 				}
 			}
@@ -391,9 +389,7 @@ func (s *Store) each(ctx context.Context, withAudio bool, f func(journal.Entry, 
 				return err
 			}
 			// A damaged embedding or recording: the entry goes on without it.
-			if err := s.attachEmbedding(tx, &e); errors.Is(err, ErrDamaged) {
-				skipped = append(skipped, string(id))
-			} else if err != nil {
+			if err := s.withEmbedding(tx, &e); err != nil {
 				return err
 			}
 			var data []byte
@@ -463,6 +459,18 @@ func (s *Store) decodeEntry(id, v []byte) (journal.Entry, error) {
 	return e, nil
 }
 
+// withEmbedding attaches e's embedding, or leaves e without it when the
+// embedding is damaged: it is derived from the text, and a new one (samo
+// reindex, which embeds the entries without one) replaces it, so it is not
+// counted as a damaged entry; samo doctor reports it.
+func (s *Store) withEmbedding(tx *bolt.Tx, e *journal.Entry) error {
+	if err := s.attachEmbedding(tx, e); err != nil && !errors.Is(err, ErrDamaged) {
+		return err
+	}
+	return nil
+}
+
+// attachEmbedding attaches e's embedding, if it has one.
 func (s *Store) attachEmbedding(tx *bolt.Tx, e *journal.Entry) error {
 	v := tx.Bucket(bucketEmbeddings).Get([]byte(e.ID))
 	if v == nil {
