@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -194,6 +195,9 @@ func (s *Store) writable(allowed ...string) error {
 	scanned := s.dmg.scanned
 	s.dmg.mu.Unlock()
 	if !scanned {
+		if err := s.repairTimeline(); err != nil && !errors.Is(err, ErrDamaged) {
+			return err
+		}
 		var (
 			ids  []string
 			free []int
@@ -251,6 +255,72 @@ func (s *Store) writable(allowed ...string) error {
 	return nil
 }
 
+// repairTimeline mends the timeline index from the entries: a readable
+// entry missing from it (a damaged key) is put back under its time, and a
+// key that names no entry is dropped. It writes only what the entries
+// themselves say, so it runs even on a journal with damaged entries, before
+// the first write's check and in Verify; it does nothing when the timeline
+// is sound, or on a read-only journal.
+func (s *Store) repairTimeline() error {
+	if s.opt.ReadOnly || s.readOnlyErr() != nil {
+		return nil
+	}
+	type missing struct {
+		id      string
+		created time.Time
+	}
+	var (
+		add  []missing
+		drop [][]byte
+	)
+	err := s.guarded(func() error {
+		return s.db.View(func(tx *bolt.Tx) error {
+			entries, timeline := tx.Bucket(bucketEntries), tx.Bucket(bucketTimeline)
+			if entries == nil || timeline == nil {
+				return nil
+			}
+			listed := map[string]bool{}
+			err := timeline.ForEach(func(k, _ []byte) error {
+				if len(k) >= 8 && entries.Get(k[8:]) != nil {
+					listed[string(k[8:])] = true
+				} else if len(k) >= 8 {
+					drop = append(drop, bytes.Clone(k))
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			return entries.ForEach(func(k, v []byte) error {
+				if listed[string(k)] {
+					return nil
+				}
+				if e, err := s.decodeEntry(k, v); err == nil {
+					add = append(add, missing{string(k), e.Created})
+				}
+				return nil
+			})
+		})
+	})
+	if err != nil || len(add)+len(drop) == 0 {
+		return err
+	}
+	return s.updateLocked(func(tx *bolt.Tx) error {
+		timeline := tx.Bucket(bucketTimeline)
+		for _, k := range drop {
+			if err := timeline.Delete(k); err != nil {
+				return err
+			}
+		}
+		for _, m := range add {
+			if err := timeline.Put(timeKey(m.created, m.id), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // repaired forgets the damaged entry id (it was deleted).
 func (s *Store) repaired(id string) {
 	s.dmg.mu.Lock()
@@ -259,10 +329,12 @@ func (s *Store) repaired(id string) {
 }
 
 // scanEntries returns the ids of the entries in tx that cannot be read:
-// values that do not open or decode, entries missing from the timeline or
-// timeline keys without an entry, and (with derived) entries whose
+// values that do not open or decode, timeline keys too short to name one,
+// and (with derived) entries whose
 // embedding or recording does not open. An error means the file itself is
-// damaged. The first write's check leaves derived out: an entry whose
+// damaged. (A readable entry missing from the timeline, or a timeline key
+// naming no entry, is mended by repairTimeline, not reported.) The first
+// write's check leaves derived out: an entry whose
 // embedding is damaged is read without it, and a new embedding (samo
 // reindex) replaces it, so it need not stop the journal's writes.
 func (s *Store) scanEntries(ctx context.Context, tx *bolt.Tx, derived bool) ([]string, error) {
@@ -271,16 +343,9 @@ func (s *Store) scanEntries(ctx context.Context, tx *bolt.Tx, derived bool) ([]s
 		return nil, fmt.Errorf("%w: %s: no entries or timeline bucket", ErrDamaged, s.path)
 	}
 	bad := map[string]bool{}
-	inTimeline := map[string]bool{}
 	err := timeline.ForEach(func(k, _ []byte) error {
 		if len(k) < 8 {
 			bad[fmt.Sprintf("%x", k)] = true
-			return nil
-		}
-		id := string(k[8:])
-		inTimeline[id] = true
-		if entries.Get(k[8:]) == nil {
-			bad[id] = true
 		}
 		return ctx.Err()
 	})
@@ -298,7 +363,7 @@ func (s *Store) scanEntries(ctx context.Context, tx *bolt.Tx, derived bool) ([]s
 		return err == nil
 	}
 	err = entries.ForEach(func(k, v []byte) error {
-		if _, err := s.decodeEntry(k, v); err != nil || !inTimeline[string(k)] {
+		if _, err := s.decodeEntry(k, v); err != nil {
 			bad[string(k)] = true
 		}
 		return ctx.Err()
@@ -353,11 +418,17 @@ func (s *Store) Verify(ctx context.Context) (Health, error) {
 		s.markBroken(err)
 		return Health{}, fmt.Errorf("%w; %s", err, RestoreHint)
 	}
+	s.mu.RLock()
+	err := s.repairTimeline()
+	s.mu.RUnlock()
+	if err != nil {
+		return Health{}, fmt.Errorf("storage: verify journal: %w", err)
+	}
 	var (
 		h    Health
 		core []string // damaged in the entry itself, not only its embedding or recording
 	)
-	err := s.view(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		var err error
 		if h.Damaged, err = s.scanEntries(ctx, tx, true); err != nil {
 			return err

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -324,5 +325,50 @@ func TestStore_DamagedEmbeddingDoesNotStopTheJournal(t *testing.T) {
 	}
 	if h, err := s.Verify(ctx); err != nil || len(h.Damaged) != 0 {
 		t.Errorf("after a new embedding Verify = %+v, %v", h, err)
+	}
+}
+
+// A damaged timeline key (the index list and export walk) loses no entry:
+// the entry itself is whole, so the first write (or samo doctor) puts it
+// back under its time and drops the key that names nothing, and nothing is
+// reported as damaged or refused.
+func TestStore_DamagedTimelineKeyIsMended(t *testing.T) {
+	for _, how := range []string{"write", "verify"} {
+		t.Run(how, func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), storage.FileName)
+			es := damagedJournal(t, path) // five whole entries, encrypted
+			key := make([]byte, 8, 8+26)
+			binary.BigEndian.PutUint64(key, uint64(es[2].Created.UnixNano())^(1<<63))
+			key = append(key, es[2].ID...)
+			b, _ := os.ReadFile(path)
+			i := bytes.Index(b, key)
+			if i < 0 {
+				t.Fatal("the timeline key is not in the file")
+			}
+			flipAt(t, path, int64(i+len(key)-1)) // the id's last character
+			s, err := storage.Open(path, storage.Options{Passphrase: []byte("pass")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if how == "write" {
+				if err := s.Put(ctx, entryAt(es[4].Created.Add(time.Hour), "after the damage")); err != nil {
+					t.Fatalf("a write was refused: %v", err)
+				}
+			} else if h, err := s.Verify(ctx); err != nil || len(h.Damaged) != 0 {
+				t.Fatalf("Verify = %+v, %v", h, err)
+			}
+			got, err := s.List(ctx, journal.Query{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(ids(got), es[2].ID) || len(got) < 5 {
+				t.Errorf("after mending, list holds %v", ids(got))
+			}
+			if d := s.Damaged(); len(d) != 0 {
+				t.Errorf("damaged = %v", d)
+			}
+		})
 	}
 }
