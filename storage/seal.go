@@ -73,18 +73,34 @@ type cryptoMeta struct {
 	// record is told apart from a wrong passphrase by it. Records written
 	// before it was kept have none, and open as they did.
 	Check []byte `json:"check,omitempty"`
+	// stored is the record as read from the journal (nil for a new one):
+	// its checksum is taken over what was stored, fields this SAMO does not
+	// know included, so a record written by a later SAMO still checks.
+	stored []byte
 }
 
-// sum is the key record's own checksum: SHA-256 of its JSON without Check.
+// sum is the key record's own checksum: SHA-256 of its JSON object (as
+// stored, or as m marshals) without the "check" member, its members in
+// key order.
 func (m cryptoMeta) sum() []byte {
-	m.Check = nil
-	b, _ := json.Marshal(m) // a struct of plain fields always marshals
-	h := sha256.Sum256(b)
+	raw := m.stored
+	if raw == nil {
+		m.Check = nil
+		raw, _ = json.Marshal(m) // a struct of plain fields always marshals
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &members); err != nil {
+		return nil // not an object: it cannot match any checksum
+	}
+	delete(members, "check")
+	canon, _ := json.Marshal(members) // keys sorted, values as stored (compacted)
+	h := sha256.Sum256(canon)
 	return h[:]
 }
 
-// withCheck returns m with its checksum.
+// withCheck returns m, as it will be stored anew, with its checksum.
 func (m cryptoMeta) withCheck() cryptoMeta {
+	m.stored = nil
 	m.Check = m.sum()
 	return m
 }

@@ -25,6 +25,7 @@
 package storage
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -242,6 +243,7 @@ func (s *Store) init() error {
 			if err := jsonUnmarshal(raw, cm); err != nil {
 				return fmt.Errorf("%w: %s: the key record does not decode: %v; %s", ErrKeyRecordDamaged, s.path, err, RepairHint)
 			}
+			cm.stored = bytes.Clone(raw)
 		}
 		return nil
 	})
