@@ -12,36 +12,42 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/samojournal/samo/internal/outfile"
 	"github.com/samojournal/samo/journal"
 )
 
 // Backup writes a consistent copy of the journal to path, from one read
 // transaction: saves may go on meanwhile and are either wholly in the copy
-// or not at all. The copy is synced, written beside its final name and
+// or not at all. A file is written beside its final name, synced and
 // renamed into place, so a crash never leaves half a backup under that
-// name. An encrypted journal's backup is encrypted with the same passphrase.
+// name; a FIFO or a device is written to, never replaced (see
+// internal/outfile). An encrypted journal's backup is encrypted with the
+// same passphrase. A journal with damaged entries never replaces an
+// existing backup, which may be the last good copy: its copy must go to a
+// new file.
 func (s *Store) Backup(path string) error {
-	tmp := path + ".partial"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		var ids []string
+		err := s.view(func(tx *bolt.Tx) error {
+			var err error
+			ids, err = s.scanEntries(context.Background(), tx, false)
+			return err
+		})
+		if err == nil && len(ids) > 0 {
+			err = fmt.Errorf("%w: %s", ErrDamaged, damagedList(ids))
+		}
+		if err != nil {
+			return fmt.Errorf("storage: backup: the journal is damaged (%w), so the backup already at %s, perhaps the last good copy, was not replaced: write this copy to a new file", err, path)
+		}
+	}
+	err := outfile.Write(path, 0o600, func(w io.Writer) error {
+		return s.view(func(tx *bolt.Tx) error {
+			_, err := tx.WriteTo(w)
+			return err
+		})
+	})
 	if err != nil {
 		return fmt.Errorf("storage: backup: %w", diskErr(err))
-	}
-	err = s.view(func(tx *bolt.Tx) error {
-		_, err := tx.WriteTo(f)
-		return err
-	})
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("storage: backup to %s: %w", path, diskErr(err))
 	}
 	syncDir(filepath.Dir(path))
 	return nil

@@ -372,3 +372,30 @@ func TestStore_DamagedTimelineKeyIsMended(t *testing.T) {
 		})
 	}
 }
+
+// A damaged journal never replaces an existing backup (perhaps the last
+// good copy); its copy can still be written to a new file.
+func TestStore_DamagedJournalKeepsTheBackupItWouldReplace(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, storage.FileName)
+	damagedJournal(t, path, 1)
+	good := filepath.Join(dir, "nightly.db")
+	if err := os.WriteFile(good, []byte("the last good backup"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := storage.Open(path, storage.Options{Passphrase: []byte("pass")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Backup(good)
+	if !errors.Is(err, storage.ErrDamaged) || !strings.Contains(err.Error(), "not replaced") {
+		t.Errorf("Backup over an existing file = %v", err)
+	}
+	if b, _ := os.ReadFile(good); string(b) != "the last good backup" {
+		t.Errorf("the existing backup was changed: %q", b)
+	}
+	if err := s.Backup(filepath.Join(dir, "damaged-copy.db")); err != nil {
+		t.Errorf("Backup to a new file: %v", err)
+	}
+}
