@@ -248,33 +248,22 @@ func (c *cli) reanalyzeCommand() *cobra.Command {
 }
 
 func (c *cli) personalizeCommand() *cobra.Command {
-	var dryRun, reset, asJSON bool
-	cmd := &cobra.Command{
+	var dryRun, reset bool
+	cmd := c.printing(&cobra.Command{
 		Use:   "personalize [--dry-run] [--reset] [--json]",
 		Short: "Learn from your corrections how you mean each emotion, when that reads you better",
 		Long: "personalize learns a small personal layer over the emotion model's scores from the entries whose emotions\nyou corrected (at least " +
 			fmt.Sprint(journal.MinCorrections) + "), measures it by cross-validation over your corrections, and applies it only\nif it reads them better and others' " +
 			"writing not much worse; new entries are then read with it, and `samo reanalyze` re-reads the others.\nYour corrections are never changed. --reset goes back.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withJournal(func(svc *journal.Service) error {
-				run := func() (journal.PersonalReport, error) {
-					return svc.Personalize(cmd.Context(), journal.PersonalizeOptions{DryRun: dryRun})
-				}
-				if reset {
-					run = func() (journal.PersonalReport, error) { return svc.ResetPersonal(cmd.Context()) }
-				}
-				rep, err := run()
-				if err != nil {
-					return err
-				}
-				return c.output(asJSON, rep)
-			})
-		},
-	}
+	}, func(cmd *cobra.Command, _ []string, svc *journal.Service) (printable, error) {
+		if reset {
+			return svc.ResetPersonal(cmd.Context())
+		}
+		return svc.Personalize(cmd.Context(), journal.PersonalizeOptions{DryRun: dryRun})
+	})
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "measure and report what would change, and change nothing")
 	cmd.Flags().BoolVar(&reset, "reset", false, "forget what was learned: read with the model alone")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.MarkFlagsMutuallyExclusive("dry-run", "reset")
 	return cmd
 }
