@@ -30,7 +30,7 @@ func (s *Store) Backup(path string) error {
 		var ids []string
 		err := s.view(func(tx *bolt.Tx) error {
 			var err error
-			ids, err = s.scanEntries(context.Background(), tx, false)
+			ids, err = s.scanEntries(context.Background(), tx)
 			return err
 		})
 		if err == nil && len(ids) > 0 {

@@ -205,7 +205,7 @@ func (s *Store) writable(allowed ...string) error {
 		err := s.guarded(func() error {
 			return s.db.View(func(tx *bolt.Tx) error {
 				var err error
-				if ids, err = s.scanEntries(context.Background(), tx, false); err != nil {
+				if ids, err = s.scanEntries(context.Background(), tx); err != nil {
 					return err
 				}
 				free, err = freeIDs(tx, s.db.Info().PageSize)
@@ -328,61 +328,54 @@ func (s *Store) repaired(id string) {
 	delete(s.dmg.ids, id)
 }
 
-// scanEntries returns the ids of the entries in tx that cannot be read:
-// values that do not open or decode, timeline keys too short to name one,
-// and (with derived) entries whose
-// embedding or recording does not open. An error means the file itself is
-// damaged. (A readable entry missing from the timeline, or a timeline key
-// naming no entry, is mended by repairTimeline, not reported.) The first
-// write's check leaves derived out: an entry whose
-// embedding is damaged is read without it, and a new embedding (samo
-// reindex) replaces it, so it need not stop the journal's writes.
-func (s *Store) scanEntries(ctx context.Context, tx *bolt.Tx, derived bool) ([]string, error) {
+// scanEntries returns, sorted, the ids of the entries in tx that cannot be
+// read: values that do not open or decode, and timeline keys too short to
+// name one. An error means the file itself is damaged. (A readable entry
+// missing from the timeline, or a key naming no entry, is mended by
+// repairTimeline, not reported; a damaged embedding or recording is
+// scanDerived's, as it need not stop the journal's writes.)
+func (s *Store) scanEntries(ctx context.Context, tx *bolt.Tx) ([]string, error) {
 	entries, timeline := tx.Bucket(bucketEntries), tx.Bucket(bucketTimeline)
 	if entries == nil || timeline == nil {
 		return nil, fmt.Errorf("%w: %s: no entries or timeline bucket", ErrDamaged, s.path)
 	}
-	bad := map[string]bool{}
+	var bad []string
 	err := timeline.ForEach(func(k, _ []byte) error {
 		if len(k) < 8 {
-			bad[fmt.Sprintf("%x", k)] = true
+			bad = append(bad, fmt.Sprintf("%x", k))
 		}
 		return ctx.Err()
 	})
 	if err != nil {
 		return nil, err
-	}
-	check := func(name []byte, k, v []byte) bool {
-		pt, err := s.codec.open(name, k, v)
-		if err != nil {
-			return false
-		}
-		if bytes.Equal(name, bucketEmbeddings) {
-			_, err = decodeEmbedding(pt)
-		}
-		return err == nil
 	}
 	err = entries.ForEach(func(k, v []byte) error {
 		if _, err := s.decodeEntry(k, v); err != nil {
-			bad[string(k)] = true
+			bad = append(bad, string(k))
 		}
 		return ctx.Err()
 	})
-	if err != nil {
-		return nil, err
-	}
-	var names [][]byte
-	if derived {
-		names = [][]byte{bucketEmbeddings, bucketAudio}
-	}
-	for _, name := range names {
+	slices.Sort(bad)
+	return bad, err
+}
+
+// scanDerived returns, sorted, the ids of the entries whose embedding or
+// recording does not open (or decode). An entry read without its embedding
+// gets a new one from samo reindex.
+func (s *Store) scanDerived(ctx context.Context, tx *bolt.Tx) ([]string, error) {
+	var bad []string
+	for _, name := range [][]byte{bucketEmbeddings, bucketAudio} {
 		b := tx.Bucket(name)
 		if b == nil {
 			return nil, fmt.Errorf("%w: %s: no %s bucket", ErrDamaged, s.path, name)
 		}
 		err := b.ForEach(func(k, v []byte) error {
-			if !check(name, k, v) {
-				bad[string(k)] = true
+			pt, err := s.codec.open(name, k, v)
+			if err == nil && bytes.Equal(name, bucketEmbeddings) {
+				_, err = decodeEmbedding(pt)
+			}
+			if err != nil {
+				bad = append(bad, string(k))
 			}
 			return ctx.Err()
 		})
@@ -390,12 +383,8 @@ func (s *Store) scanEntries(ctx context.Context, tx *bolt.Tx, derived bool) ([]s
 			return nil, err
 		}
 	}
-	ids := make([]string, 0, len(bad))
-	for id := range bad {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids, nil
+	slices.Sort(bad)
+	return slices.Compact(bad), nil
 }
 
 // Health is what Verify finds of a journal.
@@ -430,12 +419,14 @@ func (s *Store) Verify(ctx context.Context) (Health, error) {
 	)
 	err = s.view(func(tx *bolt.Tx) error {
 		var err error
-		if h.Damaged, err = s.scanEntries(ctx, tx, true); err != nil {
+		if core, err = s.scanEntries(ctx, tx); err != nil {
 			return err
 		}
-		if core, err = s.scanEntries(ctx, tx, false); err != nil {
+		derived, err := s.scanDerived(ctx, tx)
+		if err != nil {
 			return err
 		}
+		h.Damaged = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(core), derived...))))
 		if b := tx.Bucket(bucketRecords); b != nil {
 			return b.ForEach(func(k, v []byte) error {
 				if _, err := s.codec.open(bucketRecords, k, v); err != nil {
