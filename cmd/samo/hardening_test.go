@@ -232,10 +232,13 @@ func TestCLI_ImportedIDsAreChecked(t *testing.T) {
 	mustSucceed(t, samo(t, "", nil, "--home", home, "delete", es[0].ID))
 
 	// A bad value in an error is quoted short.
-	items[0]["emotions"] = map[string]any{"labels": []string{long}}
+	items[0]["corrections"] = map[string]any{"labels": []string{long}}
 	doc, _ = json.Marshal(map[string]any{"format": "samo-journal", "version": 1, "entries": items[:1]})
 	os.WriteFile(file, doc, 0o600)
 	r = samo(t, "", nil, "--home", home, "import", file)
+	if r.code == 0 || !strings.Contains(r.stderr, "label") || !strings.Contains(r.stderr, `xxxx"…`) {
+		t.Errorf("an unknown label of 3,000 characters: exit %d, stderr %.300q", r.code, r.stderr)
+	}
 	if len(r.stderr) > 600 {
 		t.Errorf("an error quotes the whole bad value (%d bytes): %.200s…", len(r.stderr), r.stderr)
 	}
