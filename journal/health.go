@@ -166,9 +166,8 @@ func (s *Service) EmotionHealth(ctx context.Context) (Health, error) {
 			return nil
 		}
 		h.Entries++
-		own := modelReading(em, th)
 		none := true
-		for i, x := range own.Scores {
+		for i, x := range em.baseScores() {
 			hist[i][min(ReferenceBins-1, int(float64(x)*ReferenceBins))]++
 			if x >= th[i] {
 				none = false
@@ -251,15 +250,7 @@ func (s *Service) reference() ([][]float64, float64, bool) {
 func drift(ref, counts [][]float64, labels []LabelHealth) *Drift {
 	d := &Drift{Threshold: DriftThreshold}
 	for i := range counts {
-		var n float64
-		for _, c := range counts[i] {
-			n += c
-		}
-		shares := make([]float64, len(counts[i]))
-		for b, c := range counts[i] {
-			shares[b] = c / n
-		}
-		psi := personal.PSI(ref[i], shares)
+		psi := personal.PSI(ref[i], counts[i]) // PSI takes counts as they are
 		if math.IsNaN(psi) || math.IsInf(psi, 0) {
 			continue
 		}

@@ -219,16 +219,22 @@ func (s *Service) loadLayer(ctx context.Context) (*storedLayer, error) {
 // applyLayer makes em the personal reading of l, keeping the model's own
 // scores in Base.
 func applyLayer(em *Emotions, l *storedLayer) *Emotions {
-	base := em.Scores
-	if em.Base != nil {
-		base = em.Base
-	}
+	base := em.baseScores()
 	out := *em
 	out.Base = slices.Clone(base)
 	out.Scores = l.Layer.Apply(base)
 	out.Labels = labelNames(l.Layer.Decide(out.Scores))
 	out.Personal = l.Name
 	return &out
+}
+
+// baseScores are the model's own scores: Base under a personal layer,
+// Scores without one.
+func (em *Emotions) baseScores() []float32 {
+	if em.Base != nil {
+		return em.Base
+	}
+	return em.Scores
 }
 
 // modelReading is em as the model read it, without a personal layer.
@@ -290,11 +296,7 @@ func (s *Service) Personalize(ctx context.Context, opts PersonalizeOptions) (Per
 		}
 		read = append(read, e)
 		if e.Corrected() {
-			base := e.Emotions.Scores
-			if e.Emotions.Base != nil {
-				base = e.Emotions.Base
-			}
-			examples = append(examples, personal.Example{Base: base, Gold: labelIndexes(e.Corrections.Labels)})
+			examples = append(examples, personal.Example{Base: e.Emotions.baseScores(), Gold: labelIndexes(e.Corrections.Labels)})
 		}
 		return nil
 	})
