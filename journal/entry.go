@@ -352,20 +352,21 @@ func (e Entry) Validate() error {
 		}
 	}
 	if m := e.Emotions; m != nil {
-		if len(m.Scores) != len(EmotionLabels) {
-			return bad("emotions.scores", "%d scores, want %d", len(m.Scores), len(EmotionLabels))
-		}
-		for i, s := range m.Scores {
-			if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) || s < 0 || s > 1 {
-				return bad("emotions.scores["+EmotionLabels[i]+"]", "%v is not a probability", s)
+		// The model's scores, and its own before a personal layer (if any).
+		for _, sc := range []struct {
+			field  string
+			scores []float32
+		}{{"emotions.scores", m.Scores}, {"emotions.base", m.Base}} {
+			if sc.scores == nil && sc.field == "emotions.base" {
+				continue
 			}
-		}
-		if m.Base != nil && len(m.Base) != len(EmotionLabels) {
-			return bad("emotions.base", "%d scores, want %d", len(m.Base), len(EmotionLabels))
-		}
-		for i, s := range m.Base {
-			if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) || s < 0 || s > 1 {
-				return bad("emotions.base["+EmotionLabels[i]+"]", "%v is not a probability", s)
+			if len(sc.scores) != len(EmotionLabels) {
+				return bad(sc.field, "%d scores, want %d", len(sc.scores), len(EmotionLabels))
+			}
+			for i, s := range sc.scores {
+				if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) || s < 0 || s > 1 {
+					return bad(sc.field+"["+EmotionLabels[i]+"]", "%v is not a probability", s)
+				}
 			}
 		}
 		if err := knownLabels(m.Labels); err != nil {
@@ -463,10 +464,10 @@ func ValidID(id string) bool {
 // old one (cut to MaxImportedIDBytes, control characters dropped) as
 // ImportedID. An empty id is left for the caller to fill.
 func adoptID(e *Entry) {
-	if e.ID == "" || ValidID(e.ID) {
+	if e.ID == "" {
 		return
 	}
-	if u := strings.ToUpper(e.ID); ValidID(u) {
+	if u := strings.ToUpper(e.ID); ValidID(u) { // a SAMO id, perhaps in lower case
 		e.ID = u
 		return
 	}
