@@ -65,6 +65,8 @@ type Engine struct {
 	cfg      Config
 	settings *journal.SettingsFile
 	notices  *journal.Notices
+	// builtInReference parses the built-in model's score reference once.
+	builtInReference func() (emotion.ScoreReference, error)
 
 	// opening is held while a model opens, so that two callers never open
 	// the same one twice; mu guards the fields below.
@@ -94,7 +96,10 @@ func New(cfg Config, settings *journal.SettingsFile, notices *journal.Notices) *
 	if notices == nil {
 		notices = journal.NewNotices()
 	}
-	return &Engine{cfg: cfg, settings: settings, notices: notices}
+	return &Engine{cfg: cfg, settings: settings, notices: notices,
+		builtInReference: sync.OnceValues(func() (emotion.ScoreReference, error) {
+			return emotion.ParseReference(assets.EmotionReference(), journal.EmotionLabels[:])
+		})}
 }
 
 var (
@@ -492,7 +497,7 @@ func (e *Engine) reference() (emotion.ScoreReference, bool) {
 	if err != nil {
 		return emotion.ScoreReference{}, false
 	}
-	ref, err := emotion.ParseReference(assets.EmotionReference(), journal.EmotionLabels[:])
+	ref, err := e.builtInReference()
 	if err != nil || ref.Model != cl.ModelName() || ref.Version != cl.ModelVersion() || ref.Bins != journal.ReferenceBins {
 		return emotion.ScoreReference{}, false
 	}
