@@ -273,6 +273,9 @@ func (s *insightsScreen) load() {
 		if err == nil {
 			for _, p := range in.Patterns {
 				for _, id := range p.Evidence {
+					if _, read := evidence[id]; read {
+						continue // behind another pattern too
+					}
 					if e, gerr := s.svc.Get(context.Background(), id); gerr == nil {
 						evidence[id] = e
 					}

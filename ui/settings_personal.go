@@ -24,7 +24,6 @@ type personalSection struct {
 	offer  *widget.Label
 	learn  *widget.Button
 	forget *widget.Button
-	shown  journal.Health
 }
 
 func newPersonalSection(s *settingsScreen) *personalSection {
@@ -62,7 +61,6 @@ func (p *personalSection) show(h journal.Health, err error) {
 		p.learn.Disable()
 		return
 	}
-	p.shown = h
 	p.health.SetText(healthText(h))
 	p.forget.Hidden = h.Personal == ""
 	p.learn.Importance = widget.MediumImportance

@@ -242,10 +242,6 @@ func groupOf(l int) int {
 	return slices.Index(emotion.EkmanGroups, journal.EkmanGroup(journal.EmotionLabels[l]))
 }
 
-// GroupOf is the GoEmotions→Ekman grouping the study scores Ekman accuracy
-// with (groups in emotion.EkmanGroups order).
-func GroupOf(l int) int { return groupOf(l) }
-
 // Run scores the corpus with score and measures every persona. The
 // personas' entries come from the pool half of dev (see Corpus.Split):
 // cfg.Pool of its comments drawn once, or all of them, plus, for a persona
