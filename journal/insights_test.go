@@ -2,6 +2,7 @@ package journal_test
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"os"
 	"slices"
@@ -279,6 +280,9 @@ func TestInsights_NoPatternsInAJournalWithout(t *testing.T) {
 	if rate := float64(alarms) / float64(seeds); rate > maxAlarmRate {
 		t.Errorf("patterns claimed in %d of %d pattern-free journals (%.2f), more than the stated %.2f", alarms, seeds, rate, maxAlarmRate)
 	}
+	if rate := float64(wordAlarms) / float64(seeds); rate > maxAlarmRate {
+		t.Errorf("a word said to go with a feeling in %d of %d journals where none does (%.2f), more than the stated %.2f", wordAlarms, seeds, rate, maxAlarmRate)
+	}
 }
 
 // Where daylight saving starts at midnight (Santiago, 11 September 2022)
@@ -379,5 +383,34 @@ func TestInsights_TagsThatGoWithAFeeling(t *testing.T) {
 	}
 	if a := in.Tags[0]; a.Word != "work" || !a.Tag || a.Group != "sadness" || a.Uses != 20 || a.With != 20 {
 		t.Errorf("tag %+v: want work, a tag, with sadness in 20 of 20 entries (a tag given twice counts once)", a)
+	}
+}
+
+// Levels alone (what a chart draws) are the same levels, without the
+// words, tags and pattern tests.
+func TestInsights_LevelsAlone(t *testing.T) {
+	s := moodJournal(t, journaltest.MoodPlan{Start: start, Days: 120, Seed: 7,
+		Word: &journaltest.PlantedWord{Word: "hospital", Label: "sadness"}})
+	q := journal.InsightsQuery{From: start, To: start.AddDate(0, 0, 120), Location: time.UTC}
+	full, err := s.Insights(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Levels = true
+	levels, err := s.Insights(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Words) == 0 {
+		t.Fatal("the full reading found no word: the test proves nothing")
+	}
+	if len(levels.Words)+len(levels.Tags)+len(levels.Patterns) != 0 {
+		t.Errorf("levels alone gave %d words, %d tags, %d patterns", len(levels.Words), len(levels.Tags), len(levels.Patterns))
+	}
+	full.Words, full.Tags, full.Patterns = nil, nil, nil
+	a, _ := json.Marshal(full)
+	b, _ := json.Marshal(levels)
+	if string(a) != string(b) {
+		t.Error("levels alone differ from the full reading's levels")
 	}
 }
