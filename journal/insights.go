@@ -44,6 +44,10 @@ type InsightsQuery struct {
 	By Span
 	// Seed makes the pattern tests' shuffles repeatable (0 is a seed too).
 	Seed uint64
+	// Levels asks for the levels alone (periods, calendar, weekdays, hours,
+	// mix, streaks, change): no words, tags or patterns, whose tests cost
+	// as much again. A chart needs no more.
+	Levels bool
 }
 
 // Insights describe a stretch of the journal.
@@ -398,8 +402,10 @@ func (s *Service) Insights(ctx context.Context, q InsightsQuery) (Insights, erro
 		}
 	}
 	slices.Reverse(now)
-	in.Words = ix.wordAssociations(now)
-	in.Tags = ix.tagAssociations(now)
+	if !q.Levels {
+		in.Words = ix.wordAssociations(now)
+		in.Tags = ix.tagAssociations(now)
+	}
 	ids := make([]string, len(now))
 	for i, r := range now {
 		ids[i] = ix.docs[r.slot].id
@@ -430,7 +436,9 @@ func (s *Service) Insights(ctx context.Context, q InsightsQuery) (Insights, erro
 	if len(before) > 0 {
 		in.Change = compare(days, dayLevels(before, in.Days), len(now), len(before), from, prevFrom)
 	}
-	in.Patterns = detect(days, now, ids, from, q.Seed)
+	if !q.Levels {
+		in.Patterns = detect(days, now, ids, from, q.Seed)
+	}
 	return in, nil
 }
 

@@ -61,6 +61,7 @@ func (c *cli) chartCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			q.Levels = true // a chart draws levels, not words or patterns
 			return c.withJournal(func(svc *journal.Service) error {
 				in, err := svc.Insights(cmd.Context(), q)
 				if err != nil {
