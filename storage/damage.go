@@ -167,7 +167,14 @@ func (s *Store) guarded(f func() error) error {
 // writesRefused is the error of a write to a damaged journal.
 func (s *Store) writesRefused(broken error, ids []string) error {
 	if broken != nil {
-		return fmt.Errorf("%w: the journal is not written to until it is repaired (%v)", ErrDamaged, broken)
+		// Damage of the file itself: only a backup mends it, however the
+		// damage was met (a read's recovered panic, doctor's check, the free
+		// list's check).
+		hint := ""
+		if !strings.Contains(broken.Error(), RestoreHint) {
+			hint = "; " + RestoreHint
+		}
+		return fmt.Errorf("%w: the journal is not written to until it is repaired (%v)%s", ErrDamaged, broken, hint)
 	}
 	return fmt.Errorf("%w: %s: the journal is not written to until it is repaired: delete %s (samo delete ID), or %s",
 		ErrDamaged, damagedList(ids), journal.Plural(len(ids), "it", "them"), RepairHint)
