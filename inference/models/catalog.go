@@ -24,8 +24,12 @@ type CatalogFile struct {
 	// Path is the file's path in the repository (and in the installed
 	// folder), with forward slashes.
 	Path string `json:"path"`
-	// Size is its size in bytes.
-	Size int64 `json:"size"`
+	// Size is its size in bytes, where it is known exactly; 0 where it is
+	// not, and then the server's is taken and recorded.
+	Size int64 `json:"size,omitempty"`
+	// About is its approximate size, where Size is not known (for the
+	// list, the progress and the free-space check).
+	About int64 `json:"about,omitempty"`
 	// SHA256 is its digest where it is known (a Git LFS file's oid); ""
 	// where it is not, and then the first download's digest is recorded
 	// and later verifications use it.
@@ -53,13 +57,22 @@ type CatalogModel struct {
 	Files []CatalogFile `json:"files"`
 }
 
-// Size is the model's total download size.
+// Size is the model's total download size (approximate where a file's
+// size is not known exactly).
 func (m CatalogModel) Size() int64 {
 	var n int64
 	for _, f := range m.Files {
-		n += f.Size
+		n += f.expected()
 	}
 	return n
+}
+
+// expected is the file's size, exact or approximate.
+func (f CatalogFile) expected() int64 {
+	if f.Size > 0 {
+		return f.Size
+	}
+	return f.About
 }
 
 // Catalog is the list of models SAMO can download.
@@ -138,8 +151,8 @@ func (m CatalogModel) Check() error {
 			return bad("file %s is listed twice", f.Path)
 		}
 		seen[f.Path] = true
-		if f.Size <= 0 {
-			return bad("file %s: size %d", f.Path, f.Size)
+		if f.Size < 0 || f.About < 0 || f.Size == 0 && f.About == 0 {
+			return bad("file %s: give its size (or, where it is not known exactly, about)", f.Path)
 		}
 		if f.SHA256 != "" && (len(f.SHA256) != 64 || strings.Trim(f.SHA256, "0123456789abcdef") != "") {
 			return bad("file %s: sha256 %q is not 64 lower-case hex digits", f.Path, f.SHA256)

@@ -49,7 +49,7 @@ func (m *Manager) download(ctx context.Context, cm CatalogModel, progress func(P
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return "", Installed{}, fmt.Errorf("models: download %s: %w", cm.Name, diskError(err))
 		}
-		if st, err := os.Stat(path); err != nil || st.Size() != f.Size {
+		if st, err := os.Stat(path); err != nil || f.Size > 0 && st.Size() != f.Size {
 			if err := m.fetch(ctx, cm, f, path+".part", meter); err != nil {
 				return "", Installed{}, err
 			}
@@ -67,6 +67,11 @@ func (m *Manager) download(ctx context.Context, cm CatalogModel, progress func(P
 			rec.Recorded = append(rec.Recorded, f.Path)
 		}
 		rec.Model.Files[i].SHA256 = sum
+		if st, err := os.Stat(path + ".part"); err == nil {
+			rec.Model.Files[i].Size, rec.Model.Files[i].About = st.Size(), 0
+		} else if st, err := os.Stat(path); err == nil {
+			rec.Model.Files[i].Size, rec.Model.Files[i].About = st.Size(), 0
+		}
 		if _, err := os.Stat(path + ".part"); err == nil {
 			if err := os.Rename(path+".part", path); err != nil {
 				return "", Installed{}, fmt.Errorf("models: download %s: %w", cm.Name, err)
@@ -165,14 +170,14 @@ func (m *Manager) fetchOnce(ctx context.Context, cm CatalogModel, f CatalogFile,
 	if err != nil {
 		return fmt.Errorf("models: download %s: %w", cm.Name, err)
 	}
-	if have > f.Size {
+	if f.Size > 0 && have > f.Size {
 		if err := out.Truncate(0); err != nil {
 			return fmt.Errorf("models: download %s: %w", cm.Name, diskError(err))
 		}
 		meter.add(-have)
 		have, _ = out.Seek(0, io.SeekStart)
 	}
-	if have == f.Size {
+	if f.Size > 0 && have == f.Size {
 		return nil
 	}
 	// A stalled connection is given up after m.Stall without a byte.
@@ -198,13 +203,25 @@ func (m *Manager) fetchOnce(ctx context.Context, cm CatalogModel, f CatalogFile,
 		return classify(cm, link, err)
 	}
 	defer resp.Body.Close()
+	// size is the file's whole size: the catalog's, else the server's
+	// (-1 while unknown).
+	size := f.Size
+	if size == 0 {
+		size = -1
+	}
 	switch {
 	case resp.StatusCode == http.StatusPartialContent:
-		start, ok := rangeStart(resp.Header.Get("Content-Range"))
+		start, total, ok := contentRange(resp.Header.Get("Content-Range"))
 		if !ok || start != have {
 			return fmt.Errorf("models: download %s: the server resumed %s at the wrong place (%q)", cm.Name, f.Path, resp.Header.Get("Content-Range"))
 		}
+		if size < 0 {
+			size = total
+		}
 	case resp.StatusCode == http.StatusOK:
+		if size < 0 && resp.ContentLength >= 0 {
+			size = resp.ContentLength
+		}
 		if have > 0 { // the server ignored the range: start again
 			if err := out.Truncate(0); err != nil {
 				return fmt.Errorf("models: download %s: %w", cm.Name, diskError(err))
@@ -215,6 +232,8 @@ func (m *Manager) fetchOnce(ctx context.Context, cm CatalogModel, f CatalogFile,
 			meter.add(-have)
 			have = 0
 		}
+	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && f.Size == 0 && have > 0:
+		return nil // all of it is here; its digest is checked next
 	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable:
 		// What part holds is not a prefix the server knows: start again.
 		out.Truncate(0)
@@ -227,15 +246,18 @@ func (m *Manager) fetchOnce(ctx context.Context, cm CatalogModel, f CatalogFile,
 	if m.wrapWriter != nil {
 		w = m.wrapWriter(w)
 	}
-	want := f.Size - have
+	want := int64(-1) // unknown: until the server ends it
+	if size >= 0 {
+		want = size - have
+	}
 	buf := make([]byte, 256<<10)
 	var got int64
-	for got <= want {
+	for want < 0 || got <= want {
 		n, rerr := resp.Body.Read(buf)
 		if n > 0 {
 			stall.Reset(m.stall())
-			if got+int64(n) > want {
-				return fmt.Errorf("%w: the server sent more of %s than the catalog's %d bytes (a changed file); nothing was installed", ErrChecksum, f.Path, f.Size)
+			if want >= 0 && got+int64(n) > want {
+				return fmt.Errorf("%w: the server sent more of %s than its %d bytes (a changed file); nothing was installed", ErrChecksum, f.Path, size)
 			}
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return fmt.Errorf("models: download %s: write %s: %w", cm.Name, f.Path, diskError(werr))
@@ -258,7 +280,7 @@ func (m *Manager) fetchOnce(ctx context.Context, cm CatalogModel, f CatalogFile,
 	if err := w.Sync(); err != nil {
 		return fmt.Errorf("models: download %s: write %s: %w", cm.Name, f.Path, diskError(err))
 	}
-	if got < want {
+	if want >= 0 && got < want {
 		return transientError{fmt.Errorf("models: download %s: the connection closed after %s of %s", cm.Name, FormatBytes(have+got), f.Path)}
 	}
 	return nil
@@ -286,18 +308,31 @@ func (m *Manager) client() *http.Client {
 
 var errStalled = errors.New("no data for too long")
 
-// rangeStart reads the first byte of "bytes START-END/SIZE".
-func rangeStart(h string) (int64, bool) {
+// contentRange reads "bytes START-END/SIZE" (SIZE -1 when "*").
+func contentRange(h string) (start, size int64, ok bool) {
 	rest, ok := strings.CutPrefix(h, "bytes ")
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
-	first, _, ok := strings.Cut(rest, "-")
+	first, rest, ok := strings.Cut(rest, "-")
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
-	n, err := strconv.ParseInt(first, 10, 64)
-	return n, err == nil
+	_, total, ok := strings.Cut(rest, "/")
+	if !ok {
+		return 0, 0, false
+	}
+	start, err := strconv.ParseInt(first, 10, 64)
+	if err != nil {
+		return 0, 0, false
+	}
+	size = -1
+	if total != "*" {
+		if size, err = strconv.ParseInt(total, 10, 64); err != nil {
+			return 0, 0, false
+		}
+	}
+	return start, size, true
 }
 
 // statusError names what an HTTP status means for the person.

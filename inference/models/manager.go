@@ -187,9 +187,9 @@ func (m *Manager) partialBytes(cm CatalogModel) int64 {
 	for _, f := range cm.Files {
 		p := filepath.Join(m.partialDir(cm.Name), filepath.FromSlash(f.Path))
 		if st, err := os.Stat(p); err == nil {
-			n += min(st.Size(), f.Size)
+			n += min(st.Size(), f.expected())
 		} else if st, err := os.Stat(p + ".part"); err == nil {
-			n += min(st.Size(), f.Size)
+			n += min(st.Size(), f.expected())
 		}
 	}
 	return n
@@ -316,7 +316,7 @@ func sameFiles(installed, want CatalogModel) bool {
 	}
 	for i, f := range want.Files {
 		g := installed.Files[i]
-		if g.Path != f.Path || g.Size != f.Size || (f.SHA256 != "" && g.SHA256 != f.SHA256) {
+		if g.Path != f.Path || (f.Size > 0 && g.Size != f.Size) || (f.SHA256 != "" && g.SHA256 != f.SHA256) {
 			return false
 		}
 	}

@@ -139,6 +139,15 @@ func testModel(name string, files map[string][]byte, withSums bool) CatalogModel
 	return cm
 }
 
+// withoutSizes is cm as a catalog that knows only approximate sizes.
+func withoutSizes(cm CatalogModel) CatalogModel {
+	cm.Files = slices.Clone(cm.Files)
+	for i := range cm.Files {
+		cm.Files[i].About, cm.Files[i].Size = cm.Files[i].Size/1000*1000+1000, 0
+	}
+	return cm
+}
+
 func randomBytes(n int, seed uint64) []byte {
 	r := rand.New(rand.NewPCG(seed, 7))
 	b := make([]byte, n)
@@ -198,10 +207,16 @@ func mustLeaveNothing(t *testing.T, m *Manager, name string) {
 
 func TestManager_Get(t *testing.T) {
 	files := testFiles()
-	for _, sums := range []bool{true, false} {
-		t.Run(fmt.Sprintf("sha256 in catalog %v", sums), func(t *testing.T) {
+	for _, c := range []struct {
+		sums, sizes bool
+	}{{true, true}, {false, true}, {true, false}, {false, false}} {
+		sums := c.sums
+		t.Run(fmt.Sprintf("sha256 in catalog %v, sizes %v", c.sums, c.sizes), func(t *testing.T) {
 			srv, hs := newServer(t, files)
 			cm := testModel("whisper-test", files, sums)
+			if !c.sizes {
+				cm = withoutSizes(cm)
+			}
 			m := newTestManager(t, hs.URL, cm)
 			var reports []Progress
 			dir, err := m.Get(context.Background(), cm.Name, func(p Progress) { reports = append(reports, p) }, func(dir string) error {
@@ -221,11 +236,16 @@ func TestManager_Get(t *testing.T) {
 			if sums && len(rec.Recorded) != 0 || !sums && len(rec.Recorded) != len(files) {
 				t.Fatalf("recorded digests of %v (catalog sums %v)", rec.Recorded, sums)
 			}
+			for _, f := range rec.Model.Files {
+				if f.Size != int64(len(files[f.Path])) {
+					t.Fatalf("recorded size of %s: %d", f.Path, f.Size)
+				}
+			}
 			last := reports[len(reports)-1]
 			if last.Phase != PhaseDone || last.Done != cm.Size() || last.Total != cm.Size() {
 				t.Fatalf("last report %+v", last)
 			}
-			for i := 1; i < len(reports); i++ {
+			for i := 1; i < len(reports) && c.sizes; i++ {
 				if reports[i].Done > reports[i].Total {
 					t.Fatalf("report %d overshoots: %+v", i, reports[i])
 				}
@@ -255,8 +275,12 @@ func TestManager_ResumesADroppedConnection(t *testing.T) {
 	files := testFiles()
 	const big = "onnx/decoder_model_merged.onnx"
 	size := int64(len(files[big]))
-	for _, at := range []float64{0.5, 0.99} {
-		t.Run(fmt.Sprintf("dropped at %.0f%%", at*100), func(t *testing.T) {
+	for _, c := range []struct {
+		at    float64
+		sizes bool
+	}{{0.5, true}, {0.99, true}, {0.5, false}, {0.99, false}} {
+		at := c.at
+		t.Run(fmt.Sprintf("dropped at %.0f%%, sizes in catalog %v", at*100, c.sizes), func(t *testing.T) {
 			srv, hs := newServer(t, files)
 			var dropped atomic.Bool
 			srv.cut = func(path string, from int64) int64 {
@@ -266,6 +290,9 @@ func TestManager_ResumesADroppedConnection(t *testing.T) {
 				return -1
 			}
 			cm := testModel("whisper-test", files, true)
+			if !c.sizes {
+				cm = withoutSizes(cm)
+			}
 			m := newTestManager(t, hs.URL, cm)
 			var retried atomic.Bool
 			if _, err := m.Get(context.Background(), cm.Name, func(p Progress) {
@@ -284,7 +311,7 @@ func TestManager_ResumesADroppedConnection(t *testing.T) {
 			if !retried.Load() {
 				t.Fatal("no progress report said it was retrying")
 			}
-			if sent, total := srv.sent.Load(), cm.Size(); sent != total {
+			if sent, total := srv.sent.Load(), int64(len(files["config.json"])+len(files["onnx/encoder_model.onnx"]))+size; sent != total {
 				t.Fatalf("the server sent %d bytes for a %d-byte model", sent, total)
 			}
 		})
