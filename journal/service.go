@@ -25,6 +25,7 @@ type Service struct {
 	transcriber Transcriber
 	settings    *SettingsFile
 	models      Models
+	manager     ModelManager
 	embedder    Embedder
 	// lastWarning and lastEmbedWarning are the last failed reading's and
 	// embedding's notices: the same one is not given again for every entry

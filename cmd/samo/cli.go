@@ -101,7 +101,7 @@ func (c *cli) rootCommand() *cobra.Command {
 		c.devicesCommand(), c.recordCommand(), c.recoverCommand(), c.playCommand(), c.vadCommand(),
 		c.transcribeCommand(), c.speechCommand(),
 		c.searchCommand(), c.similarCommand(), c.laneCommand(), c.reindexCommand(), c.embeddingsCommand(),
-		c.insightsCommand(), c.chartCommand())
+		c.insightsCommand(), c.chartCommand(), c.modelsCommand())
 	cmdline.RefuseUnknownSubcommands(root)
 	return root
 }

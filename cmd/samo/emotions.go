@@ -115,7 +115,7 @@ func (c *cli) emotionsCommand() *cobra.Command {
 			"checked before it is used. Past entries keep their readings until `samo reanalyze`.",
 		quantizedHelp: "use the export's model_quantized.onnx (int8)",
 		install: func(ctx context.Context, dir string, q bool) (journal.ModelInfo, error) {
-			return c.engine().InstallEmotionModel(ctx, dir, q)
+			return c.models().InstallModel(ctx, dir, journal.ModelEmotion, q)
 		},
 		installed: func(m journal.ModelInfo) string {
 			return fmt.Sprintf("emotions are now read with %s %s (%s)\nrun `samo reanalyze` to read past entries with it too", m.Name, m.Version, m.Source)

@@ -177,7 +177,7 @@ func (c *cli) embeddingsCommand() *cobra.Command {
 		installShort:  "Use a Hugging Face ONNX sentence-embedding export (all-MiniLM-L6-v2, BGE-small…) from now on",
 		quantizedHelp: "use the export's quantized (int8) model file",
 		install: func(ctx context.Context, dir string, q bool) (journal.ModelInfo, error) {
-			return c.engine().InstallEmbeddingModel(ctx, dir, q)
+			return c.models().InstallModel(ctx, dir, journal.ModelEmbedding, q)
 		},
 		installed: func(m journal.ModelInfo) string {
 			return fmt.Sprintf("meaning is now read with %s %s (%s)\nrun `samo reindex` to embed past entries with it", m.Name, m.Version, m.Detail)

@@ -93,7 +93,7 @@ func (c *cli) speechCommand() *cobra.Command {
 		Short: "Use the Whisper export in DIR (Hugging Face ONNX layout) for transcription",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, err := c.engine().InstallSpeechModel(cmd.Context(), args[0])
+			m, err := c.models().InstallModel(cmd.Context(), args[0], journal.ModelSpeech, false)
 			if err != nil {
 				return err
 			}

@@ -36,7 +36,7 @@ func (c *cli) wire() *wiring {
 		w.home, w.homeErr = c.homeDir()
 		w.settings = journal.NewSettingsFile(w.home)
 		w.engine = engine.New(engine.Config{ORTLibrary: c.ortLib, EmotionModel: c.emotionModel, SpeechModel: c.speechModel, Provider: c.provider,
-			SpeechLanguage: c.speechLanguage}, w.settings, w.notices)
+			SpeechLanguage: c.speechLanguage, ModelsDir: filepath.Join(w.home, "models"), CatalogFile: filepath.Join(w.home, engine.UserCatalogFile)}, w.settings, w.notices)
 	})
 	return w
 }
@@ -49,7 +49,7 @@ func (c *cli) engine() *engine.Engine { return c.wire().engine }
 func (c *cli) service(st journal.Store) *journal.Service {
 	w := c.wire()
 	return journal.NewService(st, journal.WithNotices(w.notices), journal.WithAnalyzer(w.engine),
-		journal.WithSpeech(speech.Decoder{Warn: w.notices.Notify}, w.engine), journal.WithSettings(w.settings), journal.WithModels(w.engine), journal.WithEmbedder(w.engine))
+		journal.WithSpeech(speech.Decoder{Warn: w.notices.Notify}, w.engine), journal.WithSettings(w.settings), journal.WithModels(w.engine), journal.WithModelManager(w.engine), journal.WithEmbedder(w.engine))
 }
 
 // journalPath returns the journal database's path in the journal folder.

@@ -57,6 +57,9 @@ type Config struct {
 	// EmbeddingModel is the sentence-embedding model folder (a Hugging
 	// Face ONNX export) to use instead of the built-in GloVe one.
 	EmbeddingModel string
+	// ModelsDir is the folder the model manager keeps downloaded models
+	// in; CatalogFile a person's own catalog, added to the built-in one.
+	ModelsDir, CatalogFile string
 }
 
 // Engine is the process's models. It is safe for concurrent use; Close

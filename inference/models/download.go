@@ -20,6 +20,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/samojournal/samo/internal/units"
 )
 
 // writeSyncer is a downloaded file as it is written.
@@ -127,7 +129,7 @@ func (m *Manager) checkSpace(cm CatalogModel) error {
 	// else on it.
 	margin := int64(64 << 20)
 	if need+margin > int64(min(avail, 1<<62)) {
-		return fmt.Errorf("%w: %s needs %s more, and %s has %s free", ErrNoSpace, cm.Name, FormatBytes(need), m.Dir, FormatBytes(int64(min(avail, 1<<62))))
+		return fmt.Errorf("%w: %s needs %s more, and %s has %s free", ErrNoSpace, cm.Name, units.Bytes(need), m.Dir, units.Bytes(int64(min(avail, 1<<62))))
 	}
 	return nil
 }
@@ -281,7 +283,7 @@ func (m *Manager) fetchOnce(ctx context.Context, cm CatalogModel, f CatalogFile,
 		return fmt.Errorf("models: download %s: write %s: %w", cm.Name, f.Path, diskError(err))
 	}
 	if want >= 0 && got < want {
-		return transientError{fmt.Errorf("models: download %s: the connection closed after %s of %s", cm.Name, FormatBytes(have+got), f.Path)}
+		return transientError{fmt.Errorf("models: download %s: the connection closed after %s of %s", cm.Name, units.Bytes(have+got), f.Path)}
 	}
 	return nil
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/samojournal/samo/internal/units"
 )
 
 // InstalledFile is SAMO's record in an installed model's folder: the
@@ -300,7 +302,7 @@ func (m *Manager) Get(ctx context.Context, name string, progress func(Progress),
 	if err != nil {
 		if keep := resumable(ctx, err); keep {
 			return "", fmt.Errorf("%w (the %s downloaded so far are kept: run samo models get %s again to resume)",
-				err, FormatBytes(m.partialBytes(cm)), name)
+				err, units.Bytes(m.partialBytes(cm)), name)
 		}
 		os.RemoveAll(m.partialDir(name))
 		return "", err
@@ -377,21 +379,6 @@ func (e transientError) Unwrap() error { return e.err }
 // Needed is how many more bytes the model needs on disk, counting what an
 // interrupted download already holds.
 func (m *Manager) Needed(cm CatalogModel) int64 { return cm.Size() - m.partialBytes(cm) }
-
-// FormatBytes writes n as a person reads it: "81 MB", "1.2 GB", "512 KB".
-func FormatBytes(n int64) string {
-	switch {
-	case n >= 1e9:
-		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
-	case n >= 10e6:
-		return fmt.Sprintf("%.0f MB", float64(n)/1e6)
-	case n >= 1e6:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%.0f KB", float64(n)/1e3)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
 
 // Kinds lists the catalog's kinds in the order a person meets them.
 func Kinds() []string { return slices.Clone([]string{KindSpeech, KindEmotion, KindEmbedding}) }

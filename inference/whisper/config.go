@@ -220,8 +220,22 @@ func fileExists(path string) bool {
 
 // modelFiles finds the encoder and decoder files of a variant ("" for
 // float32, "quantized", "int8", "fp16", …) in dir or dir/onnx: the merged
-// decoder, or the decoder and decoder-with-past pair.
+// decoder, or the decoder and decoder-with-past pair. A folder that holds
+// only the int8 files (as the model manager downloads a quantized export)
+// is read with those when no variant is asked for.
 func modelFiles(dir, variant string) (encoder, merged, first, withPast string, err error) {
+	encoder, merged, first, withPast, err = variantFiles(dir, variant)
+	if err != nil && variant == "" {
+		for _, v := range []string{"quantized", "int8"} {
+			if e, m, f, p, verr := variantFiles(dir, v); verr == nil {
+				return e, m, f, p, nil
+			}
+		}
+	}
+	return encoder, merged, first, withPast, err
+}
+
+func variantFiles(dir, variant string) (encoder, merged, first, withPast string, err error) {
 	suffix := ""
 	if variant != "" {
 		suffix = "_" + variant

@@ -377,6 +377,22 @@ func TestOpen_Variants(t *testing.T) {
 			t.Errorf("variant %q: %+v", variant, res)
 		}
 	}
+	// A folder with the quantized files alone (as the model manager
+	// downloads an int8 export) opens without naming the variant.
+	only := t.TempDir()
+	spec.Int8 = true
+	if err := whispertest.WriteRandom(only, spec); err != nil {
+		t.Fatal(err)
+	}
+	m, err := whisper.Open(rt, only, whisper.Options{})
+	if err != nil {
+		t.Fatalf("int8 files alone: %v", err)
+	}
+	m.Close()
+	if m, err := whisper.Open(rt, only, whisper.Options{Variant: "fp16"}); err == nil {
+		m.Close()
+		t.Fatal("a variant asked for by name fell back to another")
+	}
 }
 
 // The tokenizer may come as tokenizer.json, and with GPT-2's whole
