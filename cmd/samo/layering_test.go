@@ -101,3 +101,29 @@ func goListDeps(t *testing.T, args ...string) string {
 	}
 	return string(out)
 }
+
+// The model manager is the only code in SAMO that opens a network
+// connection: no other package of the module imports the network packages.
+func TestLayering_OnlyTheModelManagerUsesTheNetwork(t *testing.T) {
+	out, err := exec.Command("go", "list", "-tags", "migrated_fynedo", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "../../...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	network := map[string]bool{"net": true, "net/http": true, "net/url": true, "crypto/tls": true, "net/rpc": true, "net/smtp": true}
+	users := 0
+	for line := range strings.Lines(string(out)) {
+		fields := strings.Fields(line)
+		for _, imp := range fields[1:] {
+			if !network[imp] {
+				continue
+			}
+			if fields[0] != "github.com/samojournal/samo/inference/models" {
+				t.Errorf("%s imports %s; only inference/models may use the network", fields[0], imp)
+			}
+			users++
+		}
+	}
+	if users == 0 {
+		t.Error("no package imports the network packages: the check reads nothing")
+	}
+}

@@ -60,9 +60,16 @@ func (c *cli) modelsCommand() *cobra.Command {
 		}}
 	install.Flags().StringVar(&kind, "kind", "", "speech, emotion or embedding (default: found from the files)")
 	install.Flags().BoolVar(&quantized, "quantized", false, "use the export's int8 model file")
-	verify := &cobra.Command{Use: "verify [NAME]", Short: "Check installed models' files and that they run (all, without NAME)", Args: cobra.MaximumNArgs(1),
+	verify, remove, use := c.modelChanges()
+	cmd.AddCommand(list, get, install, verify, remove, use)
+	return cmd
+}
+
+// modelChanges are verify, remove and use.
+func (c *cli) modelChanges() (verify, remove, use *cobra.Command) {
+	verify = &cobra.Command{Use: "verify [NAME]", Short: "Check installed models' files and that they run (all, without NAME)", Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return c.verifyModels(cmd.Context(), args) }}
-	remove := &cobra.Command{Use: "remove NAME", Short: "Delete a downloaded model (and any interrupted download of it)", Args: cobra.ExactArgs(1),
+	remove = &cobra.Command{Use: "remove NAME", Short: "Delete a downloaded model (and any interrupted download of it)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := c.models().RemoveModel(cmd.Context(), args[0]); err != nil {
 				return err
@@ -70,7 +77,7 @@ func (c *cli) modelsCommand() *cobra.Command {
 			fmt.Fprintf(c.stdout, "removed %s\n", args[0])
 			return nil
 		}}
-	use := &cobra.Command{Use: "use NAME", Short: "Use an installed (or built-in) model from now on", Args: cobra.ExactArgs(1),
+	use = &cobra.Command{Use: "use NAME", Short: "Use an installed (or built-in) model from now on", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := c.models().UseModel(cmd.Context(), args[0])
 			if err != nil {
@@ -79,8 +86,7 @@ func (c *cli) modelsCommand() *cobra.Command {
 			fmt.Fprintln(c.stdout, installedLine(args[0], m))
 			return nil
 		}}
-	cmd.AddCommand(list, get, install, verify, remove, use)
-	return cmd
+	return verify, remove, use
 }
 
 // cmp2 returns err when there is one, else runs f.
