@@ -83,7 +83,7 @@ func (s *modelServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // catalogEntry describes the files in dir as a catalog model of repo.
-func catalogEntry(t *testing.T, name, kind, dir, repo string, withSums bool) models.CatalogModel {
+func catalogEntry(t testing.TB, name, kind, dir, repo string, withSums bool) models.CatalogModel {
 	t.Helper()
 	cm := models.CatalogModel{Name: name, Kind: kind, Title: "fixture " + name, Description: "a generated model", Repo: repo, Revision: fixtureRevision}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -112,7 +112,7 @@ func catalogEntry(t *testing.T, name, kind, dir, repo string, withSums bool) mod
 // fixtureModels writes the scripted speech, emotion and embedding models,
 // serves them, and returns a journal folder whose own catalog lists them,
 // with the server's address for SAMO_MODEL_ENDPOINT.
-func fixtureModels(t *testing.T) (home string, srv *modelServer, env []string) {
+func fixtureModels(t testing.TB) (home string, srv *modelServer, env []string) {
 	t.Helper()
 	root := t.TempDir()
 	speech, emo, emb := filepath.Join(root, "speech"), filepath.Join(root, "emotion"), filepath.Join(root, "embedding")
@@ -173,6 +173,18 @@ func mustHaveNoPartial(t *testing.T, home string) {
 // checked, installed and used; SAMO then reads with it.
 func TestModels_GetEachKind(t *testing.T) {
 	home, _, env := fixtureModels(t)
+	doctor := func() engine.ModelsCheck {
+		t.Helper()
+		r := samo(t, "", env, "--home", home, "doctor", "--json")
+		var rep engine.Report
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatalf("doctor --json: %v\n%s", err, r.stdout)
+		}
+		return rep.Models
+	}
+	if d := doctor(); d.Get != "samo models get test-whisper" || len(d.Installed) != 2 {
+		t.Fatalf("doctor before: %+v", d)
+	}
 	before := listModels(t, home, env)
 	if !before[engine.BuiltInEmotion].InUse || !before[engine.BuiltInEmbedding].InUse || before["test-whisper"].Installed {
 		t.Fatalf("before: %+v", before)
@@ -195,6 +207,13 @@ func TestModels_GetEachKind(t *testing.T) {
 		t.Fatal("the built-in models are still in use")
 	}
 	mustHaveNoPartial(t, home)
+	if d := doctor(); d.Get != "" || len(d.Installed) != 5 {
+		t.Fatalf("doctor after: %+v", d)
+	}
+	r := mustSucceed(t, samo(t, "", env, "--home", home, "doctor"))
+	if !strings.Contains(r.stdout, "test-whisper (speech, in use)") {
+		t.Fatalf("doctor lacks the installed models:\n%s", r.stdout)
+	}
 
 	// The models read: a new entry's emotions come from the downloaded one.
 	mustSucceed(t, samo(t, "", env, "--home", home, "add", "I feel nervous about tomorrow"))
@@ -202,7 +221,7 @@ func TestModels_GetEachKind(t *testing.T) {
 		t.Fatalf("read with %+v", es[0].Emotions)
 	}
 	// verify shows each file's digest, and where it came from.
-	r := mustSucceed(t, samo(t, "", env, "--home", home, "models", "verify"))
+	r = mustSucceed(t, samo(t, "", env, "--home", home, "models", "verify"))
 	for _, want := range []string{"test-whisper: ok", "test-emotions: ok", "test-minilm: ok", "(from the catalog)", "(recorded at the first download)", "built-in-emotions: ok"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Fatalf("verify lacks %q:\n%s", want, r.stdout)
@@ -227,6 +246,15 @@ func TestModels_GetEachKind(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(home, "models", "test-minilm")); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatal("the removed model's folder is still there")
+	}
+}
+
+// With the built-in catalog alone, doctor suggests Whisper base (int8)
+// to a person with no speech model.
+func TestModels_DoctorSuggestsASpeechModel(t *testing.T) {
+	r := samo(t, "", nil, "--home", t.TempDir(), "doctor")
+	if !strings.Contains(r.stdout, "samo models get whisper-base-int8 downloads one") {
+		t.Fatalf("doctor:\n%s", r.stdout)
 	}
 }
 
@@ -436,5 +464,32 @@ func TestModels_EverythingElseWorksOffline(t *testing.T) {
 	// The download itself says why it cannot.
 	if r := unshared(t, []string{"-rn"}, home, env, "models", "get", "test-emotions"); r.code == 0 || !strings.Contains(r.stderr, "no network") {
 		t.Fatalf("get offline: %d %s", r.code, r.stderr)
+	}
+}
+
+// BenchmarkModels_GetToInUse: from `samo models get` to the model in use,
+// for each scripted fixture served on loopback (a process each: download,
+// verify, open and run in the download folder, install, open and run
+// again as it becomes the one in use).
+func BenchmarkModels_GetToInUse(b *testing.B) {
+	for _, name := range []string{"test-whisper", "test-emotions", "test-minilm"} {
+		b.Run(name, func(b *testing.B) {
+			first, _, env := fixtureModels(b)
+			catalog, err := os.ReadFile(filepath.Join(first, engine.UserCatalogFile))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				home := b.TempDir()
+				if err := os.WriteFile(filepath.Join(home, engine.UserCatalogFile), catalog, 0o644); err != nil {
+					b.Fatal(err)
+				}
+				cmd := exec.Command(samoBin, "--home", home, "models", "get", name)
+				cmd.Env = append(append(os.Environ(), "SAMO_HOME="), env...)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("%v: %s", err, out)
+				}
+			}
+		})
 	}
 }

@@ -32,6 +32,7 @@ type Report struct {
 	Emotion     EmotionCheck `json:"emotion_model"`
 	Speech      SpeechCheck  `json:"speech_model"`
 	Embedding   EmbedCheck   `json:"embedding_model"`
+	Models      ModelsCheck  `json:"models"`
 	Audio       AudioCheck   `json:"audio"`
 	// Warnings are problems that do not stop SAMO, such as an execution
 	// provider that fell back to the CPU.
@@ -107,6 +108,72 @@ type EmbedCheck struct {
 	Source   string `json:"source,omitempty"`
 	Provider string `json:"provider,omitempty"`
 	Error    string `json:"error,omitempty"`
+}
+
+// ModelsCheck is what the model manager holds: the models installed, the
+// downloads interrupted, and what to run for a model that is missing.
+type ModelsCheck struct {
+	Dir       string                 `json:"dir,omitempty"`
+	Installed []journal.ModelListing `json:"installed,omitempty"`
+	// Partial names the interrupted downloads.
+	Partial []string `json:"partial,omitempty"`
+	// Get is the command that gets the suggested speech model, when none
+	// is in use.
+	Get   string `json:"get,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// checkModels lists the installed models without opening them (their
+// checks are the parts above).
+func (e *Engine) checkModels(ctx context.Context) ModelsCheck {
+	mc := ModelsCheck{Dir: e.cfg.ModelsDir}
+	all, err := e.ListModels(ctx)
+	if err != nil {
+		mc.Error = err.Error()
+		return mc
+	}
+	speech := false
+	for _, l := range all {
+		if l.Installed {
+			mc.Installed = append(mc.Installed, journal.ModelListing{Name: l.Name, Kind: l.Kind, Source: l.Source, InUse: l.InUse, Folder: l.Folder})
+		}
+		if l.Partial > 0 && !l.Installed {
+			mc.Partial = append(mc.Partial, l.Name)
+		}
+		speech = speech || l.Kind == journal.ModelSpeech && l.InUse
+	}
+	if !speech {
+		if name := SuggestedModel(all, journal.ModelSpeech); name != "" {
+			mc.Get = "samo models get " + name
+		}
+	}
+	return mc
+}
+
+// SuggestedModel is the catalog model of kind to offer a person who has
+// none: a quantized "base" one where there is one (good accuracy for its
+// size), else the smallest.
+func SuggestedModel(all []journal.ModelListing, kind string) string {
+	best := -1
+	score := func(l journal.ModelListing) int64 {
+		s := l.Size
+		if l.Quantized {
+			s /= 4
+		}
+		if strings.Contains(l.Name, "base") {
+			s /= 4
+		}
+		return s
+	}
+	for i, l := range all {
+		if l.Kind == kind && l.Source == "catalog" && (best < 0 || score(l) < score(all[best])) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return all[best].Name
 }
 
 // checkEmbedding opens the embedding model in use on rt.
@@ -229,6 +296,8 @@ func (e *Engine) Check(ctx context.Context, version string, journal JournalCheck
 		r.Embedding.Error = r.ONNXRuntime.Error
 	}
 
+	r.Models = e.checkModels(ctx)
+
 	if inv, err := audio.List(); err != nil {
 		r.Audio.Error = err.Error()
 	} else {
@@ -310,8 +379,10 @@ func (r Report) WriteText(w io.Writer) {
 	switch {
 	case sp.Error != "":
 		fmt.Fprintf(w, "FAIL  speech       %s\n      %s\n", sp.Dir, sp.Error)
+	case sp.Dir == "" && r.Models.Get != "":
+		fmt.Fprintf(w, "ok    speech       no speech model installed: recordings are kept and wait (%s downloads one; samo models list shows the others)\n", r.Models.Get)
 	case sp.Dir == "":
-		fmt.Fprintln(w, "ok    speech       no speech model installed: recordings are kept and wait (samo speech install DIR)")
+		fmt.Fprintln(w, "ok    speech       no speech model installed: recordings are kept and wait (samo models install DIR)")
 	default:
 		kind := "English-only"
 		if sp.Languages > 1 {
@@ -330,6 +401,8 @@ func (r Report) WriteText(w io.Writer) {
 	} else {
 		fmt.Fprintf(w, "FAIL  meaning      %s\n      %s (samo embeddings use-default goes back to the built-in one)\n", em.Source, em.Error)
 	}
+
+	r.Models.writeText(w)
 
 	for _, msg := range r.Warnings {
 		fmt.Fprintf(w, "warn  %s\n", msg)
@@ -358,5 +431,30 @@ func (r Report) WriteText(w io.Writer) {
 		fmt.Fprintln(w, "\nEverything SAMO needs is here.")
 	} else {
 		fmt.Fprintln(w, "\nSome parts are missing (above). Typed entries still work.")
+	}
+}
+
+func (mc ModelsCheck) writeText(w io.Writer) {
+	if mc.Error != "" {
+		fmt.Fprintf(w, "warn  models       %s\n", mc.Error)
+		return
+	}
+	var names []string
+	for _, l := range mc.Installed {
+		if l.Source == "built-in" {
+			continue
+		}
+		use := ""
+		if l.InUse {
+			use = ", in use"
+		}
+		names = append(names, fmt.Sprintf("%s (%s%s)", l.Name, l.Kind, use))
+	}
+	if len(names) == 0 {
+		names = []string{"only the built-in ones (samo models list shows what can be downloaded)"}
+	}
+	fmt.Fprintf(w, "ok    models       %s: %s\n", mc.Dir, strings.Join(names, ", "))
+	for _, p := range mc.Partial {
+		fmt.Fprintf(w, "                   %s: download interrupted (samo models get %s resumes it; samo models remove %s deletes it)\n", p, p, p)
 	}
 }
