@@ -493,3 +493,25 @@ func BenchmarkModels_GetToInUse(b *testing.B) {
 		})
 	}
 }
+
+// Downloads go through the proxy HTTP_PROXY names (HTTPS_PROXY for an
+// https endpoint), as every other tool's do: the endpoint's host is not
+// resolvable here, only the proxy can reach it.
+func TestModels_ThroughAProxy(t *testing.T) {
+	home, srv, _ := fixtureModels(t)
+	var proxied atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Host != "models.samo.invalid" {
+			http.Error(w, "not for this proxy", http.StatusBadGateway)
+			return
+		}
+		proxied.Add(1)
+		srv.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	env := []string{engine.EnvModelEndpoint + "=http://models.samo.invalid", "HTTP_PROXY=" + proxy.URL, "NO_PROXY=", "no_proxy="}
+	mustSucceed(t, samo(t, "", env, "--home", home, "models", "get", "test-minilm"))
+	if proxied.Load() == 0 {
+		t.Fatal("nothing went through the proxy")
+	}
+}
