@@ -42,6 +42,9 @@ func (c *cli) modelsCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := c.models().GetModel(cmd.Context(), args[0], downloadMeter(c.stderr))
 			if err != nil {
+				if terminal.Is(c.stderr) {
+					fmt.Fprintln(c.stderr) // end the progress line
+				}
 				return err
 			}
 			fmt.Fprintln(c.stdout, installedLine(args[0], m))

@@ -515,3 +515,40 @@ func TestModels_ThroughAProxy(t *testing.T) {
 		t.Fatal("nothing went through the proxy")
 	}
 }
+
+// Ctrl-C cancels a download: SAMO says so and keeps nothing of it.
+func TestModels_InterruptCancels(t *testing.T) {
+	home, srv, env := fixtureModels(t)
+	const big = "onnx/decoder_model_merged.onnx"
+	srv.hold = func(path string, from int64, w http.ResponseWriter) int64 {
+		if path == big {
+			return 1000
+		}
+		return -1
+	}
+	cmd := exec.Command(samoBin, "--home", home, "models", "get", "test-whisper")
+	cmd.Env = append(append(os.Environ(), "SAMO_HOME="), env...)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	part := filepath.Join(home, "models", ".partial", "test-whisper", filepath.FromSlash(big)+".part")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if st, err := os.Stat(part); err == nil && st.Size() == 1000 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the download never started")
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err == nil || !strings.Contains(errb.String(), "download cancelled") {
+		t.Fatalf("after Ctrl-C: %v\n%s", err, errb.String())
+	}
+	mustHaveNoPartial(t, home)
+	if l := listModels(t, home, env)["test-whisper"]; l.Installed || l.Partial != 0 {
+		t.Fatalf("after Ctrl-C: %+v", l)
+	}
+}

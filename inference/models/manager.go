@@ -305,6 +305,9 @@ func (m *Manager) Get(ctx context.Context, name string, progress func(Progress),
 				err, units.Bytes(m.partialBytes(cm)), name)
 		}
 		os.RemoveAll(m.partialDir(name))
+		if ctx.Err() != nil {
+			return "", fmt.Errorf("models: %s: download cancelled, and what had come was deleted: %w", name, context.Cause(ctx))
+		}
 		return "", err
 	}
 	progress(Progress{Model: name, Phase: PhaseDone, Done: cm.Size(), Total: cm.Size()})
