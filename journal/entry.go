@@ -130,6 +130,31 @@ type Segment struct {
 	Start time.Duration `json:"start_ns"`
 	End   time.Duration `json:"end_ns"`
 	Text  string        `json:"text"`
+	// Words are the segment's words with their times in the recording:
+	// aligned from the model's cross-attention where it gives it, else
+	// spread over the segment (each then marked Interpolated). Empty for
+	// transcripts made before words were kept.
+	Words []Word `json:"words,omitempty"`
+	// Emotions is the segment's own reading (nil when it was not read).
+	Emotions *SegmentEmotions `json:"emotions,omitempty"`
+}
+
+// Word is one spoken word and when it was said.
+type Word struct {
+	// Text is the word as the transcript has it, with its leading space.
+	Text  string        `json:"text"`
+	Start time.Duration `json:"start_ns"`
+	End   time.Duration `json:"end_ns"`
+	// Interpolated marks times spread over the segment by the word's
+	// length, for a model without cross-attention outputs.
+	Interpolated bool `json:"interpolated,omitempty"`
+}
+
+// SegmentEmotions is a segment's reading: the 28 scores in EmotionLabels
+// order and the labels over their thresholds.
+type SegmentEmotions struct {
+	Scores []float32 `json:"scores"`
+	Labels []string  `json:"labels,omitempty"`
 }
 
 // Emotions is an emotion model's reading of an entry.
