@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -107,13 +108,34 @@ func (s *Service) checkTranscript(t *Transcript) *Transcript {
 	return t
 }
 
-// readTranscript reads the emotions of a transcript's text (nil for none).
+// readTranscript reads the emotions of a transcript's text (nil for none),
+// and of each of its segments, so that the entry can show how the feeling
+// moved along the recording.
 func (s *Service) readTranscript(ctx context.Context, t *Transcript) *Emotions {
 	text, _, err := CleanText(TranscriptText(t))
 	if err != nil || t == nil {
 		return nil
 	}
-	return s.analyze(ctx, text)
+	em := s.analyze(ctx, text)
+	if em != nil && len(t.Segments) > 1 {
+		s.readSegments(ctx, t)
+	}
+	return em
+}
+
+// readSegments gives each segment with words its own reading (a segment's
+// is left nil where it cannot be read).
+func (s *Service) readSegments(ctx context.Context, t *Transcript) {
+	t.Segments = slices.Clone(t.Segments)
+	for i, seg := range t.Segments {
+		text, _, err := CleanText(seg.Text)
+		if err != nil || strings.TrimSpace(text) == "" {
+			continue
+		}
+		if em := s.analyze(ctx, text); em != nil {
+			t.Segments[i].Emotions = &SegmentEmotions{Scores: em.Scores, Labels: em.Labels}
+		}
+	}
 }
 
 // fillTranscript sets e's transcript (checked by checkTranscript), and its

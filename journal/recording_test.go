@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -76,6 +77,36 @@ func TestService_AddRecordingWithTranscript(t *testing.T) {
 		Transcript: &journal.Transcript{Language: "en", Segments: []journal.Segment{{End: time.Second, Text: "What a lovely walk"}}}})
 	if err != nil || e.Text != "What a lovely walk" || e.Emotions == nil {
 		t.Fatalf("%+v, %v", e, err)
+	}
+}
+
+// Each segment of a recording is read on its own, so that the entry shows
+// how the feeling moved; the readings and the words' times are stored.
+func TestService_RecordingSegmentsAreReadEachOnItsOwn(t *testing.T) {
+	ctx := context.Background()
+	svc, st := openRealJournal(t)
+	words := []journal.Word{{Text: " Pure", Start: 0, End: 300 * time.Millisecond}, {Text: " joy", Start: 300 * time.Millisecond, End: time.Second}}
+	tr := &journal.Transcript{Language: "en", Segments: []journal.Segment{
+		{End: time.Second, Text: " Pure joy", Words: words},
+		{Start: time.Second, End: 2 * time.Second, Text: " "},
+		{Start: 2 * time.Second, End: 4 * time.Second, Text: " but then fear and anger"}}}
+	e, err := svc.AddRecording(ctx, journal.NewRecording{Data: []byte("x"), Audio: journal.Audio{Format: "wav"}, Transcript: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := st.Get(ctx, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	segs := stored.Transcript.Segments
+	if segs[0].Emotions == nil || segs[2].Emotions == nil || segs[1].Emotions != nil {
+		t.Fatalf("segment readings: %+v %+v %+v", segs[0].Emotions, segs[1].Emotions, segs[2].Emotions)
+	}
+	if len(segs[0].Emotions.Scores) != len(journal.EmotionLabels) || slices.Equal(segs[0].Emotions.Scores, segs[2].Emotions.Scores) {
+		t.Fatalf("the segments' scores are not their own: %v / %v", segs[0].Emotions.Scores, segs[2].Emotions.Scores)
+	}
+	if !slices.Equal(segs[0].Words, words) {
+		t.Fatalf("words stored as %+v", segs[0].Words)
 	}
 }
 
