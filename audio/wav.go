@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"time"
 )
 
 // Errors a caller can test for with errors.Is.
@@ -364,4 +365,13 @@ func finite(v float64) float32 {
 		return 0
 	}
 	return float32(max(-1, min(1, v)))
+}
+
+// From returns the clip from offset on (empty past its end).
+func (c Clip) From(offset time.Duration) Clip {
+	if c.Channels < 1 || c.Rate <= 0 || offset <= 0 {
+		return c
+	}
+	frame := min(int(offset.Seconds()*float64(c.Rate)), c.Frames())
+	return Clip{Rate: c.Rate, Channels: c.Channels, Samples: c.Samples[frame*c.Channels:]}
 }

@@ -182,7 +182,7 @@ func TestModels_GetEachKind(t *testing.T) {
 		}
 		return rep.Models
 	}
-	if d := doctor(); d.Get != "samo models get test-whisper" || len(d.Installed) != 2 {
+	if d := doctor(); d.Get != "samo models get whisper-base-int8" || len(d.Installed) != 2 {
 		t.Fatalf("doctor before: %+v", d)
 	}
 	before := listModels(t, home, env)

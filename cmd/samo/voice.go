@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/samojournal/samo/audio"
 	"github.com/samojournal/samo/internal/terminal"
+	"github.com/samojournal/samo/internal/units"
 	"github.com/samojournal/samo/journal"
 )
 
@@ -240,13 +242,18 @@ func (c *cli) recoverCommand() *cobra.Command {
 }
 
 func (c *cli) playCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "play ID",
-		Short: "Play an entry's recording (Ctrl-C stops)",
+	var at string
+	cmd := &cobra.Command{
+		Use:   "play ID [--at 1:23]",
+		Short: "Play an entry's recording, from the start or from a moment (Ctrl-C stops)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			from, err := units.ParseClock(cmp.Or(at, "0"))
+			if err != nil {
+				return fmt.Errorf("--at: %w", err)
+			}
 			var data []byte
-			err := c.withJournal(func(svc *journal.Service) (err error) {
+			err = c.withJournal(func(svc *journal.Service) (err error) {
 				data, err = svc.Audio(cmd.Context(), args[0])
 				return err
 			})
@@ -257,11 +264,17 @@ func (c *cli) playCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("the recording of %s: %w", args[0], err)
 			}
-			fmt.Fprintf(c.stderr, "playing %.1f s\n", float64(clip.Frames())/float64(clip.Rate))
-			if err := audio.Play(cmd.Context(), clip); err != nil && !errors.Is(err, context.Canceled) {
+			length := time.Duration(float64(clip.Frames()) / float64(clip.Rate) * float64(time.Second))
+			if from >= length {
+				return fmt.Errorf("--at %s is past the recording's end (%s)", units.Clock(from), units.Clock(length))
+			}
+			fmt.Fprintf(c.stderr, "playing from %s of %s\n", units.Clock(from), units.Clock(length))
+			if err := audio.Play(cmd.Context(), clip.From(from)); err != nil && !errors.Is(err, context.Canceled) {
 				return err
 			}
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&at, "at", "", "start at this moment (1:23, 83, 1m23s)")
+	return cmd
 }

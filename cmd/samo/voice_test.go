@@ -395,6 +395,21 @@ pcm.!default { type asym; playback.pcm "fileout"; capture.pcm "null" }
 	if c := correlation(speech, got); c < 0.99 {
 		t.Errorf("what the speaker got correlates %.4f with the speech", c)
 	}
+	// --at plays from that moment on.
+	mustSucceed(t, samo(t, "", []string{"HOME=" + spk}, "--home", home, "play", out.Entry.ID, "--at", "0:01"))
+	data, _ = os.ReadFile(raw)
+	got = make([]float32, len(data)/2)
+	for i := range got {
+		got[i] = float32(int16(binary.LittleEndian.Uint16(data[2*i:]))) / 32768
+	}
+	if c := correlation(speech[audio.Rate:], got); c < 0.99 || len(got) > len(speech)-audio.Rate/2 {
+		t.Errorf("from 0:01, the speaker got %d samples correlating %.4f with the speech after its first second", len(got), c)
+	}
+	for _, at := range []string{"9:59", "soon"} {
+		if r := samo(t, "", []string{"HOME=" + spk}, "--home", home, "play", out.Entry.ID, "--at", at); r.code == 0 || !strings.Contains(r.stderr, "--at") {
+			t.Errorf("--at %s: exit %d, %q", at, r.code, r.stderr)
+		}
+	}
 	if r := samo(t, "", nil, "--home", home, "add", "typed"); r.code == 0 {
 		id := strings.TrimSpace(strings.TrimPrefix(r.stdout, "saved "))
 		if r := samo(t, "", nil, "--home", home, "play", id); r.code == 0 || !strings.Contains(r.stderr, "no recording") {

@@ -135,7 +135,7 @@ func (e *Engine) checkModels(ctx context.Context) ModelsCheck {
 	speech := false
 	for _, l := range all {
 		if l.Installed {
-			mc.Installed = append(mc.Installed, journal.ModelListing{Name: l.Name, Kind: l.Kind, Source: l.Source, InUse: l.InUse, Folder: l.Folder})
+			mc.Installed = append(mc.Installed, journal.ModelListing{Name: l.Name, Kind: l.Kind, Source: l.Source, Installed: true, InUse: l.InUse, Folder: l.Folder})
 		}
 		if l.Partial > 0 && !l.Installed {
 			mc.Partial = append(mc.Partial, l.Name)
@@ -150,10 +150,20 @@ func (e *Engine) checkModels(ctx context.Context) ModelsCheck {
 	return mc
 }
 
+// SuggestedSpeechModel is the speech model offered to a person who has
+// none: multilingual (it also reads a language other than English), good
+// accuracy for its 80 MB.
+const SuggestedSpeechModel = "whisper-base-int8"
+
 // SuggestedModel is the catalog model of kind to offer a person who has
-// none: a quantized "base" one where there is one (good accuracy for its
-// size), else the smallest.
+// none: SuggestedSpeechModel for speech where the catalog has it, else a
+// quantized "base" one where there is one, else the smallest.
 func SuggestedModel(all []journal.ModelListing, kind string) string {
+	for _, l := range all {
+		if kind == journal.ModelSpeech && l.Name == SuggestedSpeechModel && l.Source == "catalog" {
+			return l.Name
+		}
+	}
 	best := -1
 	score := func(l journal.ModelListing) int64 {
 		s := l.Size

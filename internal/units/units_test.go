@@ -22,3 +22,21 @@ func TestLeft(t *testing.T) {
 		}
 	}
 }
+
+func TestParseClock(t *testing.T) {
+	for in, want := range map[string]time.Duration{"1:23": 83 * time.Second, "0:07": 7 * time.Second, "1:02:03": 3723 * time.Second,
+		"83": 83 * time.Second, "83.5": 83500 * time.Millisecond, "1m23s": 83 * time.Second, "1:23.5": 83500 * time.Millisecond} {
+		got, err := ParseClock(in)
+		if err != nil || got != want {
+			t.Errorf("ParseClock(%q) = %v, %v; want %v", in, got, err, want)
+		}
+		if in == "1:23" && Clock(got) != in {
+			t.Errorf("Clock(%v) = %q", got, Clock(got))
+		}
+	}
+	for _, in := range []string{"", "abc", "1:75", "-3", "1:2:3:4", "1.5:20", "-1m", "Inf"} {
+		if _, err := ParseClock(in); err == nil {
+			t.Errorf("ParseClock(%q) accepted", in)
+		}
+	}
+}
