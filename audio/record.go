@@ -36,6 +36,10 @@ type RecordOptions struct {
 	// OnLevel, when set, is called about 20 times a second with the level
 	// of the last 50 ms, from the recording goroutine: keep it quick.
 	OnLevel func(Level)
+	// OnAudio, when set, is given the 16 kHz mono samples as they are
+	// written (live transcription reads them), from the writing
+	// goroutine: keep it quick, and copy what it keeps.
+	OnAudio func([]float32)
 	// DeviceRate captures at this rate and converts to 16 kHz; 0 captures
 	// at 16 kHz when the device offers it, else at its default rate.
 	DeviceRate int

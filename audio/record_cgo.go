@@ -225,6 +225,9 @@ func (r *Recorder) write(s []float32) error {
 	r.written += int64(len(s))
 	r.mu.Unlock()
 	r.meter.add(s)
+	if r.opts.OnAudio != nil {
+		r.opts.OnAudio(s)
+	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -119,9 +120,11 @@ func TestRecorder_MatchesTheMicrophone(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "rec.wav")
 			var mu sync.Mutex
 			var levels []audio.Level
+			var live []float32 // what OnAudio gave, for live transcription
 			o := audio.RecordOptions{
 				MaxLength: time.Duration(len(want)) * time.Second / audio.Rate,
 				OnLevel:   func(l audio.Level) { mu.Lock(); levels = append(levels, l); mu.Unlock() },
+				OnAudio:   func(s []float32) { mu.Lock(); live = append(live, s...); mu.Unlock() },
 			}
 			if rate != audio.Rate {
 				o.DeviceRate = rate
@@ -153,6 +156,10 @@ func TestRecorder_MatchesTheMicrophone(t *testing.T) {
 			}
 			mu.Lock()
 			defer mu.Unlock()
+			// The file holds them as 16-bit samples: equal within a step.
+			if !slices.EqualFunc(live, clip.Samples, func(a, b float32) bool { return math.Abs(float64(a-b)) <= 1.0/32768 }) {
+				t.Errorf("OnAudio gave %d samples, not the file's %d as written", len(live), len(clip.Samples))
+			}
 			if n := len(want) / (audio.Rate / 20); len(levels) != n {
 				t.Errorf("%d level readings for %d samples, want one per 50 ms: %d", len(levels), len(want), n)
 			}
