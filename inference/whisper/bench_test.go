@@ -1,6 +1,7 @@
 package whisper
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -222,4 +223,79 @@ func argmax(xs []float32) int {
 		}
 	}
 	return best
+}
+
+// benchRow returns a logits row of whisper-base's vocabulary, roughly as a
+// real decoder step gives it: most tokens far below a few likely ones.
+func benchRow(n int) []float32 {
+	rng := rand.New(rand.NewPCG(5, 5))
+	row := make([]float32, n)
+	for i := range row {
+		row[i] = float32(rng.NormFloat64() * 3)
+	}
+	row[1000] = 25
+	return row
+}
+
+// BenchmarkToken is the Go work per generated token, without onnxruntime:
+// Whisper's logit rules, the normaliser (the chosen token's
+// log-probability) and the choice, over a 51,865-logit row, greedy and
+// sampling, with and without timestamps.
+func BenchmarkToken(b *testing.B) {
+	sp := whispertest.Layout(true)
+	for _, c := range []struct {
+		name       string
+		timestamps bool
+		t          float32
+	}{{"greedy", false, 0}, {"greedy-timestamps", true, 0}, {"sampling", false, 0.5}, {"sampling-timestamps", true, 0.5}} {
+		b.Run(c.name, func(b *testing.B) {
+			m := &Model{opts: Options{Timestamps: c.timestamps}, voc: vocabulary{
+				sot: sp.StartOfTranscript, eot: sp.EndOfText, noTimestamps: sp.NoTimestamps,
+				timestampBegin: sp.TimestampBegin, noSpeech: sp.NoSpeech, suppress: sp.SuppressTokens(),
+				beginSuppress: []int{220, sp.EndOfText}, maxInitialTimestamp: 50, maxLength: 448,
+			}}
+			row := benchRow(sp.VocabSize)
+			logits := make([]float32, len(row))
+			tokens := []int{1000, 2000, 3000}
+			if c.timestamps {
+				tokens = []int{sp.TimestampBegin, 1000, 2000}
+			}
+			rng := rand.New(rand.NewPCG(1, 1))
+			b.ReportAllocs()
+			for b.Loop() {
+				m.next(logits, row, tokens, c.t, rng)
+			}
+		})
+	}
+}
+
+// BenchmarkWindow_30s decodes one 30 s window the way Transcribe does, at
+// whisper-base size with int8 weights: the encoder, the prompt and greedy
+// decoding of up to 100 tokens (the checks off, so that no fallback runs).
+func BenchmarkWindow_30s(b *testing.B) {
+	spec := whispertest.Base()
+	spec.Int8 = true
+	m := openBench(b, spec)
+	m.opts.MaxTokens = 100
+	m.opts.Temperatures = []float32{0}
+	m.opts.NoSpeechThreshold, m.opts.DisableLogProbCheck, m.opts.CompressionRatioThreshold = -1, true, -1
+	feats := benchFeatures(m.cfg.NumMelBins)
+	inferencetest.ResetPeakRSS()
+	var tokens int
+	for b.Loop() {
+		h, err := m.encode(feats)
+		if err != nil {
+			b.Fatal(err)
+		}
+		a, _, err := m.decodeWindow(context.Background(), h, 0, "en")
+		h.Destroy()
+		if err != nil {
+			b.Fatal(err)
+		}
+		tokens = len(a.tokens)
+	}
+	b.ReportMetric(float64(tokens), "tokens")
+	if kb := inferencetest.PeakRSSKiB(); kb > 0 {
+		b.ReportMetric(float64(kb)/1024, "peak-RSS-MiB")
+	}
 }

@@ -295,10 +295,8 @@ func (m *Model) sample(ctx context.Context, w *window, promptPast []ort.Value, r
 		if err := ctx.Err(); err != nil {
 			return attempt{}, fmt.Errorf("whisper: %w", err)
 		}
-		copy(logits, row)
-		m.filter(logits, a.tokens)
-		next := choose(logits, t, rng)
-		a.sumLogProb += float64(logSoftmaxAt(logits, next))
+		next, lp := m.next(logits, row, a.tokens, t, rng)
+		a.sumLogProb += lp
 		if next == m.voc.eot {
 			break
 		}
@@ -316,6 +314,16 @@ func (m *Model) sample(ctx context.Context, w *window, promptPast []ort.Value, r
 	a.text = m.text(a.tokens)
 	a.compression = compressionRatio(a.text)
 	return a, nil
+}
+
+// next chooses the token after tokens from the logits row (left as it
+// is; logits is the work buffer) at temperature t, and returns it with its
+// log-probability under the filtered distribution.
+func (m *Model) next(logits, row []float32, tokens []int, t float32, rng *rand.Rand) (int, float64) {
+	copy(logits, row)
+	m.filter(logits, tokens)
+	next := choose(logits, t, rng)
+	return next, logSoftmaxAt(logits, next)
 }
 
 // filter applies Whisper's logit rules in place: suppress_tokens, the
