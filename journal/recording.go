@@ -29,6 +29,10 @@ type NewRecording struct {
 	// text, not waiting.
 	Transcript *Transcript
 	Tags       []string
+	// Text, when not empty, is the entry's text in place of the
+	// transcript's (words typed around a dictation); the transcript is
+	// kept beside it, with its times.
+	Text string
 }
 
 // TranscriptText joins a transcript's segments into an entry's text.
@@ -76,7 +80,16 @@ func (s *Service) AddRecording(ctx context.Context, r NewRecording) (Entry, erro
 	a.Bytes = int64(len(r.Data))
 	e := Entry{ID: id, Created: at, Updated: at, Zone: ZoneName(at.Location()), Tags: tags, Audio: &a}
 	t := s.checkTranscript(r.Transcript)
-	if err := s.fillTranscript(&e, t, s.readTranscript(ctx, t)); err != nil {
+	if strings.TrimSpace(r.Text) != "" {
+		text, err := s.clean(r.Text)
+		if err != nil {
+			return Entry{}, fmt.Errorf("journal: add recording: %w", err)
+		}
+		if t != nil && len(t.Segments) > 1 {
+			s.readSegments(ctx, t)
+		}
+		e.Transcript, e.Text, e.Emotions = t, text, s.analyze(ctx, text)
+	} else if err := s.fillTranscript(&e, t, s.readTranscript(ctx, t)); err != nil {
 		return Entry{}, fmt.Errorf("journal: add recording: %w", err)
 	}
 	e.Embedding = s.embed(ctx, e.Text)

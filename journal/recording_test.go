@@ -110,6 +110,27 @@ func TestService_RecordingSegmentsAreReadEachOnItsOwn(t *testing.T) {
 	}
 }
 
+// A dictation into the editor saves the editor's text (typed words
+// around the spoken ones) with the recording and its transcript.
+func TestService_AddRecordingWithTheEditorsText(t *testing.T) {
+	svc, _ := openRealJournal(t)
+	tr := &journal.Transcript{Language: "en", Segments: []journal.Segment{{End: time.Second, Text: " pure joy"}}}
+	e, err := svc.AddRecording(context.Background(), journal.NewRecording{Data: []byte("x"), Audio: journal.Audio{Format: "wav"},
+		Transcript: tr, Text: "Typed first, then pure joy, then fear typed after."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Text != "Typed first, then pure joy, then fear typed after." || e.Transcript == nil || e.Transcript.Segments[0].Text != " pure joy" {
+		t.Fatalf("%q / %+v", e.Text, e.Transcript)
+	}
+	if !slices.Contains(e.Emotions.Labels, "fear") {
+		t.Fatalf("the emotions were not read from the editor's text: %v", e.Emotions.Labels)
+	}
+	if e.AwaitingTranscript() {
+		t.Fatal("it waits for a transcript it has")
+	}
+}
+
 func TestService_AddRecordingRefusals(t *testing.T) {
 	svc, _ := openRealJournal(t)
 	if _, err := svc.AddRecording(context.Background(), journal.NewRecording{Audio: journal.Audio{Format: "wav"}}); err == nil {

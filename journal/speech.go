@@ -45,6 +45,12 @@ type RecordingFile struct {
 	// At is when the recording started.
 	At   time.Time
 	Tags []string
+	// Transcript, when set, is the recording's transcript already made
+	// (a dictation's, read while it was spoken): it is not read again.
+	Transcript *Transcript
+	// Text, when set, is the entry's text in place of the transcript's
+	// (an editor's, which the dictation went into beside typed words).
+	Text string
 }
 
 // SaveRecording saves the recording in a file as a new entry: it reads the
@@ -66,8 +72,11 @@ func (s *Service) SaveRecording(ctx context.Context, f RecordingFile, progress f
 	if err != nil {
 		return Entry{}, false, fmt.Errorf("journal: recording %s: %w", f.Path, err)
 	}
-	tr := s.transcribe(ctx, samples, progress)
-	e, err := s.AddRecording(ctx, NewRecording{At: f.At, Data: data, Audio: info, Transcript: tr, Tags: f.Tags})
+	tr := f.Transcript
+	if tr == nil {
+		tr = s.transcribe(ctx, samples, progress)
+	}
+	e, err := s.AddRecording(ctx, NewRecording{At: f.At, Data: data, Audio: info, Transcript: tr, Tags: f.Tags, Text: f.Text})
 	if err != nil {
 		return Entry{}, false, err
 	}
