@@ -28,6 +28,9 @@ type Settings struct {
 	Microphone string `json:"microphone,omitempty"`
 	// Theme is "light", "dark", or "" to follow the system.
 	Theme string `json:"theme,omitempty"`
+	// SpeechDownloadOffered is set once the window has offered, at a
+	// recording, to download a speech model: it is offered only once.
+	SpeechDownloadOffered bool `json:"speech_download_offered,omitempty"`
 	// WindowWidth and WindowHeight are the window's last size.
 	WindowWidth  float32 `json:"window_width,omitempty"`
 	WindowHeight float32 `json:"window_height,omitempty"`

@@ -92,6 +92,7 @@ type settingsScreen struct {
 	transcribe     *widget.Button
 	meaning        *meaningSection
 	personal       *personalSection
+	models         *modelsSection
 
 	format     *widget.Select
 	export     *widget.Button
@@ -164,6 +165,7 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 	s.transcribe.Hide()
 	s.meaning = newMeaningSection(s)
 	s.personal = newPersonalSection(s)
+	s.models = newModelsSection(s)
 	if s.svc.Models() == nil {
 		s.modelsNote.SetText("The models cannot be changed here: this SAMO was started without its model manager. " +
 			"The samo models command shows and installs them.")
@@ -196,6 +198,8 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 				s.modelsNote,
 				container.NewBorder(nil, nil, widget.NewLabel("Where models run"), nil, s.provider),
 				note("A change of where models run applies from the next time a model is used."),
+				widget.NewSeparator(),
+				s.models.content(),
 				widget.NewSeparator(),
 				bold("Emotion model"), s.emotionInfo,
 				container.NewHBox(s.installEmotion, s.builtInEmotion), s.quantized, s.reread,
@@ -280,10 +284,12 @@ func (s *settingsScreen) load() {
 		waiting, wErr := s.svc.AwaitingTranscript(ctx)
 		showMeaning := s.meaning.load(ctx)
 		showPersonal := s.personal.load(ctx)
+		showModels := s.models.load(ctx)
 		return func() {
 			s.loading = false
 			showMeaning()
 			showPersonal()
+			showModels()
 			if s.voice != nil {
 				s.showDevices(devices, devErr)
 			}
@@ -625,7 +631,7 @@ func (s *settingsScreen) showSpeechModel(m journal.ModelInfo, err error) {
 	case m.Source == "":
 		s.canTranscribe = false
 		s.transcribe.Hide()
-		s.speechInfo.SetText("No speech model is installed: recordings are kept and wait to be transcribed. Install a Whisper export (Hugging Face ONNX layout) from a folder.")
+		s.speechInfo.SetText("No speech model is installed: recordings are kept and wait to be transcribed. Download one above, or install a Whisper export (Hugging Face ONNX layout) from a folder.")
 		s.removeSpeech.Disable()
 	default:
 		s.canTranscribe = true
@@ -698,8 +704,23 @@ func (s *settingsScreen) useBuiltInEmotion() {
 // the journal with it.
 func (s *settingsScreen) emotionChanged(m journal.ModelInfo, err error) {
 	s.showEmotionModel(m, err)
+	s.models.reload()
 	s.offer(s.reread, true)
 	s.say("SAMO reads new entries with "+describeModel(m)+". Your earlier entries keep their reading until you re-read your journal.", widget.SuccessImportance)
+}
+
+// modelChanged shows a model of kind just put in use from the list of
+// models where the settings show that kind's model, and offers what brings
+// the journal up to date with it.
+func (s *settingsScreen) modelChanged(kind string, m journal.ModelInfo) {
+	switch kind {
+	case journal.ModelEmotion:
+		s.emotionChanged(m, nil)
+	case journal.ModelEmbedding:
+		s.meaning.changed(m, nil)
+	default:
+		s.load() // the speech model in use, and the recordings waiting for it
+	}
 }
 
 // offer makes b, the button that brings the journal up to date with a
@@ -756,6 +777,7 @@ func (s *settingsScreen) installSpeechFrom(dir string) {
 			}
 			s.showSpeechModel(m, nil)
 			s.showWaiting(len(waiting))
+			s.models.reload()
 			s.say("SAMO transcribes recordings with "+describeModel(m)+".", widget.SuccessImportance)
 		}
 	})
@@ -782,6 +804,7 @@ func (s *settingsScreen) removeSpeechModel() {
 				return
 			}
 			s.showSpeechModel(journal.ModelInfo{}, nil)
+			s.models.reload()
 			s.say("The speech model is removed; recordings wait for another.", widget.SuccessImportance)
 		}
 	})

@@ -129,6 +129,7 @@ func (m *meaningSection) useBuiltIn() {
 // changed shows the model now in use and offers to re-index with it.
 func (m *meaningSection) changed(info journal.ModelInfo, err error) {
 	m.show(info, err)
+	m.s.models.reload()
 	m.s.offer(m.reindex, true)
 	m.s.say("SAMO embeds new entries with "+describeModel(info)+". Re-index your journal so that earlier entries are found by it too.", widget.SuccessImportance)
 }

@@ -341,6 +341,9 @@ func (j *journalScreen) onRecord() {
 	j.saveDraft(func() {
 		if j.recorder.take == nil && !j.recorder.saving {
 			j.recorder.start()
+			if j.recorder.take != nil {
+				j.sh.settings.models.offerSpeech()
+			}
 		}
 	})
 }
