@@ -295,7 +295,8 @@ func (m *Model) sample(ctx context.Context, w *window, promptPast []ort.Value, r
 		if err := ctx.Err(); err != nil {
 			return attempt{}, fmt.Errorf("whisper: %w", err)
 		}
-		next, lp := m.next(logits, row, a.tokens, t, rng)
+		copy(logits, row)
+		next, lp := m.next(logits, a.tokens, t, rng)
 		a.sumLogProb += lp
 		if next == m.voc.eot {
 			break
@@ -316,20 +317,11 @@ func (m *Model) sample(ctx context.Context, w *window, promptPast []ort.Value, r
 	return a, nil
 }
 
-// next chooses the token after tokens from the logits row (left as it
-// is; logits is the work buffer) at temperature t, and returns it with its
-// log-probability under the filtered distribution.
-func (m *Model) next(logits, row []float32, tokens []int, t float32, rng *rand.Rand) (int, float64) {
-	copy(logits, row)
-	m.filter(logits, tokens)
-	next := choose(logits, t, rng)
-	return next, logSoftmaxAt(logits, next)
-}
-
 // filter applies Whisper's logit rules in place: suppress_tokens, the
 // special tokens, begin_suppress_tokens at the first step, and the
-// timestamp rules (or no timestamps at all without Timestamps).
-func (m *Model) filter(logits []float32, tokens []int) {
+// timestamp rules (or no timestamps at all without Timestamps). It returns
+// which ranges of the row are left, with what it learned of them.
+func (m *Model) filter(logits []float32, tokens []int) live {
 	v := m.voc
 	neg := float32(math.Inf(-1))
 	set := func(id int) {
@@ -348,15 +340,16 @@ func (m *Model) filter(logits []float32, tokens []int) {
 			set(id)
 		}
 	}
+	l := live{textEnd: min(v.eot+1, len(logits)), text: true}
 	tsBegin := v.timestampBegin
 	if tsBegin >= len(logits) {
-		return
+		return l
 	}
 	if !m.opts.Timestamps {
 		for id := tsBegin; id < len(logits); id++ {
 			logits[id] = neg
 		}
-		return
+		return l
 	}
 	n := len(tokens)
 	lastTS := n >= 1 && tokens[n-1] >= tsBegin
@@ -400,66 +393,17 @@ func (m *Model) filter(logits []float32, tokens []int) {
 	}
 	// When the timestamps together are likelier than any text token, take
 	// a timestamp.
-	lse := logSumExp(logits)
-	tsMass := logSumExp(logits[tsBegin:])
-	maxText := math.Inf(-1)
-	for _, x := range logits[:tsBegin] {
-		maxText = max(maxText, float64(x))
-	}
-	if tsMass-lse > maxText-lse && !math.IsInf(tsMass, -1) {
+	tsTop, tsArg, tsSum := scanLSE(logits[tsBegin:])
+	l.stamps, l.tsTop, l.tsArg, l.tsSum = tsArg >= 0, tsTop, tsBegin+tsArg, tsSum
+	l.textTop, l.textArg = maxArg(logits[:l.textEnd])
+	l.textKnown = true
+	if l.stamps && float64(tsTop)+math.Log(float64(tsSum)) > float64(l.textTop) {
 		for id := 0; id < tsBegin; id++ {
 			logits[id] = neg
 		}
+		l.text = false
 	}
-}
-
-// choose picks the next token: the most likely at temperature 0, else a
-// sample from softmax(logits / t).
-func choose(logits []float32, t float32, rng *rand.Rand) int {
-	best := 0
-	for i, x := range logits {
-		if x > logits[best] {
-			best = i
-		}
-	}
-	if t == 0 {
-		return best
-	}
-	top := float64(logits[best])
-	var sum float64
-	weights := make([]float64, len(logits))
-	for i, x := range logits {
-		weights[i] = math.Exp((float64(x) - top) / float64(t))
-		sum += weights[i]
-	}
-	r := rng.Float64() * sum
-	for i, w := range weights {
-		r -= w
-		if r < 0 && w > 0 {
-			return i
-		}
-	}
-	return best
-}
-
-func logSumExp(xs []float32) float64 {
-	top := math.Inf(-1)
-	for _, x := range xs {
-		top = max(top, float64(x))
-	}
-	if math.IsInf(top, -1) {
-		return top
-	}
-	var sum float64
-	for _, x := range xs {
-		sum += math.Exp(float64(x) - top)
-	}
-	return top + math.Log(sum)
-}
-
-// logSoftmaxAt returns log softmax(logits)[i].
-func logSoftmaxAt(logits []float32, i int) float64 {
-	return float64(logits[i]) - logSumExp(logits)
+	return l
 }
 
 // compressionRatio is the length of text over the length of its zlib
