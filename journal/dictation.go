@@ -72,10 +72,20 @@ type DictationText struct {
 var ErrDictationFinished = errors.New("journal: the dictation is finished")
 
 // NewDictation starts a dictation read by the Service's speech model. It
-// returns ErrNoSpeechModel without one.
-func (s *Service) NewDictation() (*Dictation, error) {
+// returns ErrNoSpeechModel without one (asked of its Models, when it has
+// them, before a word is spoken).
+func (s *Service) NewDictation(ctx context.Context) (*Dictation, error) {
 	if s.transcriber == nil {
 		return nil, ErrNoSpeechModel
+	}
+	if s.models != nil {
+		m, err := s.models.SpeechModel(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if m.Source == "" {
+			return nil, ErrNoSpeechModel
+		}
 	}
 	return NewDictation(s.transcriber), nil
 }

@@ -150,7 +150,7 @@ func TestDictation_TheWindowMovesOn(t *testing.T) {
 
 func TestService_NewDictationWithoutASpeechModel(t *testing.T) {
 	svc := journal.NewService(nil)
-	if _, err := svc.NewDictation(); err != journal.ErrNoSpeechModel {
+	if _, err := svc.NewDictation(context.Background()); err != journal.ErrNoSpeechModel {
 		t.Fatalf("err %v", err)
 	}
 }

@@ -99,7 +99,7 @@ func (c *cli) rootCommand() *cobra.Command {
 		c.exportCommand(), c.importCommand(), c.backupCommand(), c.restoreCommand(), c.doctorCommand(),
 		c.analyzeCommand(), c.evalCommand(), c.emotionsCommand(), c.reanalyzeCommand(),
 		c.devicesCommand(), c.recordCommand(), c.recoverCommand(), c.playCommand(), c.vadCommand(),
-		c.transcribeCommand(), c.speechCommand(),
+		c.transcribeCommand(), c.speechCommand(), c.dictateCommand(),
 		c.searchCommand(), c.similarCommand(), c.laneCommand(), c.reindexCommand(), c.embeddingsCommand(),
 		c.insightsCommand(), c.chartCommand(), c.modelsCommand())
 	cmdline.RefuseUnknownSubcommands(root)

@@ -41,9 +41,10 @@ func TestLayering_UIDoesNotReachTheStore(t *testing.T) {
 // printing only, take about 200 more, insights and chart about 100, and
 // emotions personalize and health with the printing helper about 50, and
 // the model manager's group (list, get with its progress line, install,
-// verify, remove, use) about 190.)
+// verify, remove, use) about 190, and dictate with its live text line
+// and play --at about 170.)
 func TestLayering_CommandLineStaysThin(t *testing.T) {
-	const maxLines, maxFuncLines = 2055, 60
+	const maxLines, maxFuncLines = 2230, 60
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

@@ -106,7 +106,7 @@ func (c *cli) recordCommand() *cobra.Command {
 			c.mentionUnfinished(dir)
 			start := time.Now()
 			path := audio.RecordingPath(dir, start)
-			rec, err := c.recordUntilStopped(cmd.Context(), path, device, time.Duration(seconds*float64(time.Second)))
+			rec, err := c.recordUntilStopped(cmd.Context(), path, audio.RecordOptions{Device: device, MaxLength: time.Duration(seconds * float64(time.Second))})
 			if err != nil || rec.Duration == 0 {
 				return err
 			}
@@ -126,15 +126,19 @@ func (c *cli) recordCommand() *cobra.Command {
 }
 
 // recordUntilStopped records into path until Enter (at a terminal),
-// Ctrl-C, the length limit or the microphone's end. An empty recording is
-// removed, and said so.
-func (c *cli) recordUntilStopped(ctx context.Context, path, device string, limit time.Duration) (audio.Recording, error) {
-	meter := terminal.Meter(c.stderr)
-	var onLevel func(audio.Level)
-	if meter != nil {
-		onLevel = func(l audio.Level) { meter(l.Peak, l.Elapsed) }
+// Ctrl-C, the length limit or the microphone's end, with a level meter at
+// a terminal unless the audio goes to live text (o.OnAudio). An empty
+// recording is removed, and said so.
+func (c *cli) recordUntilStopped(ctx context.Context, path string, o audio.RecordOptions) (audio.Recording, error) {
+	var meter func(peak float32, elapsed time.Duration)
+	if o.OnAudio == nil {
+		meter = terminal.Meter(c.stderr)
 	}
-	r, err := audio.StartRecording(path, audio.RecordOptions{Device: device, MaxLength: limit, OnLevel: onLevel})
+	if meter != nil {
+		o.OnLevel = func(l audio.Level) { meter(l.Peak, l.Elapsed) }
+	}
+	device := o.Device
+	r, err := audio.StartRecording(path, o)
 	if err != nil {
 		return audio.Recording{}, err
 	}

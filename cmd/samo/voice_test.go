@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -416,4 +417,89 @@ pcm.!default { type asym; playback.pcm "fileout"; capture.pcm "null" }
 			t.Errorf("play a typed entry: exit %d, %q", r.code, r.stderr)
 		}
 	}
+}
+
+// Dictation from the (virtual) microphone: the words settle while it
+// records, the entry is saved with its audio and the transcript read live,
+// and the text is the offline transcript of the same audio.
+func TestCLI_DictateMatchesTheOfflineTranscript(t *testing.T) {
+	env, spoken := pacedMic(t, "Today I walked along the river. It was quiet and the water was high. I felt calm for the first time in weeks, and then I went home.")
+	model := scriptedSpeechModel(t)
+	home := t.TempDir()
+	env = append(env, engine.EnvSpeechModel+"="+model)
+	secs := fmt.Sprint(float64(len(spoken))/audio.Rate + 0.5)
+	r := mustSucceed(t, samo(t, "", env, "--home", home, "dictate", "--seconds", secs, "--every", "200ms", "--tag", "walk"))
+	dictated := strings.TrimSpace(r.stdout)
+	if dictated == "" || !strings.Contains(r.stderr, "heard: "+dictated) {
+		t.Fatalf("dictate: stdout %q, stderr %q", r.stdout, r.stderr)
+	}
+	// The words settled while it was spoken, not all at the end.
+	if n := strings.Count(r.stderr, "heard: "); n < 2 {
+		t.Fatalf("the text settled %d times while dictating, want it to grow as it was spoken:\n%s", n, r.stderr)
+	}
+	es := listJSON(t, nil, home)
+	if len(es) != 1 || es[0].Text != dictated || es[0].Audio == nil || es[0].Transcript == nil || es[0].Tags[0] != "walk" {
+		t.Fatalf("saved %+v", es)
+	}
+	// The same audio, transcribed offline.
+	wav := filepath.Join(t.TempDir(), "speech.wav")
+	w, err := audio.CreateWAV(wav, audio.Rate, 1)
+	if err == nil {
+		err = w.Write(spoken)
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = mustSucceed(t, samo(t, "", nil, "transcribe", "--model", model, "--json", wav))
+	var offline speech.Report
+	if err := json.Unmarshal([]byte(r.stdout), &offline); err != nil {
+		t.Fatal(err)
+	}
+	if offline.Text != dictated {
+		t.Fatalf("dictated %q, offline %q", dictated, offline.Text)
+	}
+	// Without a speech model, dictate says how to get one.
+	if r := samo(t, "", nil, "--home", t.TempDir(), "dictate", "--seconds", "1"); r.code == 0 || !strings.Contains(r.stderr, "samo models get whisper-base-int8") {
+		t.Fatalf("dictate without a model: %d %s", r.code, r.stderr)
+	}
+}
+
+// pacedMic is virtualMic fed in real time: the device reads a FIFO that
+// the test writes the speech into a tenth of a second at a time, so that
+// the recording lasts as long as the speech, as a person's would.
+func pacedMic(t *testing.T, text string) ([]string, []float32) {
+	t.Helper()
+	env, speech := virtualMic(t, text)
+	dir := strings.TrimPrefix(env[0], "HOME=")
+	raw := filepath.Join(dir, "mic.raw")
+	data, err := os.ReadFile(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(raw)
+	if err := syscall.Mkfifo(raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		f, err := os.OpenFile(raw, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		const chunk = 2 * audio.Rate / 10 // 0.1 s of 16-bit samples
+		next := time.Now()
+		for len(data) > 0 {
+			n := min(chunk, len(data))
+			if _, err := f.Write(data[:n]); err != nil {
+				return
+			}
+			data = data[n:]
+			next = next.Add(100 * time.Millisecond)
+			time.Sleep(time.Until(next))
+		}
+	}()
+	return env, speech
 }
