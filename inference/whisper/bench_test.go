@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	ort "github.com/yalue/onnxruntime_go"
-
 	"github.com/samojournal/samo/inference/inferencetest"
 	"github.com/samojournal/samo/inference/whisper/mel"
 	"github.com/samojournal/samo/inference/whisper/whispertest"
@@ -71,20 +69,6 @@ func benchFeatures(nMels int) []float32 {
 	return f
 }
 
-// encode runs the encoder on one window.
-func (m *Model) encode(feats []float32) (ort.Value, error) {
-	in, err := ort.NewTensor(ort.NewShape(1, int64(m.cfg.NumMelBins), WindowFrames), feats)
-	if err != nil {
-		return nil, err
-	}
-	defer in.Destroy()
-	out := []ort.Value{nil}
-	if err := m.encoder.s.Run([]ort.Value{in}, out); err != nil {
-		return nil, err
-	}
-	return out[0], nil
-}
-
 // BenchmarkModel measures random-weight models at whisper-tiny and
 // whisper-base sizes, float32 and int8 (each generated once into a
 // temporary folder): "encoder" is one 30 s window through the encoder;
@@ -98,46 +82,35 @@ func BenchmarkModel(b *testing.B) {
 			feats := benchFeatures(m.cfg.NumMelBins)
 			b.Run("encoder", func(b *testing.B) {
 				for b.Loop() {
-					h, err := m.encode(feats)
-					if err != nil {
+					if err := m.encode(feats); err != nil {
 						b.Fatal(err)
 					}
-					h.Destroy()
 				}
 			})
 			b.Run("decoder", func(b *testing.B) {
-				h, err := m.encode(feats)
+				if err := m.encode(feats); err != nil {
+					b.Fatal(err)
+				}
+				w, err := m.newWindow()
 				if err != nil {
 					b.Fatal(err)
 				}
-				defer h.Destroy()
-				w, err := m.newWindow(h)
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer w.close()
 				v := m.voc
 				prompt := []int{v.sot, v.languages["en"], v.transcribe, v.noTimestamps}
 				var perToken time.Duration
 				for b.Loop() {
 					// The prompt step also fills the cross-attention cache.
-					_, past, err := w.step(prompt, nil)
+					_, past, err := w.step(prompt, cache{}, -1)
 					if err != nil {
 						b.Fatal(err)
 					}
 					start := time.Now()
 					for i := range tokens {
-						_, present, err := w.step([]int{1000 + i}, past)
-						if err != nil {
+						if _, past, err = w.step([]int{1000 + i}, past, -1); err != nil {
 							b.Fatal(err)
 						}
-						destroyAll(past)
-						past = present
 					}
 					perToken += time.Since(start)
-					destroyAll(past)
-					destroyAll(w.enc)
-					w.enc = nil
 				}
 				b.ReportMetric(float64(perToken.Microseconds())/1000/float64(b.N*tokens), "ms/token")
 			})
@@ -181,31 +154,23 @@ func BenchmarkRealTime_5min(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			h, err := m.encode(feats)
+			if err := m.encode(feats); err != nil {
+				b.Fatal(err)
+			}
+			win, err := m.newWindow()
 			if err != nil {
 				b.Fatal(err)
 			}
-			win, err := m.newWindow(h)
-			if err != nil {
-				b.Fatal(err)
-			}
-			logits, past, err := win.step(prompt, nil)
+			logits, past, err := win.step(prompt, cache{}, -1)
 			if err != nil {
 				b.Fatal(err)
 			}
 			for range tokens {
 				next := argmax(logits[len(logits)-1])
-				var present []ort.Value
-				logits, present, err = win.step([]int{next}, past)
-				if err != nil {
+				if logits, past, err = win.step([]int{next}, past, -1); err != nil {
 					b.Fatal(err)
 				}
-				destroyAll(past)
-				past = present
 			}
-			destroyAll(past)
-			win.close()
-			h.Destroy()
 		}
 	}
 	perRun := time.Since(start).Seconds() / float64(b.N)
@@ -286,12 +251,10 @@ func BenchmarkWindow_30s(b *testing.B) {
 	inferencetest.ResetPeakRSS()
 	var tokens int
 	for b.Loop() {
-		h, err := m.encode(feats)
-		if err != nil {
+		if err := m.encode(feats); err != nil {
 			b.Fatal(err)
 		}
-		a, _, err := m.decodeWindow(context.Background(), h, 0, "en")
-		h.Destroy()
+		a, _, err := m.decodeWindow(context.Background(), 0, "en")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -33,6 +33,7 @@ type generationConfig struct {
 	IsMultilingual           *bool           `json:"is_multilingual"`
 	MaxInitialTimestampIndex *int            `json:"max_initial_timestamp_index"`
 	MaxLength                int             `json:"max_length"`
+	AlignmentHeads           [][]int         `json:"alignment_heads"`
 }
 
 type preprocessorConfig struct {
@@ -50,6 +51,7 @@ type vocabulary struct {
 	suppress, beginSuppress                          []int
 	maxInitialTimestamp                              int
 	maxLength                                        int
+	alignHeads                                       [][2]int // [layer, head]
 	tok                                              *tokenizer.BPE
 }
 
@@ -136,6 +138,12 @@ func readConfigs(dir string) (modelConfig, vocabulary, error) {
 	for tok, id := range gc.LangToID {
 		code := strings.TrimSuffix(strings.TrimPrefix(tok, "<|"), "|>")
 		voc.languages[code] = id
+	}
+	for _, h := range gc.AlignmentHeads {
+		if len(h) != 2 || h[0] < 0 || h[0] >= mc.DecoderLayers || h[1] < 0 || h[1] >= mc.DecoderAttentionHeads {
+			return mc, voc, fmt.Errorf("whisper: %s: alignment head %v is not a [layer, head] of %d layers of %d heads", genPath, h, mc.DecoderLayers, mc.DecoderAttentionHeads)
+		}
+		voc.alignHeads = append(voc.alignHeads, [2]int{h[0], h[1]})
 	}
 	voc.suppress = gc.SuppressTokens
 	voc.beginSuppress = gc.BeginSuppressTokens

@@ -12,27 +12,114 @@ import (
 	ort "github.com/yalue/onnxruntime_go"
 )
 
-// window holds one window's encoder states and cross-attention cache while
-// it is decoded.
-type window struct {
-	m      *Model
-	hidden ort.Value
+// buffers are a model's tensors reused from window to window: onnxruntime
+// writes the decoder's outputs into them, so that nothing per step or per
+// window (the cross-attention keys and values are 37 MB at whisper-base
+// size) is copied into the Go heap or left for the collector.
+type buffers struct {
+	hidden *ort.Tensor[float32] // the encoder's last_hidden_state [1, 1500, d_model]
+	enc    []ort.Value          // cross-attention keys and values [1, heads, 1500, head_dim], 2 per layer
 	empty  *ort.Tensor[float32] // [1, heads, 0, head_dim]: no past
-	enc    []ort.Value          // cross-attention keys and values, 2 per layer
+	// kv holds three sets of self-attention keys and values (2 per layer,
+	// kvCap positions each): a step reads one and writes another, and the
+	// prompt's stays untouched while the attempts run.
+	kv     [3][][]float32
+	kvCap  int
+	logits []float32   // [positions, vocab]
+	cross  [][]float32 // per decoder layer with an alignment head: [heads, positions, 1500]
+	prompt []float32   // the prompt's last logits row, for every attempt
 }
 
-func (m *Model) newWindow(hidden ort.Value) (*window, error) {
-	empty, err := ort.NewTensor(ort.NewShape(1, int64(m.heads), 0, int64(m.headDim)), []float32{})
-	if err != nil {
-		return nil, fmt.Errorf("whisper: empty cache tensor: %w", err)
+const (
+	maxPrompt = 8 // positions of a prompt step: <|startoftranscript|>, language, task, <|notimestamps|>
+	vocabOf   = 1501
+)
+
+func (m *Model) vocab() int { return m.voc.timestampBegin + vocabOf }
+
+// buffers returns the model's buffers, made at the first window.
+func (m *Model) buffers() (*buffers, error) {
+	if m.bufs != nil {
+		return m.bufs, nil
 	}
-	return &window{m: m, hidden: hidden, empty: empty}, nil
+	b := &buffers{}
+	var err error
+	fail := func(e error) (*buffers, error) {
+		b.destroy()
+		return nil, fmt.Errorf("whisper: buffers: %w", e)
+	}
+	if b.hidden, err = ort.NewEmptyTensor[float32](ort.NewShape(1, encoderFrames, int64(m.cfg.DModel))); err != nil {
+		return fail(err)
+	}
+	if b.empty, err = ort.NewTensor(ort.NewShape(1, int64(m.heads), 0, int64(m.headDim)), []float32{}); err != nil {
+		return fail(err)
+	}
+	layers := m.cfg.DecoderLayers
+	for range 2 * layers {
+		t, err := ort.NewEmptyTensor[float32](ort.NewShape(1, int64(m.heads), encoderFrames, int64(m.headDim)))
+		if err != nil {
+			return fail(err)
+		}
+		b.enc = append(b.enc, t)
+	}
+	b.kvCap = min(m.voc.maxLength, maxPrompt+m.opts.MaxTokens) + 1
+	for s := range b.kv {
+		b.kv[s] = make([][]float32, 2*layers)
+		for k := range b.kv[s] {
+			b.kv[s][k] = make([]float32, m.heads*b.kvCap*m.headDim)
+		}
+	}
+	b.logits = make([]float32, maxPrompt*m.vocab())
+	b.prompt = make([]float32, m.vocab())
+	b.cross = make([][]float32, layers)
+	for l := range layers {
+		if m.alignsLayer(l) {
+			b.cross[l] = make([]float32, m.heads*maxPrompt*encoderFrames)
+		}
+	}
+	m.bufs = b
+	return b, nil
 }
 
-func (w *window) close() {
-	destroyAll(w.enc)
-	w.enc = nil
-	w.empty.Destroy()
+func (b *buffers) destroy() {
+	if b == nil {
+		return
+	}
+	destroyAll(b.enc)
+	if b.hidden != nil {
+		b.hidden.Destroy()
+	}
+	if b.empty != nil {
+		b.empty.Destroy()
+	}
+}
+
+// window is one window being decoded on the model's buffers.
+type window struct {
+	m    *Model
+	b    *buffers
+	encs bool // the cross-attention cache is filled
+	// attn holds, after each step, the alignment heads' cross-attention of
+	// its last position ([len(m.align)][1500]) when the decoder gives it.
+	attn  []float32
+	cross bool
+}
+
+func (m *Model) newWindow() (*window, error) {
+	b, err := m.buffers()
+	if err != nil {
+		return nil, err
+	}
+	w := &window{m: m, b: b}
+	s := m.merged
+	if s == nil {
+		s = m.first
+	}
+	if s.cross && (m.past == nil || m.past.cross) && len(m.align) > 0 {
+		w.cross = true
+		w.attn = make([]float32, len(m.align)*encoderFrames)
+	}
+	return w, nil
 }
 
 func destroyAll(vs []ort.Value) {
@@ -43,13 +130,17 @@ func destroyAll(vs []ort.Value) {
 	}
 }
 
-// step feeds ids after the self-attention cache past (nil at the start)
-// and returns the logits at each fed position and the new cache, which the
-// caller owns. The first step also fills the window's cross-attention
-// cache.
-func (w *window) step(ids []int, past []ort.Value) ([][]float32, []ort.Value, error) {
-	m := w.m
-	first := past == nil
+// cache is where a step's self-attention keys and values are: n positions
+// in buffer set set (n = 0: none yet).
+type cache struct{ set, n int }
+
+// step feeds ids after the cache past and returns the logits at each fed
+// position (views of the model's buffer, valid until the next step) and
+// the new cache, written into a set other than past's and keep's (-1:
+// none). The first step also fills the window's cross-attention cache.
+func (w *window) step(ids []int, past cache, keep int) ([][]float32, cache, error) {
+	m, b := w.m, w.b
+	first := past.n == 0
 	s := m.merged
 	if s == nil {
 		s = m.past
@@ -57,20 +148,41 @@ func (w *window) step(ids []int, past []ort.Value) ([][]float32, []ort.Value, er
 			s = m.first
 		}
 	}
+	out := cache{set: -1, n: past.n + len(ids)}
+	for set := range b.kv {
+		if (first || set != past.set) && set != keep {
+			out.set = set
+			break
+		}
+	}
+	if out.n > b.kvCap || len(ids) > maxPrompt {
+		return nil, out, fmt.Errorf("whisper: %d positions exceed the cache's %d", out.n, b.kvCap)
+	}
+	var made []ort.Value // the step's tensors over the buffers
+	defer func() { destroyAll(made) }()
+	tensor := func(data []float32, dims ...int64) (ort.Value, error) {
+		t, err := ort.NewTensor(ort.NewShape(dims...), data)
+		if err != nil {
+			return nil, fmt.Errorf("whisper: tensor: %w", err)
+		}
+		made = append(made, t)
+		return t, nil
+	}
 	idData := make([]int64, len(ids))
 	for i, id := range ids {
 		idData[i] = int64(id)
 	}
 	idT, err := ort.NewTensor(ort.NewShape(1, int64(len(ids))), idData)
 	if err != nil {
-		return nil, nil, fmt.Errorf("whisper: input tensor: %w", err)
+		return nil, out, fmt.Errorf("whisper: input tensor: %w", err)
 	}
-	defer idT.Destroy()
+	made = append(made, idT)
 	branch, err := ort.NewTensor(ort.NewShape(1), []bool{!first})
 	if err != nil {
-		return nil, nil, fmt.Errorf("whisper: input tensor: %w", err)
+		return nil, out, fmt.Errorf("whisper: input tensor: %w", err)
 	}
-	defer branch.Destroy()
+	made = append(made, branch)
+	heads, hd := int64(m.heads), int64(m.headDim)
 
 	inputs := make([]ort.Value, len(s.inputs))
 	for i, name := range s.inputs {
@@ -78,90 +190,73 @@ func (w *window) step(ids []int, past []ort.Value) ([][]float32, []ort.Value, er
 		case "input_ids":
 			inputs[i] = idT
 		case "encoder_hidden_states":
-			inputs[i] = w.hidden
+			inputs[i] = b.hidden
 		case "use_cache_branch":
 			inputs[i] = branch
 		default:
 			slot := s.inSlots[i]
 			switch {
 			case first:
-				inputs[i] = w.empty
+				inputs[i] = b.empty
 			case !slot.enc:
-				inputs[i] = past[slot.k]
+				if inputs[i], err = tensor(b.kv[past.set][slot.k], 1, heads, int64(past.n), hd); err != nil {
+					return nil, out, err
+				}
 			default:
-				inputs[i] = w.enc[slot.k]
+				inputs[i] = b.enc[slot.k]
 			}
 		}
 	}
+	vocab := m.vocab()
 	outputs := make([]ort.Value, len(s.outputs))
-	if err := s.s.Run(inputs, outputs); err != nil {
-		return nil, nil, fmt.Errorf("whisper: run %s: %w", s.path, err)
-	}
-	layers := m.cfg.DecoderLayers
-	present := make([]ort.Value, 2*layers)
-	var rows [][]float32
-	var bad error
 	for i, name := range s.outputs {
-		v := outputs[i]
-		if name == "logits" {
-			t, ok := v.(*ort.Tensor[float32])
-			if !ok {
-				bad = fmt.Errorf("whisper: %s: logits are not float32", s.path)
-			} else {
-				data, vocab := t.GetData(), int(t.GetShape()[2])
-				for p := range len(ids) {
-					rows = append(rows, append([]float32(nil), data[p*vocab:(p+1)*vocab]...))
-				}
-				if slices.ContainsFunc(data, func(x float32) bool { return x != x || math.IsInf(float64(x), 1) }) {
-					bad = fmt.Errorf("whisper: %s gave a NaN or infinite logit", s.path)
-				}
-			}
-			v.Destroy()
-			continue
-		}
 		slot := s.outSlots[i]
-		if !slot.ok || !slot.present {
-			v.Destroy()
-			continue
-		}
-		k := slot.k
 		switch {
-		case !slot.enc:
-			present[k] = v
-		case first:
-			if w.enc == nil {
-				w.enc = make([]ort.Value, 2*layers)
-			}
-			w.enc[k] = v
-		default:
-			// The merged decoder's cached branch returns placeholders.
+		case name == "logits":
+			outputs[i], err = tensor(b.logits, 1, int64(len(ids)), int64(vocab))
+		case s.crossLayers[i] >= 0:
+			outputs[i], err = tensor(b.cross[s.crossLayers[i]], 1, heads, int64(len(ids)), encoderFrames)
+		case slot.ok && !slot.enc:
+			outputs[i], err = tensor(b.kv[out.set][slot.k], 1, heads, int64(out.n), hd)
+		case slot.ok && first:
+			outputs[i] = b.enc[slot.k]
+		}
+		// Left nil: the cached branch's placeholders for the
+		// cross-attention cache, which onnxruntime allocates.
+		if err != nil {
+			return nil, out, err
+		}
+	}
+	if err := s.s.Run(inputs, outputs); err != nil {
+		return nil, out, fmt.Errorf("whisper: run %s: %w", s.path, err)
+	}
+	for i, v := range outputs {
+		slot := s.outSlots[i]
+		if v != nil && slot.ok && slot.enc && !first {
 			v.Destroy()
 		}
 	}
-	if bad == nil {
-		for k, v := range present {
-			if v == nil {
-				bad = fmt.Errorf("whisper: %s gave no present key or value %d", s.path, k)
-			}
+	rows := make([][]float32, len(ids))
+	for p := range rows {
+		rows[p] = b.logits[p*vocab : (p+1)*vocab]
+	}
+	if first || len(ids) > 1 {
+		// A step's own row is checked as it is normalised (next).
+		if slices.ContainsFunc(b.logits[:len(ids)*vocab], func(x float32) bool { return x != x || math.IsInf(float64(x), 1) }) {
+			return nil, out, fmt.Errorf("whisper: %s gave a NaN or infinite logit", s.path)
 		}
 	}
-	if bad == nil && first && (w.enc == nil || slicesHasNil(w.enc)) {
-		bad = fmt.Errorf("whisper: %s gave no cross-attention keys and values", s.path)
+	if first {
+		w.encs = true
 	}
-	if bad != nil {
-		destroyAll(present)
-		return nil, nil, bad
-	}
-	return rows, present, nil
-}
-
-func slicesHasNil(vs []ort.Value) bool {
-	for _, v := range vs {
-		if v == nil {
-			return true
+	if w.cross {
+		last := int64(len(ids) - 1)
+		for i, h := range m.align {
+			src := b.cross[h[0]][(int64(h[1])*int64(len(ids))+last)*encoderFrames:][:encoderFrames]
+			copy(w.attn[i*encoderFrames:], src)
 		}
 	}
-	return false
+	return rows, out, nil
 }
 
 // attempt is one decoding of a window at one temperature.
@@ -173,17 +268,22 @@ type attempt struct {
 	compression  float64
 	temperature  float32
 	text         string
+	// attn holds, for each generated token and the one after the last
+	// (<|endoftext|> or where decoding stopped), the alignment heads'
+	// cross-attention of the position that predicted it:
+	// [len(tokens)+1][heads][1500]; nil without cross-attention outputs.
+	attn []float32
 }
 
-// decodeWindow decodes one encoded window: the prompt (with language
-// detection when lang is ""), then greedy decoding and the temperature
-// fallback. It returns the accepted attempt and the language.
-func (m *Model) decodeWindow(ctx context.Context, hidden ort.Value, index int, lang string) (attempt, string, error) {
-	w, err := m.newWindow(hidden)
+// decodeWindow decodes one encoded window (in the model's buffers): the
+// prompt (with language detection when lang is ""), then greedy decoding
+// and the temperature fallback. It returns the accepted attempt and the
+// language.
+func (m *Model) decodeWindow(ctx context.Context, index int, lang string) (attempt, string, error) {
+	w, err := m.newWindow()
 	if err != nil {
 		return attempt{}, "", err
 	}
-	defer w.close()
 	v := m.voc
 	if !v.multilingual {
 		lang = "en"
@@ -200,10 +300,16 @@ func (m *Model) decodeWindow(ctx context.Context, hidden ort.Value, index int, l
 		tail = append(tail, v.noTimestamps)
 	}
 	var rows [][]float32
-	var past []ort.Value
+	var past cache
+	noSpeech := 0.0
+	noSpeechAt := func(row []float32) {
+		if v.noSpeech >= 0 && v.noSpeech < len(row) {
+			noSpeech = math.Exp(logSoftmaxAt(row, v.noSpeech))
+		}
+	}
 	if lang == "" {
 		// Detect: one step on <|startoftranscript|>, the best language token.
-		rows, past, err = w.step([]int{v.sot}, nil)
+		rows, past, err = w.step([]int{v.sot}, cache{}, -1)
 		if err != nil {
 			return attempt{}, "", err
 		}
@@ -214,34 +320,30 @@ func (m *Model) decodeWindow(ctx context.Context, hidden ort.Value, index int, l
 			}
 		}
 		tail[0] = v.languages[lang]
-		noSpeech := rows[0]
-		more, next, err := w.step(tail, past)
-		destroyAll(past)
-		if err != nil {
+		noSpeechAt(rows[0])
+		if rows, past, err = w.step(tail, past, -1); err != nil {
 			return attempt{}, "", err
 		}
-		rows, past = append([][]float32{noSpeech}, more...), next
 	} else {
 		if v.multilingual {
 			tail[0] = v.languages[lang]
 		}
-		rows, past, err = w.step(append([]int{v.sot}, tail...), nil)
-		if err != nil {
+		if rows, past, err = w.step(append([]int{v.sot}, tail...), cache{}, -1); err != nil {
 			return attempt{}, "", err
 		}
-	}
-	defer destroyAll(past)
-	noSpeech := 0.0
-	if v.noSpeech >= 0 && v.noSpeech < len(rows[0]) {
-		noSpeech = math.Exp(float64(logSoftmaxAt(rows[0], v.noSpeech)))
+		noSpeechAt(rows[0])
 	}
 	promptLen := 1 + len(tail)
-	last := rows[len(rows)-1]
+	copy(w.b.prompt, rows[len(rows)-1])
+	var promptAttn []float32
+	if w.cross {
+		promptAttn = slices.Clone(w.attn)
+	}
 
 	var best attempt
 	for i, t := range m.opts.Temperatures {
 		rng := rand.New(rand.NewPCG(m.opts.Seed, uint64(index)<<8|uint64(i)))
-		a, err := m.sample(ctx, w, past, last, promptLen, t, rng)
+		a, err := m.sample(ctx, w, past, promptAttn, promptLen, t, rng)
 		if err != nil {
 			return attempt{}, "", err
 		}
@@ -280,36 +382,37 @@ func (m *Model) silent(a attempt) bool {
 	return o.DisableLogProbCheck || a.avgLogProb < o.LogProbThreshold
 }
 
-// sample generates tokens after the prompt, whose cache is promptPast and
-// whose last logits are row, at temperature t.
-func (m *Model) sample(ctx context.Context, w *window, promptPast []ort.Value, row []float32, promptLen int, t float32, rng *rand.Rand) (attempt, error) {
+// sample generates tokens after the prompt, whose cache is prompt and whose
+// last logits are in the buffers' prompt row, at temperature t.
+func (m *Model) sample(ctx context.Context, w *window, prompt cache, promptAttn []float32, promptLen int, t float32, rng *rand.Rand) (attempt, error) {
 	a := attempt{temperature: t}
-	past, owned := promptPast, false // the prompt's cache is the caller's
-	defer func() {
-		if owned {
-			destroyAll(past)
-		}
-	}()
-	logits := make([]float32, len(row))
+	if promptAttn != nil {
+		a.attn = append(make([]float32, 0, 32*len(promptAttn)), promptAttn...)
+	}
+	logits := w.b.logits[:m.vocab()]
+	copy(logits, w.b.prompt)
+	past := prompt
 	for len(a.tokens) < m.opts.MaxTokens && promptLen+len(a.tokens) < m.voc.maxLength {
 		if err := ctx.Err(); err != nil {
 			return attempt{}, fmt.Errorf("whisper: %w", err)
 		}
-		copy(logits, row)
 		next, lp := m.next(logits, a.tokens, t, rng)
+		if lp != lp {
+			return attempt{}, fmt.Errorf("whisper: the decoder gave a NaN or infinite logit")
+		}
 		a.sumLogProb += lp
 		if next == m.voc.eot {
 			break
 		}
 		a.tokens = append(a.tokens, next)
-		rows, present, err := w.step([]int{next}, past)
+		rows, present, err := w.step([]int{next}, past, prompt.set)
 		if err != nil {
 			return attempt{}, err
 		}
-		if owned {
-			destroyAll(past)
+		past, logits = present, rows[0]
+		if w.cross {
+			a.attn = append(a.attn, w.attn...)
 		}
-		past, row, owned = present, rows[0], true
 	}
 	a.avgLogProb = a.sumLogProb / float64(len(a.tokens)+1)
 	a.text = m.text(a.tokens)
@@ -393,9 +496,10 @@ func (m *Model) filter(logits []float32, tokens []int) live {
 	}
 	// When the timestamps together are likelier than any text token, take
 	// a timestamp.
-	tsTop, tsArg, tsSum := scanLSE(logits[tsBegin:])
+	tsTop, tsArg, tsSum, nan := scanLSE(logits[tsBegin:])
 	l.stamps, l.tsTop, l.tsArg, l.tsSum = tsArg >= 0, tsTop, tsBegin+tsArg, tsSum
-	l.textTop, l.textArg = maxArg(logits[:l.textEnd])
+	l.textTop, l.textArg, l.nan = maxArg(logits[:l.textEnd])
+	l.nan = l.nan || nan
 	l.textKnown = true
 	if l.stamps && float64(tsTop)+math.Log(float64(tsSum)) > float64(l.textTop) {
 		for id := 0; id < tsBegin; id++ {

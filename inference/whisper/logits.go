@@ -61,23 +61,28 @@ func expRow(x float32) float32 {
 
 // scanLSE returns the largest of xs, its index (-1 when all are -Inf) and
 // Σ e^(x − top).
-func scanLSE(xs []float32) (top float32, arg int, sum float32) {
-	top, arg = maxArg(xs)
+func scanLSE(xs []float32) (top float32, arg int, sum float32, nan bool) {
+	top, arg, nan = maxArg(xs)
 	if arg < 0 {
-		return top, arg, 0
+		return top, arg, 0, nan
 	}
-	return top, arg, sumExp(xs, top, 1)
+	return top, arg, sumExp(xs, top, 1), nan
 }
 
-// maxArg returns the largest of xs and its index (-1 when all are -Inf).
-func maxArg(xs []float32) (float32, int) {
-	top, arg := float32(math.Inf(-1)), -1
+// maxArg returns the largest of xs and its index (-1 when all are -Inf),
+// and whether one was NaN (at no cost where none is).
+func maxArg(xs []float32) (top float32, arg int, nan bool) {
+	top, arg = float32(math.Inf(-1)), -1
 	for i, x := range xs {
-		if x > top {
-			top, arg = x, i
+		if !(x <= top) {
+			if x > top {
+				top, arg = x, i
+			} else {
+				nan = true
+			}
 		}
 	}
-	return top, arg
+	return top, arg, nan
 }
 
 // sumExp returns Σ e^((x − top)·k) for x ≤ top, in four running sums (the
@@ -106,6 +111,7 @@ type live struct {
 	textKnown bool
 	textTop   float32
 	textArg   int
+	nan       bool // a NaN was seen
 	stamps    bool // timestamps [timestampBegin, len) may be chosen
 	tsTop     float32
 	tsArg     int // index in the row
@@ -118,18 +124,21 @@ type dist struct {
 	top float32
 	arg int
 	lse float32
+	nan bool
 }
 
 // normalise finds the best token and the normaliser of a filtered row.
 func (m *Model) normalise(logits []float32, l live) dist {
-	d := dist{top: float32(math.Inf(-1)), arg: -1}
+	d := dist{top: float32(math.Inf(-1)), arg: -1, nan: l.nan}
 	var sum float32
 	if l.text {
 		if l.textKnown {
 			d.top, d.arg = l.textTop, l.textArg
 			sum = sumExp(logits[:l.textEnd], d.top, 1)
 		} else {
-			d.top, d.arg, sum = scanLSE(logits[:l.textEnd])
+			var nan bool
+			d.top, d.arg, sum, nan = scanLSE(logits[:l.textEnd])
+			d.nan = d.nan || nan
 		}
 	}
 	if l.stamps && l.tsArg >= 0 {
@@ -176,10 +185,14 @@ func (m *Model) sampleLive(logits []float32, l live, d dist, t float32, rng *ran
 
 // next chooses the token after tokens from the logits row, which it
 // filters in place, at temperature t, and returns it with its
-// log-probability under the filtered distribution.
+// log-probability under the filtered distribution: NaN for a row that
+// holds a NaN or +Inf.
 func (m *Model) next(logits []float32, tokens []int, t float32, rng *rand.Rand) (int, float64) {
 	l := m.filter(logits, tokens)
 	d := m.normalise(logits, l)
+	if d.nan || math.IsInf(float64(d.top), 1) {
+		return m.voc.eot, math.NaN()
+	}
 	if d.arg < 0 {
 		return m.voc.eot, math.Inf(-1) // every token suppressed: end
 	}
@@ -193,7 +206,7 @@ func (m *Model) next(logits []float32, tokens []int, t float32, rng *rand.Rand) 
 // choose picks the next token of a row: the most likely at temperature 0,
 // else a sample from softmax(logits / t).
 func choose(logits []float32, t float32, rng *rand.Rand) int {
-	top, arg := maxArg(logits)
+	top, arg, _ := maxArg(logits)
 	if arg < 0 {
 		return 0
 	}

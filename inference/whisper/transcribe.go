@@ -196,6 +196,24 @@ func (r *Result) finish() {
 	r.Text = strings.Join(parts, " ")
 }
 
+// encode runs the encoder on one window's features, into the model's
+// buffers.
+func (m *Model) encode(feats []float32) error {
+	b, err := m.buffers()
+	if err != nil {
+		return err
+	}
+	in, err := ort.NewTensor(ort.NewShape(1, int64(m.cfg.NumMelBins), WindowFrames), feats)
+	if err != nil {
+		return fmt.Errorf("whisper: input tensor: %w", err)
+	}
+	defer in.Destroy()
+	if err := m.encoder.s.Run([]ort.Value{in}, []ort.Value{b.hidden}); err != nil {
+		return fmt.Errorf("whisper: run %s: %w", m.encoder.path, err)
+	}
+	return nil
+}
+
 // window encodes and decodes one window of features starting at offset
 // and lasting length, in the options' language or the one it detects; with
 // seek, a cut-off last segment is left out and its start returned.
@@ -212,17 +230,10 @@ func (m *Model) window(ctx context.Context, feats []float32, index int, offset, 
 			return decoded{}, fmt.Errorf("whisper: window %d has a non-finite feature", index)
 		}
 	}
-	in, err := ort.NewTensor(ort.NewShape(1, int64(m.cfg.NumMelBins), WindowFrames), feats)
-	if err != nil {
-		return decoded{}, fmt.Errorf("whisper: input tensor: %w", err)
+	if err := m.encode(feats); err != nil {
+		return decoded{}, err
 	}
-	defer in.Destroy()
-	out := []ort.Value{nil}
-	if err := m.encoder.s.Run([]ort.Value{in}, out); err != nil {
-		return decoded{}, fmt.Errorf("whisper: run %s: %w", m.encoder.path, err)
-	}
-	defer out[0].Destroy()
-	a, lang, err := m.decodeWindow(ctx, out[0], index, m.opts.Language)
+	a, lang, err := m.decodeWindow(ctx, index, m.opts.Language)
 	if err != nil {
 		return decoded{}, err
 	}

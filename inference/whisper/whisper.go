@@ -111,6 +111,10 @@ type Options struct {
 	CompressionRatioThreshold float64
 	// Seed seeds the sampling at temperatures above 0.
 	Seed uint64
+	// NoAlignment spreads word times over their segments (Interpolated)
+	// even where the model's cross-attention could align them, saving the
+	// alignment's cost.
+	NoAlignment bool
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -167,7 +171,13 @@ type Model struct {
 	heads    int
 	headDim  int
 
+	// heads are the cross-attention heads that word times are aligned
+	// with: generation_config.json's alignment_heads, else every head of
+	// the last half of the layers (as openai/whisper does).
+	align [][2]int
+
 	mu      sync.Mutex
+	bufs    *buffers // reused from window to window; see buffers
 	encoder *session
 	merged  *session // decoder_model_merged, or nil
 	first   *session // decoder_model, when not merged
@@ -182,7 +192,24 @@ type session struct {
 	// inSlots and outSlots place each input and output in the caches,
 	// read from their names once at open rather than at every token.
 	inSlots, outSlots []cacheSlot
-	s                 *ort.DynamicAdvancedSession
+	// crossLayers gives, for each output, the decoder layer of a
+	// cross_attentions.N output, or -1; cross says there is one.
+	crossLayers []int
+	cross       bool
+	s           *ort.DynamicAdvancedSession
+}
+
+// crossLayer returns N of an output named cross_attentions.N, or -1.
+func crossLayer(name string) int {
+	rest, ok := strings.CutPrefix(name, "cross_attentions.")
+	if !ok {
+		return -1
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
 }
 
 // cacheSlot is where a past_key_values.* input or present.* output sits in
@@ -240,6 +267,17 @@ func Open(rt *inference.Runtime, dir string, o Options) (*Model, error) {
 		return nil, fmt.Errorf("whisper: %w", err)
 	}
 	m := &Model{opts: o, dir: dir, cfg: cfg, voc: voc, heads: cfg.DecoderAttentionHeads, headDim: cfg.DModel / cfg.DecoderAttentionHeads}
+	m.align = voc.alignHeads
+	if len(m.align) == 0 {
+		for l := cfg.DecoderLayers / 2; l < cfg.DecoderLayers; l++ {
+			for h := range cfg.DecoderAttentionHeads {
+				m.align = append(m.align, [2]int{l, h})
+			}
+		}
+	}
+	if o.NoAlignment {
+		m.align = nil
+	}
 	ok := false
 	defer func() {
 		if !ok {
@@ -279,9 +317,22 @@ func (m *Model) open(rt *inference.Runtime, path string, check func(inference.Mo
 		s.inputs = append(s.inputs, in.Name)
 		s.inSlots = append(s.inSlots, cacheSlotOf(in.Name))
 	}
+	// The outputs SAMO reads, by name: an export may add others
+	// (attentions) in any order, which are then never computed.
 	for _, out := range info.Outputs {
+		slot := cacheSlotOf(out.Name)
+		layer := crossLayer(out.Name)
+		want := out.Name == "logits" || out.Name == "last_hidden_state" || (slot.ok && slot.present) ||
+			(layer >= 0 && m.alignsLayer(layer))
+		if !want {
+			continue
+		}
 		s.outputs = append(s.outputs, out.Name)
-		s.outSlots = append(s.outSlots, cacheSlotOf(out.Name))
+		s.outSlots = append(s.outSlots, slot)
+		s.crossLayers = append(s.crossLayers, layer)
+		if layer >= 0 {
+			s.cross = true
+		}
 	}
 	prov, err := rt.CreateSession(m.opts.Provider, m.opts.Threads, func(so *ort.SessionOptions) error {
 		var err error
@@ -407,6 +458,27 @@ func names(ts []inference.TensorInfo) string {
 	return strings.Join(out, ", ")
 }
 
+// alignsLayer reports whether a decoder layer holds an alignment head.
+func (m *Model) alignsLayer(layer int) bool {
+	for _, h := range m.align {
+		if h[0] == layer {
+			return true
+		}
+	}
+	return false
+}
+
+// AlignsWords reports whether word times come from the decoder's
+// cross-attention (an export with cross_attentions outputs) rather than
+// being spread over each segment.
+func (m *Model) AlignsWords() bool {
+	d := m.merged
+	if d == nil {
+		d = m.first
+	}
+	return d != nil && d.cross
+}
+
 // Multilingual reports whether the model knows languages other than English.
 func (m *Model) Multilingual() bool { return m.voc.multilingual }
 
@@ -435,6 +507,8 @@ func (m *Model) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var errs []error
+	m.bufs.destroy()
+	m.bufs = nil
 	for _, s := range []**session{&m.encoder, &m.merged, &m.first, &m.past} {
 		if *s != nil {
 			if err := (*s).s.Destroy(); err != nil {
