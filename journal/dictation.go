@@ -244,14 +244,18 @@ func (d *Dictation) text(took time.Duration) DictationText {
 	return t
 }
 
-// joinWords writes words as text (their leading spaces kept, the first
-// one's dropped).
+// joinWords writes words as text, one space between them.
 func joinWords(ws []Word) string {
 	var b strings.Builder
 	for _, w := range ws {
-		b.WriteString(w.Text)
+		if t := strings.TrimSpace(w.Text); t != "" {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(t)
+		}
 	}
-	return strings.TrimSpace(b.String())
+	return b.String()
 }
 
 // Transcript is the committed words as a transcript, one segment for each
@@ -266,7 +270,7 @@ func (d *Dictation) Transcript() *Transcript {
 			t.Segments = append(t.Segments, Segment{Start: w.Start})
 			cur = &t.Segments[len(t.Segments)-1]
 		}
-		cur.Text += w.Text
+		cur.Text = strings.TrimSpace(cur.Text + " " + strings.TrimSpace(w.Text))
 		cur.End = w.End
 		cur.Words = append(cur.Words, w)
 	}
