@@ -50,6 +50,10 @@ const DictationRate = 16000
 const (
 	minWindow = time.Second
 	maxWindow = 20 * time.Second
+	// sentenceWindow is the length past which the window starts again
+	// after the last committed sentence: Whisper keeps the sentence's
+	// context, and an update costs less.
+	sentenceWindow = 10 * time.Second
 )
 
 // DictationText is a dictation's text at one moment.
@@ -172,6 +176,14 @@ func (d *Dictation) update(ctx context.Context, final bool) (DictationText, erro
 	n := agreed(d.prev, heard)
 	d.commit(heard[:n])
 	d.prev, d.partial = heard[n:], heard[n:]
+	if sampleTime(len(d.audio)-d.from) > sentenceWindow {
+		for i := len(d.committed) - 1; i >= 0 && timeSample(d.committed[i].End) > d.from; i-- {
+			if w := strings.TrimSpace(d.committed[i].Text); strings.HasSuffix(w, ".") || strings.HasSuffix(w, "?") || strings.HasSuffix(w, "!") {
+				d.from = min(len(d.audio), timeSample(d.committed[i].End))
+				break
+			}
+		}
+	}
 	if sampleTime(len(d.audio)-d.from) > maxWindow {
 		if len(heard[:n]) == 0 && len(d.prev) > 0 {
 			// Nothing settled for a whole window: take it as heard, so

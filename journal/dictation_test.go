@@ -146,6 +146,31 @@ func TestDictation_TheWindowMovesOn(t *testing.T) {
 	if window := n - lastOffset; window > journal.DictationRate*22 {
 		t.Fatalf("the last reading read %.1f s of audio: the window never moved on", float64(window)/journal.DictationRate)
 	}
+
+	// With sentences, the window starts again after the last one once it
+	// is longer than 10 s.
+	for i := 4; i < len(script); i += 5 {
+		script[i] += "."
+	}
+	sp = &scriptedSpeaker{words: script}
+	d = journal.NewDictation(sp)
+	n = 0
+	longest := 0
+	for n < journal.DictationRate*61 {
+		n = feed(d, n, journal.DictationRate/2)
+		if _, err := d.Update(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if len(sp.offsets) > 0 {
+			longest = max(longest, n-sp.offsets[len(sp.offsets)-1])
+		}
+	}
+	if final, _ := d.Finish(context.Background()); final.Committed != strings.Join(script, " ") {
+		t.Fatalf("with sentences, finished with %q", final.Committed)
+	}
+	if longest > journal.DictationRate*13 {
+		t.Fatalf("a reading of %.1f s: the window did not start again after a sentence", float64(longest)/journal.DictationRate)
+	}
 }
 
 func TestService_NewDictationWithoutASpeechModel(t *testing.T) {
