@@ -366,3 +366,45 @@ func TestService_OnThisDayKeepsLeapDays(t *testing.T) {
 		t.Errorf("28 February of a leap year shows %+v", got)
 	}
 }
+
+// A spoken entry found by its words opens at the moment it says them.
+func TestService_SearchFindsTheMomentInARecording(t *testing.T) {
+	s, _ := laneJournal(t)
+	ctx := context.Background()
+	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+	tr := &journal.Transcript{Language: "en", Segments: []journal.Segment{
+		{Start: 0, End: sec(2), Text: " I went out early", Words: []journal.Word{{Text: " I", End: sec(0.3)}, {Text: " went", Start: sec(0.3), End: sec(0.8)},
+			{Text: " out", Start: sec(0.8), End: sec(1.2)}, {Text: " early", Start: sec(1.2), End: sec(2)}}},
+		{Start: sec(62), End: sec(65), Text: " and walked by the river"}}} // no words: spread over the segment
+	spoken, err := s.AddRecording(ctx, journal.NewRecording{Data: []byte("x"), Audio: journal.Audio{Format: "wav"}, Transcript: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(t, s, "2026-03-01T10:00:00Z", "The river was high after the rain.")
+	found, err := s.Search(ctx, journal.SearchQuery{Words: []string{"river", "walks"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var moments int
+	for _, f := range found {
+		switch {
+		case f.ID == spoken.ID:
+			// "walked" (the search's "walks", stemmed) is said first, in the
+			// segment from 62 s: its second word of five.
+			if f.Moment == nil || *f.Moment < sec(62) || *f.Moment > sec(64) {
+				t.Fatalf("moment %v, want about 62.7 s", f.Moment)
+			}
+			moments++
+		case f.Moment != nil:
+			t.Fatalf("a typed entry has a moment: %+v", f)
+		}
+	}
+	if moments != 1 {
+		t.Fatalf("the spoken entry was not found: %v", ids(found))
+	}
+	var b strings.Builder
+	journal.Results(found).WriteText(&b)
+	if !strings.Contains(b.String(), "samo play "+spoken.ID+" --at 1:02") {
+		t.Fatalf("the text does not say where:\n%s", b.String())
+	}
+}

@@ -38,6 +38,9 @@ type Found struct {
 	Why []string `json:"why"`
 	// Words are the search's words the entry holds (as stemmed terms).
 	Words []string `json:"words,omitempty"`
+	// Moment is where a spoken entry's recording says the first of them
+	// (nil for a typed entry, or when the words are not in its transcript).
+	Moment *time.Duration `json:"moment_ns,omitempty"`
 }
 
 // candidates is how deep each ranking goes before fusion.
@@ -143,6 +146,11 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 		}
 		if f.Why == nil {
 			f.Why = []string{ByFilter}
+		}
+		if e.Transcript != nil && len(f.Words) > 0 {
+			if w, ok := FirstMoment(e.Transcript, f.Words); ok {
+				f.Moment = &w.Start
+			}
 		}
 		out = append(out, f)
 		return len(out) < limit

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/samojournal/samo/internal/units"
 )
 
 // Results are the results of a search or of "entries like this one", as
@@ -20,6 +22,10 @@ func (r Results) WriteText(w io.Writer) {
 	for _, f := range r {
 		fmt.Fprintf(w, "%s  %s  (%s)\n    %s\n", f.ID, f.Created.Format("Mon 2 Jan 2006"), strings.Join(f.Why, ", "),
 			oneLine(f.Snippet.Highlighted("*", "*")))
+		if f.Moment != nil {
+			at := units.Clock(*f.Moment)
+			fmt.Fprintf(w, "    said at %s in the recording: samo play %s --at %s\n", at, f.ID, at)
+		}
 	}
 }
 
