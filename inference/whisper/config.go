@@ -226,12 +226,27 @@ func fileExists(path string) bool {
 	return err == nil && !st.IsDir()
 }
 
+// VariantAuto asks for the int8 model files where a folder has both.
+const VariantAuto = "auto"
+
 // modelFiles finds the encoder and decoder files of a variant ("" for
 // float32, "quantized", "int8", "fp16", …) in dir or dir/onnx: the merged
 // decoder, or the decoder and decoder-with-past pair. A folder that holds
 // only the int8 files (as the model manager downloads a quantized export)
 // is read with those when no variant is asked for.
+//
+// The variant "auto" takes the int8 files where the folder has them (a
+// quantized export is about a quarter of the size and faster on a CPU),
+// else the float32 ones.
 func modelFiles(dir, variant string) (encoder, merged, first, withPast string, err error) {
+	if variant == VariantAuto {
+		for _, v := range []string{"quantized", "int8"} {
+			if e, m, f, p, verr := variantFiles(dir, v); verr == nil {
+				return e, m, f, p, nil
+			}
+		}
+		variant = ""
+	}
 	encoder, merged, first, withPast, err = variantFiles(dir, variant)
 	if err != nil && variant == "" {
 		for _, v := range []string{"quantized", "int8"} {

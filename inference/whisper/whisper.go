@@ -83,7 +83,8 @@ type Options struct {
 	Timestamps bool
 	// Variant picks the model files: "" for encoder_model.onnx and
 	// decoder_model_merged.onnx, "quantized" for *_quantized.onnx, "int8"
-	// for *_int8.onnx, and so on.
+	// for *_int8.onnx, and so on; VariantAuto for the int8 ones where the
+	// folder has both.
 	Variant string
 	// Threads is onnxruntime's intra-op thread count; 0 means 2.
 	Threads int
