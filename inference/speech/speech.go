@@ -124,7 +124,8 @@ func (p *Pipeline) Read(ctx context.Context, samples []float32, progress func(do
 
 // Transcribe reads samples (16 kHz mono) into the journal's form, leaving
 // out the windows Whisper took for silence and blank segments, with the
-// segments' text trimmed. Audio without speech gives a transcript without
+// segments' text trimmed and their words' times (in the recording's time:
+// aligned, or spread over the segment and marked Interpolated). Audio without speech gives a transcript without
 // segments. It implements journal.Transcriber; a nil Pipeline returns
 // journal.ErrNoSpeechModel.
 func (p *Pipeline) Transcribe(ctx context.Context, samples []float32, progress func(done, total int)) (*journal.Transcript, error) {
@@ -141,7 +142,11 @@ func (p *Pipeline) Transcribe(ctx context.Context, samples []float32, progress f
 		if s.NoSpeech || text == "" {
 			continue
 		}
-		tr.Segments = append(tr.Segments, journal.Segment{Start: s.Start, End: s.End, Text: text})
+		seg := journal.Segment{Start: s.Start, End: s.End, Text: text}
+		for _, w := range s.Words {
+			seg.Words = append(seg.Words, journal.Word{Text: w.Text, Start: w.Start, End: w.End, Interpolated: w.Interpolated})
+		}
+		tr.Segments = append(tr.Segments, seg)
 	}
 	return tr, nil
 }

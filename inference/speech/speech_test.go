@@ -32,8 +32,14 @@ func TestMain(m *testing.M) { shared.Main(m) }
 // and opens a Pipeline on it.
 func openScripted(t *testing.T, name string, o Options) *Pipeline {
 	t.Helper()
+	return openScriptedWith(t, name, whispertest.ScriptConfig{}, o)
+}
+
+// openScriptedWith is openScripted with a scripted model of cfg.
+func openScriptedWith(t *testing.T, name string, cfg whispertest.ScriptConfig, o Options) *Pipeline {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), name)
-	if err := whispertest.WriteScripted(dir, whispertest.ScriptConfig{}, ""); err != nil {
+	if err := whispertest.WriteScripted(dir, cfg, ""); err != nil {
 		t.Fatal(err)
 	}
 	p, err := Open(shared.Runtime(t), dir, o)
@@ -168,6 +174,35 @@ func TestPipeline_Transcribe(t *testing.T) {
 	}
 	if p.Name() != "whisper-scripted.en" || p.Provider() != "cpu" || strings.Join(p.Languages(), ",") != "en" {
 		t.Errorf("name %q, provider %q, languages %v", p.Name(), p.Provider(), p.Languages())
+	}
+}
+
+// Each segment carries its words with times in the recording's time:
+// aligned on the cross-attention of an export that gives it (following
+// the utterance), else spread over the segment and marked Interpolated.
+func TestPipeline_TranscribeWords(t *testing.T) {
+	samples, truth := compose(seconds(1.5), utterance(t, 1), seconds(8), utterance(t, 3), seconds(40), utterance(t, 2), seconds(2))
+	for _, cross := range []bool{true, false} {
+		p := openScriptedWith(t, "whisper-scripted.en", whispertest.ScriptConfig{CrossAttention: cross}, Options{Whisper: whisper.Options{Timestamps: true}})
+		tr, err := p.Transcribe(context.Background(), samples, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tr.Segments) != len(truth) {
+			t.Fatalf("cross-attention %v: segments %+v", cross, tr.Segments)
+		}
+		for i, s := range tr.Segments {
+			if len(s.Words) != 1 {
+				t.Fatalf("cross-attention %v: segment %d words %+v", cross, i, s.Words)
+			}
+			w := s.Words[0]
+			if strings.TrimSpace(w.Text) != s.Text || w.Interpolated == cross || w.Start < s.Start || w.End > s.End {
+				t.Errorf("cross-attention %v: segment %d (%v–%v %q) word %+v", cross, i, s.Start, s.End, s.Text, w)
+			}
+			if (w.Start-truth[i].start).Abs() > tolerance || (w.End-truth[i].end).Abs() > tolerance {
+				t.Errorf("cross-attention %v: word %q %v–%v, utterance at %v–%v", cross, w.Text, w.Start, w.End, truth[i].start, truth[i].end)
+			}
+		}
 	}
 }
 

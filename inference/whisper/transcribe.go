@@ -28,6 +28,10 @@ type Segment struct {
 	// Language is the language its window was read in: given in the
 	// options, or detected for that window.
 	Language string
+	// Words are the segment's words with their times: aligned from the
+	// decoder's cross-attention where the export gives it, else spread
+	// over the segment by length and marked Interpolated.
+	Words []Word
 }
 
 // Result is a transcription.
@@ -125,11 +129,13 @@ func (m *Model) Transcribe(ctx context.Context, samples []float32, speech []Span
 			res.add(d)
 			next := end
 			if d.seek > 0 {
-				next = start + int(int64(d.seek)*SampleRate/int64(time.Second))
+				// A seek never goes past the window's audio (a timestamp in
+				// its padding would overshoot the total).
+				next = min(start+int(int64(d.seek)*SampleRate/int64(time.Second)), end)
 			}
 			start = next
 			if progress != nil {
-				progress(ms(start), ms(total))
+				progress(min(ms(start), ms(total)), ms(total))
 				reported = ms(start)
 			}
 		}
@@ -245,23 +251,33 @@ func (m *Model) window(ctx context.Context, feats []float32, index int, offset, 
 		d.segments = []Segment{s}
 		return d, nil
 	}
+	var pos [][]int // per segment, the indices of its text tokens in a.tokens
 	if !m.opts.Timestamps {
 		s := base
 		s.Start, s.End, s.Text = offset, offset+length, strings.TrimSpace(a.text)
 		if s.Text != "" {
-			d.segments = []Segment{s}
+			var p []int
+			for i, t := range a.tokens {
+				if t < m.voc.eot {
+					p = append(p, i)
+				}
+			}
+			d.segments, pos = []Segment{s}, [][]int{p}
 		}
+		m.addWords(a, d.segments, pos, offset, length, lang)
 		return d, nil
 	}
 	tsBegin := m.voc.timestampBegin
 	at := func(tok int) time.Duration { return offset + time.Duration(tok-tsBegin)*TimestampStep }
 	end := offset + length
 	start := -1
-	var text []int
+	var text, textPos []int
 	var lastEnd int = -1
-	for _, t := range a.tokens {
+	for i, t := range a.tokens {
 		if t < tsBegin {
-			text = append(text, t)
+			if t < m.voc.eot {
+				text, textPos = append(text, t), append(textPos, i)
+			}
 			continue
 		}
 		if start < 0 || len(text) == 0 {
@@ -273,13 +289,14 @@ func (m *Model) window(ctx context.Context, feats []float32, index int, offset, 
 		if at(start) < end {
 			s := base
 			s.Start, s.End, s.Text = at(start), min(at(t), end), strings.TrimSpace(m.text(text))
-			d.segments = append(d.segments, s)
+			d.segments, pos = append(d.segments, s), append(pos, textPos)
 		}
-		start, text, lastEnd = -1, nil, t
+		start, text, textPos, lastEnd = -1, nil, nil, t
 	}
 	if len(text) > 0 {
 		if seek && lastEnd >= 0 {
 			d.seek = time.Duration(lastEnd-tsBegin) * TimestampStep
+			m.addWords(a, d.segments, pos, offset, length, lang)
 			return d, nil
 		}
 		s := base
@@ -288,8 +305,72 @@ func (m *Model) window(ctx context.Context, feats []float32, index int, offset, 
 			s.Start = at(start)
 		}
 		if s.Start < end {
-			d.segments = append(d.segments, s)
+			d.segments, pos = append(d.segments, s), append(pos, textPos)
 		}
 	}
+	m.addWords(a, d.segments, pos, offset, length, lang)
 	return d, nil
+}
+
+// addWords gives each segment its words: aligned on the attempt's
+// cross-attention where it has it, else interpolated. pos holds each
+// segment's text token indices in a.tokens; the window starts at offset and
+// holds length of audio.
+func (m *Model) addWords(a attempt, segs []Segment, pos [][]int, offset, length time.Duration, lang string) {
+	var all []int
+	for _, p := range pos {
+		all = append(all, p...)
+	}
+	if len(all) == 0 {
+		return
+	}
+	heads := len(m.align)
+	row := heads * encoderFrames
+	if a.attn == nil || heads == 0 || (all[len(all)-1]+2)*row > len(a.attn) {
+		for i := range segs {
+			ws := m.splitWords(tokensAt(a.tokens, pos[i]), lang)
+			mergePunctuation(ws)
+			segs[i].Words = interpolate(ws, segs[i].Start, segs[i].End)
+		}
+		return
+	}
+	n := len(all) + 1 // the text tokens and the end
+	sub := make([]float32, n*row)
+	for i, k := range all {
+		copy(sub[i*row:(i+1)*row], a.attn[k*row:(k+1)*row])
+	}
+	endRow := all[len(all)-1] + 1
+	copy(sub[len(all)*row:], a.attn[endRow*row:(endRow+1)*row])
+	frames := int((length + TimestampStep - 1) / TimestampStep)
+	first := alignFrames(sub, n, heads, frames)
+	ws := m.splitWords(tokensAt(a.tokens, all), lang)
+	b := 0
+	for i := range ws {
+		ws[i].start, ws[i].end = first[b], first[min(b+ws[i].n, n-1)]
+		b += ws[i].n
+	}
+	mergePunctuation(ws)
+	at := func(f int) time.Duration { return offset + time.Duration(f)*TimestampStep }
+	w := 0
+	for i := range segs {
+		saved := 0
+		for w < len(ws) && saved < len(pos[i]) {
+			if ws[w].text != "" {
+				word := Word{Text: ws[w].text, Start: at(ws[w].start), End: at(ws[w].end)}
+				word.Start = min(max(word.Start, segs[i].Start), segs[i].End)
+				word.End = min(max(word.End, word.Start), segs[i].End)
+				segs[i].Words = append(segs[i].Words, word)
+			}
+			saved += ws[w].n
+			w++
+		}
+	}
+}
+
+func tokensAt(tokens, pos []int) []int {
+	out := make([]int, len(pos))
+	for i, p := range pos {
+		out[i] = tokens[p]
+	}
+	return out
 }

@@ -492,3 +492,75 @@ func TestModel_Transcribe_Speech(t *testing.T) {
 		t.Errorf("segment %v–%v, want 0–about 13.3 s", s.Start, s.End)
 	}
 }
+
+// Word times come from the cross-attention of the alignment heads where
+// the export gives it: contiguous speech over the first three regions
+// ("Today I walked.") is one word per region, timed by its loud frames
+// within 0.1 s. Without cross-attention the words are spread over the
+// segment by length and marked so; an export with extra outputs in
+// another order loads and says the same.
+func TestModel_Words(t *testing.T) {
+	sec := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+	type word struct {
+		text       string
+		start, end float64
+	}
+	tests := []struct {
+		name         string
+		cfg          whispertest.ScriptConfig
+		opts         whisper.Options
+		spans        [][2]int
+		aligned      bool
+		words        []word
+		interpolated bool
+	}{
+		{name: "aligned", cfg: whispertest.ScriptConfig{CrossAttention: true}, spans: [][2]int{{0, 620}}, aligned: true,
+			words: []word{{" Today", 0, 5}, {" I", 5, 10}, {" walked.", 10, 12.4}}},
+		{name: "aligned, extra outputs in another order", cfg: whispertest.ScriptConfig{CrossAttention: true, ExtraOutputs: true},
+			spans: [][2]int{{0, 620}}, aligned: true, words: []word{{" Today", 0, 5}, {" I", 5, 10}, {" walked.", 10, 12.4}}},
+		{name: "aligned, multilingual split decoder", cfg: whispertest.ScriptConfig{CrossAttention: true, Multilingual: true, Split: true},
+			opts: whisper.Options{Language: "en"}, spans: [][2]int{{0, 620}}, aligned: true,
+			words: []word{{" Today", 0, 5}, {" I", 5, 10}, {" walked.", 10, 12.4}}},
+		{name: "aligned with timestamps", cfg: whispertest.ScriptConfig{CrossAttention: true}, opts: whisper.Options{Timestamps: true},
+			spans: [][2]int{{100, 200}, {520, 600}}, aligned: true, words: []word{{" Today", 0, 4}, {" walked", 10.4, 12}}},
+		{name: "interpolated", spans: [][2]int{{0, 620}}, interpolated: true,
+			words: []word{{" Today", 0, 30 * 5.0 / 13}, {" I", 30 * 5.0 / 13, 30 * 6.0 / 13}, {" walked.", 30 * 6.0 / 13, 30}}},
+		{name: "extra outputs without cross-attention", cfg: whispertest.ScriptConfig{ExtraOutputs: true}, spans: [][2]int{{0, 620}}, interpolated: true,
+			words: []word{{" Today", 0, 30 * 5.0 / 13}, {" I", 30 * 5.0 / 13, 30 * 6.0 / 13}, {" walked.", 30 * 6.0 / 13, 30}}},
+		{name: "alignment turned off", cfg: whispertest.ScriptConfig{CrossAttention: true}, opts: whisper.Options{NoAlignment: true},
+			spans: [][2]int{{0, 620}}, interpolated: true,
+			words: []word{{" Today", 0, 30 * 5.0 / 13}, {" I", 30 * 5.0 / 13, 30 * 6.0 / 13}, {" walked.", 30 * 6.0 / 13, 30}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := scripted(t, tt.cfg, tt.opts)
+			if m.AlignsWords() != tt.aligned {
+				t.Errorf("AlignsWords %v, want %v", m.AlignsWords(), tt.aligned)
+			}
+			offset := 60 * time.Second
+			res, err := m.TranscribeFeatures(context.Background(), [][]float32{features(tt.spans...)}, []time.Duration{offset}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []whisper.Word
+			for _, s := range res.Segments {
+				for _, w := range s.Words {
+					if w.Start < s.Start || w.End > s.End || w.End < w.Start {
+						t.Errorf("word %+v outside its segment %v–%v", w, s.Start, s.End)
+					}
+				}
+				got = append(got, s.Words...)
+			}
+			if len(got) != len(tt.words) {
+				t.Fatalf("words %+v, want %v", got, tt.words)
+			}
+			for i, w := range got {
+				want := tt.words[i]
+				if w.Text != want.text || w.Interpolated != tt.interpolated ||
+					(w.Start-offset-sec(want.start)).Abs() > 100*time.Millisecond || (w.End-offset-sec(want.end)).Abs() > 100*time.Millisecond {
+					t.Errorf("word %d: %q %v–%v (interpolated %v), want %q %.2f–%.2f s after the offset", i, w.Text, w.Start, w.End, w.Interpolated, want.text, want.start, want.end)
+				}
+			}
+		})
+	}
+}

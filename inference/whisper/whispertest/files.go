@@ -22,6 +22,8 @@ type ModelConfig struct {
 	// EncoderLayers and DecoderLayers are the real model's; a scripted
 	// decoder has its own number of cache layers.
 	EncoderLayers, DecoderLayers int
+	// AlignmentHeads, when not nil, go to generation_config.json.
+	AlignmentHeads [][2]int
 }
 
 // WriteConfigs writes config.json, generation_config.json and
@@ -67,6 +69,9 @@ func WriteConfigs(dir string, c ModelConfig) error {
 		"prev_sot_token_id":           sp.StartOfPrev,
 		"return_timestamps":           false,
 		"suppress_tokens":             suppress,
+	}
+	if c.AlignmentHeads != nil {
+		gen["alignment_heads"] = c.AlignmentHeads
 	}
 	if c.Multilingual {
 		langs := map[string]int{}
@@ -300,8 +305,12 @@ func WriteScripted(dir string, cfg ScriptConfig, gpt2Dir string) error {
 	} else if err := WriteModel(filepath.Join(dir, "onnx", "decoder_model_merged.onnx"), ScriptedDecoder(cfg)); err != nil {
 		return err
 	}
-	if err := WriteConfigs(dir, ModelConfig{Multilingual: cfg.Multilingual, NMels: cfg.NMels, DModel: scriptDModel,
-		Heads: scriptHeads, EncoderLayers: 1, DecoderLayers: cfg.Layers}); err != nil {
+	mc := ModelConfig{Multilingual: cfg.Multilingual, NMels: cfg.NMels, DModel: scriptDModel,
+		Heads: scriptHeads, EncoderLayers: 1, DecoderLayers: cfg.Layers}
+	if cfg.CrossAttention {
+		mc.AlignmentHeads = AlignmentHeads
+	}
+	if err := WriteConfigs(dir, mc); err != nil {
 		return err
 	}
 	if cfg.TokenizerJSON {

@@ -2,6 +2,7 @@ package whispertest
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/samojournal/samo/inference/onnxgen"
 )
@@ -69,7 +70,22 @@ type ScriptConfig struct {
 	// TokenizerJSON writes tokenizer.json instead of vocab.json, merges.txt
 	// and added_tokens.json.
 	TokenizerJSON bool
+	// CrossAttention adds cross_attentions.N outputs [1, heads, seq, 1500]
+	// (as the onnx-community _timestamped exports have) and alignment_heads
+	// (AlignmentHeads) to generation_config.json. In the alignment heads the
+	// position that predicts a region's word attends to that region's loud
+	// frames (raised above an even floor); every other position, and every
+	// other head, attends to all frames alike.
+	CrossAttention bool
+	// ExtraOutputs adds decoder_attentions.N outputs to the decoder and
+	// encoder_attentions.0 to the encoder, and declares the decoder's
+	// outputs in another order (the attentions first, the caches
+	// reversed, logits last).
+	ExtraOutputs bool
 }
+
+// AlignmentHeads are the scripted model's alignment heads: [layer, head].
+var AlignmentHeads = [][2]int{{0, 1}, {1, 0}}
 
 func (c ScriptConfig) withDefaults() ScriptConfig {
 	if c.NMels == 0 {
@@ -108,6 +124,11 @@ func ScriptedEncoder(cfg ScriptConfig) onnxgen.Model {
 	rest[1] = 1
 	h := b.add(b.mul(loud, b.fs([]int64{scriptDModel}, chan0)), b.fs([]int64{scriptDModel}, rest))
 	b.named("last_hidden_state", "Identity", []string{h})
+	if cfg.ExtraOutputs {
+		b.named("encoder_attentions.0", "Identity", []string{b.unsqueeze(h, 0)})
+		b.g.Outputs = append([]onnxgen.Value{{Name: "encoder_attentions.0", Type: onnxgen.Float,
+			Dims: []onnxgen.Dim{{Size: 1}, {Param: "batch_size"}, {Size: 1500}, {Size: scriptDModel}}}}, b.g.Outputs...)
+	}
 	return onnxgen.Model{Graph: b.g, Opset: 17}
 }
 
@@ -285,8 +306,9 @@ func ScriptedDecoder(cfg ScriptConfig) onnxgen.Model {
 		wordIDs = append(wordIDs, w.id)
 	}
 	idParts := []string{b.i(wordIDs...), startTS, endTS}
+	wordStep := b.add(b.mul(rank, stride), ts)
 	stepParts := []string{
-		b.add(b.mul(rank, stride), ts),
+		wordStep,
 		scaled(rank, 3),
 		b.add(scaled(rank, 3), b.f(2)),
 	}
@@ -340,7 +362,66 @@ func ScriptedDecoder(cfg ScriptConfig) onnxgen.Model {
 	onehot := b.cast(b.op("Equal", []string{b.unsqueeze(candIDs, 1), vocab}), onnxgen.Float) // [candidates, vocab]
 	logits := b.op("MatMul", []string{scores, onehot})
 	b.named("logits", "Unsqueeze", []string{logits, zero1})
+	if cfg.CrossAttention || cfg.ExtraOutputs {
+		scriptedAttentions(b, cfg, step, wordStep, speech, frames)
+	}
 	return onnxgen.Model{Graph: b.g, Opset: 17}
+}
+
+// scriptedAttentions adds the cross_attentions.N outputs (and, with
+// ExtraOutputs, decoder_attentions.N) and reorders the outputs.
+func scriptedAttentions(b *builder, cfg ScriptConfig, step, wordStep, speech, frames string) {
+	batch := onnxgen.Dim{Param: "batch_size"}
+	seq := onnxgen.Dim{Param: "decoder_sequence_length"}
+	// [seq, Regions]: the position predicts region r's word.
+	match := b.mul(b.cast(b.op("Equal", []string{b.unsqueeze(step, 1), wordStep}), onnxgen.Float), speech)
+	// [Regions, 1500]: region r's loud frames in its own columns.
+	block := make([]float32, Regions*1500)
+	for r := range Regions {
+		for f := r * RegionFrames; f < (r+1)*RegionFrames; f++ {
+			block[r*1500+f] = 1
+		}
+	}
+	loud := b.mul(b.reshape(frames, 1, 1500), b.fs([]int64{Regions, 1500}, block))
+	// [seq, 1500]: the loud frames raised above an even floor that every
+	// other position and head has, so that a silent frame is alike for all.
+	focus := b.add(b.mul(b.op("MatMul", []string{match, loud}), b.f(0.01)), b.f(1.0/1500))
+	uniform := b.add(b.mul(focus, b.f(0)), b.f(1.0/1500))
+	aligned := map[[2]int]bool{}
+	for _, h := range AlignmentHeads {
+		aligned[h] = true
+	}
+	var cross, self []onnxgen.Value
+	for l := range cfg.Layers {
+		var hs []string
+		for h := range scriptHeads {
+			v := uniform
+			if aligned[[2]int{l, h}] {
+				v = focus
+			}
+			hs = append(hs, b.unsqueeze(v, 0, 1))
+		}
+		name := fmt.Sprintf("cross_attentions.%d", l)
+		if cfg.CrossAttention {
+			b.named(name, "Concat", hs, onnxgen.AttrInt("axis", 1))
+			cross = append(cross, onnxgen.Value{Name: name, Type: onnxgen.Float,
+				Dims: []onnxgen.Dim{batch, {Size: scriptHeads}, seq, {Size: 1500}}})
+		}
+		if cfg.ExtraOutputs {
+			name := fmt.Sprintf("decoder_attentions.%d", l)
+			b.named(name, "Identity", []string{b.op("Concat", hs, onnxgen.AttrInt("axis", 1))})
+			self = append(self, onnxgen.Value{Name: name, Type: onnxgen.Float,
+				Dims: []onnxgen.Dim{batch, {Size: scriptHeads}, seq, {Size: 1500}}})
+		}
+	}
+	if !cfg.ExtraOutputs {
+		b.g.Outputs = append(b.g.Outputs, cross...)
+		return
+	}
+	logits, caches := b.g.Outputs[0], slices.Clone(b.g.Outputs[1:])
+	slices.Reverse(caches)
+	outs := append(append(self, cross...), caches...)
+	b.g.Outputs = append(outs, logits)
 }
 
 func boolF(v bool) float32 {
