@@ -18,6 +18,9 @@ type Settings struct {
 	EmotionModel string `json:"emotion_model,omitempty"`
 	// SpeechModel is the installed speech (Whisper) model folder, or "".
 	SpeechModel string `json:"speech_model,omitempty"`
+	// SpeechPrecision picks its files where the folder has both: "int8",
+	// "fp32", or "" for the int8 ones (smaller and faster on a CPU).
+	SpeechPrecision string `json:"speech_precision,omitempty"`
 	// EmbeddingModel is the installed sentence-embedding model folder, or
 	// "" for the built-in GloVe one.
 	EmbeddingModel string `json:"embedding_model,omitempty"`

@@ -28,6 +28,10 @@ type cli struct {
 	// --speech-model and --provider (empty: the environment, then the
 	// settings decide).
 	emotionModel, speechModel, provider string
+	// speechPrecision is --speech-precision (auto, int8 or fp32);
+	// quantizedSpeech a command's --quantized.
+	speechPrecision string
+	quantizedSpeech bool
 	// screen is --screen: the window's first screen; speechLanguage is the
 	// language transcriptions are read in ("": detected).
 	screen, speechLanguage string
@@ -93,6 +97,7 @@ func (c *cli) rootCommand() *cobra.Command {
 	pf.StringVar(&c.emotionModel, "emotion-model", "", "emotion model bundle folder (default $"+engine.EnvEmotionModel+", else the installed or built-in one)")
 	pf.StringVar(&c.provider, "provider", "", "where models run: auto, cpu, cuda, coreml or directml (default $"+engine.EnvProvider+", else the settings, else auto; an absent one falls back to the CPU with a warning)")
 	pf.StringVar(&c.speechModel, "speech-model", "", "speech (Whisper) model folder (default $"+engine.EnvSpeechModel+", else the installed one)")
+	pf.StringVar(&c.speechPrecision, "speech-precision", "", "which files of a speech model that has both: auto (int8), int8 or fp32 (default $"+engine.EnvSpeechPrecision+", else as installed)")
 	pf.StringVar(&c.passFile, "passphrase-file", "", "read the journal's passphrase from this file (default $"+envPassphrase+", else asked)")
 	root.AddCommand(c.addCommand(), c.listCommand(), c.showCommand(), c.editCommand(), c.correctCommand(), c.deleteCommand(),
 		c.initCommand(), c.encryptCommand(), c.decryptCommand(), c.passphraseCommand(),

@@ -32,6 +32,9 @@ func (c *cli) transcribeCommand() *cobra.Command {
 			return cobra.ExactArgs(1)(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if c.quantizedSpeech {
+				c.speechPrecision = "int8"
+			}
 			if pending {
 				c.speechModel, c.speechLanguage = cmp.Or(model, c.speechModel), language
 				return c.transcribePending(cmd.Context())
@@ -58,6 +61,7 @@ func (c *cli) transcribeCommand() *cobra.Command {
 	cmd.Flags().StringVar(&language, "language", "", "spoken language code, e.g. en or fr (default: detected)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (times in seconds)")
 	cmd.Flags().BoolVar(&pending, "pending", false, "transcribe the journal's recordings that wait for it")
+	cmd.Flags().BoolVar(&c.quantizedSpeech, "quantized", false, "read the model's int8 files (--speech-precision int8)")
 	return cmd
 }
 
@@ -93,7 +97,7 @@ func (c *cli) speechCommand() *cobra.Command {
 		Short: "Use the Whisper export in DIR (Hugging Face ONNX layout) for transcription",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, err := c.models().InstallModel(cmd.Context(), args[0], journal.ModelSpeech, false)
+			m, err := c.models().InstallModel(cmd.Context(), args[0], journal.ModelSpeech, c.quantizedSpeech)
 			if err != nil {
 				return err
 			}
@@ -101,6 +105,7 @@ func (c *cli) speechCommand() *cobra.Command {
 			return nil
 		},
 	}
+	install.Flags().BoolVar(&c.quantizedSpeech, "quantized", false, "read the export's int8 files (by default: the int8 ones where it has both)")
 	remove := &cobra.Command{
 		Use:   "remove",
 		Short: "Stop transcribing (recordings are kept, waiting for a model)",

@@ -503,3 +503,32 @@ func pacedMic(t *testing.T, text string) ([]string, []float32) {
 	}()
 	return env, speech
 }
+
+// A speech model folder with both float32 and int8 files is read with the
+// int8 ones by default, with the float32 ones when asked, and install
+// --quantized keeps the int8 choice in the settings.
+func TestCLI_SpeechPrecision(t *testing.T) {
+	dir := t.TempDir()
+	spec := whispertest.RandomSpec{NMels: 80, DModel: 32, Heads: 4, EncoderLayers: 2, DecoderLayers: 2, Multilingual: true, Seed: 5}
+	for _, q := range []bool{false, true} {
+		spec.Int8 = q
+		if err := whispertest.WriteRandom(dir, spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	home := t.TempDir()
+	if r := mustSucceed(t, samo(t, "", nil, "--home", home, "speech", "install", dir)); !strings.Contains(r.stdout, "int8") {
+		t.Fatalf("auto: %s", r.stdout)
+	}
+	if r := mustSucceed(t, samo(t, "", nil, "--home", home, "--speech-precision", "fp32", "speech", "install", dir)); !strings.Contains(r.stdout, "fp32") {
+		t.Fatalf("fp32: %s", r.stdout)
+	}
+	if r := samo(t, "", nil, "--home", home, "--speech-precision", "int4", "transcribe", "--pending"); r.code == 0 || !strings.Contains(r.stderr, "auto, int8 or fp32") {
+		t.Fatalf("a precision that is not one: %d %s", r.code, r.stderr)
+	}
+	mustSucceed(t, samo(t, "", nil, "--home", home, "speech", "install", "--quantized", dir))
+	var s journal.Settings
+	if err := json.Unmarshal(mustRead(t, filepath.Join(home, journal.SettingsFileName)), &s); err != nil || s.SpeechPrecision != "int8" {
+		t.Fatalf("settings after install --quantized: %+v, %v", s, err)
+	}
+}

@@ -36,7 +36,7 @@ func (c *cli) wire() *wiring {
 		w.home, w.homeErr = c.homeDir()
 		w.settings = journal.NewSettingsFile(w.home)
 		w.engine = engine.New(engine.Config{ORTLibrary: c.ortLib, EmotionModel: c.emotionModel, SpeechModel: c.speechModel, Provider: c.provider,
-			SpeechLanguage: c.speechLanguage, ModelsDir: filepath.Join(w.home, "models"), CatalogFile: filepath.Join(w.home, engine.UserCatalogFile)}, w.settings, w.notices)
+			SpeechLanguage: c.speechLanguage, SpeechPrecision: c.speechPrecision, ModelsDir: filepath.Join(w.home, "models"), CatalogFile: filepath.Join(w.home, engine.UserCatalogFile)}, w.settings, w.notices)
 	})
 	return w
 }

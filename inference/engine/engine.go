@@ -36,6 +36,8 @@ const (
 	EnvProvider     = "SAMO_PROVIDER"
 	// EnvEmbeddingModel chooses the sentence-embedding model folder.
 	EnvEmbeddingModel = "SAMO_EMBEDDING_MODEL"
+	// EnvSpeechPrecision is auto, int8 or fp32 (see Config.SpeechPrecision).
+	EnvSpeechPrecision = "SAMO_SPEECH_PRECISION"
 )
 
 // Config is what the flags say; an empty value falls back to the
@@ -49,6 +51,9 @@ type Config struct {
 	EmotionModel string
 	// SpeechModel is the speech (Whisper) model folder to use.
 	SpeechModel string
+	// SpeechPrecision is auto, int8 or fp32: which files of a speech
+	// model folder that has both are read.
+	SpeechPrecision string
 	// Provider is where models run: auto, cpu, cuda, coreml or directml.
 	Provider string
 	// SpeechLanguage is the language recordings are transcribed in ("":
@@ -161,6 +166,8 @@ type choice struct {
 	emotionDir, speechDir string // "": the built-in emotion model, no speech model
 	embedDir              string // "": the built-in GloVe embedding
 	provider              inference.Provider
+	// speechVariant is the whisper variant the speech precision asks for.
+	speechVariant string
 }
 
 // key names a model in use: its folder and the provider it runs on.
@@ -190,12 +197,30 @@ func (e *Engine) choose() (choice, error) {
 		embedDir:   pick(e.cfg.EmbeddingModel, EnvEmbeddingModel, func(s journal.Settings) string { return s.EmbeddingModel }),
 	}
 	p := pick(e.cfg.Provider, EnvProvider, func(s journal.Settings) string { return s.Provider })
+	prec := pick(e.cfg.SpeechPrecision, EnvSpeechPrecision, func(s journal.Settings) string { return s.SpeechPrecision })
 	if loadErr != nil {
 		return choice{}, loadErr
 	}
 	var err error
+	if c.speechVariant, err = SpeechVariant(prec); err != nil {
+		return choice{}, err
+	}
 	c.provider, err = inference.ParseProvider(cmp.Or(p, "auto"))
 	return c, err
+}
+
+// SpeechVariant turns a speech precision (auto or "", int8, fp32) into
+// the whisper variant that reads it.
+func SpeechVariant(precision string) (string, error) {
+	switch precision {
+	case "", "auto":
+		return whisper.VariantAuto, nil
+	case "int8", "quantized":
+		return "quantized", nil
+	case "fp32":
+		return "", nil
+	}
+	return "", fmt.Errorf("engine: speech precision %q: want auto, int8 or fp32", precision)
 }
 
 // Provider is the execution provider asked for (auto when nothing says).
@@ -387,6 +412,9 @@ func (e *Engine) openPipeline(c choice, dir string, o whisper.Options) (*speech.
 		return nil, fmt.Errorf("%w: install one (samo speech install DIR, or Settings in the window)", journal.ErrNoSpeechModel)
 	}
 	o.Provider = c.provider
+	if o.Variant == "" {
+		o.Variant = c.speechVariant
+	}
 	pl, err := speech.Open(e.Runtime(), dir, speech.Options{Whisper: o})
 	if err != nil {
 		return nil, err
@@ -416,7 +444,7 @@ func (e *Engine) Transcribe(ctx context.Context, samples []float32, progress fun
 // pipeline returns the speech model c chooses, opened once for its folder
 // and provider.
 func (e *Engine) pipeline(c choice) (*speech.Pipeline, error) {
-	key := c.key(c.speechDir)
+	key := c.key(c.speechDir) + "\x00" + c.speechVariant
 	cached := func() *speech.Pipeline {
 		e.mu.Lock()
 		defer e.mu.Unlock()

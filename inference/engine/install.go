@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -91,11 +92,23 @@ func (e *Engine) UseBuiltInEmotionModel() error {
 // InstallSpeechModel implements journal.Models: dir holds a Whisper export
 // in the Hugging Face ONNX layout, which must open before it is recorded.
 func (e *Engine) InstallSpeechModel(ctx context.Context, dir string) (journal.ModelInfo, error) {
+	return e.installSpeech(dir, "")
+}
+
+// installSpeech checks the Whisper export in dir read at precision (auto,
+// int8 or fp32; "" for the one the flag or environment asks for, else
+// auto) and uses it from now on.
+func (e *Engine) installSpeech(dir, precision string) (journal.ModelInfo, error) {
+	precision = cmp.Or(precision, e.cfg.SpeechPrecision, os.Getenv(EnvSpeechPrecision))
 	dir, err := absDir(dir)
 	if err != nil {
 		return journal.ModelInfo{}, err
 	}
-	m, err := whisper.Open(e.Runtime(), dir, whisper.Options{})
+	variant, err := SpeechVariant(precision)
+	if err != nil {
+		return journal.ModelInfo{}, err
+	}
+	m, err := whisper.Open(e.Runtime(), dir, whisper.Options{Variant: variant})
 	if err != nil {
 		return journal.ModelInfo{}, fmt.Errorf("not installed: %w", err)
 	}
@@ -103,8 +116,9 @@ func (e *Engine) InstallSpeechModel(ctx context.Context, dir string) (journal.Mo
 	if n := len(m.Languages()); n > 1 {
 		info.Detail = fmt.Sprintf("%d languages", n)
 	}
+	info.Detail += ", " + m.Precision()
 	m.Close()
-	if err := e.update(func(s *journal.Settings) { s.SpeechModel = dir }); err != nil {
+	if err := e.update(func(s *journal.Settings) { s.SpeechModel, s.SpeechPrecision = dir, precision }); err != nil {
 		return journal.ModelInfo{}, err
 	}
 	return info, nil

@@ -191,7 +191,11 @@ func writeEmotionManifest(dir string, quantized bool) error {
 func (e *Engine) use(ctx context.Context, kind, dir string, quantized bool) (journal.ModelInfo, error) {
 	switch kind {
 	case journal.ModelSpeech:
-		return e.InstallSpeechModel(ctx, dir)
+		precision := ""
+		if quantized {
+			precision = "int8"
+		}
+		return e.installSpeech(dir, precision)
 	case journal.ModelEmotion:
 		return e.InstallEmotionModel(ctx, dir, quantized)
 	case journal.ModelEmbedding:

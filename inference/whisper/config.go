@@ -280,3 +280,13 @@ func variantFiles(dir, variant string) (encoder, merged, first, withPast string,
 	}
 	return "", "", "", "", fmt.Errorf("whisper: %s has no encoder_model%s.onnx (nor has its onnx folder)", dir, suffix)
 }
+
+// Precision says which files the model reads: "int8" for a quantized
+// export's (*_quantized.onnx, *_int8.onnx), else "fp32".
+func (m *Model) Precision() string {
+	name := filepath.Base(m.encoder.path)
+	if strings.Contains(name, "_quantized") || strings.Contains(name, "_int8") || strings.Contains(name, "_uint8") {
+		return "int8"
+	}
+	return "fp32"
+}
