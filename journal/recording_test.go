@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,5 +171,25 @@ func TestService_AddRecordingSetsABadTranscriptAside(t *testing.T) {
 	e, err := svc.AddRecording(context.Background(), journal.NewRecording{Data: []byte("x"), Audio: journal.Audio{Format: "wav"}, Transcript: bad})
 	if err != nil || !e.AwaitingTranscript() {
 		t.Fatalf("saved %+v, %v; want the recording kept, waiting", e, err)
+	}
+}
+
+func TestEntry_DescribeRecording(t *testing.T) {
+	svc, _ := openRealJournal(t)
+	tr := &journal.Transcript{Language: "en", Segments: []journal.Segment{
+		{End: time.Second, Text: " Pure joy this morning"},
+		{Start: 65 * time.Second, End: 70 * time.Second, Text: " then fear crept in and would not leave me all the afternoon"}}}
+	e, err := svc.AddRecording(context.Background(), journal.NewRecording{Data: []byte("x"), Audio: journal.Audio{Format: "wav"}, Transcript: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.DescribeRecording()
+	for _, want := range []string{"Along the recording:", "0:00  joy (strong)", `"Pure joy this morning"`, "1:05  fear (strong)", `"then fear crept in and would not leave …"`} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("%q lacks %q", got, want)
+		}
+	}
+	if (journal.Entry{Text: "typed"}).DescribeRecording() != "" {
+		t.Fatal("a typed entry described as a recording")
 	}
 }

@@ -223,6 +223,9 @@ func (c *cli) showCommand() *cobra.Command {
 					fmt.Fprintln(c.stdout)
 					fmt.Fprintln(c.stdout, e.DescribeFeelings())
 				}
+				if along := e.DescribeRecording(); along != "" {
+					fmt.Fprintf(c.stdout, "\n%s\n", along)
+				}
 				return nil
 			})
 		},
