@@ -41,6 +41,20 @@ type ModelListing struct {
 	Files []ModelFile `json:"files,omitempty"`
 }
 
+// State says where a model stands, in a few words: "in use", "installed",
+// "45 % downloaded" (an interrupted download) or "available".
+func (l ModelListing) State() string {
+	switch {
+	case l.InUse:
+		return "in use"
+	case l.Installed:
+		return "installed"
+	case l.Partial > 0 && l.Size > 0:
+		return fmt.Sprintf("%d %% downloaded", min(99, l.Partial*100/l.Size))
+	}
+	return "available"
+}
+
 // ModelFile is one file of an installed model.
 type ModelFile struct {
 	Path     string `json:"path"`

@@ -198,20 +198,7 @@ func rowTitle(l journal.ModelListing) string {
 	case l.Source == "built-in":
 		parts = append(parts, "built in")
 	}
-	return strings.Join(append(parts, modelState(l)), " · ")
-}
-
-// modelState says where a model stands, in a few words.
-func modelState(l journal.ModelListing) string {
-	switch {
-	case l.InUse:
-		return "in use"
-	case l.Installed:
-		return "installed"
-	case l.Partial > 0 && l.Size > 0:
-		return fmt.Sprintf("%d %% downloaded", min(99, l.Partial*100/l.Size))
-	}
-	return "available"
+	return strings.Join(append(parts, l.State()), " · ")
 }
 
 // shortTitle is a model's title without its details: "Whisper base" for

@@ -121,22 +121,10 @@ func writeModelList(w io.Writer, all []journal.ModelListing) {
 			if l.Size > 0 {
 				size = units.Bytes(l.Size)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Kind, l.Name, size, modelState(l), l.Title)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Kind, l.Name, size, l.State(), l.Title)
 		}
 	}
 	tw.Flush()
-}
-
-func modelState(l journal.ModelListing) string {
-	switch {
-	case l.InUse:
-		return "in use"
-	case l.Installed:
-		return "installed"
-	case l.Partial > 0:
-		return fmt.Sprintf("%d %% downloaded", l.Partial*100/max(l.Size, 1))
-	}
-	return "available"
 }
 
 // downloadMeter draws a download's progress on w: one line redrawn at a
