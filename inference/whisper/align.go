@@ -2,7 +2,6 @@ package whisper
 
 import (
 	"math"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -113,7 +112,6 @@ func alignFrames(attn []float32, n, heads, frames int) []int {
 	mat := make([]float64, n*frames) // the heads' mean, [n][frames]
 	w := make([]float64, n*frames)
 	col := make([]float64, frames+medianWidth-1)
-	win := make([]float64, medianWidth)
 	for h := range heads {
 		for i := range n {
 			row := attn[(i*heads+h)*encoderFrames:]
@@ -161,9 +159,7 @@ func alignFrames(attn []float32, n, heads, frames int) []int {
 				col[k] = row[src]
 			}
 			for f := range frames {
-				copy(win, col[f:f+medianWidth])
-				slices.Sort(win)
-				mat[i*frames+f] += win[pad]
+				mat[i*frames+f] += median7(col[f : f+medianWidth])
 			}
 		}
 	}
@@ -252,4 +248,33 @@ func interpolate(ws []wordToken, start, end time.Duration) []Word {
 		out = append(out, word)
 	}
 	return out
+}
+
+// median7 returns the median of seven values by a sorting network (a
+// generic sort of seven costs several times more, at 1.4 million windows
+// per 30 s of speech at whisper-base size).
+func median7(x []float64) float64 {
+	a0, a1, a2, a3, a4, a5, a6 := x[0], x[1], x[2], x[3], x[4], x[5], x[6]
+	cs := func(p, q *float64) {
+		if *p > *q {
+			*p, *q = *q, *p
+		}
+	}
+	cs(&a0, &a6)
+	cs(&a2, &a3)
+	cs(&a4, &a5)
+	cs(&a0, &a2)
+	cs(&a1, &a4)
+	cs(&a3, &a6)
+	cs(&a0, &a1)
+	cs(&a2, &a5)
+	cs(&a3, &a4)
+	cs(&a1, &a2)
+	cs(&a4, &a6)
+	cs(&a2, &a3)
+	cs(&a4, &a5)
+	cs(&a1, &a2)
+	cs(&a3, &a4)
+	cs(&a5, &a6)
+	return a3
 }

@@ -42,7 +42,7 @@ func benchModels() []struct {
 }
 
 // openBench writes a random model into a temporary folder and opens it.
-func openBench(b *testing.B, spec whispertest.RandomSpec) *Model {
+func openBench(b *testing.B, spec whispertest.RandomSpec, opts ...func(*Options)) *Model {
 	b.Helper()
 	dir := b.TempDir()
 	if err := whispertest.WriteRandom(dir, spec); err != nil {
@@ -52,7 +52,11 @@ func openBench(b *testing.B, spec whispertest.RandomSpec) *Model {
 	if spec.Int8 {
 		variant = "quantized"
 	}
-	m, err := Open(shared.Runtime(b), dir, Options{Variant: variant, Threads: 2, Language: "en"})
+	o := Options{Variant: variant, Threads: 2, Language: "en"}
+	for _, f := range opts {
+		f(&o)
+	}
+	m, err := Open(shared.Runtime(b), dir, o)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -238,30 +242,56 @@ func BenchmarkToken(b *testing.B) {
 }
 
 // BenchmarkWindow_30s decodes one 30 s window the way Transcribe does, at
-// whisper-base size with int8 weights: the encoder, the prompt and greedy
-// decoding of up to 100 tokens (the checks off, so that no fallback runs).
+// whisper-base size with int8 weights: the encoder, the prompt, greedy
+// decoding of up to 100 tokens (the checks off, so that no fallback runs)
+// and the words' times. "plain" is an export without cross-attention
+// outputs (words interpolated); "words" one with them (a _timestamped
+// export), aligned, and "words-off" the same export with NoAlignment: the
+// difference is what word timestamps cost per window. The random tokens
+// decode to no text with the fixtures' small vocabulary, so the window's
+// tokens are made one segment here (as window does) before the words are
+// timed.
 func BenchmarkWindow_30s(b *testing.B) {
-	spec := whispertest.Base()
-	spec.Int8 = true
-	m := openBench(b, spec)
-	m.opts.MaxTokens = 100
-	m.opts.Temperatures = []float32{0}
-	m.opts.NoSpeechThreshold, m.opts.DisableLogProbCheck, m.opts.CompressionRatioThreshold = -1, true, -1
-	feats := benchFeatures(m.cfg.NumMelBins)
-	inferencetest.ResetPeakRSS()
-	var tokens int
-	for b.Loop() {
-		if err := m.encode(feats); err != nil {
-			b.Fatal(err)
-		}
-		a, _, err := m.decodeWindow(context.Background(), 0, "en")
-		if err != nil {
-			b.Fatal(err)
-		}
-		tokens = len(a.tokens)
-	}
-	b.ReportMetric(float64(tokens), "tokens")
-	if kb := inferencetest.PeakRSSKiB(); kb > 0 {
-		b.ReportMetric(float64(kb)/1024, "peak-RSS-MiB")
+	for _, c := range []struct {
+		name       string
+		cross, off bool
+	}{{"plain", false, false}, {"words", true, false}, {"words-off", true, true}} {
+		b.Run(c.name, func(b *testing.B) {
+			spec := whispertest.Base()
+			spec.Int8 = true
+			spec.CrossAttentions = c.cross
+			m := openBench(b, spec, func(o *Options) {
+				o.MaxTokens, o.Temperatures, o.NoAlignment = 100, []float32{0}, c.off
+				o.NoSpeechThreshold, o.DisableLogProbCheck, o.CompressionRatioThreshold = -1, true, -1
+			})
+			feats := benchFeatures(m.cfg.NumMelBins)
+			inferencetest.ResetPeakRSS()
+			var wordsTime time.Duration
+			for b.Loop() {
+				if err := m.encode(feats); err != nil {
+					b.Fatal(err)
+				}
+				a, lang, err := m.decodeWindow(context.Background(), 0, "en")
+				if err != nil {
+					b.Fatal(err)
+				}
+				// The random tokens are one segment, as window makes it
+				// of a transcript without timestamps.
+				var pos []int
+				for i, t := range a.tokens {
+					if t < m.voc.eot {
+						pos = append(pos, i)
+					}
+				}
+				segs := []Segment{{Start: 0, End: WindowDuration}}
+				start := time.Now()
+				m.addWords(a, segs, [][]int{pos}, 0, WindowDuration, lang)
+				wordsTime += time.Since(start)
+			}
+			b.ReportMetric(float64(wordsTime.Microseconds())/1000/float64(b.N), "words-ms")
+			if kb := inferencetest.PeakRSSKiB(); kb > 0 {
+				b.ReportMetric(float64(kb)/1024, "peak-RSS-MiB")
+			}
+		})
 	}
 }

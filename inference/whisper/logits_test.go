@@ -3,6 +3,7 @@ package whisper
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/samojournal/samo/inference/whisper/whispertest"
@@ -67,6 +68,21 @@ func TestModel_Next(t *testing.T) {
 			if got != want || math.Abs(lp-wantLP) > 2e-4 {
 				t.Errorf("timestamps %v, trial %d: token %d (%.6f), want %d (%.6f)", ts, trial, got, lp, want, wantLP)
 			}
+		}
+	}
+}
+
+func TestMedian7(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for range 2000 {
+		x := make([]float64, 7)
+		for i := range x {
+			x[i] = float64(rng.IntN(5))
+		}
+		s := slices.Clone(x)
+		slices.Sort(s)
+		if got := median7(x); got != s[3] {
+			t.Fatalf("median7(%v) = %v, want %v", x, got, s[3])
 		}
 	}
 }

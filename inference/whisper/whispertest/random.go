@@ -22,6 +22,12 @@ type RandomSpec struct {
 	Int8 bool
 	// Seed chooses the weights.
 	Seed uint64
+	// CrossAttentions adds each layer's cross-attention probabilities as
+	// cross_attentions.N [1, heads, seq, 1500] and alignment_heads (three
+	// heads of each layer of the last half; whisper-base has eight in all)
+	// to generation_config.json, as
+	// the onnx-community _timestamped exports have.
+	CrossAttentions bool
 }
 
 // Tiny is whisper-tiny's sizes: 80 mel bins, d_model 384, 6 heads, 4 encoder
@@ -231,6 +237,12 @@ func RandomDecoder(spec RandomSpec) onnxgen.Model {
 		s1 := b.op("MatMul", []string{q, b.transpose(pastK, 0, 1, 3, 2)})
 		s2 := b.op("MatMul", []string{q, b.transpose(newK, 0, 1, 3, 2)})
 		p = b.op("Softmax", []string{b.mul(b.concat(3, s1, s2), b.scale())}, onnxgen.AttrInt("axis", -1))
+		if spec.CrossAttentions {
+			name := fmt.Sprintf("cross_attentions.%d", l)
+			b.named(name, "Identity", []string{p})
+			b.g.Outputs = append(b.g.Outputs, onnxgen.Value{Name: name, Type: onnxgen.Float, Dims: []onnxgen.Dim{
+				{Param: "batch_size"}, {Size: int64(spec.Heads)}, {Param: "decoder_sequence_length"}, {Param: "encoder_sequence_length_out"}}})
+		}
 		split := b.dim(pastK, 2)
 		p1 := b.slice(p, zero1, split, 3)
 		p2 := b.slice(p, split, b.i(1<<40), 3)
@@ -280,8 +292,16 @@ func WriteRandom(dir string, spec RandomSpec) error {
 	if err := WriteModel(filepath.Join(dir, "onnx", decName), RandomDecoder(spec)); err != nil {
 		return err
 	}
-	if err := WriteConfigs(dir, ModelConfig{Multilingual: spec.Multilingual, NMels: spec.NMels, DModel: spec.DModel,
-		Heads: spec.Heads, EncoderLayers: spec.EncoderLayers, DecoderLayers: spec.DecoderLayers}); err != nil {
+	mc := ModelConfig{Multilingual: spec.Multilingual, NMels: spec.NMels, DModel: spec.DModel,
+		Heads: spec.Heads, EncoderLayers: spec.EncoderLayers, DecoderLayers: spec.DecoderLayers}
+	if spec.CrossAttentions {
+		for l := spec.DecoderLayers / 2; l < spec.DecoderLayers; l++ {
+			for h := range min(spec.Heads, 3) {
+				mc.AlignmentHeads = append(mc.AlignmentHeads, [2]int{l, h})
+			}
+		}
+	}
+	if err := WriteConfigs(dir, mc); err != nil {
 		return err
 	}
 	return WriteTokenizer(dir, "", spec.Multilingual)
