@@ -19,6 +19,10 @@ import (
 // listPage is how many entries the list loads at a time.
 const listPage = 200
 
+// momentsHeight is the height the journal gives a recording's words and
+// emotions under the editor (they scroll).
+const momentsHeight = 150
+
 // skipAfter is how long a save runs before the person is offered to skip
 // the reading of its emotions.
 const skipAfter = 700 * time.Millisecond
@@ -72,11 +76,14 @@ type journalScreen struct {
 	// one, and the recorder panel replaces editorArea while it runs.
 	voice  Voice
 	record *widget.Button
-	// play plays the open entry's recording; stopPlaying, while it plays,
-	// stops it.
-	play        *widget.Button
-	stopPlaying func()
-	recorder    *recorderPanel
+	// play plays the open entry's recording, through moments: its words
+	// and emotions along it, each a tap away from being heard.
+	play       *widget.Button
+	moments    *momentsView
+	momentsBox *container.Scroll
+	// dictate puts speech into the editor as it is spoken.
+	dictate  *dictation
+	recorder *recorderPanel
 	editorArea  fyne.CanvasObject
 	offer       dialog.Dialog
 	// closeAfterSave is set when the window was closed while a recording
@@ -136,6 +143,11 @@ func newJournalScreen(sh *shell) *journalScreen {
 	j.remove.Importance = widget.LowImportance
 	j.play = widget.NewButtonWithIcon("Play", theme.MediaPlayIcon(), j.onPlay)
 	j.play.Hide()
+	j.moments = newMomentsView(sh, j.onPlaying, j.showError)
+	j.momentsBox = container.NewVScroll(j.moments.content)
+	j.momentsBox.SetMinSize(fyne.NewSize(0, momentsHeight))
+	j.momentsBox.Hide()
+	j.dictate = newDictation(j)
 	j.status = widget.NewLabel("")
 	j.status.Importance = widget.LowImportance
 	j.status.Truncation = fyne.TextTruncateEllipsis
@@ -155,7 +167,8 @@ func newJournalScreen(sh *shell) *journalScreen {
 	j.inLane.Importance = widget.LowImportance
 	main := container.NewBorder(
 		j.heading,
-		container.NewVBox(j.feelings, j.savingRow, container.NewBorder(nil, nil, container.NewHBox(j.remove, j.play), j.save, j.status)),
+		container.NewVBox(j.momentsBox, j.dictate.bar, j.feelings, j.savingRow,
+			container.NewBorder(nil, nil, container.NewHBox(j.remove, j.play, j.dictate.button), j.save, j.status)),
 		nil, nil,
 		j.editor,
 	)
@@ -279,7 +292,7 @@ func (j *journalScreen) startNew() {
 	j.refreshButtons()
 }
 
-func (j *journalScreen) dirty() bool { return j.editor.Text != j.saved }
+func (j *journalScreen) dirty() bool { return j.editor.Text != j.saved || j.dictate.pending() }
 
 func (j *journalScreen) refreshButtons() {
 	if j.current == "" || j.saving != nil {
@@ -287,7 +300,7 @@ func (j *journalScreen) refreshButtons() {
 	} else {
 		j.remove.Enable()
 	}
-	if j.saving == nil && j.dirty() && hasText(j.editor.Text) {
+	if j.saving == nil && j.dirty() && (hasText(j.editor.Text) || j.dictate.pending()) {
 		j.save.Enable()
 	} else {
 		j.save.Disable()
@@ -308,13 +321,25 @@ func (j *journalScreen) saveDraft(then func()) {
 		}
 		return
 	}
-	if !j.dirty() || !hasText(j.editor.Text) {
+	if j.dictate.busy && j.dictate.take != nil {
+		// the last words are being read: save once they are in
+		j.dictate.whenIdle = append(j.dictate.whenIdle, func() { j.saveDraft(then) })
+		return
+	}
+	if j.dictate.listening() {
+		// the last words first: they go into what is saved
+		j.dictate.stopListening(func() { j.saveDraft(then) })
+		return
+	}
+	spoken := j.dictate.take
+	if !j.dirty() || !hasText(j.editor.Text) && spoken == nil {
 		if then != nil {
 			then()
 		}
 		return
 	}
 	id, text, limit := j.current, j.editor.Text, j.listLimit()
+	parts := j.dictate.parts
 	ctx, cancel := context.WithCancel(context.Background())
 	run := &saveRun{cancel: cancel}
 	j.saving = run
@@ -333,7 +358,15 @@ func (j *journalScreen) saveDraft(then func()) {
 	}
 	j.refreshButtons()
 	j.sh.background(func() func() {
-		e, err := j.store(ctx, id, text)
+		var (
+			e   journal.Entry
+			err error
+		)
+		if spoken != nil && id == "" {
+			e, err = j.storeSpoken(ctx, spoken, parts, text)
+		} else {
+			e, err = j.store(ctx, id, text)
+		}
 		var (
 			es   []journal.Entry
 			lerr error
@@ -359,6 +392,10 @@ func (j *journalScreen) saveDraft(then func()) {
 				return
 			}
 			j.current, j.saved = e.ID, text
+			if spoken != nil && j.dictate.take == spoken {
+				j.dictate.saved()
+				j.showPlay(e)
+			}
 			j.heading.SetText("Entry · " + e.Created.Format("Monday 2 January 2006, 15:04"))
 			words := len(strings.Fields(e.Text))
 			saved := fmt.Sprintf("Saved at %s · %d %s", e.Updated.Format("15:04"), words, journal.Plural(words, "word", "words"))

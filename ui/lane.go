@@ -132,6 +132,10 @@ type laneScreen struct {
 	detailNote    *widget.Label
 	likeThis      *widget.Button
 	feltLike      *widget.Button
+	// A spoken entry's recording: its words and emotions along it, a tap
+	// away from being heard, and Play (from the moment a search found).
+	moments *momentsView
+	play    *widget.Button
 }
 
 func newLaneScreen(sh *shell) *laneScreen {
@@ -257,10 +261,13 @@ func (l *laneScreen) buildDetail() {
 	l.detailNote.Wrapping = fyne.TextWrapWord
 	l.likeThis = widget.NewButtonWithIcon("Entries like this one", theme.SearchIcon(), func() { l.onSimilar(journal.SimilarMeaning) })
 	l.feltLike = widget.NewButtonWithIcon("Times I felt like this", theme.ColorPaletteIcon(), func() { l.onSimilar(journal.SimilarFeeling) })
+	l.moments = newMomentsView(l.sh, l.onPlaying, l.showError)
+	l.play = widget.NewButtonWithIcon("Play", theme.MediaPlayIcon(), l.moments.onPlay)
+	l.play.Hide()
 	l.detail = container.NewPadded(container.NewBorder(
-		container.NewVBox(container.NewBorder(nil, nil, closeBtn, edit), l.detailHeading, l.detailChips),
+		container.NewVBox(container.NewBorder(nil, nil, closeBtn, edit), container.NewBorder(nil, nil, nil, l.play, l.detailHeading), l.detailChips),
 		container.NewVBox(l.likeThis, l.feltLike), nil, nil,
-		container.NewVScroll(container.NewVBox(l.detailText, l.detailNote))))
+		container.NewVScroll(container.NewVBox(l.detailText, l.moments.content, l.detailNote))))
 	l.detail.Hide()
 }
 
@@ -585,7 +592,42 @@ func (l *laneScreen) foundRow(f journal.Found) fyne.CanvasObject {
 		snippet = snippetText(journal.Snippet{Text: f.Entry.Title(120)})
 	}
 	row := container.NewVBox(container.NewHBox(when, why, container.NewCenter(chips)), snippet)
-	return container.NewVBox(newTappable(row, func() { l.openEntry(f.Entry) }), widget.NewSeparator())
+	return container.NewVBox(newTappable(row, func() { l.openFound(f) }), widget.NewSeparator())
+}
+
+// openFound opens a result; a spoken one at the moment it says what the
+// search looked for (the first of its words the recording holds).
+func (l *laneScreen) openFound(f journal.Found) {
+	l.openEntry(f.Entry)
+	if f.Entry.Audio == nil || f.Entry.Transcript == nil {
+		return
+	}
+	terms := f.Words
+	if len(terms) == 0 {
+		if q, err := journal.ParseSearch(l.search.Text, l.now()); err == nil {
+			terms = append(append(terms, q.Words...), q.Phrases...)
+		}
+	}
+	if w, ok := journal.FirstMoment(f.Entry.Transcript, terms); ok {
+		l.moments.mark(w.Start)
+		l.onPlaying(false)
+	}
+}
+
+// onPlaying shows Play as Stop while the recording plays, and says where
+// it starts from otherwise.
+func (l *laneScreen) onPlaying(on bool) {
+	switch {
+	case on:
+		l.play.SetText("Stop")
+		l.play.SetIcon(theme.MediaStopIcon())
+		return
+	case l.moments.at > 0:
+		l.play.SetText("Play from " + clock(l.moments.at))
+	default:
+		l.play.SetText("Play")
+	}
+	l.play.SetIcon(theme.MediaPlayIcon())
 }
 
 // tag is a small outlined word: why a result was found.
@@ -830,6 +872,11 @@ func (l *laneScreen) openEntry(e journal.Entry) {
 		text = e.Title(200)
 	}
 	l.detailText.SetText(text)
+	l.moments.show(&e)
+	l.play.Hidden = l.moments.id == ""
+	l.onPlaying(false)
+	// a transcript's words stand in for its text, where they are the same
+	l.detailText.Hidden = len(l.moments.words) > 0 && e.Text == journal.TranscriptText(e.Transcript)
 	l.detailNote.SetText(note)
 	l.detailNote.Hidden = note == ""
 	l.timelineBox.Hide()
@@ -840,6 +887,7 @@ func (l *laneScreen) openEntry(e journal.Entry) {
 // closeEntry shows the timeline again, and On This Day from today.
 func (l *laneScreen) closeEntry() {
 	l.opened = nil
+	l.moments.show(nil)
 	l.detail.Hide()
 	l.timelineBox.Show()
 	l.loadDays()

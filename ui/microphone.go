@@ -46,7 +46,7 @@ func (m *microphone) Devices() ([]string, error) {
 	return out, nil
 }
 
-func (m *microphone) Record(device string, level func(float32, time.Duration)) (Take, error) {
+func (m *microphone) Record(device string, level func(float32, time.Duration), live func([]float32)) (Take, error) {
 	if err := os.MkdirAll(m.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("ui: recordings folder: %w", err)
 	}
@@ -56,6 +56,7 @@ func (m *microphone) Record(device string, level func(float32, time.Duration)) (
 		Device:    device,
 		MaxLength: m.maxLength,
 		OnLevel:   func(l audio.Level) { level(l.Peak, l.Elapsed) },
+		OnAudio:   live,
 	})
 	if err != nil {
 		return nil, err
@@ -75,12 +76,12 @@ func (m *microphone) Unfinished() ([]Take, error) {
 	return out, nil
 }
 
-func (m *microphone) Play(ctx context.Context, recording []byte) error {
+func (m *microphone) Play(ctx context.Context, recording []byte, from time.Duration) error {
 	clip, err := audio.Decode(recording)
 	if err != nil {
 		return err
 	}
-	return audio.Play(ctx, clip)
+	return audio.Play(ctx, clip.From(from))
 }
 
 // micTake is one recording: running (rec set, not stopped) or on disk.

@@ -551,7 +551,7 @@ func (s *settingsScreen) onTestMicrophone() {
 	}
 	take, err := s.voice.Record(s.sh.microphone, func(peak float32, _ time.Duration) {
 		fyne.Do(func() { s.micMeter.set(peak) })
-	})
+	}, nil)
 	if err != nil {
 		s.fail("The microphone could not record", err)
 		return

@@ -72,6 +72,7 @@ func WithScreen(name string) Option { return func(o *options) { o.screen = name 
 var (
 	newShortcut      = shortcut(fyne.KeyN)
 	recordShortcut   = shortcut(fyne.KeyR) // starts a recording, and stops and saves it
+	// dictateShortcut (dictate.go) starts and stops a dictation into the editor
 	saveShortcut     = shortcut(fyne.KeyS)
 	settingsShortcut = shortcut(fyne.KeyComma)
 	journalShortcut  = shortcut(fyne.Key1)
@@ -212,6 +213,7 @@ func (sh *shell) shortcuts() []keyed {
 	return []keyed{
 		{newShortcut, sh.onNew},
 		{recordShortcut, sh.onRecord},
+		{dictateShortcut, sh.onDictate},
 		{saveShortcut, sh.onSave},
 		{settingsShortcut, sh.onSettings},
 		{journalShortcut, sh.onJournal},
@@ -306,6 +308,12 @@ func (sh *shell) onNew() {
 func (sh *shell) onRecord() {
 	sh.onJournal()
 	sh.journal.onRecordKey()
+}
+
+// onDictate starts a dictation into the editor, or stops it.
+func (sh *shell) onDictate() {
+	sh.onJournal()
+	sh.journal.dictate.onDictate()
 }
 
 func (sh *shell) onSave() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -24,14 +25,17 @@ type Voice interface {
 	Devices() ([]string, error)
 	// Record starts a recording from the named microphone ("" the
 	// default one). level is called about 20 times a second, from another
-	// goroutine, with the last 50 ms's peak in [0,1] and the length so far.
-	Record(device string, level func(peak float32, elapsed time.Duration)) (Take, error)
+	// goroutine, with the last 50 ms's peak in [0,1] and the length so far;
+	// audio (when not nil) gets the samples as they are kept (16 kHz mono,
+	// for the words read while speaking), from another goroutine: it must
+	// copy what it keeps.
+	Record(device string, level func(peak float32, elapsed time.Duration), audio func([]float32)) (Take, error)
 	// Unfinished returns recordings left behind when SAMO stopped while
 	// recording, already stopped, to be saved or discarded.
 	Unfinished() ([]Take, error)
-	// Play plays an entry's recording (as stored: WAV bytes) until it ends
-	// or ctx is cancelled.
-	Play(ctx context.Context, recording []byte) error
+	// Play plays an entry's recording (as stored: WAV bytes) from the
+	// moment from until it ends or ctx is cancelled.
+	Play(ctx context.Context, recording []byte, from time.Duration) error
 }
 
 // Take is one recording.
@@ -85,10 +89,25 @@ type recorderPanel struct {
 	// saving is set while a stopped take is being saved: no new recording
 	// starts until the panel is done with it.
 	saving bool
+	// words shows the words read while speaking (when a speech model is
+	// installed); liveEvery is how often they are read (0: when asked).
+	words     *liveText
+	liveEvery time.Duration
 }
 
+// liveTake is a take whose words are read while it is made: saving it
+// finishes the reading instead of transcribing the recording again.
+type liveTake struct {
+	Take
+	live *liveWords
+}
+
+// liveShown is how much of the live text the panel shows: its end (a
+// wrapped text lays out in time that grows with its square).
+const liveShown = 600
+
 func newRecorderPanel(j *journalScreen) *recorderPanel {
-	p := &recorderPanel{j: j}
+	p := &recorderPanel{j: j, liveEvery: liveEvery}
 	title := widget.NewLabelWithStyle("Recording", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	p.clock = widget.NewLabelWithStyle("00:00", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	p.clock.SizeName = theme.SizeNameHeadingText
@@ -104,21 +123,47 @@ func newRecorderPanel(j *journalScreen) *recorderPanel {
 	p.note.Importance = widget.LowImportance
 	p.working = widget.NewProgressBar()
 	p.working.Hide()
-	p.content = container.NewCenter(container.NewVBox(
+	p.words = newLiveText()
+	p.words.Hide()
+	p.content = container.NewBorder(container.NewCenter(container.NewVBox(
 		title, p.clock, container.NewGridWrap(fyne.NewSize(360, 28), p.meter),
-		container.NewHBox(p.discard, p.pause, p.stop), p.note, p.working))
+		container.NewHBox(p.discard, p.pause, p.stop), p.note, p.working)), nil, nil, nil,
+		container.NewVScroll(container.NewPadded(p.words)))
 	return p
 }
 
 func (p *recorderPanel) start() {
+	var lt *liveTake
+	live := newLiveWords(p.liveEvery, func(t journal.DictationText) {
+		if p.take == lt || p.saving {
+			p.showWords(t)
+		}
+	}, func(err error) {
+		if !errors.Is(err, journal.ErrNoSpeechModel) {
+			p.j.svc.Notices().Notify(fmt.Sprintf("The words could not be read while you spoke (%v); the recording is transcribed when you stop.", err))
+		}
+	})
 	take, err := p.j.voice.Record(p.j.sh.microphone, func(peak float32, elapsed time.Duration) {
 		fyne.Do(func() { p.show(peak, elapsed) })
-	})
+	}, live.write)
 	if err != nil {
 		p.j.showError("Could not start recording", err)
 		return
 	}
-	p.take = take
+	lt = &liveTake{Take: take, live: live}
+	p.take = lt
+	p.words.set("", "")
+	p.words.Hide()
+	// the speech model is looked up off the UI goroutine; this touches no
+	// widget (the words show through live)
+	go func() {
+		d, err := p.j.svc.NewDictation(context.Background())
+		if err != nil {
+			live.drop() // no speech model: the recording waits for one, as before
+			return
+		}
+		live.attach(d)
+	}()
 	p.pause.SetText("Pause")
 	p.pause.SetIcon(theme.MediaPauseIcon())
 	for _, b := range []*widget.Button{p.pause, p.stop, p.discard} {
@@ -129,12 +174,29 @@ func (p *recorderPanel) start() {
 	go func() {
 		<-take.Done()
 		fyne.Do(func() {
-			if p.take == take {
+			if p.take == Take(lt) {
 				p.stoppedByItself = true
 				p.onStop()
 			}
 		})
 	}()
+}
+
+// showWords shows the words read so far: the end of the committed text,
+// and the partial words greyed after it.
+func (p *recorderPanel) showWords(t journal.DictationText) {
+	committed := t.Committed
+	if len(committed)+len(t.Partial) > liveShown {
+		cut := max(0, len(committed)+len(t.Partial)-liveShown)
+		if cut < len(committed) {
+			if i := strings.IndexByte(committed[cut:], ' '); i >= 0 {
+				cut += i
+			}
+			committed = "…" + committed[min(cut, len(committed)):]
+		}
+	}
+	p.words.set(committed, t.Partial)
+	p.words.Show()
 }
 
 func (p *recorderPanel) show(peak float32, elapsed time.Duration) {
@@ -193,6 +255,9 @@ func (p *recorderPanel) onDiscard() {
 		if !yes || p.take == nil {
 			return
 		}
+		if lt, ok := p.take.(*liveTake); ok {
+			lt.live.halt()
+		}
 		if err := p.take.Discard(); err != nil {
 			p.j.showError("The recording was not deleted", err)
 		}
@@ -235,6 +300,12 @@ func (j *journalScreen) saveOne(take Take, last bool, done func()) func() {
 	st, err := take.Stop(ctx)
 	for _, w := range st.Warnings {
 		j.svc.Notices().Notify(w)
+	}
+	if lt, ok := take.(*liveTake); ok && err == nil {
+		// the words read while speaking: only the last ones are read now
+		st.File.Transcript = lt.live.transcript(ctx, take.Length())
+	} else if ok {
+		lt.live.halt()
 	}
 	var e journal.Entry
 	if err == nil {
@@ -392,42 +463,38 @@ func (r *meterRenderer) Refresh() {
 func (r *meterRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.m.back, r.m.fill} }
 func (r *meterRenderer) Destroy()                     {}
 
-// onPlay plays the open entry's recording, or stops the one playing.
+// onPlay plays the open entry's recording (from the moment marked, if
+// any), or stops the one playing.
 func (j *journalScreen) onPlay() {
 	if j.voice == nil || j.current == "" {
 		return
 	}
-	if j.stopPlaying != nil {
-		j.stopPlaying()
-		return
-	}
-	id := j.current
-	ctx, cancel := context.WithCancel(context.Background())
-	j.stopPlaying = cancel
-	j.play.SetText("Stop")
-	j.play.SetIcon(theme.MediaStopIcon())
-	j.sh.background(func() func() {
-		data, err := j.svc.Audio(ctx, id)
-		if err == nil {
-			err = j.voice.Play(ctx, data)
-		}
-		return func() {
-			cancel()
-			j.stopPlaying = nil
-			j.play.SetText("Play")
-			j.play.SetIcon(theme.MediaPlayIcon())
-			if err != nil && !errors.Is(err, context.Canceled) {
-				j.showError("Could not play the recording", err)
-			}
-		}
-	})
+	j.moments.onPlay()
 }
 
-// showPlay shows the Play button for an entry with a recording, and stops
-// any playback of another entry.
+// onPlaying shows the Play button as Stop while the recording plays.
+func (j *journalScreen) onPlaying(on bool) {
+	if on {
+		j.play.SetText("Stop")
+		j.play.SetIcon(theme.MediaStopIcon())
+		return
+	}
+	j.play.SetText("Play")
+	j.play.SetIcon(theme.MediaPlayIcon())
+}
+
+// showPlay shows the Play button for an entry with a recording, with its
+// words and how it felt, and stops any playback of another entry.
 func (j *journalScreen) showPlay(e journal.Entry) {
-	if j.stopPlaying != nil {
-		j.stopPlaying()
+	if e.ID == "" {
+		j.moments.show(nil)
+	} else {
+		j.moments.show(&e)
+	}
+	if j.moments.content.Visible() {
+		j.momentsBox.Show()
+	} else {
+		j.momentsBox.Hide()
 	}
 	if j.voice != nil && e.Audio != nil {
 		j.play.Show()

@@ -33,9 +33,11 @@ type memVoice struct {
 	warnings []string
 	// hold, when set, keeps Stop from returning until it is closed.
 	hold chan struct{}
-	// played lists what Play was given; playFor is how long it plays.
-	played  []string
-	playFor time.Duration
+	// played lists what Play was given, and from where; playFor is how
+	// long it plays.
+	played     []string
+	playedFrom []time.Duration
+	playFor    time.Duration
 }
 
 type memTake struct {
@@ -45,6 +47,8 @@ type memTake struct {
 	device string
 	done   chan struct{}
 	level  func(float32, time.Duration)
+	// live gets the samples the take hears (see hear).
+	live func([]float32)
 
 	mu      sync.Mutex
 	paused  bool
@@ -63,9 +67,9 @@ func (v *memVoice) newTake(length time.Duration) *memTake {
 
 func (v *memVoice) Devices() ([]string, error) { return v.devices, nil }
 
-func (v *memVoice) Record(device string, level func(float32, time.Duration)) (Take, error) {
+func (v *memVoice) Record(device string, level func(float32, time.Duration), live func([]float32)) (Take, error) {
 	t := v.newTake(0)
-	t.device, t.level = device, level
+	t.device, t.level, t.live = device, level, live
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.takes = append(v.takes, t)
@@ -84,9 +88,10 @@ func (v *memVoice) count() int {
 	return len(v.takes)
 }
 
-func (v *memVoice) Play(ctx context.Context, recording []byte) error {
+func (v *memVoice) Play(ctx context.Context, recording []byte, from time.Duration) error {
 	v.mu.Lock()
 	v.played = append(v.played, string(recording))
+	v.playedFrom = append(v.playedFrom, from)
 	v.mu.Unlock()
 	if v.playFor > 0 {
 		select {
