@@ -337,7 +337,7 @@ func (j *journalScreen) insertAtCursor(words string) {
 // paste does.
 type textClipboard string
 
-func (c textClipboard) Content() string  { return string(c) }
+func (c textClipboard) Content() string   { return string(c) }
 func (c textClipboard) SetContent(string) {}
 
 // offerModel offers, in place of a dictation, the speech model it needs:

@@ -82,10 +82,10 @@ type journalScreen struct {
 	moments    *momentsView
 	momentsBox *container.Scroll
 	// dictate puts speech into the editor as it is spoken.
-	dictate  *dictation
-	recorder *recorderPanel
-	editorArea  fyne.CanvasObject
-	offer       dialog.Dialog
+	dictate    *dictation
+	recorder   *recorderPanel
+	editorArea fyne.CanvasObject
+	offer      dialog.Dialog
 	// closeAfterSave is set when the window was closed while a recording
 	// was being saved: it closes once the recording is in the journal.
 	closeAfterSave bool

@@ -70,8 +70,8 @@ func WithScreen(name string) Option { return func(o *options) { o.screen = name 
 // Keyboard shortcuts (Ctrl, or ⌘ on macOS): they work on the window and in
 // the editor alike.
 var (
-	newShortcut      = shortcut(fyne.KeyN)
-	recordShortcut   = shortcut(fyne.KeyR) // starts a recording, and stops and saves it
+	newShortcut    = shortcut(fyne.KeyN)
+	recordShortcut = shortcut(fyne.KeyR) // starts a recording, and stops and saves it
 	// dictateShortcut (dictate.go) starts and stops a dictation into the editor
 	saveShortcut     = shortcut(fyne.KeyS)
 	settingsShortcut = shortcut(fyne.KeyComma)

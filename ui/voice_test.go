@@ -126,6 +126,26 @@ func (t *memTake) speak(n int) {
 	}
 }
 
+// hear gives the take d of audio (not silent) as the microphone would,
+// unless paused: its live listener gets the samples.
+func (t *memTake) hear(d time.Duration) {
+	t.mu.Lock()
+	if t.paused {
+		t.mu.Unlock()
+		return
+	}
+	t.length += d
+	live := t.live
+	t.mu.Unlock()
+	samples := make([]float32, int(d*16000/time.Second))
+	for i := range samples {
+		samples[i] = 0.1
+	}
+	if live != nil {
+		live(samples)
+	}
+}
+
 func (t *memTake) Done() <-chan struct{} { return t.done }
 func (t *memTake) Pause()                { t.mu.Lock(); t.paused = true; t.mu.Unlock() }
 func (t *memTake) Resume()               { t.mu.Lock(); t.paused = false; t.mu.Unlock() }
