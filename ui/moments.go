@@ -347,9 +347,12 @@ func (r *flowRenderer) place(w float32, move bool) float32 {
 }
 
 func (r *flowRenderer) Layout(s fyne.Size) {
-	old := r.MinSize().Height
+	if s.Width <= 0 {
+		return // not shown yet
+	}
+	old, wider := r.MinSize().Height, s.Width != r.f.width
 	r.f.width = s.Width
-	if h := r.place(s.Width, true); h != old && r.f.changed != nil {
+	if h := r.place(s.Width, true); wider && h != old && r.f.changed != nil {
 		fyne.Do(r.f.changed) // after this layout
 	}
 }
