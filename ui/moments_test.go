@@ -2,6 +2,10 @@ package ui
 
 import (
 	"context"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -204,4 +208,31 @@ func TestLane_SpokenResultOpensAtItsMoment(t *testing.T) {
 		t.Errorf("Play starts at %v, want the matched word's 5s", got)
 	}
 	waitSettled(t, j.sh, func() { onUI(func() { test.Tap(l.play) }) })
+}
+
+// TestMoments_Screenshot draws the journal with a spoken entry open (its
+// words, one lit as it plays, and its emotion ribbon) through Fyne's
+// software painter into $SAMO_SCREENSHOTS/entry-recording.png, for the
+// docs (make screenshots sets it).
+func TestMoments_Screenshot(t *testing.T) {
+	dir := os.Getenv("SAMO_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("SAMO_SCREENSHOTS is not set")
+	}
+	v := &memVoice{}
+	j, _, _ := openSpoken(t, v)
+	var shot image.Image
+	onUI(func() {
+		j.window.Resize(fyne.NewSize(1000, 640))
+		j.moments.light(2)
+		shot = j.window.Canvas().Capture()
+	})
+	f, err := os.Create(filepath.Join(dir, "entry-recording.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, shot); err != nil {
+		t.Fatal(err)
+	}
 }
