@@ -43,17 +43,12 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkDictation: live text over 30 s of speech, one update a second
-// (as samo dictate and the window do), with the random-weight whisper-base
-// model, int8, on 2 threads: each update runs the VAD over the window not
-// yet committed, the encoder, and a greedy decoding of 40 tokens (about
-// what 13 s of speech holds; a random-weight model never ends a window by
-// itself). It reports the compute time of one update (p50, p95), and the
-// CPU used: core-seconds per second of speech, the updates done back to
-// back. The lag of the committed text behind the speech is measured with
-// the scripted model in TestCLI_DictateMatchesTheOfflineTranscript and
-// journal's TestDictation tests; with random weights nothing agrees.
-func BenchmarkDictation(b *testing.B) {
+// openRandomBase opens the random-weight whisper-base int8 model with the
+// VAD as the live path reads it: 2 threads, greedy, 40 tokens a window
+// (about what 13 s of speech holds; a random-weight model never ends a
+// window by itself), warmed by one reading (a session's first run costs
+// more, once).
+func openRandomBase(b *testing.B) (*speech.Pipeline, []float32) {
 	dir := b.TempDir()
 	spec := whispertest.Base()
 	spec.Int8 = true
@@ -61,20 +56,28 @@ func BenchmarkDictation(b *testing.B) {
 		b.Fatal(err)
 	}
 	rt := inference.NewRuntime(inference.NewLocator("", inference.EnvLibrary))
-	defer rt.Close()
+	b.Cleanup(func() { rt.Close() })
 	p, err := speech.Open(rt, dir, speech.Options{Whisper: whisper.Options{Language: "en", MaxTokens: 40, Temperatures: []float32{0}, Threads: 2,
 		Timestamps: true, NoSpeechThreshold: -1, DisableLogProbCheck: true, CompressionRatioThreshold: -1}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer p.Close()
+	b.Cleanup(func() { p.Close() })
 	samples := speechAudio(b, 30)
-	// The first run of a session costs more: the person's first update
-	// pays it once (samo dictate warms the model while the recording
-	// starts); the figures are the steady state.
 	if _, err := p.Transcribe(context.Background(), samples[:5*audio.Rate], nil); err != nil {
 		b.Fatal(err)
 	}
+	return p, samples
+}
+
+// BenchmarkDictation: live text over 30 s of speech, an update a second
+// (as samo dictate and the window do), with the random-weight whisper-base
+// model, int8, on 2 threads: each update runs the VAD over the window not
+// yet committed, the encoder and the decoding. It reports the compute
+// time of one update (p50, p95, max) and the CPU used (core-seconds per
+// second of speech), the updates run back to back.
+func BenchmarkDictation(b *testing.B) {
+	p, samples := openRandomBase(b)
 	var updates []time.Duration
 	var cpu time.Duration
 	for b.Loop() {
@@ -101,4 +104,77 @@ func BenchmarkDictation(b *testing.B) {
 	b.ReportMetric(float64(updates[len(updates)-1].Milliseconds()), "update-ms-max")
 	b.ReportMetric(cpu.Seconds()/float64(b.N)/30, "core-s/speech-s")
 	b.ReportMetric(float64(runtime.NumCPU()), "cores")
+}
+
+// BenchmarkDictationLag: the same model, in real time: the audio arrives
+// as it is spoken (a tenth of a second at a time), an update starts every
+// interval (or at once, when the last one ran over). A word is committed
+// when two successive readings agree on it, so its text appears when the
+// second update that read it (with the 0.3 s of audio after it a model
+// needs to be sure of a word) ends; the lag is that moment less the
+// moment the word was said, over words ending every 0.1 s of the speech.
+// With random weights no two readings agree, so the lag is computed from
+// the updates' real timing rather than read from the committed text.
+// CPU is core-seconds per second of speech at that interval.
+func BenchmarkDictationLag(b *testing.B) {
+	p, samples := openRandomBase(b)
+	for _, every := range []time.Duration{time.Second, 500 * time.Millisecond} {
+		b.Run("every="+every.String(), func(b *testing.B) {
+			var lags []float64
+			var cpu time.Duration
+			for b.Loop() {
+				type update struct {
+					heard time.Duration // audio read by it
+					done  time.Time
+				}
+				var ups []update
+				d := journal.NewDictation(p)
+				start := time.Now()
+				c0 := cpuTime()
+				fed := 0
+				next := start.Add(every)
+				for fed < len(samples) || len(ups) == 0 {
+					now := time.Now()
+					// the audio spoken by now arrives
+					due := min(len(samples), int(now.Sub(start).Seconds()*audio.Rate)/(audio.Rate/10)*(audio.Rate/10))
+					if due > fed {
+						d.Write(samples[fed:due])
+						fed = due
+					}
+					if now.Before(next) {
+						time.Sleep(min(next.Sub(now), 20*time.Millisecond))
+						continue
+					}
+					heard := time.Duration(fed) * time.Second / audio.Rate
+					if _, err := d.Update(context.Background()); err != nil {
+						b.Fatal(err)
+					}
+					ups = append(ups, update{heard, time.Now()})
+					next = next.Add(every)
+					if t := time.Now(); next.Before(t) {
+						next = t
+					}
+				}
+				cpu += cpuTime() - c0
+				for said := time.Second; said < 28*time.Second; said += 100 * time.Millisecond {
+					seen := 0
+					for _, u := range ups {
+						if u.heard >= said+300*time.Millisecond {
+							if seen++; seen == 2 {
+								lags = append(lags, u.done.Sub(start.Add(said)).Seconds())
+								break
+							}
+						}
+					}
+				}
+			}
+			slices.Sort(lags)
+			if len(lags) == 0 {
+				b.Fatal("no lag measured")
+			}
+			b.ReportMetric(lags[len(lags)/2], "lag-s-p50")
+			b.ReportMetric(lags[len(lags)*95/100], "lag-s-p95")
+			b.ReportMetric(cpu.Seconds()/float64(b.N)/30, "core-s/speech-s")
+		})
+	}
 }
