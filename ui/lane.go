@@ -598,8 +598,8 @@ func (l *laneScreen) foundRow(f journal.Found) fyne.CanvasObject {
 // openFound opens a result; a spoken one at the moment it says what the
 // search looked for (the first of its words the recording holds).
 func (l *laneScreen) openFound(f journal.Found) {
-	l.openEntry(f.Entry)
 	if f.Entry.Audio == nil || f.Entry.Transcript == nil {
+		l.openEntry(f.Entry)
 		return
 	}
 	terms := f.Words
@@ -608,10 +608,11 @@ func (l *laneScreen) openFound(f journal.Found) {
 			terms = append(append(terms, q.Words...), q.Phrases...)
 		}
 	}
+	at := time.Duration(0)
 	if w, ok := journal.FirstMoment(f.Entry.Transcript, terms); ok {
-		l.moments.mark(w.Start)
-		l.onPlaying(false)
+		at = w.Start
 	}
+	l.openEntryAt(f.Entry, at)
 }
 
 // onPlaying shows Play as Stop while the recording plays, and says where
@@ -855,7 +856,11 @@ func (l *laneScreen) entryRow(e journal.Entry) fyne.CanvasObject {
 
 // openEntry shows an entry in full in place of the timeline, and On This
 // Day from its day.
-func (l *laneScreen) openEntry(e journal.Entry) {
+func (l *laneScreen) openEntry(e journal.Entry) { l.openEntryAt(e, 0) }
+
+// openEntryAt is openEntry with a recording's Play at the moment at (its
+// word lit).
+func (l *laneScreen) openEntryAt(e journal.Entry, at time.Duration) {
 	l.opened = &e
 	when := e.Created.In(l.now().Location()).Format("Monday 2 January 2006, 15:04")
 	if e.Audio != nil {
@@ -873,6 +878,9 @@ func (l *laneScreen) openEntry(e journal.Entry) {
 	}
 	l.detailText.SetText(text)
 	l.moments.show(&e)
+	if at > 0 {
+		l.moments.mark(at)
+	}
 	l.play.Hidden = l.moments.id == ""
 	l.onPlaying(false)
 	// a transcript's words stand in for its text, where they are the same

@@ -150,10 +150,10 @@ func (m *momentsView) playFrom(at time.Duration) {
 	if m.id == "" || m.voice == nil {
 		return
 	}
+	m.seq++ // before the old play's end is let through: it changes nothing
 	if m.stop != nil {
 		m.stop()
 	}
-	m.seq++
 	seq, id := m.seq, m.id
 	ctx, cancel := context.WithCancel(context.Background())
 	m.stop, m.from, m.started = cancel, max(at, 0), m.clock()

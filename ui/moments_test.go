@@ -108,8 +108,8 @@ func TestMoments_TapAWordPlaysFromIt(t *testing.T) {
 	if i, _ := lit(); i != 4 {
 		t.Errorf("at 4.5 s word %d is lit, want 4 (Then)", i)
 	}
-	// tapping another word starts there instead
-	onUI(func() { test.Tap(m.taps[5]) })
+	// tapping another word starts there instead (the first play ends)
+	waitSettled(t, j.sh, func() { onUI(func() { test.Tap(m.taps[5]) }) })
 	waitFor(t, func() bool { return len(v.plays()) == 2 })
 	if got := v.plays()[1]; got != 5*time.Second {
 		t.Errorf("the second tap plays from %v, want 5s", got)
@@ -189,9 +189,11 @@ func TestLane_SpokenResultOpensAtItsMoment(t *testing.T) {
 	v := &memVoice{playFor: time.Minute}
 	j, e, _ := openSpoken(t, v)
 	l := j.sh.lane
-	onUI(func() {
-		l.moments.tick = 0
-		l.openFound(journal.Found{Entry: e, ID: e.ID, Words: []string{"dinner"}})
+	waitSettled(t, j.sh, func() { // On This Day is read for its day
+		onUI(func() {
+			l.moments.tick = 0
+			l.openFound(journal.Found{Entry: e, ID: e.ID, Words: []string{"dinner"}})
+		})
 	})
 	var (
 		at   time.Duration
