@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -191,5 +192,60 @@ func TestEntry_DescribeRecording(t *testing.T) {
 	}
 	if (journal.Entry{Text: "typed"}).DescribeRecording() != "" {
 		t.Fatal("a typed entry described as a recording")
+	}
+}
+
+// A dictation into a typed entry keeps its recording with that entry: the
+// editor's text, the transcript with its times, the audio, in one save;
+// an entry with a recording already keeps it and says so.
+func TestService_AttachRecording(t *testing.T) {
+	ctx := context.Background()
+	st, err := storage.Open(filepath.Join(t.TempDir(), storage.FileName), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	heard := &journaltest.Transcriber{Text: "never asked"}
+	svc := journal.NewService(st, journal.WithAnalyzer(&journaltest.WordAnalyzer{}), journal.WithSpeech(journaltest.PCMDecoder{}, heard))
+	typed, err := svc.Add(ctx, "A quiet day.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func() string {
+		p := filepath.Join(t.TempDir(), "take.pcm")
+		if err := os.WriteFile(p, journaltest.PCM(32000), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	path := write()
+	tr := &journal.Transcript{Language: "en", Segments: []journal.Segment{{Start: 0, End: 2 * time.Second, Text: " then pure joy",
+		Words: []journal.Word{{Text: " then", End: 500 * time.Millisecond}, {Text: " pure", Start: 500 * time.Millisecond, End: time.Second}, {Text: " joy", Start: time.Second, End: 2 * time.Second}}}}}
+	e, err := svc.AttachRecording(ctx, typed.ID, journal.RecordingFile{Path: path, Transcript: tr, Text: "A quiet day. then pure joy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Text != "A quiet day. then pure joy" || e.Audio == nil || e.Audio.Duration != 2*time.Second || len(e.Transcript.Segments[0].Words) != 3 {
+		t.Fatalf("attached: %+v", e)
+	}
+	if !slices.Contains(e.Emotions.Labels, "joy") || heard.Calls() != 0 {
+		t.Fatalf("emotions %v, transcribed %d times", e.Emotions.Labels, heard.Calls())
+	}
+	if a, err := svc.Audio(ctx, typed.ID); err != nil || len(a) != 64000 {
+		t.Fatalf("audio back: %d bytes, %v", len(a), err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("the recording's file is still there")
+	}
+	// A second recording is refused, and its file kept.
+	again := write()
+	if _, err := svc.AttachRecording(ctx, typed.ID, journal.RecordingFile{Path: again}); !errors.Is(err, journal.ErrHasRecording) {
+		t.Fatalf("a second recording: %v", err)
+	}
+	if _, err := os.Stat(again); err != nil {
+		t.Fatal("the refused recording's file is gone")
+	}
+	if stored, _ := st.Get(ctx, typed.ID); stored.Text != e.Text {
+		t.Fatalf("stored %q", stored.Text)
 	}
 }

@@ -1,10 +1,12 @@
 package journal
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -172,4 +174,69 @@ func (s *Service) transcribeEntry(ctx context.Context, e *Entry) error {
 	}
 	*e, err = s.SetTranscript(ctx, e.ID, tr)
 	return err
+}
+
+// ErrHasRecording means an entry has a recording already.
+var ErrHasRecording = errors.New("the entry has a recording already")
+
+// AttachRecording keeps the recording in a file with entry id, which has
+// none yet (a dictation into a typed entry). The entry's text becomes
+// f.Text (when given), its transcript f.Transcript (else the recording is
+// transcribed), its emotions and meaning are read again, all saved with
+// the audio in one transaction; then the file is removed. On an error the
+// file stays where it is, so nothing spoken is lost.
+func (s *Service) AttachRecording(ctx context.Context, id string, f RecordingFile) (Entry, error) {
+	as, ok := s.store.(AudioStore)
+	if !ok {
+		return Entry{}, ErrNoAudioStore
+	}
+	if s.decoder == nil {
+		return Entry{}, ErrNoAudioDecoder
+	}
+	id = entryID(id)
+	data, err := os.ReadFile(f.Path)
+	if err != nil {
+		return Entry{}, fmt.Errorf("journal: read the recording: %w", err)
+	}
+	info, samples, err := s.decoder.DecodeAudio(data)
+	if err != nil {
+		return Entry{}, fmt.Errorf("journal: recording %s: %w", f.Path, err)
+	}
+	e, err := s.store.Get(ctx, id)
+	if err != nil {
+		return Entry{}, fmt.Errorf("journal: attach a recording to %s: %w", id, err)
+	}
+	if e.Audio != nil {
+		return Entry{}, fmt.Errorf("journal: attach a recording to %s: %w", id, ErrHasRecording)
+	}
+	tr := f.Transcript
+	if tr == nil {
+		tr = s.transcribe(ctx, samples, nil)
+	}
+	tr = s.checkTranscript(tr)
+	text := cmp.Or(strings.TrimSpace(f.Text), e.Text, TranscriptText(tr))
+	if text, err = s.clean(text); err != nil {
+		return Entry{}, fmt.Errorf("journal: attach a recording to %s: %w", id, err)
+	}
+	if tr != nil && len(tr.Segments) > 1 {
+		s.readSegments(ctx, tr)
+	}
+	a := info
+	a.Bytes = int64(len(data))
+	if text != e.Text {
+		e.Emotions, e.Embedding = s.analyze(ctx, text), s.embed(ctx, text)
+	}
+	e.Text, e.Transcript, e.Audio, e.Updated = text, tr, &a, s.now()
+	if err := e.Validate(); err != nil {
+		return Entry{}, fmt.Errorf("journal: attach a recording to %s: %w", id, err)
+	}
+	if err := as.PutWithAudio(ctx, e, data); err != nil {
+		return Entry{}, fmt.Errorf("journal: attach a recording to %s: %w", id, err)
+	}
+	e.Revision++
+	s.lane.put(e)
+	if err := os.Remove(f.Path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		s.warn(fmt.Sprintf("the recording is saved, but its file %s could not be removed (%v)", f.Path, err))
+	}
+	return e, nil
 }
