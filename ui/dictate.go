@@ -25,8 +25,7 @@ var dictateShortcut = shortcut(fyne.KeyD)
 // each word the speech model settles on is inserted for good, the words
 // still being heard show greyed in the bar under the editor until they
 // settle. Its recording is made as Record makes them (on disk as it is
-// spoken) and is kept with the new entry it went into, with the words'
-// times: stopping pauses it, a second dictation into the same entry goes
+// spoken) and is kept with the entry it went into, with the words' times: stopping pauses it, a second dictation into the same entry goes
 // on with it, and saving the entry saves it.
 type dictation struct {
 	j      *journalScreen
@@ -77,8 +76,10 @@ func (d *dictation) listening() bool { return d.live != nil }
 func (d *dictation) pending() bool { return d != nil && d.take != nil }
 
 // onDictate starts a dictation into the editor, or stops the one running.
-// A dictation goes into a new entry (its recording is kept with it): with
-// an entry open, what it holds is saved and a new one starts.
+// A dictation goes into the entry in the editor, and its recording is kept
+// with it; an entry that has a recording already keeps it, and the
+// dictation goes into a new entry (what the open one holds is saved
+// first).
 func (d *dictation) onDictate() {
 	j := d.j
 	switch {
@@ -87,14 +88,14 @@ func (d *dictation) onDictate() {
 	case d.live != nil:
 		d.stopListening(nil)
 		return
-	case j.current != "":
+	case j.current != "" && j.recorded && d.take == nil:
 		j.saveDraft(func() {
 			if j.saving != nil || d.busy || d.live != nil {
 				return
 			}
 			j.list.UnselectAll()
 			j.startNew()
-			j.status.SetText("Dictating into a new entry: its recording is kept with it.")
+			j.status.SetText("That entry has its recording already: dictating into a new entry, which keeps this one.")
 			d.begin()
 		})
 		return
@@ -105,6 +106,7 @@ func (d *dictation) onDictate() {
 // begin looks up the speech model off the UI goroutine, then listens;
 // without one it offers the model manager instead.
 func (d *dictation) begin() {
+	into := d.j.current
 	d.busy = true
 	d.button.Disable()
 	d.j.sh.background(func() func() {
@@ -117,7 +119,7 @@ func (d *dictation) begin() {
 				d.offerModel()
 			case err != nil:
 				d.j.showError("Could not start dictating", err)
-			case d.j.current != "":
+			case d.j.current != into:
 				// another entry was opened meanwhile: dictate nothing into it
 			default:
 				d.listen(dict)
@@ -289,23 +291,27 @@ func joinedTranscripts(parts []*journal.Transcript) *journal.Transcript {
 	return out
 }
 
-// storeSpoken saves text as a new entry with the dictations' recording and
-// their transcript, off the UI goroutine. A recording that holds nothing
-// is dropped and the text saved alone.
-func (j *journalScreen) storeSpoken(ctx context.Context, take Take, parts []*journal.Transcript, text string) (journal.Entry, error) {
+// storeSpoken saves text with the dictations' recording and their
+// transcript, off the UI goroutine: as a new entry (id ""), or as entry
+// id's text with the recording kept with it. A recording that holds
+// nothing is dropped and the text saved alone.
+func (j *journalScreen) storeSpoken(ctx context.Context, id string, take Take, parts []*journal.Transcript, text string) (journal.Entry, error) {
 	st, err := take.Stop(ctx)
 	for _, w := range st.Warnings {
 		j.svc.Notices().Notify(w)
 	}
 	if errors.Is(err, ErrNothingRecorded) {
 		take.Discard()
-		return j.svc.Add(ctx, text)
+		return j.store(ctx, id, text)
 	}
 	if err != nil {
 		return journal.Entry{}, err
 	}
 	f := st.File
 	f.Transcript, f.Text = joinedTranscripts(parts), text
+	if id != "" {
+		return j.svc.AttachRecording(ctx, id, f)
+	}
 	e, _, err := j.svc.SaveRecording(ctx, f, nil)
 	return e, err
 }

@@ -214,3 +214,48 @@ func TestRecorder_ShowsTheWordsWhileSpeaking(t *testing.T) {
 		t.Errorf("the transcript's words are %+v", words)
 	}
 }
+
+// A dictation into an open typed entry goes into it, and its recording is
+// kept with that entry; dictating into an entry that has its recording
+// starts a new entry instead.
+func TestDictation_IntoAnOpenTypedEntry(t *testing.T) {
+	v := &memVoice{}
+	speech := walk()
+	j, _, st := newSpeechJournal(t, v, speech)
+	typed, err := j.svc.Add(context.Background(), "A quiet day.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := j.dictate
+	onUI(func() {
+		d.every = 0
+		j.open(typed.ID)
+		j.editor.CursorRow, j.editor.CursorColumn = 0, len("A quiet day.")
+	})
+	waitSettled(t, j.sh, func() { onUI(func() { test.Tap(d.button) }) })
+	if !d.listening() {
+		t.Fatal("not listening")
+	}
+	v.take(0).hear(2 * time.Second)
+	d.updateNow(t)
+	d.updateNow(t)
+	waitSettled(t, j.sh, func() { onUI(func() { test.Tap(d.button) }) })
+	save(t, j)
+	es, _ := st.List(context.Background(), journal.Query{})
+	if len(es) != 1 || es[0].ID != typed.ID || es[0].Audio == nil || es[0].Text != "A quiet day. I walked to the sea" {
+		t.Fatalf("stored %+v, want the typed entry with the dictation and its recording", es)
+	}
+	var current string
+	onUI(func() { current = j.current })
+	if current != typed.ID {
+		t.Fatalf("the editor moved to %q", current)
+	}
+	// it has its recording now: a second dictation starts a new entry
+	waitSettled(t, j.sh, func() { onUI(func() { test.Tap(d.button) }) })
+	var status string
+	onUI(func() { current, status = j.current, j.status.Text })
+	if current != "" || !strings.Contains(status, "has its recording already") {
+		t.Fatalf("a second dictation: editor on %q, status %q", current, status)
+	}
+	waitSettled(t, j.sh, func() { onUI(func() { test.Tap(d.button) }) })
+}

@@ -38,6 +38,9 @@ type journalScreen struct {
 	entries []journal.Entry
 	current string // id of the entry in the editor; "" for a new one
 	saved   string // the editor's text as last loaded or saved
+	// recorded says the entry in the editor has a recording (a dictation
+	// then goes into a new entry).
+	recorded bool
 
 	list    *widget.List
 	more    *widget.Button
@@ -282,7 +285,7 @@ func (j *journalScreen) showEntries(mayHaveMore bool) {
 
 // startNew puts an empty editor up for a new entry.
 func (j *journalScreen) startNew() {
-	j.current, j.saved = "", ""
+	j.current, j.saved, j.recorded = "", "", false
 	j.heading.SetText("New entry · " + j.now().Format("Monday 2 January 2006"))
 	j.editor.SetPlaceHolder("What's on your mind today?")
 	j.editor.SetText("")
@@ -362,8 +365,8 @@ func (j *journalScreen) saveDraft(then func()) {
 			e   journal.Entry
 			err error
 		)
-		if spoken != nil && id == "" {
-			e, err = j.storeSpoken(ctx, spoken, parts, text)
+		if spoken != nil {
+			e, err = j.storeSpoken(ctx, id, spoken, parts, text)
 		} else {
 			e, err = j.store(ctx, id, text)
 		}
@@ -391,7 +394,7 @@ func (j *journalScreen) saveDraft(then func()) {
 				j.refreshButtons()
 				return
 			}
-			j.current, j.saved = e.ID, text
+			j.current, j.saved, j.recorded = e.ID, text, e.Audio != nil
 			if spoken != nil && j.dictate.take == spoken {
 				j.dictate.saved()
 				j.showPlay(e)
@@ -490,7 +493,7 @@ func (j *journalScreen) open(id string) {
 
 // showEntry puts an entry in the editor and highlights it in the list.
 func (j *journalScreen) showEntry(e journal.Entry) {
-	j.current, j.saved = e.ID, e.Text
+	j.current, j.saved, j.recorded = e.ID, e.Text, e.Audio != nil
 	heading := "Entry · " + e.Created.Format("Monday 2 January 2006, 15:04")
 	if e.Audio != nil {
 		heading = fmt.Sprintf("Recording · %s · %s", e.Created.Format("Monday 2 January 2006, 15:04"), e.Audio.Duration.Round(time.Second))
