@@ -305,6 +305,9 @@ func (m *Manager) client() *http.Client {
 		TLSHandshakeTimeout:   30 * time.Second,
 		ResponseHeaderTimeout: 60 * time.Second,
 		ForceAttemptHTTP2:     true,
+		// The bytes as the server holds them: a range resumes them, and
+		// the digest is theirs.
+		DisableCompression: true,
 	}}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -134,7 +135,11 @@ func (m *Manager) endpoint() string {
 // URL is where a catalog file is fetched from: the endpoint, then the
 // repository's file at the pinned revision, as Hugging Face serves it.
 func (m *Manager) URL(cm CatalogModel, f CatalogFile) string {
-	return m.endpoint() + "/" + cm.Repo + "/resolve/" + cm.Revision + "/" + f.Path
+	parts := strings.Split(f.Path, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return m.endpoint() + "/" + cm.Repo + "/resolve/" + cm.Revision + "/" + strings.Join(parts, "/")
 }
 
 // Folder is where the model called name is (or would be) installed.

@@ -636,6 +636,15 @@ func TestCatalog_BuiltIn(t *testing.T) {
 	}
 }
 
+func TestManager_URL(t *testing.T) {
+	m := NewManager(t.TempDir(), Catalog{}, "https://mirror.example/hf/")
+	cm := CatalogModel{Repo: "Xenova/whisper-base", Revision: testRev}
+	got := m.URL(cm, CatalogFile{Path: "onnx/model #1?.onnx"})
+	if want := "https://mirror.example/hf/Xenova/whisper-base/resolve/" + testRev + "/onnx/model%20%231%3F.onnx"; got != want {
+		t.Fatalf("URL %s, want %s", got, want)
+	}
+}
+
 func TestCatalog_Refuses(t *testing.T) {
 	good := `{"name":"m","kind":"speech","repo":"a/b","revision":"` + testRev + `","files":[{"path":"x.onnx","size":3}]}`
 	if _, err := ParseCatalog([]byte(`{"models":[` + good + `]}`)); err != nil {
