@@ -44,9 +44,13 @@ func TestLaneIndex_RankVariants(t *testing.T) {
 		{"soft BM25 + meaning", with(func(t *laneTuning) { t.align = false }), fused},
 		{"alignment alone (candidates)", defaultTuning, func(r laneRankings) []search.Hit { return r.align }},
 		{"alignment, words unweighted", with(func(t *laneTuning) { t.alignIDF = false }), func(r laneRankings) []search.Hit { return r.align }},
-		{"fused, words unweighted", with(func(t *laneTuning) { t.alignIDF = false }), fused},
-		{"fused, BM25 at ½", with(func(t *laneTuning) { t.weights = [3]float64{0.5, 1, 1} }), fused},
-		{"fused, alignment ×2", with(func(t *laneTuning) { t.weights = [3]float64{1, 1, 2} }), fused},
+		{"RRF of the three", with(func(t *laneTuning) { t.blend = 0 }), fused},
+		{"RRF, words unweighted", with(func(t *laneTuning) { t.blend, t.alignIDF = 0, false }), fused},
+		{"RRF, BM25 at ½", with(func(t *laneTuning) { t.blend, t.weights = 0, [3]float64{0.5, 1, 1} }), fused},
+		{"RRF, alignment ×2", with(func(t *laneTuning) { t.blend, t.weights = 0, [3]float64{1, 1, 2} }), fused},
+		{"blend, alignment ×0.7", with(func(t *laneTuning) { t.blend = 0.7 }), fused},
+		{"blend, alignment ×1.5", with(func(t *laneTuning) { t.blend = 1.5 }), fused},
+		{"blend, words unweighted", with(func(t *laneTuning) { t.alignIDF = false }), fused},
 		{"fused (default)", defaultTuning, fused},
 	}
 	for _, file := range []string{retrieval.QueriesFile, retrieval.UnseenFile} {

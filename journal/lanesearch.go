@@ -386,11 +386,19 @@ type laneTuning struct {
 	// weighted by its IDF in the journal when alignIDF is set.
 	align    bool
 	alignIDF bool
-	weights  [3]float64 // RRF weights of the words, meaning and alignment rankings
+	// blend, when above 0 and the search has both a meaning vector and an
+	// alignment, orders the candidates by their meaning's cosine with the
+	// search's plus blend × their alignment score (see blendRanking)
+	// instead of fusing the rankings by RRF.
+	blend   float64
+	weights [3]float64 // RRF weights of the words, meaning and alignment rankings
 }
 
-// defaultTuning is Search's: every part, fused with equal weights.
-var defaultTuning = laneTuning{soft: true, align: true, alignIDF: true, weights: [3]float64{1, 1, 1}}
+// defaultTuning is Search's: every part; the candidates ordered by meaning
+// and alignment scores together, equally weighted (of blend 0.7, 1 and 1.5,
+// 1 scored best on queries.json). README's "How well it finds, measured"
+// has the figures; TestLaneIndex_RankVariants the other settings.
+var defaultTuning = laneTuning{soft: true, align: true, alignIDF: true, blend: 1, weights: [3]float64{1, 1, 1}}
 
 // laneRankings are a search's rankings and their fusion.
 type laneRankings struct {
@@ -423,6 +431,30 @@ func (ix *laneIndex) rank(text string, terms []string, qvec []float32, keep func
 	if soft != nil && t.align {
 		r.align = alignRanking(ix, soft, r.words, r.meaning)
 	}
+	if t.blend > 0 && r.align != nil && qvec != nil && ix.meaning != nil && len(qvec) == ix.meaning.Dim() {
+		r.fused = blendRanking(ix, qvec, r.align, t.blend)
+		return r
+	}
 	r.fused = search.FuseWeighted(rrfK, t.weights[:], r.words, r.meaning, r.align)
 	return r
+}
+
+// blendRanking orders the candidates of align (every candidate of the
+// other rankings, with its alignment score) by the cosine of their meaning
+// vector with qvec (0 without one) plus blend × their alignment score.
+// Both scores are cosines of the same word vectors' kind, so they add
+// without rescaling; the words ranking only brings candidates: its BM25
+// scores do not compare with them, and an entry that holds the search's
+// words aligns with them fully.
+func blendRanking(ix *laneIndex, qvec []float32, align []search.Hit, blend float64) []search.Hit {
+	out := make([]search.Hit, len(align))
+	for i, h := range align {
+		var cos float32
+		if v := ix.meaning.Get(h.Slot); v != nil {
+			cos = search.Dot(qvec, v)
+		}
+		out[i] = search.Hit{Slot: h.Slot, Score: cos + float32(blend)*h.Score}
+	}
+	slices.SortStableFunc(out, func(a, b search.Hit) int { return cmp.Compare(b.Score, a.Score) })
+	return out
 }
