@@ -67,10 +67,16 @@ type laneIndex struct {
 	meaning *search.Vectors // nil without an embedding model
 	feeling *search.Vectors
 	// wordVecs gives words' vectors (the embedder's WordVectorer), nil
-	// without; termVecs holds, by term id of words, the vector of the word
-	// the term was first read from (nil until one is known).
+	// without; termVecs holds, by term id of words, the sum of the vectors
+	// of the words the term was read from (nil until one is known; see
+	// putTermVectors).
 	wordVecs func([]string) [][]float32
 	termVecs *search.Vectors
+	// termScale is, by term id, one over the length of its vector in
+	// termVecs (a sum of its words' vectors); termForms holds the words
+	// whose vectors are in the sums.
+	termScale []float32
+	termForms map[string]bool
 	// termWords holds, by term id of words, the word the term was first
 	// read from (what insights show for a stem).
 	termWords []string

@@ -55,12 +55,12 @@ func retrievalJournal(t testing.TB, set retrieval.Set, opts ...journal.Option) f
 	}
 }
 
-// minFusedMRR is a little under the fused ranking's MRR on queries.json
-// (0.38): the floor that guards it.
-const minFusedMRR = 0.36
+// minFusedMRR is a little under the default ranking's MRR on queries.json
+// (0.443): the floor that guards it.
+const minFusedMRR = 0.43
 
-// The default ranking (BM25 with near words, the GloVe uSIF meaning and the
-// word alignment, fused) on the retrieval set of paraphrased queries,
+// The default ranking (the candidates of BM25 with near words and of the
+// GloVe uSIF meaning, ordered by meaning and word alignment together) on the retrieval set of paraphrased queries,
 // against BM25 and meaning alone. The figures are in the README; the floors
 // guard them.
 func TestSearch_RetrievalQuality(t *testing.T) {
@@ -79,7 +79,7 @@ func TestSearch_RetrievalQuality(t *testing.T) {
 		words := retrieval.Score(set, retrievalJournal(t, set))
 		meaning := retrieval.Score(set, denseRanking(t, m, set))
 		fused := retrieval.Score(set, retrievalJournal(t, set, journal.WithEmbedder(glove{m})))
-		t.Logf("%s, %d documents:\n  BM25 alone    %v\n  meaning alone %v\n  fused         %v", file, len(set.Docs), words, meaning, fused)
+		t.Logf("%s, %d documents:\n  BM25 alone    %v\n  meaning alone %v\n  fused         %v (MRR %.3f)", file, len(set.Docs), words, meaning, fused, fused.MRR)
 		if os.Getenv("SAMO_LANE_MISSES") != "" {
 			for _, miss := range fused.Misses {
 				t.Logf("  miss %q → want %s, rank %d, top %s", miss.Query, miss.Want, miss.Rank, miss.Top)

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"math"
 	"strings"
 
 	"github.com/samojournal/samo/journal/search"
@@ -10,7 +11,7 @@ import (
 // GloVe model inference/wordvec does). With it Memory Lane matches a
 // search's words with the journal's near words ("granny" finds "grandma")
 // besides the words themselves. The vectors are kept in memory only, one
-// per distinct word of the journal.
+// per term of the journal.
 type WordVectorer interface {
 	// WordVectors returns each word's unit-length vector, nil for a word the
 	// model does not know; words are lower-cased single words.
@@ -50,21 +51,26 @@ func surfaceWords(text string) (terms, words []string) {
 	return terms, words
 }
 
-// putTermVectors gives the terms among terms that have no vector yet the
-// vector of the word they were read from.
+// putTermVectors adds to each term's vector (by term id of words) the
+// vector of each word it is read from that it had not been read from
+// before, and keeps, by term id, one over the sum's length: a term's
+// vector is the direction of its words' vectors together ("walked",
+// "walking" and "walks" for "walk"), whatever order they came in.
 func (ix *laneIndex) putTermVectors(terms, words []string) {
 	if ix.wordVecs == nil {
 		return
 	}
 	var need []string
 	var ids []int
-	seen := map[int]bool{}
 	for i, t := range terms {
 		id := ix.words.ID(t)
-		if id < 0 || seen[id] || (ix.termVecs != nil && ix.termVecs.Get(id) != nil) {
+		if id < 0 || ix.termForms[words[i]] {
 			continue
 		}
-		seen[id] = true
+		if ix.termForms == nil {
+			ix.termForms = map[string]bool{}
+		}
+		ix.termForms[words[i]] = true
 		need = append(need, words[i])
 		ids = append(ids, id)
 	}
@@ -72,11 +78,27 @@ func (ix *laneIndex) putTermVectors(terms, words []string) {
 		return
 	}
 	for i, v := range ix.wordVecs(need) {
-		if v != nil {
-			if ix.termVecs == nil {
-				ix.termVecs = search.NewVectors(len(v))
+		if v == nil {
+			continue
+		}
+		if ix.termVecs == nil {
+			ix.termVecs = search.NewVectors(len(v))
+		}
+		id := ids[i]
+		sum := v
+		if old := ix.termVecs.Get(id); old != nil {
+			sum = make([]float32, len(v))
+			for d := range v {
+				sum[d] = old[d] + v[d]
 			}
-			_ = ix.termVecs.Set(ids[i], v) // a model's word vectors share a length
+		}
+		_ = ix.termVecs.Set(id, sum) // a model's word vectors share a length
+		for len(ix.termScale) <= id {
+			ix.termScale = append(ix.termScale, 0)
+		}
+		ix.termScale[id] = 0
+		if n := math.Sqrt(float64(search.Dot(sum, sum))); n > 0 {
+			ix.termScale[id] = float32(1 / n)
 		}
 	}
 }
@@ -98,6 +120,11 @@ func (ix *laneIndex) softQuery(text string, idf bool) *search.SoftQuery {
 		}
 	}
 	sims := ix.termVecs.Dots(vecs)
+	for _, row := range sims {
+		for id := range min(len(row), len(ix.termScale)) {
+			row[id] *= ix.termScale[id]
+		}
+	}
 	q := &search.SoftQuery{}
 	seen := map[string]bool{}
 	for i, t := range terms {
