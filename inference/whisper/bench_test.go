@@ -251,22 +251,33 @@ func BenchmarkToken(b *testing.B) {
 // decode to no text with the fixtures' small vocabulary, so the window's
 // tokens are made one segment here (as window does) before the words are
 // timed.
+//
+// "bare" is the baseline (bare_test.go): the same files run with
+// onnxruntime_go directly, the prompt and 100 argmax steps, nothing else;
+// "timestamps" is "plain" with Timestamps, as the live path and the CLI
+// decode. tokens is the window's generated tokens (100 for a fair ratio).
+// Compare bare and plain each in its own process, back to back (scripts/
+// bench.sh says how).
 func BenchmarkWindow_30s(b *testing.B) {
+	b.Run("bare", benchBare)
 	for _, c := range []struct {
 		name       string
 		cross, off bool
-	}{{"plain", false, false}, {"words", true, false}, {"words-off", true, true}} {
+		timestamps bool
+	}{{"plain", false, false, false}, {"timestamps", false, false, true}, {"words", true, false, false}, {"words-off", true, true, false}} {
 		b.Run(c.name, func(b *testing.B) {
 			spec := whispertest.Base()
 			spec.Int8 = true
 			spec.CrossAttentions = c.cross
 			m := openBench(b, spec, func(o *Options) {
 				o.MaxTokens, o.Temperatures, o.NoAlignment = 100, []float32{0}, c.off
+				o.Timestamps = c.timestamps
 				o.NoSpeechThreshold, o.DisableLogProbCheck, o.CompressionRatioThreshold = -1, true, -1
 			})
 			feats := benchFeatures(m.cfg.NumMelBins)
 			inferencetest.ResetPeakRSS()
 			var wordsTime time.Duration
+			tokens := 0
 			for b.Loop() {
 				if err := m.encode(feats); err != nil {
 					b.Fatal(err)
@@ -283,12 +294,14 @@ func BenchmarkWindow_30s(b *testing.B) {
 						pos = append(pos, i)
 					}
 				}
+				tokens += len(a.tokens)
 				segs := []Segment{{Start: 0, End: WindowDuration}}
 				start := time.Now()
 				m.addWords(a, segs, [][]int{pos}, 0, WindowDuration, lang)
 				wordsTime += time.Since(start)
 			}
 			b.ReportMetric(float64(wordsTime.Microseconds())/1000/float64(b.N), "words-ms")
+			b.ReportMetric(float64(tokens)/float64(b.N), "tokens")
 			if kb := inferencetest.PeakRSSKiB(); kb > 0 {
 				b.ReportMetric(float64(kb)/1024, "peak-RSS-MiB")
 			}
