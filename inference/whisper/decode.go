@@ -28,6 +28,36 @@ type buffers struct {
 	logits []float32   // [positions, vocab]
 	cross  [][]float32 // per decoder layer with an alignment head: [heads, positions, 1500]
 	prompt []float32   // the prompt's last logits row, for every attempt
+
+	// views are tensors over the buffers above, made once each (a step
+	// would otherwise make and destroy some 26 of them); ids and branch
+	// are a one-token step's inputs, their values set before each run.
+	views  map[view]*ort.Tensor[float32]
+	ids    *ort.Tensor[int64]
+	branch [2]*ort.Tensor[bool]
+}
+
+// view names a tensor over the buffers: which buffer (kind and index) and
+// how many positions it spans.
+type view struct {
+	kind     byte // 'k' self-attention cache (index set·2L+slot), 'l' logits, 'x' cross-attention of a layer
+	index, n int
+}
+
+// tensor returns the view v of data, shaped dims, made on first use.
+func (b *buffers) tensor(v view, data []float32, dims ...int64) (ort.Value, error) {
+	if t, ok := b.views[v]; ok {
+		return t, nil
+	}
+	t, err := ort.NewTensor(ort.NewShape(dims...), data)
+	if err != nil {
+		return nil, fmt.Errorf("whisper: tensor: %w", err)
+	}
+	if b.views == nil {
+		b.views = map[view]*ort.Tensor[float32]{}
+	}
+	b.views[v] = t
+	return t, nil
 }
 
 const (
@@ -69,6 +99,14 @@ func (m *Model) buffers() (*buffers, error) {
 			b.kv[s][k] = make([]float32, m.heads*b.kvCap*m.headDim)
 		}
 	}
+	if b.ids, err = ort.NewTensor(ort.NewShape(1, 1), []int64{0}); err != nil {
+		return fail(err)
+	}
+	for i, v := range []bool{false, true} {
+		if b.branch[i], err = ort.NewTensor(ort.NewShape(1), []bool{v}); err != nil {
+			return fail(err)
+		}
+	}
 	b.logits = make([]float32, maxPrompt*m.vocab())
 	b.prompt = make([]float32, m.vocab())
 	b.cross = make([][]float32, layers)
@@ -91,6 +129,17 @@ func (b *buffers) destroy() {
 	}
 	if b.empty != nil {
 		b.empty.Destroy()
+	}
+	for _, t := range b.views {
+		t.Destroy()
+	}
+	if b.ids != nil {
+		b.ids.Destroy()
+	}
+	for _, t := range b.branch {
+		if t != nil {
+			t.Destroy()
+		}
 	}
 }
 
@@ -158,31 +207,28 @@ func (w *window) step(ids []int, past cache, keep int) ([][]float32, cache, erro
 	if out.n > b.kvCap || len(ids) > maxPrompt {
 		return nil, out, fmt.Errorf("whisper: %d positions exceed the cache's %d", out.n, b.kvCap)
 	}
-	var made []ort.Value // the step's tensors over the buffers
-	defer func() { destroyAll(made) }()
-	tensor := func(data []float32, dims ...int64) (ort.Value, error) {
-		t, err := ort.NewTensor(ort.NewShape(dims...), data)
-		if err != nil {
-			return nil, fmt.Errorf("whisper: tensor: %w", err)
+	var idT ort.Value = b.ids
+	if len(ids) == 1 {
+		b.ids.GetData()[0] = int64(ids[0])
+	} else { // a prompt: once a window
+		idData := make([]int64, len(ids))
+		for i, id := range ids {
+			idData[i] = int64(id)
 		}
-		made = append(made, t)
-		return t, nil
+		t, err := ort.NewTensor(ort.NewShape(1, int64(len(ids))), idData)
+		if err != nil {
+			return nil, out, fmt.Errorf("whisper: input tensor: %w", err)
+		}
+		defer t.Destroy()
+		idT = t
 	}
-	idData := make([]int64, len(ids))
-	for i, id := range ids {
-		idData[i] = int64(id)
+	branch := b.branch[0]
+	if !first {
+		branch = b.branch[1]
 	}
-	idT, err := ort.NewTensor(ort.NewShape(1, int64(len(ids))), idData)
-	if err != nil {
-		return nil, out, fmt.Errorf("whisper: input tensor: %w", err)
-	}
-	made = append(made, idT)
-	branch, err := ort.NewTensor(ort.NewShape(1), []bool{!first})
-	if err != nil {
-		return nil, out, fmt.Errorf("whisper: input tensor: %w", err)
-	}
-	made = append(made, branch)
 	heads, hd := int64(m.heads), int64(m.headDim)
+	layers2 := 2 * m.cfg.DecoderLayers
+	var err error
 
 	inputs := make([]ort.Value, len(s.inputs))
 	for i, name := range s.inputs {
@@ -199,7 +245,8 @@ func (w *window) step(ids []int, past cache, keep int) ([][]float32, cache, erro
 			case first:
 				inputs[i] = b.empty
 			case !slot.enc:
-				if inputs[i], err = tensor(b.kv[past.set][slot.k], 1, heads, int64(past.n), hd); err != nil {
+				v := view{'k', past.set*layers2 + slot.k, past.n}
+				if inputs[i], err = b.tensor(v, b.kv[past.set][slot.k][:int(heads)*past.n*int(hd)], 1, heads, int64(past.n), hd); err != nil {
 					return nil, out, err
 				}
 			default:
@@ -213,11 +260,13 @@ func (w *window) step(ids []int, past cache, keep int) ([][]float32, cache, erro
 		slot := s.outSlots[i]
 		switch {
 		case name == "logits":
-			outputs[i], err = tensor(b.logits, 1, int64(len(ids)), int64(vocab))
+			outputs[i], err = b.tensor(view{'l', 0, len(ids)}, b.logits[:len(ids)*vocab], 1, int64(len(ids)), int64(vocab))
 		case s.crossLayers[i] >= 0:
-			outputs[i], err = tensor(b.cross[s.crossLayers[i]], 1, heads, int64(len(ids)), encoderFrames)
+			l := s.crossLayers[i]
+			outputs[i], err = b.tensor(view{'x', l, len(ids)}, b.cross[l][:int(heads)*len(ids)*encoderFrames], 1, heads, int64(len(ids)), encoderFrames)
 		case slot.ok && !slot.enc:
-			outputs[i], err = tensor(b.kv[out.set][slot.k], 1, heads, int64(out.n), hd)
+			v := view{'k', out.set*layers2 + slot.k, out.n}
+			outputs[i], err = b.tensor(v, b.kv[out.set][slot.k][:int(heads)*out.n*int(hd)], 1, heads, int64(out.n), hd)
 		case slot.ok && first:
 			outputs[i] = b.enc[slot.k]
 		}
