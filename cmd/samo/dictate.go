@@ -60,7 +60,7 @@ func (c *cli) dictateCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().Float64Var(&seconds, "seconds", 0, "stop after this many seconds (0: when told)")
-	cmd.Flags().DurationVar(&every, "every", time.Second, "how often the words are read again")
+	cmd.Flags().DurationVar(&every, "every", 600*time.Millisecond, "how often the words are read again")
 	cmd.Flags().StringVar(&device, "device", "", "input device name, or part of it (see `samo devices`)")
 	cmd.Flags().StringArrayVar(&tags, "tag", nil, "a tag for the entry (repeat or separate with commas)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the saved entry as JSON")

@@ -118,7 +118,7 @@ func BenchmarkDictation(b *testing.B) {
 // CPU is core-seconds per second of speech at that interval.
 func BenchmarkDictationLag(b *testing.B) {
 	p, samples := openRandomBase(b)
-	for _, every := range []time.Duration{time.Second, 500 * time.Millisecond} {
+	for _, every := range []time.Duration{time.Second, 600 * time.Millisecond, 500 * time.Millisecond} {
 		b.Run("every="+every.String(), func(b *testing.B) {
 			var lags []float64
 			var cpu time.Duration
