@@ -4,11 +4,12 @@
 // like this one, On This Day, the timeline; lane*.go, with the indexes in
 // journal/search), and Insights over a stretch of them (levels over time,
 // weekdays and hours, words that go with a feeling, and patterns with
-// their evidence; insights*.go, with the tests in journal/patterns).
+// their evidence; insights*.go, with the tests in journal/patterns), and
+// Dictation, speech turned into text while it is spoken (dictation.go).
 //
 // The package depends on small interfaces that it defines (Store and its
 // capabilities, Analyzer, Explainer, Transcriber, AudioDecoder, Embedder,
-// Opener) and
+// Models, ModelManager, Opener) and
 // never on Fyne, PortAudio, onnxruntime or bbolt; cmd/samo's wiring file
 // hands the real implementations in, and journaltest has in-memory ones.
 package journal

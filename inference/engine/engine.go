@@ -6,8 +6,9 @@
 // models open on first use and open again when the settings choose another;
 // the Engine implements journal.Analyzer, journal.Explainer,
 // journal.Transcriber, journal.Embedder, journal.WordVectorer,
-// journal.Models and journal.EmbeddingModels over them, and Check probes
-// everything for `samo doctor`.
+// journal.Models, journal.EmbeddingModels and journal.ModelManager (the
+// model manager of inference/models, each download opened and run before
+// it is used) over them, and Check probes everything for `samo doctor`.
 package engine
 
 import (

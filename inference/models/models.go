@@ -1,11 +1,18 @@
-// Package models reads and checks SAMO's model bundles. A bundle is a
-// folder holding a manifest.json beside the files it lists (ONNX graphs,
-// vocabularies, tokenizer files, reports), each with its size and sha256.
-// The same format carries the project's own default emotion model, a
-// BERT-family GoEmotions export a person installs, and the speech and
-// embedding models. A bundle is checked completely when it is opened, so a
-// wrong or damaged file is refused then, with its name and what is wrong,
-// never at the first inference.
+// Package models reads and checks SAMO's model bundles, and holds the
+// model manager. A bundle is a folder holding a manifest.json beside the
+// files it lists (ONNX graphs, vocabularies, tokenizer files, reports),
+// each with its size and sha256. The same format carries the project's own
+// default emotion model, a BERT-family GoEmotions export a person
+// installs, and the speech and embedding models. A bundle is checked
+// completely when it is opened, so a wrong or damaged file is refused
+// then, with its name and what is wrong, never at the first inference.
+//
+// The manager (Manager) downloads the models of a catalog (catalog.json,
+// files pinned to a repository revision) into a models folder: resuming
+// with range requests, retrying with back-off, verifying each file's
+// sha256 (or recording the first download's), locking against a second
+// process, and installing in one rename. It is the only code in SAMO that
+// opens a network connection.
 package models
 
 import (
