@@ -12,6 +12,23 @@ go build -tags migrated_fynedo -ldflags '-s -w' -o "${TMPDIR:-/tmp}/samo-size" .
 size=$(stat -c %s "${TMPDIR:-/tmp}/samo-size")
 rm -f "${TMPDIR:-/tmp}/samo-size"
 
+# Whisper against a bare onnxruntime session, measured apart from the rest:
+# the ratio over 25 pairs of alternating order, and each peak memory in a
+# process of its own (median of 5), as one benchmark's peak read after
+# another's in one process is the larger of the two.
+wb="${TMPDIR:-/tmp}/samo-whisper-bench.test"
+go test -tags migrated_fynedo -c -o "$wb" ./inference/whisper
+ratio=$(cd inference/whisper && "$wb" -test.run '^$' -test.bench 'BareRatio_30s/plain$' -test.benchtime 25x | grep '^Benchmark' | tee /dev/stderr)
+peak() { # the median of five peaks of one Window_30s row, each alone
+  for _ in 1 2 3 4 5; do
+    (cd inference/whisper && "$wb" -test.run '^$' -test.bench "Window_30s/$1\$" -test.benchtime 2x) |
+      awk '/^Benchmark/ {for (i = 1; i <= NF; i++) if ($i == "peak-RSS-MiB") print $(i-1)}'
+  done | sort -n | sed -n 3p
+}
+peak_bare=$(peak bare)
+peak_samo=$(peak plain)
+rm -f "$wb"
+
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 cores=$(nproc)
 mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
@@ -58,6 +75,19 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo '```'
   grep -E '^(goos|goarch|pkg|cpu|Benchmark)' "$out"
   echo '```'
+  echo
+  echo "## Whisper against bare onnxruntime"
+  echo
+  echo "The same random-weight whisper-base int8 files, one 30 s window of 100 greedy tokens: SAMO's decoding"
+  echo "against a bare onnxruntime_go session (same library, 2 threads, every tensor made beforehand, plain"
+  echo "argmax), 25 pairs in alternating order (\`BareRatio_30s/plain\`), and each peak in a process of its own,"
+  echo "median of 5 (\`Window_30s/bare\`, \`Window_30s/plain\`):"
+  echo
+  echo '```'
+  echo "$ratio"
+  echo '```'
+  echo
+  echo "Peak memory: bare ${peak_bare} MiB, SAMO ${peak_samo} MiB."
   echo
   echo "## The window (real window under Xvfb)"
   echo
