@@ -47,9 +47,15 @@ type result struct {
 func samo(t *testing.T, stdin string, env []string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(samoBin, args...)
-	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8", "SAMO_HOME=")
-	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdin = strings.NewReader(stdin)
+	return runCommand(t, cmd, env)
+}
+
+// runCommand runs cmd with the tests' environment and env added, and
+// returns what it printed and its exit code.
+func runCommand(t *testing.T, cmd *exec.Cmd, env []string) result {
+	t.Helper()
+	cmd.Env = append(append(os.Environ(), "LANG=en_US.UTF-8", "SAMO_HOME="), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -57,7 +63,7 @@ func samo(t *testing.T, stdin string, env []string, args ...string) result {
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("run samo %v: %v", args, err)
+		t.Fatalf("run %v: %v", cmd.Args, err)
 	}
 	return r
 }

@@ -408,18 +408,7 @@ func unshared(t *testing.T, how []string, home string, env []string, args ...str
 	t.Helper()
 	// With sh -c '…' "$0", samo and its arguments follow as "$@".
 	argv := append(slices.Clone(how), append([]string{samoBin, "--home", home}, args...)...)
-	cmd := exec.Command("unshare", argv...)
-	cmd.Env = append(append(os.Environ(), "LANG=en_US.UTF-8", "SAMO_HOME="), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errb.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("unshare %v: %v", argv, err)
-	}
-	return r
+	return runCommand(t, exec.Command("unshare", argv...), env)
 }
 
 // Every command but the model manager's downloads works with no network at

@@ -114,12 +114,7 @@ func (e *Engine) GetModel(ctx context.Context, name string, progress func(journa
 	if !ok {
 		return journal.ModelInfo{}, fmt.Errorf("%w: %q (samo models list shows them)", models.ErrUnknownModel, name)
 	}
-	report := func(p models.Progress) {
-		if progress != nil {
-			progress(journal.DownloadProgress{Model: p.Model, Phase: p.Phase, File: p.File, Done: p.Done, Total: p.Total, Rate: p.Rate, Left: p.Left, Note: p.Note})
-		}
-	}
-	dir, err := mgr.Get(ctx, name, report, func(dir string) error { return e.checkModel(ctx, cm.Kind, dir, cm.Quantized) })
+	dir, err := mgr.Get(ctx, name, progress, func(dir string) error { return e.checkModel(ctx, cm.Kind, dir, cm.Quantized) })
 	if err != nil {
 		return journal.ModelInfo{}, err
 	}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/samojournal/samo/internal/units"
+	"github.com/samojournal/samo/journal"
 )
 
 // writeSyncer is a downloaded file as it is written.
@@ -56,7 +57,7 @@ func (m *Manager) download(ctx context.Context, cm CatalogModel, progress func(P
 				return "", Installed{}, err
 			}
 		}
-		meter.set(PhaseVerifying, f.Path, "")
+		meter.set(journal.PhaseVerifying, f.Path, "")
 		sum, err := fileSHA256(ctx, path+".part", path)
 		if err != nil {
 			return "", Installed{}, err
@@ -139,7 +140,7 @@ func (m *Manager) checkSpace(cm CatalogModel) error {
 func (m *Manager) fetch(ctx context.Context, cm CatalogModel, f CatalogFile, part string, meter *meter) error {
 	wait := m.Backoff
 	for attempt := 0; ; attempt++ {
-		meter.set(PhaseDownloading, f.Path, "")
+		meter.set(journal.PhaseDownloading, f.Path, "")
 		err := m.fetchOnce(ctx, cm, f, part, meter)
 		if err == nil {
 			return nil
@@ -151,7 +152,7 @@ func (m *Manager) fetch(ctx context.Context, cm CatalogModel, f CatalogFile, par
 		if !errors.As(err, &te) || attempt >= m.Retries {
 			return err
 		}
-		meter.set(PhaseRetrying, f.Path, fmt.Sprintf("%v; trying again in %s", err, wait.Round(time.Millisecond)))
+		meter.set(journal.PhaseRetrying, f.Path, fmt.Sprintf("%v; trying again in %s", err, wait.Round(time.Millisecond)))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -435,7 +436,7 @@ type sample struct {
 }
 
 func newMeter(cm CatalogModel, done int64, progress func(Progress)) *meter {
-	m := &meter{progress: progress, p: Progress{Model: cm.Name, Phase: PhaseDownloading, Total: cm.Size()}}
+	m := &meter{progress: progress, p: Progress{Model: cm.Name, Phase: journal.PhaseDownloading, Total: cm.Size()}}
 	m.done.Store(done)
 	return m
 }

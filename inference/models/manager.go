@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/samojournal/samo/internal/units"
+	"github.com/samojournal/samo/journal"
 )
 
 // InstalledFile is SAMO's record in an installed model's folder: the
@@ -60,33 +61,10 @@ type Installed struct {
 	Endpoint string `json:"endpoint"`
 }
 
-// Phases of a download, in Progress.Phase.
-const (
-	PhaseWaiting     = "waiting"     // another SAMO process is downloading it
-	PhaseDownloading = "downloading" // bytes arriving
-	PhaseRetrying    = "retrying"    // a transient error; resuming soon
-	PhaseVerifying   = "verifying"   // checking sha256
-	PhaseChecking    = "checking"    // opening the model
-	PhaseDone        = "done"
-)
-
-// Progress is a download's state, reported at a steady interval (whether
-// or not bytes arrive) and once at each change of phase.
-type Progress struct {
-	Model string `json:"model"`
-	Phase string `json:"phase"`
-	// File is the file being fetched or verified.
-	File string `json:"file,omitempty"`
-	// Done and Total are bytes of the whole model.
-	Done  int64 `json:"done"`
-	Total int64 `json:"total"`
-	// Rate is bytes a second over the last few seconds (0 while stalled).
-	Rate float64 `json:"rate"`
-	// Left is the time left at that rate (0 when unknown).
-	Left time.Duration `json:"left"`
-	// Note says why, while retrying or waiting.
-	Note string `json:"note,omitempty"`
-}
+// Progress is a download's state (the journal's form of it), reported at
+// a steady interval whether or not bytes arrive, and once at each change
+// of phase (journal.journal.PhaseDownloading, …).
+type Progress = journal.DownloadProgress
 
 // Manager keeps downloaded models in Dir, one folder per model, with the
 // downloads in progress under Dir/.partial. It is the only code in SAMO
@@ -284,19 +262,19 @@ func (m *Manager) Get(ctx context.Context, name string, progress func(Progress),
 		progress = func(Progress) {}
 	}
 	unlock, err := m.lock(ctx, name, func(note string) {
-		progress(Progress{Model: name, Phase: PhaseWaiting, Total: cm.Size(), Note: note})
+		progress(Progress{Model: name, Phase: journal.PhaseWaiting, Total: cm.Size(), Note: note})
 	})
 	if err != nil {
 		return "", err
 	}
 	defer unlock()
 	if rec, err := m.Verify(name); err == nil && sameFiles(rec.Model, cm) {
-		progress(Progress{Model: name, Phase: PhaseDone, Done: cm.Size(), Total: cm.Size()})
+		progress(Progress{Model: name, Phase: journal.PhaseDone, Done: cm.Size(), Total: cm.Size()})
 		return m.Folder(name), nil
 	}
 	dir, rec, err := m.download(ctx, cm, progress)
 	if err == nil && check != nil {
-		progress(Progress{Model: name, Phase: PhaseChecking, Done: cm.Size(), Total: cm.Size()})
+		progress(Progress{Model: name, Phase: journal.PhaseChecking, Done: cm.Size(), Total: cm.Size()})
 		if cerr := check(dir); cerr != nil {
 			err = fmt.Errorf("model %s downloaded but does not work, so it was not installed: %w", name, cerr)
 		}
@@ -315,7 +293,7 @@ func (m *Manager) Get(ctx context.Context, name string, progress func(Progress),
 		}
 		return "", err
 	}
-	progress(Progress{Model: name, Phase: PhaseDone, Done: cm.Size(), Total: cm.Size()})
+	progress(Progress{Model: name, Phase: journal.PhaseDone, Done: cm.Size(), Total: cm.Size()})
 	return m.Folder(name), nil
 }
 

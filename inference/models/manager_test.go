@@ -23,6 +23,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/samojournal/samo/journal"
 )
 
 // server serves a repository's files at /OWNER/NAME/resolve/REV/PATH with
@@ -242,7 +244,7 @@ func TestManager_Get(t *testing.T) {
 				}
 			}
 			last := reports[len(reports)-1]
-			if last.Phase != PhaseDone || last.Done != cm.Size() || last.Total != cm.Size() {
+			if last.Phase != journal.PhaseDone || last.Done != cm.Size() || last.Total != cm.Size() {
 				t.Fatalf("last report %+v", last)
 			}
 			for i := 1; i < len(reports) && c.sizes; i++ {
@@ -296,7 +298,7 @@ func TestManager_ResumesADroppedConnection(t *testing.T) {
 			m := newTestManager(t, hs.URL, cm)
 			var retried atomic.Bool
 			if _, err := m.Get(context.Background(), cm.Name, func(p Progress) {
-				if p.Phase == PhaseRetrying {
+				if p.Phase == journal.PhaseRetrying {
 					retried.Store(true)
 				}
 			}, nil); err != nil {
@@ -443,7 +445,7 @@ func TestManager_SlowServerProgress(t *testing.T) {
 		if i > 0 && p.Done < reports[i-1].Done {
 			t.Fatalf("progress went back: %+v after %+v", p, reports[i-1])
 		}
-		if p.Phase == PhaseDownloading && p.Done > 0 && p.Done < p.Total {
+		if p.Phase == journal.PhaseDownloading && p.Done > 0 && p.Done < p.Total {
 			during++
 			if p.Rate > 0 {
 				withRate++
@@ -570,7 +572,7 @@ func TestManager_TwoAtOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			_, errs[i] = m.Get(context.Background(), cm.Name, func(p Progress) {
-				if p.Phase == PhaseWaiting {
+				if p.Phase == journal.PhaseWaiting {
 					waited.Add(1)
 				}
 			}, nil)
