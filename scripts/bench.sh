@@ -18,7 +18,7 @@ rm -f "${TMPDIR:-/tmp}/samo-size"
 # another's in one process is the larger of the two.
 wb="${TMPDIR:-/tmp}/samo-whisper-bench.test"
 go test -tags migrated_fynedo -c -o "$wb" ./inference/whisper
-ratio=$(cd inference/whisper && "$wb" -test.run '^$' -test.bench 'BareRatio_30s/plain$' -test.benchtime 25x | grep '^Benchmark' | tee /dev/stderr)
+ratio=$(cd inference/whisper && "$wb" -test.run '^$' -test.bench 'BareRatio_30s/plain$' -test.benchtime 25x | grep '^Benchmark' | tee -a /dev/stderr)
 peak() { # the median of five peaks of one Window_30s row, each alone
   for _ in 1 2 3 4 5; do
     (cd inference/whisper && "$wb" -test.run '^$' -test.bench "Window_30s/$1\$" -test.benchtime 2x) |
