@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -33,18 +34,51 @@ const fixtureRevision = "0123456789abcdef0123456789abcdef01234567"
 
 // modelServer serves fixture model folders as a Hugging Face endpoint
 // does (/REPO/resolve/REVISION/PATH, with range requests); hold, when set,
-// is called before each response and may block.
+// is called before each response and says after how many bytes to stop
+// (-1: none). Its fields are set through its methods: the requests come
+// from other processes, on the server's goroutines.
 type modelServer struct {
-	repos map[string]string // repository → folder
 	mu    sync.Mutex
+	repos map[string]string // repository → folder
 	// starts records each request's path and first byte.
 	starts []string
 	sent   atomic.Int64
 	hold   func(path string, from int64, w http.ResponseWriter) (limit int64)
 }
 
+func (s *modelServer) repo(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.repos[name]
+}
+
+func (s *modelServer) setRepo(name, dir string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if dir == "" {
+		delete(s.repos, name)
+	} else {
+		s.repos[name] = dir
+	}
+}
+
+func (s *modelServer) setHold(hold func(path string, from int64, w http.ResponseWriter) int64) {
+	s.mu.Lock()
+	s.hold = hold
+	s.mu.Unlock()
+}
+
+func (s *modelServer) started(what string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Contains(s.starts, what)
+}
+
 func (s *modelServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	for repo, dir := range s.repos {
+	s.mu.Lock()
+	repos, hold := maps.Clone(s.repos), s.hold
+	s.mu.Unlock()
+	for repo, dir := range repos {
 		rest, ok := strings.CutPrefix(r.URL.Path, "/"+repo+"/resolve/"+fixtureRevision+"/")
 		if !ok {
 			continue
@@ -59,8 +93,8 @@ func (s *modelServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.starts = append(s.starts, rest+"@"+strconv.FormatInt(from, 10))
 		s.mu.Unlock()
 		limit := int64(-1)
-		if s.hold != nil {
-			limit = s.hold(rest, from, w)
+		if hold != nil {
+			limit = hold(rest, from, w)
 		}
 		w.Header().Set("Content-Length", strconv.Itoa(len(data)-int(from)))
 		if from > 0 {
@@ -263,16 +297,16 @@ func TestModels_DoctorSuggestsASpeechModel(t *testing.T) {
 func TestModels_ResumeAfterARestart(t *testing.T) {
 	home, srv, env := fixtureModels(t)
 	const big = "onnx/decoder_model_merged.onnx"
-	data, _ := os.ReadFile(filepath.Join(srv.repos["samo/speech"], big))
+	data, _ := os.ReadFile(filepath.Join(srv.repo("samo/speech"), big))
 	half := int64(len(data) / 2)
 	var cut atomic.Bool
 	cut.Store(true)
-	srv.hold = func(path string, from int64, w http.ResponseWriter) int64 {
+	srv.setHold(func(path string, from int64, w http.ResponseWriter) int64 {
 		if path == big && cut.Load() {
 			return half // then nothing: the process is killed while it waits
 		}
 		return -1
-	}
+	})
 	cmd := exec.Command(samoBin, "--home", home, "models", "get", "test-whisper")
 	cmd.Env = append(append(os.Environ(), "SAMO_HOME="), env...)
 	if err := cmd.Start(); err != nil {
@@ -297,8 +331,8 @@ func TestModels_ResumeAfterARestart(t *testing.T) {
 	}
 	cut.Store(false)
 	mustSucceed(t, samo(t, "", env, "--home", home, "models", "get", "test-whisper"))
-	if !slices.Contains(srv.starts, big+"@"+strconv.FormatInt(half, 10)) {
-		t.Fatalf("no request resumed at %d: %v", half, srv.starts)
+	if !srv.started(big + "@" + strconv.FormatInt(half, 10)) {
+		t.Fatalf("no request resumed at %d", half)
 	}
 	if l := listModels(t, home, env)["test-whisper"]; !l.InUse {
 		t.Fatalf("after resuming: %+v", l)
@@ -324,7 +358,7 @@ func TestModels_TwoProcessesAtOnce(t *testing.T) {
 		mustSucceed(t, r)
 	}
 	var size int64
-	for _, f := range catalogEntry(t, "x", "emotion", srv.repos["samo/emotion"], "samo/emotion", false).Files {
+	for _, f := range catalogEntry(t, "x", "emotion", srv.repo("samo/emotion"), "samo/emotion", false).Files {
 		size += f.Size
 	}
 	if got := srv.sent.Load(); got != size {
@@ -339,11 +373,11 @@ func TestModels_BrokenModelStaysOut(t *testing.T) {
 	home, srv, env := fixtureModels(t)
 	mustSucceed(t, samo(t, "", env, "--home", home, "models", "get", "test-whisper"))
 	broken := t.TempDir()
-	if err := os.CopyFS(broken, os.DirFS(srv.repos["samo/speech"])); err != nil {
+	if err := os.CopyFS(broken, os.DirFS(srv.repo("samo/speech"))); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(broken, "onnx", "encoder_model.onnx"), []byte("not a model"), 0o644)
-	srv.repos["samo/broken"] = broken
+	srv.setRepo("samo/broken", broken)
 	cat := models.Catalog{Models: []models.CatalogModel{catalogEntry(t, "broken-whisper", journal.ModelSpeech, broken, "samo/broken", true)}}
 	raw, _ := os.ReadFile(filepath.Join(home, engine.UserCatalogFile))
 	var have models.Catalog
@@ -369,7 +403,7 @@ func TestModels_ClearErrors(t *testing.T) {
 	if r := samo(t, "", env, "--home", home, "models", "get", "whisper-huge"); r.code == 0 || !strings.Contains(r.stderr, "no such model in the catalog") {
 		t.Fatalf("unknown model: %s", r.stderr)
 	}
-	delete(srv.repos, "samo/embedding")
+	srv.setRepo("samo/embedding", "")
 	if r := samo(t, "", env, "--home", home, "models", "get", "test-minilm"); r.code == 0 || !strings.Contains(r.stderr, "404") {
 		t.Fatalf("404: %s", r.stderr)
 	}
@@ -500,12 +534,12 @@ func TestModels_ThroughAProxy(t *testing.T) {
 func TestModels_InterruptCancels(t *testing.T) {
 	home, srv, env := fixtureModels(t)
 	const big = "onnx/decoder_model_merged.onnx"
-	srv.hold = func(path string, from int64, w http.ResponseWriter) int64 {
+	srv.setHold(func(path string, from int64, w http.ResponseWriter) int64 {
 		if path == big {
 			return 1000
 		}
 		return -1
-	}
+	})
 	cmd := exec.Command(samoBin, "--home", home, "models", "get", "test-whisper")
 	cmd.Env = append(append(os.Environ(), "SAMO_HOME="), env...)
 	var errb bytes.Buffer
