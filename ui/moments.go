@@ -132,9 +132,6 @@ func (m *momentsView) light(i int) {
 	}
 }
 
-// isPlaying reports whether the recording plays.
-func (m *momentsView) isPlaying() bool { return m.stop != nil }
-
 // onPlay plays from the marked moment, or stops what plays.
 func (m *momentsView) onPlay() {
 	if m.stop != nil {

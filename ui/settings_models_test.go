@@ -134,9 +134,7 @@ func (f *managedModels) ListModels(context.Context) ([]journal.ModelListing, err
 }
 
 func (f *managedModels) GetModel(ctx context.Context, name string, progress func(journal.DownloadProgress)) (journal.ModelInfo, error) {
-	_, err := f.mgr.Get(ctx, name, func(p models.Progress) {
-		progress(journal.DownloadProgress{Model: p.Model, Phase: p.Phase, File: p.File, Done: p.Done, Total: p.Total, Rate: p.Rate, Left: p.Left, Note: p.Note})
-	}, nil)
+	_, err := f.mgr.Get(ctx, name, progress, nil)
 	if err != nil {
 		return journal.ModelInfo{}, err
 	}
