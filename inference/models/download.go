@@ -125,7 +125,7 @@ func (m *Manager) checkSpace(cm CatalogModel) error {
 	if err != nil {
 		return nil // unknown: the writes will say
 	}
-	need := m.Needed(cm)
+	need := m.needed(cm)
 	// Keep a margin: a disk filled to the last byte troubles everything
 	// else on it.
 	margin := int64(64 << 20)
@@ -267,7 +267,6 @@ func (m *Manager) fetchOnce(ctx context.Context, cm CatalogModel, f CatalogFile,
 			}
 			got += int64(n)
 			meter.add(int64(n))
-			m.downloaded.Add(int64(n))
 		}
 		if rerr == io.EOF {
 			break

@@ -10,9 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/samojournal/samo/internal/units"
@@ -92,8 +90,6 @@ type Manager struct {
 	// the writer a file is downloaded through.
 	freeSpace  func(dir string) (uint64, error)
 	wrapWriter func(w writeSyncer) writeSyncer
-	// downloaded counts the bytes received, for tests.
-	downloaded atomic.Int64
 }
 
 // NewManager returns a manager of the models in dir, with the default
@@ -362,9 +358,6 @@ type transientError struct{ err error }
 func (e transientError) Error() string { return e.err.Error() }
 func (e transientError) Unwrap() error { return e.err }
 
-// Needed is how many more bytes the model needs on disk, counting what an
+// needed is how many more bytes the model needs on disk, counting what an
 // interrupted download already holds.
-func (m *Manager) Needed(cm CatalogModel) int64 { return cm.Size() - m.partialBytes(cm) }
-
-// Kinds lists the catalog's kinds in the order a person meets them.
-func Kinds() []string { return slices.Clone([]string{KindSpeech, KindEmotion, KindEmbedding}) }
+func (m *Manager) needed(cm CatalogModel) int64 { return cm.Size() - m.partialBytes(cm) }
