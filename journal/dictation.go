@@ -334,3 +334,31 @@ func shift(ws []Word, offset time.Duration) []Word {
 	}
 	return ws
 }
+
+// Follow updates the dictation every interval, giving each text to show
+// and each failure to failed, until stop is called; stop returns once an
+// update under way has ended. ctx's values reach the readings, its
+// cancellation does not (stop ends it).
+func (d *Dictation) Follow(ctx context.Context, every time.Duration, show func(DictationText), failed func(error)) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if text, err := d.Update(context.WithoutCancel(ctx)); err != nil {
+					failed(err)
+				} else {
+					show(text)
+				}
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -97,66 +95,19 @@ func (c *cli) speech() *journal.Service {
 // dictate records into path while d reads the words every interval,
 // drawing them on standard error, then reads the last ones.
 func (c *cli) dictate(ctx context.Context, d *journal.Dictation, path string, every time.Duration, o audio.RecordOptions) (journal.DictationText, audio.Recording, error) {
-	draw := liveText(c.stderr)
+	live := terminal.Live(c.stderr)
 	o.OnAudio = d.Write
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				if text, err := d.Update(context.WithoutCancel(ctx)); err == nil {
-					draw(text, false)
-				} else {
-					c.wire().notices.Notify(err.Error())
-				}
-			}
-		}
-	}()
+	stop := d.Follow(ctx, every, func(t journal.DictationText) { live(t.Committed, t.Partial, false) },
+		func(err error) { c.wire().notices.Notify(err.Error()) })
 	rec, err := c.recordUntilStopped(ctx, path, o)
-	close(stop)
-	wg.Wait()
+	stop()
 	if err != nil || rec.Duration == 0 {
 		return journal.DictationText{}, rec, err
 	}
 	final, err := d.Finish(context.WithoutCancel(ctx))
-	draw(final, true)
+	live(final.Committed, final.Partial, true)
 	if err != nil {
 		c.wire().notices.Notify(fmt.Sprintf("the last words could not be read (%v); what was read before is kept", err))
 	}
 	return final, rec, nil
-}
-
-// liveText draws a dictation's text on w: at a terminal one line redrawn,
-// the end of the settled text then the partial text dimmed; elsewhere a
-// line each time the settled text grows.
-func liveText(w io.Writer) func(t journal.DictationText, final bool) {
-	tty := terminal.Is(w)
-	last := ""
-	return func(t journal.DictationText, final bool) {
-		if !tty {
-			if t.Committed != last {
-				fmt.Fprintf(w, "heard: %s\n", t.Committed)
-				last = t.Committed
-			}
-			return
-		}
-		const width = 78
-		line := t.Committed + t.Partial
-		cut := max(0, len([]rune(line))-width)
-		committed := []rune(t.Committed)
-		shown := string(committed[min(cut, len(committed)):])
-		partial := []rune(t.Partial)
-		rest := string(partial[max(0, cut-len(committed)):])
-		fmt.Fprintf(w, "\r\x1b[K%s\x1b[2m%s\x1b[0m", shown, rest)
-		if final {
-			fmt.Fprintln(w)
-		}
-	}
 }

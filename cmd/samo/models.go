@@ -1,17 +1,12 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/samojournal/samo/internal/terminal"
-	"github.com/samojournal/samo/internal/units"
 	"github.com/samojournal/samo/journal"
 )
 
@@ -31,11 +26,10 @@ func (c *cli) modelsCommand() *cobra.Command {
 	list := &cobra.Command{Use: "list", Short: "The models: available, installed and in use", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			all, err := c.models().ListModels(cmd.Context())
-			if err != nil || asJSON {
-				return cmp2(err, func() error { return writeJSON(c.stdout, all) })
+			if err != nil {
+				return err
 			}
-			writeModelList(c.stdout, all)
-			return nil
+			return c.output(asJSON, journal.ModelList(all))
 		}}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	get := &cobra.Command{Use: "get NAME", Short: "Download a model, verify it, check it runs, and use it", Args: cobra.ExactArgs(1),
@@ -71,7 +65,11 @@ func (c *cli) modelsCommand() *cobra.Command {
 // modelChanges are verify, remove and use.
 func (c *cli) modelChanges() (verify, remove, use *cobra.Command) {
 	verify = &cobra.Command{Use: "verify [NAME]", Short: "Check installed models' files and that they run (all, without NAME)", Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return c.verifyModels(cmd.Context(), args) }}
+		RunE: func(cmd *cobra.Command, args []string) error {
+			checks, err := c.models().VerifyModels(cmd.Context(), args)
+			checks.WriteText(c.stdout)
+			return err
+		}}
 	remove = &cobra.Command{Use: "remove NAME", Short: "Delete a downloaded model (and any interrupted download of it)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := c.models().RemoveModel(cmd.Context(), args[0]); err != nil {
@@ -92,14 +90,6 @@ func (c *cli) modelChanges() (verify, remove, use *cobra.Command) {
 	return verify, remove, use
 }
 
-// cmp2 returns err when there is one, else runs f.
-func cmp2(err error, f func() error) error {
-	if err != nil {
-		return err
-	}
-	return f()
-}
-
 func installedLine(name string, m journal.ModelInfo) string {
 	s := fmt.Sprintf("%s is in use (%s", name, m.Source)
 	if m.Detail != "" {
@@ -108,78 +98,13 @@ func installedLine(name string, m journal.ModelInfo) string {
 	return s + ")"
 }
 
-// writeModelList prints the models by kind, one line each.
-func writeModelList(w io.Writer, all []journal.ModelListing) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tNAME\tSIZE\tSTATE\tWHAT")
-	for _, kind := range []string{journal.ModelSpeech, journal.ModelEmotion, journal.ModelEmbedding} {
-		for _, l := range all {
-			if l.Kind != kind {
-				continue
-			}
-			size := "-"
-			if l.Size > 0 {
-				size = units.Bytes(l.Size)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Kind, l.Name, size, l.State(), l.Title)
-		}
-	}
-	tw.Flush()
-}
-
 // downloadMeter draws a download's progress on w: one line redrawn at a
-// terminal, else a line at each change of phase and each tenth.
+// terminal, else a line at each milestone.
 func downloadMeter(w io.Writer) func(journal.DownloadProgress) {
-	tty := terminal.Is(w)
+	status := terminal.Status(w)
 	var last journal.DownloadProgress
 	return func(p journal.DownloadProgress) {
-		if tty {
-			fmt.Fprintf(w, "\r\x1b[K%s", p)
-			if p.Phase == journal.PhaseDone {
-				fmt.Fprintln(w)
-			}
-			return
-		}
-		tenth := func(q journal.DownloadProgress) int64 { return q.Done * 10 / max(q.Total, 1) }
-		if p.Phase != last.Phase || p.File != last.File && p.Phase != journal.PhaseDownloading || tenth(p) != tenth(last) || p.Note != last.Note {
-			fmt.Fprintln(w, p)
-		}
+		status(p.String(), p.Milestone(last), p.Phase == journal.PhaseDone)
 		last = p
 	}
-}
-
-func (c *cli) verifyModels(ctx context.Context, names []string) error {
-	svc := c.models()
-	if len(names) == 0 {
-		all, err := svc.ListModels(ctx)
-		if err != nil {
-			return err
-		}
-		for _, l := range all {
-			if l.Installed {
-				names = append(names, l.Name)
-			}
-		}
-	}
-	var failed []string
-	for _, name := range names {
-		l, err := svc.VerifyModel(ctx, name)
-		for _, f := range l.Files {
-			from := "from the catalog"
-			if f.Recorded {
-				from = "recorded at the first download"
-			}
-			fmt.Fprintf(c.stdout, "  %s  %s  sha256 %s (%s)\n", f.Path, units.Bytes(f.Size), f.SHA256, from)
-		}
-		if err != nil {
-			fmt.Fprintf(c.stdout, "%s: FAILED: %v\n", name, err)
-			failed = append(failed, name)
-			continue
-		}
-		fmt.Fprintf(c.stdout, "%s: ok\n", name)
-	}
-	if len(failed) > 0 {
-		return errors.New("not whole: " + strings.Join(failed, ", ") + " (samo models get NAME downloads a catalog model again)")
-	}
-	return nil
 }

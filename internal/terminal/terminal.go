@@ -184,3 +184,46 @@ func (o *Output) Write(p []byte) (int, error) {
 
 // Err is the first write error, nil when every write went through.
 func (o *Output) Err() error { return o.err }
+
+// Status returns a callback drawing a changing status on w: at a terminal
+// one line redrawn in place (ended when final), elsewhere a line only when
+// it is a milestone, so that a log keeps the steps and not every redraw.
+func Status(w io.Writer) func(line string, milestone, final bool) {
+	tty := Is(w)
+	return func(line string, milestone, final bool) {
+		switch {
+		case tty:
+			fmt.Fprintf(w, "\r\x1b[K%s", line)
+			if final {
+				fmt.Fprintln(w)
+			}
+		case milestone || final:
+			fmt.Fprintln(w, line)
+		}
+	}
+}
+
+// Live returns a callback drawing text that settles as it comes (live
+// dictation): at a terminal one line redrawn, the end of the settled text
+// then the partial text dimmed; elsewhere a line "heard: …" each time the
+// settled text grows.
+func Live(w io.Writer) func(settled, partial string, final bool) {
+	tty := Is(w)
+	last := ""
+	return func(settled, partial string, final bool) {
+		if !tty {
+			if settled != last {
+				fmt.Fprintf(w, "heard: %s\n", settled)
+				last = settled
+			}
+			return
+		}
+		const width = 78
+		s, p := []rune(settled), []rune(partial)
+		cut := max(0, len(s)+len(p)-width)
+		fmt.Fprintf(w, "\r\x1b[K%s\x1b[2m%s\x1b[0m", string(s[min(cut, len(s)):]), string(p[max(0, cut-len(s)):]))
+		if final {
+			fmt.Fprintln(w)
+		}
+	}
+}
