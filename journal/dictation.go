@@ -336,9 +336,10 @@ func shift(ws []Word, offset time.Duration) []Word {
 }
 
 // Follow updates the dictation every interval, giving each text to show
-// and each failure to failed, until stop is called; stop returns once an
-// update under way has ended. ctx's values reach the readings, its
-// cancellation does not (stop ends it).
+// and each failure to failed, until stop is called or the dictation cannot
+// go on (finished, or no speech model); stop returns once an update under
+// way has ended. ctx's values reach the readings, its cancellation does
+// not (stop ends it).
 func (d *Dictation) Follow(ctx context.Context, every time.Duration, show func(DictationText), failed func(error)) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -352,11 +353,15 @@ func (d *Dictation) Follow(ctx context.Context, every time.Duration, show func(D
 			case <-done:
 				return
 			case <-t.C:
-				if text, err := d.Update(context.WithoutCancel(ctx)); err != nil {
+				text, err := d.Update(context.WithoutCancel(ctx))
+				if err != nil {
 					failed(err)
-				} else {
-					show(text)
+					if errors.Is(err, ErrDictationFinished) || errors.Is(err, ErrNoSpeechModel) {
+						return
+					}
+					continue
 				}
+				show(text)
 			}
 		}
 	}()

@@ -2,6 +2,7 @@ package journal_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -177,5 +178,40 @@ func TestService_NewDictationWithoutASpeechModel(t *testing.T) {
 	svc := journal.NewService(nil)
 	if _, err := svc.NewDictation(context.Background()); err != journal.ErrNoSpeechModel {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// Follow reads the words at its interval until stopped, and stops by
+// itself once the dictation is finished.
+func TestDictation_Follow(t *testing.T) {
+	sp := &scriptedSpeaker{words: strings.Fields("one two three four five six")}
+	d := journal.NewDictation(sp)
+	shown := make(chan journal.DictationText, 100)
+	failures := make(chan error, 100)
+	stop := d.Follow(context.Background(), 5*time.Millisecond, func(t journal.DictationText) { shown <- t }, func(err error) { failures <- err })
+	feed(d, 0, journal.DictationRate*4)
+	deadline := time.After(10 * time.Second)
+	for got := ""; !strings.HasPrefix(got, "one two three"); {
+		select {
+		case t := <-shown:
+			got = t.Committed
+		case <-deadline:
+			t.Fatalf("Follow showed %q", got)
+		}
+	}
+	if _, err := d.Finish(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-failures:
+		if !errors.Is(err, journal.ErrDictationFinished) {
+			t.Fatalf("failure %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no failure after Finish")
+	}
+	stop() // returns: the loop ended by itself
+	if n := len(failures); n != 0 {
+		t.Fatalf("%d more failures after the dictation finished", n)
 	}
 }
