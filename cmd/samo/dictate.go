@@ -46,11 +46,8 @@ func (c *cli) dictateCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			dir, err := c.recordingsDir()
+			dir, err := c.beforeRecording()
 			if err != nil {
-				return err
-			}
-			if err := c.withJournal(func(*journal.Service) error { return nil }); err != nil {
 				return err
 			}
 			return c.dictateEntry(cmd.Context(), d, dir, every, tags, asJSON,

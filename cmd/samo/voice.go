@@ -93,17 +93,10 @@ func (c *cli) recordCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			dir, err := c.recordingsDir()
+			dir, err := c.beforeRecording()
 			if err != nil {
 				return err
 			}
-			// Open the journal before a word is spoken: a passphrase is
-			// asked now (not after, at a terminal still waiting for Enter),
-			// and a journal that cannot be opened says so now.
-			if err := c.withJournal(func(*journal.Service) error { return nil }); err != nil {
-				return err
-			}
-			c.mentionUnfinished(dir)
 			start := time.Now()
 			path := audio.RecordingPath(dir, start)
 			rec, err := c.recordUntilStopped(cmd.Context(), path, audio.RecordOptions{Device: device, MaxLength: time.Duration(seconds * float64(time.Second))})
@@ -196,6 +189,22 @@ func (c *cli) saveRecording(ctx context.Context, f journal.RecordingFile) (journ
 		return journal.Entry{}, false, fmt.Errorf("%w (the recording is kept in %s; `samo recover` saves it)", err, f.Path)
 	}
 	return e, transcribed, nil
+}
+
+// beforeRecording returns the recordings folder, having opened the
+// journal before a word is spoken (a passphrase is asked now, not after,
+// at a terminal still waiting for Enter, and a journal that cannot be
+// opened says so now) and told of recordings a crash left behind.
+func (c *cli) beforeRecording() (string, error) {
+	dir, err := c.recordingsDir()
+	if err != nil {
+		return "", err
+	}
+	if err := c.withJournal(func(*journal.Service) error { return nil }); err != nil {
+		return "", err
+	}
+	c.mentionUnfinished(dir)
+	return dir, nil
 }
 
 // mentionUnfinished tells the person about recordings a crash left behind.
