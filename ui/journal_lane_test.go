@@ -13,9 +13,12 @@ import (
 // the entries like it.
 func TestJournal_OpenEntryInMemoryLane(t *testing.T) {
 	svc := laneService(t)
-	now := time.Now()
-	before := addAt(t, svc, "Lost the keys again, grief", now.AddDate(-1, 0, 0))
-	e := addAt(t, svc, "Locked out, sat on the step", now.Add(-time.Hour))
+	// An hour ago, and a year before that: the same calendar day, even in
+	// the first hour after midnight.
+	at := time.Now().Add(-time.Hour)
+	now := at.Add(time.Hour)
+	before := addAt(t, svc, "Lost the keys again, grief", at.AddDate(-1, 0, 0))
+	e := addAt(t, svc, "Locked out, sat on the step", at)
 	addAt(t, svc, "Joy at the concert", now.AddDate(0, 0, -3))
 	sh, _ := newTestShell(t, svc)
 	waitIdle(t, sh)
