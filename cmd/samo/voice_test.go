@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -483,25 +484,57 @@ func pacedMic(t *testing.T, text string) ([]string, []float32) {
 	if err := syscall.Mkfifo(raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		f, err := os.OpenFile(raw, os.O_WRONLY, 0)
-		if err != nil {
-			return
+	// A reader that goes away before the end (the audio library opening
+	// the device to probe it) gets the speech from the start again when it
+	// comes back: the recording always hears all of it.
+	stop := make(chan struct{})
+	t.Cleanup(func() {
+		close(stop)
+		if f, err := os.OpenFile(raw, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.Close() // lets a writer waiting for a reader go
 		}
-		defer f.Close()
-		const chunk = 2 * audio.Rate / 10 // 0.1 s of 16-bit samples
-		next := time.Now()
-		for len(data) > 0 {
-			n := min(chunk, len(data))
-			if _, err := f.Write(data[:n]); err != nil {
+	})
+	go func() {
+		for {
+			f, err := os.OpenFile(raw, os.O_WRONLY, 0) // waits for a reader
+			if err != nil {
 				return
 			}
-			data = data[n:]
-			next = next.Add(100 * time.Millisecond)
-			time.Sleep(time.Until(next))
+			done := feedPaced(f, data, stop)
+			f.Close()
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if done {
+				return
+			}
 		}
 	}()
 	return env, speech
+}
+
+// feedPaced writes data to w a tenth of a second at a time, in real time,
+// and says whether all of it went (not when the reader went away or stop
+// closed).
+func feedPaced(w io.Writer, data []byte, stop <-chan struct{}) bool {
+	const chunk = 2 * audio.Rate / 10 // 0.1 s of 16-bit samples
+	next := time.Now()
+	for len(data) > 0 {
+		n := min(chunk, len(data))
+		if _, err := w.Write(data[:n]); err != nil {
+			return false
+		}
+		data = data[n:]
+		next = next.Add(100 * time.Millisecond)
+		select {
+		case <-stop:
+			return false
+		case <-time.After(time.Until(next)):
+		}
+	}
+	return true
 }
 
 // A speech model folder with both float32 and int8 files is read with the
