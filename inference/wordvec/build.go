@@ -37,7 +37,7 @@ type BuildOptions struct {
 // DefaultBuildOptions returns the options the shipped asset was built with.
 func DefaultBuildOptions() BuildOptions {
 	return BuildOptions{
-		Words:          50000,
+		Words:          70000,
 		ZipfVocab:      400000,
 		ZipfOffset:     2.7,
 		CorpusBlend:    0.5,

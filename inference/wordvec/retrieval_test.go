@@ -18,8 +18,8 @@ import (
 const distractors = 400
 
 // mrrFloor guards the default method's MRR on queries.json with distractors
-// (measured 0.362 with the shipped asset): a change that loses more fails.
-const mrrFloor = 0.33
+// (measured 0.412 with the shipped asset): a change that loses more fails.
+const mrrFloor = 0.39
 
 // loadSet returns the retrieval set of file, skipping the test when the
 // distractor data is missing (the floor was measured with it).

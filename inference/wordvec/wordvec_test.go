@@ -190,8 +190,8 @@ func defaultModel(t testing.TB) *wordvec.Model {
 
 func TestDefault(t *testing.T) {
 	m := defaultModel(t)
-	if m.Name() != "glove-usif-100d" || m.Dim() != 100 || m.Len() != 50000 {
-		t.Errorf("Name, Dim, Len = %q, %d, %d; want glove-usif-100d, 100, 50000", m.Name(), m.Dim(), m.Len())
+	if m.Name() != "glove-usif-100d" || m.Dim() != 100 || m.Len() != 70000 {
+		t.Errorf("Name, Dim, Len = %q, %d, %d; want glove-usif-100d, 100, 70000", m.Name(), m.Dim(), m.Len())
 	}
 }
 
