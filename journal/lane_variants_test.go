@@ -51,6 +51,9 @@ func TestLaneIndex_RankVariants(t *testing.T) {
 		{"blend, alignment ×0.7", with(func(t *laneTuning) { t.blend = 0.7 }), fused},
 		{"blend, alignment ×1.5", with(func(t *laneTuning) { t.blend = 1.5 }), fused},
 		{"blend, words unweighted", with(func(t *laneTuning) { t.alignIDF = false }), fused},
+		{"blend, no length prior", with(func(t *laneTuning) { t.lengthK = 0 }), fused},
+		{"blend, length prior 1", with(func(t *laneTuning) { t.lengthK = 1 }), fused},
+		{"blend, length prior 4", with(func(t *laneTuning) { t.lengthK = 4 }), fused},
 		{"fused (default)", defaultTuning, fused},
 	}
 	for _, file := range []string{retrieval.QueriesFile, retrieval.UnseenFile} {
