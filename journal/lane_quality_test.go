@@ -56,8 +56,8 @@ func retrievalJournal(t testing.TB, set retrieval.Set, opts ...journal.Option) f
 }
 
 // minFusedMRR is a little under the default ranking's MRR on queries.json
-// (0.532): the floor that guards it.
-const minFusedMRR = 0.52
+// (0.528): the floor that guards it.
+const minFusedMRR = 0.51
 
 // The default ranking (the candidates of BM25 with near words and of the
 // GloVe uSIF meaning, ordered by meaning and word alignment together) on the retrieval set of paraphrased queries,

@@ -260,27 +260,141 @@ var clitics = map[string]string{
 // forEachWord calls f with the index of each of text's tokens the model
 // knows, after the fallbacks the package documentation lists.
 func (m *Model) forEachWord(text string, f func(int32)) {
-	forEachToken(text, func(tok string) {
-		if id, ok := m.index[tok]; ok {
+	forEachToken(text, func(tok string) { m.resolve(tok, f) })
+}
+
+// resolve calls f with the index of tok, or of the words it stands for
+// when the model does not know it: a contraction without its apostrophe,
+// a clitic, the parts of a hyphenated or apostrophised token, the word
+// with letters repeated for emphasis brought to two and then one
+// ("sleeeep"), the word without an inflection's suffix ("flunked",
+// "cigs"), or the two known words it is made of ("houseplant").
+func (m *Model) resolve(tok string, f func(int32)) {
+	if id, ok := m.index[tok]; ok {
+		f(id)
+		return
+	}
+	if ws, ok := informal[tok]; ok {
+		for _, w := range ws {
+			m.lookup(w, f)
+		}
+		return
+	}
+	if w, ok := clitics[tok]; ok {
+		m.lookup(w, f)
+		return
+	}
+	if strings.ContainsAny(tok, "-'") {
+		for _, part := range strings.FieldsFunc(tok, func(r rune) bool { return r == '-' || r == '\'' }) {
+			m.lookup(part, f)
+		}
+		return
+	}
+	if !isLetters(tok) {
+		return
+	}
+	for _, keep := range []int{2, 1} {
+		if w := squeeze(tok, keep); w != tok {
+			if id, ok := m.index[w]; ok {
+				f(id)
+				return
+			}
+		}
+	}
+	for _, w := range stems(tok) {
+		if id, ok := m.index[w]; ok {
 			f(id)
 			return
 		}
-		if ws, ok := informal[tok]; ok {
-			for _, w := range ws {
-				m.lookup(w, f)
-			}
-			return
+	}
+	// a compound of two common words: of the splits, the one whose rarer
+	// part is the commonest ("over" + "training", not "overt" + "raining")
+	best, bestA, bestB := int32(compoundRank), int32(-1), int32(-1)
+	for i := minPart; i <= len(tok)-minPart; i++ {
+		a, okA := m.index[tok[:i]]
+		b, okB := m.index[tok[i:]]
+		if okA && okB && max(a, b) < best {
+			best, bestA, bestB = max(a, b), a, b
 		}
-		if w, ok := clitics[tok]; ok {
-			m.lookup(w, f)
-			return
+	}
+	if bestA >= 0 {
+		f(bestA)
+		f(bestB)
+	}
+}
+
+// minPart is the shortest part a compound is split into and the shortest
+// stem, and compoundRank the frequency rank each part of a compound must be
+// within: short and rare parts are more often letters of a name or of a
+// suffix than words ("hannah" is not "han" + "nah", nor "sulking" "sul" +
+// "king").
+const (
+	minPart      = 4
+	compoundRank = 30000
+)
+
+// isLetters reports whether s is ASCII lower-case letters only.
+func isLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
 		}
-		if strings.ContainsAny(tok, "-'") {
-			for _, part := range strings.FieldsFunc(tok, func(r rune) bool { return r == '-' || r == '\'' }) {
-				m.lookup(part, f)
-			}
+	}
+	return s != ""
+}
+
+// squeeze shortens every run of three or more of the same letter to keep
+// letters.
+func squeeze(s string, keep int) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && s[j] == s[i] {
+			j++
 		}
-	})
+		n := j - i
+		if n >= 3 {
+			n = keep
+		}
+		for range n {
+			b.WriteByte(s[i])
+		}
+		i = j
+	}
+	return b.String()
+}
+
+// stems returns the words tok may be an inflection of, by its suffix:
+// plural and third person -s and -es, past -ed, -ing, and the doubled or
+// dropped letters English spells them with.
+func stems(tok string) []string {
+	var out []string
+	add := func(w string) {
+		if len(w) >= minPart {
+			out = append(out, w)
+		}
+	}
+	switch {
+	case strings.HasSuffix(tok, "ies"):
+		add(tok[:len(tok)-3] + "y")
+	case strings.HasSuffix(tok, "es"):
+		add(tok[:len(tok)-2])
+		add(tok[:len(tok)-1])
+	case strings.HasSuffix(tok, "s") && !strings.HasSuffix(tok, "ss"):
+		if len(tok) > minPart { // "cigs"
+			out = append(out, tok[:len(tok)-1])
+		}
+	case strings.HasSuffix(tok, "ied"):
+		add(tok[:len(tok)-3] + "y")
+	case strings.HasSuffix(tok, "ed"), strings.HasSuffix(tok, "ing"):
+		stem := strings.TrimSuffix(strings.TrimSuffix(tok, "ed"), "ing")
+		add(stem)
+		add(stem + "e")
+		if n := len(stem); n >= 2 && stem[n-1] == stem[n-2] {
+			add(stem[:n-1])
+		}
+	}
+	return out
 }
 
 func (m *Model) lookup(w string, f func(int32)) {
@@ -422,24 +536,30 @@ func (m *Model) WordVectors(words []string) [][]float32 {
 	m.postprocess()
 	out := make([][]float32, len(words))
 	for i, w := range words {
-		id, ok := m.index[w]
-		if !ok {
-			toks := Tokenize(w)
-			if len(toks) != 1 {
-				continue
-			}
-			if id, ok = m.index[toks[0]]; !ok {
-				continue
-			}
-		}
-		n := m.norms[id]
-		if n == 0 {
-			continue
+		var ids []int32
+		if id, ok := m.index[w]; ok {
+			ids = []int32{id}
+		} else if toks := Tokenize(w); len(toks) == 1 {
+			m.resolve(toks[0], func(id int32) { ids = append(ids, id) })
 		}
 		v := make([]float32, m.dim)
-		inv := 1 / n
-		for d, q := range m.vecs[int(id)*m.dim : int(id+1)*m.dim] {
-			v[d] = float32(q)*inv - m.wordMean[d]
+		known := 0
+		for _, id := range ids {
+			n := m.norms[id]
+			if n == 0 {
+				continue
+			}
+			known++
+			inv := 1 / n
+			for d, q := range m.vecs[int(id)*m.dim : int(id+1)*m.dim] {
+				v[d] += float32(q) * inv
+			}
+		}
+		if known == 0 {
+			continue
+		}
+		for d := range v {
+			v[d] = v[d]/float32(known) - m.wordMean[d]
 		}
 		for _, c := range m.wordComps {
 			var dot float32

@@ -383,3 +383,53 @@ func TestModel_WordVectors(t *testing.T) {
 		t.Errorf("cos(grandma, granny) %v, cos(grandma, spreadsheet) %v", near, other)
 	}
 }
+
+// Unknown words are read as the known words they are spelt from.
+func TestModel_UnknownWordFallbacks(t *testing.T) {
+	m := defaultModel(t)
+	same := func(a, b string) {
+		t.Helper()
+		vs := m.WordVectors([]string{a, b})
+		if vs[0] == nil || vs[1] == nil {
+			t.Fatalf("WordVectors(%q, %q) = %v", a, b, vs)
+		}
+		if c := dot(vs[0], vs[1]); c < 0.9999 {
+			t.Errorf("%q is read as %q: cosine %.4f, want 1", a, b, c)
+		}
+	}
+	same("sleeeep", "sleep") // emphasis, to two letters, then one
+	same("happyyyy", "happy")
+	same("sleeeeeeeep", "sleep")
+	for _, w := range []string{"houseplant", "overtraining"} {
+		if m.WordVectors([]string{w})[0] == nil {
+			t.Errorf("the compound %q has no vector", w)
+		}
+	}
+	// a compound is its two words: "houseplant" is near "plant" and
+	// "house", and "overtraining" reads "over" "training", not "overt"
+	// "raining"
+	vs := m.WordVectors([]string{"houseplant", "plant", "house", "overtraining", "training", "raining"})
+	if dot(vs[0], vs[1]) < 0.6 || dot(vs[0], vs[2]) < 0.6 {
+		t.Errorf("houseplant: cosine %.2f with plant, %.2f with house; want both ≥ 0.6", dot(vs[0], vs[1]), dot(vs[0], vs[2]))
+	}
+	if dot(vs[3], vs[4]) <= dot(vs[3], vs[5]) {
+		t.Errorf("overtraining is nearer raining (%.2f) than training (%.2f)", dot(vs[3], vs[5]), dot(vs[3], vs[4]))
+	}
+	// short or rare pieces are not words: nothing is made up
+	for _, w := range []string{"sulkingx", "qzxv", "purrrred1"} {
+		if v := m.WordVectors([]string{w})[0]; v != nil {
+			t.Errorf("%q got a vector", w)
+		}
+	}
+	// the text embedding reads them too
+	e, err := m.Embed(context.Background(), []string{"cant sleeeep", "cant sleep", "qzxv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := dot(e[0], e[1]); c < 0.999 {
+		t.Errorf(`"cant sleeeep" and "cant sleep": cosine %.4f, want 1`, c)
+	}
+	if norm(e[2]) != 0 {
+		t.Errorf("a text of no known word has a vector of norm %v", norm(e[2]))
+	}
+}
