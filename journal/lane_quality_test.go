@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/samojournal/samo/inference/wordvec"
@@ -28,33 +27,6 @@ func (g glove) Embed(ctx context.Context, texts []string) ([][]float32, journal.
 
 func (g glove) WordVectors(words []string) [][]float32 { return g.m.WordVectors(words) }
 
-// retrievalJournal saves the retrieval set's documents in a journal and
-// returns how to rank a query through Service.Search (ids of the set).
-func retrievalJournal(t testing.TB, set retrieval.Set, opts ...journal.Option) func(string) []string {
-	t.Helper()
-	ctx := context.Background()
-	s := journal.NewService(journaltest.NewMemStore(), opts...)
-	byEntry := map[string]string{}
-	for _, d := range set.Docs {
-		e, err := s.AddAt(ctx, d.Text, d.Created, d.Tags...)
-		if err != nil {
-			t.Fatalf("%s: %v", d.ID, err)
-		}
-		byEntry[e.ID] = d.ID
-	}
-	return func(q string) []string {
-		found, err := s.Search(ctx, journal.SearchQuery{Words: strings.Fields(q), Limit: 50})
-		if err != nil {
-			t.Fatalf("%q: %v", q, err)
-		}
-		var out []string
-		for _, f := range found {
-			out = append(out, byEntry[f.Entry.ID])
-		}
-		return out
-	}
-}
-
 // minFusedMRR is a little under the default ranking's MRR on queries.json
 // (0.528): the floor that guards it.
 const minFusedMRR = 0.51
@@ -76,9 +48,9 @@ func TestSearch_RetrievalQuality(t *testing.T) {
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		words := retrieval.Score(set, retrievalJournal(t, set))
+		words := retrieval.Score(set, journaltest.SearchRanking(t, set))
 		meaning := retrieval.Score(set, denseRanking(t, m, set))
-		fused := retrieval.Score(set, retrievalJournal(t, set, journal.WithEmbedder(glove{m})))
+		fused := retrieval.Score(set, journaltest.SearchRanking(t, set, journal.WithEmbedder(glove{m})))
 		t.Logf("%s, %d documents:\n  BM25 alone    %v\n  meaning alone %v\n  fused         %v (MRR %.3f)", file, len(set.Docs), words, meaning, fused, fused.MRR)
 		if os.Getenv("SAMO_LANE_MISSES") != "" {
 			for _, miss := range fused.Misses {

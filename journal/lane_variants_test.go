@@ -81,7 +81,7 @@ func TestLaneIndex_RankVariants(t *testing.T) {
 					t.Fatal(err)
 				}
 				var ids []string
-				for _, h := range v.pick(ix.rank(q, search.Terms(q), qv[0], nil, v.t)) {
+				for _, h := range v.pick(ix.rank(q, search.Terms(q), qv[0], nil, nil, v.t)) {
 					ids = append(ids, ix.docs[h.Slot].id)
 				}
 				return ids

@@ -80,6 +80,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 			s.warnOnce(&s.lastEmbedWarning, fmt.Sprintf("searching by words only: the embedding model failed (%v)", err))
 		}
 	}
+	qfeel := s.queryFeeling(ctx, text)
 	ix, err := s.readLane(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -111,7 +112,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 			}
 		}
 	} else {
-		r := ix.rank(text, terms, qvec, keep, defaultTuning)
+		r := ix.rank(text, terms, qvec, qfeel, keep, defaultTuning)
 		for _, h := range r.words {
 			words[h.Slot] = true
 		}
@@ -159,6 +160,21 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 		return out, fmt.Errorf("journal: search: %w", err)
 	}
 	return out, nil
+}
+
+// queryFeeling returns the feelings the emotion model reads in a search's
+// text, as a profile like an entry's (see profile); nil without a model,
+// for a search of no words, or when the model fails (the search then goes
+// on without them).
+func (s *Service) queryFeeling(ctx context.Context, text string) []float32 {
+	if s.analyzer == nil || strings.TrimSpace(text) == "" || defaultTuning.feeling <= 0 {
+		return nil
+	}
+	em, err := s.analyzer.AnalyzeText(ctx, text)
+	if err != nil {
+		return nil
+	}
+	return profile(Entry{Emotions: em})
 }
 
 // eachLive reads the entries with the given ids in turn, leaving out any
@@ -394,15 +410,23 @@ type laneTuning struct {
 	// lengthK, when above 0, scales a blended score by n/(n + lengthK), n
 	// the entry's number of distinct words (see blendRanking).
 	lengthK float64
+	// feeling is the weight, in a blended score, of the cosine of the
+	// search's feelings (as the emotion model reads its words) with the
+	// entry's (see blendRanking).
+	feeling float64
 	weights [3]float64 // RRF weights of the words, meaning and alignment rankings
 }
 
 // defaultTuning is Search's: every part; the candidates ordered by meaning
 // and alignment scores together, equally weighted (of blend 0.7, 1 and 1.5,
 // 1 scored best on queries.json), with the length prior at 2 (1: MRR
-// 0.513, 2: 0.532, 4: 0.532, 8: 0.543; without it 0.492). README's "How well it finds, measured"
-// has the figures; TestLaneIndex_RankVariants the other settings.
-var defaultTuning = laneTuning{soft: true, align: true, alignIDF: true, blend: 1, lengthK: 2, weights: [3]float64{1, 1, 1}}
+// 0.513, 2: 0.532, 4: 0.532, 8: 0.543; without it 0.492) and the
+// search's feelings at 0.2 (with the built-in emotion model, inference/
+// engine's TestSearch_RetrievalQualityWithFeelings: 0.1: MRR 0.52, 0.2:
+// 0.54, 0.4: 0.53; without them 0.53). README's "How well it finds,
+// measured" has the figures; TestLaneIndex_RankVariants the other
+// settings.
+var defaultTuning = laneTuning{soft: true, align: true, alignIDF: true, blend: 1, lengthK: 2, feeling: 0.2, weights: [3]float64{1, 1, 1}}
 
 // laneRankings are a search's rankings and their fusion.
 type laneRankings struct {
@@ -410,8 +434,9 @@ type laneRankings struct {
 }
 
 // rank ranks the entries keep allows for a search of text (its terms, its
-// meaning vector qvec, nil without) with the index's read lock held.
-func (ix *laneIndex) rank(text string, terms []string, qvec []float32, keep func(int) bool, t laneTuning) laneRankings {
+// meaning vector qvec and its feelings qfeel, each nil without) with the
+// index's read lock held.
+func (ix *laneIndex) rank(text string, terms []string, qvec, qfeel []float32, keep func(int) bool, t laneTuning) laneRankings {
 	var r laneRankings
 	weighted := make([]search.Weighted, len(terms))
 	for i, t := range terms {
@@ -436,7 +461,7 @@ func (ix *laneIndex) rank(text string, terms []string, qvec []float32, keep func
 		r.align = alignRanking(ix, soft, r.words, r.meaning)
 	}
 	if t.blend > 0 && r.align != nil && qvec != nil && ix.meaning != nil && len(qvec) == ix.meaning.Dim() {
-		r.fused = blendRanking(ix, qvec, r.align, t.blend, t.lengthK)
+		r.fused = blendRanking(ix, qvec, qfeel, r.align, t)
 		return r
 	}
 	r.fused = search.FuseWeighted(rrfK, t.weights[:], r.words, r.meaning, r.align)
@@ -459,17 +484,27 @@ func (ix *laneIndex) rank(text string, terms []string, qvec []float32, keep func
 // a few words' average is also a noisier estimate of what a text means.
 // At lengthK 2 an entry of 3 words keeps 60 % of its score, one of 10
 // words 83 %, one of 40 words 95 %.
-func blendRanking(ix *laneIndex, qvec []float32, align []search.Hit, blend, lengthK float64) []search.Hit {
+//
+// With the search's feelings qfeel, t.feeling × their cosine with the
+// entry's feelings is added ("heartbroken" is nearer an entry read as grief
+// and sadness than one read as joy); an entry without feelings read adds
+// nothing.
+func blendRanking(ix *laneIndex, qvec, qfeel []float32, align []search.Hit, t laneTuning) []search.Hit {
 	out := make([]search.Hit, len(align))
 	for i, h := range align {
 		var cos float32
 		if v := ix.meaning.Get(h.Slot); v != nil {
 			cos = search.Dot(qvec, v)
 		}
-		score := cos + float32(blend)*h.Score
-		if lengthK > 0 {
+		score := cos + float32(t.blend)*h.Score
+		if t.lengthK > 0 {
 			n := float64(len(ix.words.DocTerms(h.Slot)))
-			score *= float32(n / (n + lengthK))
+			score *= float32(n / (n + t.lengthK))
+		}
+		if qfeel != nil && t.feeling > 0 {
+			if f := ix.feeling.Get(h.Slot); f != nil {
+				score += float32(t.feeling) * search.Dot(qfeel, f)
+			}
 		}
 		out[i] = search.Hit{Slot: h.Slot, Score: score}
 	}
