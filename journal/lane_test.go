@@ -93,6 +93,24 @@ func TestService_SearchByWordsMeaningAndFilters(t *testing.T) {
 	if _, err := s.Search(ctx, journal.SearchQuery{Filter: journal.Filter{Emotions: []string{"hunger"}}}); !errors.Is(err, journal.ErrUnknownEmotion) {
 		t.Errorf("unknown feeling: %v", err)
 	}
+
+	// the search's own feelings, as the analyzer reads them, count too:
+	// said of the entries that share them, and of no other
+	got, _ = s.Search(ctx, journal.SearchQuery{Words: []string{"a", "day", "of", "joy"}})
+	for _, f := range got {
+		if shared := f.Entry.ID == dog.ID; slices.Contains(f.Why, journal.ByFeeling) != shared {
+			t.Errorf("a day of joy: %s is found %v", f.Entry.Text, f.Why)
+		}
+	}
+	if len(got) == 0 || got[0].Entry.ID != dog.ID {
+		t.Errorf("a day of joy: %v, want the dog walk first", ids(got))
+	}
+	got, _ = s.Search(ctx, journal.SearchQuery{Words: []string{"locked", "out"}})
+	for _, f := range got {
+		if slices.Contains(f.Why, journal.ByFeeling) {
+			t.Errorf("a search of no feeling found %s by feeling", f.Entry.Text)
+		}
+	}
 }
 
 func TestService_LaneKeepsInStepWithSaves(t *testing.T) {

@@ -80,7 +80,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 			s.warnOnce(&s.lastEmbedWarning, fmt.Sprintf("searching by words only: the embedding model failed (%v)", err))
 		}
 	}
-	qfeel := s.queryFeeling(ctx, text)
+	qfeel, qmask := s.queryFeeling(ctx, text)
 	ix, err := s.readLane(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -104,7 +104,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 		}
 	}
 	var ranked []search.Hit
-	words, meaning := map[int]bool{}, map[int]bool{}
+	words, meaning, feeling := map[int]bool{}, map[int]bool{}, map[int]bool{}
 	if len(terms) == 0 && qvec == nil {
 		for _, slot := range ix.order {
 			if keep(slot) {
@@ -120,6 +120,11 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 			meaning[h.Slot] = true
 		}
 		ranked = r.fused
+		if qmask != 0 {
+			for _, h := range ranked[:min(len(ranked), 2*limit)] {
+				feeling[h.Slot] = ix.docs[h.Slot].feelings&qmask != 0
+			}
+		}
 	}
 	ids := make([]string, len(ranked))
 	for i, h := range ranked {
@@ -145,6 +150,9 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 		if meaning[slot] {
 			f.Why = append(f.Why, ByMeaning)
 		}
+		if feeling[slot] {
+			f.Why = append(f.Why, ByFeeling)
+		}
 		if f.Why == nil {
 			f.Why = []string{ByFilter}
 		}
@@ -163,18 +171,25 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 }
 
 // queryFeeling returns the feelings the emotion model reads in a search's
-// text, as a profile like an entry's (see profile); nil without a model,
-// for a search of no words, or when the model fails (the search then goes
-// on without them).
-func (s *Service) queryFeeling(ctx context.Context, text string) []float32 {
+// text, as a profile like an entry's (see profile), and the labels it
+// finds other than neutral as a mask like an entry's (bit i for
+// EmotionLabels[i]); nil and 0 without a model, for a search of no words,
+// or when the model fails (the search then goes on without them).
+func (s *Service) queryFeeling(ctx context.Context, text string) ([]float32, uint32) {
 	if s.analyzer == nil || strings.TrimSpace(text) == "" || defaultTuning.feeling <= 0 {
-		return nil
+		return nil, 0
 	}
 	em, err := s.analyzer.AnalyzeText(ctx, text)
 	if err != nil {
-		return nil
+		return nil, 0
 	}
-	return profile(Entry{Emotions: em})
+	var mask uint32
+	for _, l := range em.Labels {
+		if i, ok := labelIndex[l]; ok && l != "neutral" {
+			mask |= 1 << i
+		}
+	}
+	return profile(Entry{Emotions: em}), mask
 }
 
 // eachLive reads the entries with the given ids in turn, leaving out any
