@@ -86,7 +86,8 @@
 // the two words of at least four letters, each among the 30,000 commonest,
 // it is made of ("houseplant" → "house" "plant", "overtraining" → "over"
 // "training"; of several splits the one whose rarer part is commonest).
-// Other unknown tokens (pure numbers among them) are skipped. WordVectors
+// Words over 40 letters get none of these. Other unknown tokens (pure
+// numbers among them) are skipped. WordVectors
 // reads words the same way, averaging a compound's two vectors. A text
 // with no known word gets the zero vector, whose cosine similarity with
 // anything is 0. These fallbacks took the default Memory Lane ranking on

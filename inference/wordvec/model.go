@@ -290,7 +290,7 @@ func (m *Model) resolve(tok string, f func(int32)) {
 		}
 		return
 	}
-	if !isLetters(tok) {
+	if len(tok) > maxFallback || !isLetters(tok) {
 		return
 	}
 	for _, keep := range []int{2, 1} {
@@ -328,9 +328,13 @@ func (m *Model) resolve(tok string, f func(int32)) {
 // within: short and rare parts are more often letters of a name or of a
 // suffix than words ("hannah" is not "han" + "nah", nor "sulking" "sul" +
 // "king").
+// maxFallback is the longest unknown word the fallbacks read: longer ones
+// are no word (and trying every split of a long run of letters would take
+// time growing with its square).
 const (
 	minPart      = 4
 	compoundRank = 30000
+	maxFallback  = 40
 )
 
 // isLetters reports whether s is ASCII lower-case letters only.

@@ -432,4 +432,17 @@ func TestModel_UnknownWordFallbacks(t *testing.T) {
 	if norm(e[2]) != 0 {
 		t.Errorf("a text of no known word has a vector of norm %v", norm(e[2]))
 	}
+	// a word longer than any word is not read by the fallbacks: a
+	// megabyte of letters ("househouse…") is embedded at once, as nothing
+	long := strings.Repeat("house", 200_000)
+	e, err = m.Embed(context.Background(), []string{long, "a " + long + " plant"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if norm(e[0]) != 0 || norm(e[1]) == 0 {
+		t.Errorf("a megabyte word: norms %v and %v, want 0 and the rest's", norm(e[0]), norm(e[1]))
+	}
+	if v := m.WordVectors([]string{long})[0]; v != nil {
+		t.Error("a megabyte word got a word vector")
+	}
 }

@@ -2,9 +2,10 @@ package wordnet
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -65,13 +66,13 @@ func TestRead_Neighbours(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := g.Neighbours(tt.rels, all)[tt.word]
-		if !reflect.DeepEqual(got, tt.want) {
+		if !slices.Equal(got, tt.want) {
 			t.Errorf("Neighbours(%v)[%q] = %q, want %q", tt.rels.Names(), tt.word, got, tt.want)
 		}
 	}
 	// keep leaves words out on both sides
 	nb := g.Neighbours(Synonym, func(w string) bool { return w != "kitten" })
-	if got := nb["kitty"]; !reflect.DeepEqual(got, []string{"cat"}) {
+	if got := nb["kitty"]; !slices.Equal(got, []string{"cat"}) {
 		t.Errorf("without kitten, kitty's neighbours are %q", got)
 	}
 	if _, ok := nb["kitten"]; ok {
@@ -106,14 +107,14 @@ func TestRead_Errors(t *testing.T) {
 	}
 	f := bad("")
 	delete(f, "data.adv")
-	if _, _, err := Read(writeFixture(t, f)); !errors.Is(err, os.ErrNotExist) {
+	if _, _, err := Read(writeFixture(t, f)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a missing file: err = %v, want not exist", err)
 	}
 }
 
 func TestParseRelations(t *testing.T) {
 	r, err := ParseRelations("synonym, similar")
-	if err != nil || r != Synonym|Similar || !reflect.DeepEqual(r.Names(), []string{"synonym", "similar"}) {
+	if err != nil || r != Synonym|Similar || !slices.Equal(r.Names(), []string{"synonym", "similar"}) {
 		t.Errorf("ParseRelations = %v, %v (%q)", r, err, r.Names())
 	}
 	if _, err := ParseRelations("synonym,antonym"); err == nil || !strings.Contains(err.Error(), `"antonym"`) {
