@@ -170,16 +170,17 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 	return out, nil
 }
 
-// queryFeeling returns the feelings the emotion model reads in a search's
-// text, as a profile like an entry's (see profile), and the labels it
-// finds other than neutral as a mask like an entry's (bit i for
-// EmotionLabels[i]); nil and 0 without a model, for a search of no words,
-// or when the model fails (the search then goes on without them).
+// queryFeeling returns the feelings read in a search's text as an
+// entry's are (the model through the person's layer, readFeelings), as a
+// profile like an entry's (see profile), and the labels found other than
+// neutral as a mask like an entry's (bit i for EmotionLabels[i]); nil and
+// 0 without a model, for a search of no words, or when the model fails
+// (the search then goes on without them).
 func (s *Service) queryFeeling(ctx context.Context, text string) ([]float32, uint32) {
 	if s.analyzer == nil || strings.TrimSpace(text) == "" || defaultTuning.feeling <= 0 {
 		return nil, 0
 	}
-	em, err := s.analyzer.AnalyzeText(ctx, text)
+	em, err := s.readFeelings(ctx, text)
 	if err != nil {
 		return nil, 0
 	}

@@ -339,7 +339,7 @@ func (s *Service) analyze(ctx context.Context, text string) *Emotions {
 		return nil
 	}
 	start := time.Now()
-	em, err := s.analyzer.AnalyzeText(ctx, text)
+	em, err := s.readFeelings(ctx, text)
 	if err == nil {
 		s.latency.add(time.Since(start))
 	}
@@ -351,10 +351,20 @@ func (s *Service) analyze(ctx context.Context, text string) *Emotions {
 		s.warnOnce(&s.lastWarning, fmt.Sprintf("emotions are not read (%v); the entry is saved without them, and re-reading the journal (samo reanalyze) adds them later", err))
 		return nil
 	}
+	return em
+}
+
+// readFeelings reads the emotions of text as an entry's are read: by the
+// model, through the person's layer when they have one.
+func (s *Service) readFeelings(ctx context.Context, text string) (*Emotions, error) {
+	em, err := s.analyzer.AnalyzeText(ctx, text)
+	if err != nil {
+		return nil, err
+	}
 	if l := s.personalLayer(ctx); l != nil {
 		em = applyLayer(em, l)
 	}
-	return em
+	return em, nil
 }
 
 // warnOnce gives msg as a notice unless it was the last one given through
