@@ -278,6 +278,19 @@ func RandomFiles(spec RandomSpec) (encoder, decoder string) {
 	return "encoder_model.onnx", "decoder_model_merged.onnx"
 }
 
+// WriteRandomBoth writes a random-weight model folder with both precisions,
+// as Hugging Face exports often come: the float32 files and the int8 ones
+// of the same spec (spec.Int8 is ignored).
+func WriteRandomBoth(dir string, spec RandomSpec) error {
+	for _, q := range []bool{false, true} {
+		spec.Int8 = q
+		if err := WriteRandom(dir, spec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // WriteRandom writes a random-weight model folder: the encoder and merged
 // decoder (see RandomFiles) under onnx/, the configuration files and the
 // small tokenizer. At Tiny sizes the fp32 pair is about 150 MB.
