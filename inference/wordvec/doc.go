@@ -64,8 +64,8 @@
 // journal's near words, gives post-processed vectors ("all-but-the-top",
 // Mu and Viswanath 2018): the mean of the 70,000 unit-length word vectors
 // and the top 2 principal components of what remains are removed, computed
-// once per Model on first use (about 0.15 s). With it the default Memory
-// Lane ranking went from MRR 0.375 to 0.386 on queries.json and from 0.161
+// once per Model on first use (0.37–0.44 s at 70,000 words on a 2-core
+// Intel Xeon VM). With it the default Memory Lane ranking went from MRR 0.375 to 0.386 on queries.json and from 0.161
 // to 0.218 on unseen.json. Removing the components from the vectors that
 // texts are averaged from lowered the text embedding's MRR (0.36 → 0.32
 // with two), so Embed does not.
@@ -110,10 +110,11 @@
 // 40,000 0.373, 50,000 0.362, 60,000 0.350 and 80,000 0.317; with it,
 // uSIF alone is 0.39 at 50,000 words and 0.41 at 60,000 and 70,000, and the
 // default Memory Lane ranking 0.481, 0.492, 0.492 and 0.499 at 85,000
-// words (9.9 MB). 70,000 words (8.1 MB) is taken. The build options were chosen on queries.json
-// only (TestBuild_Tune); unseen.json is reported, never tuned on. Embedding
-// a 50-word text takes about 10 µs, Neighbours about 4 ms, Default about
-// 25 ms (2 cores).
+// words (9.9 MB). 70,000 words (8.1 MB) is taken. The build options were
+// chosen on queries.json (TestBuild_Tune); unseen.json is reported beside
+// it. Embedding
+// a 50-word text takes about 12 µs, Neighbours about 11 ms, Default about
+// 37 ms (BENCHMARKS.md, a 2-core Intel Xeon VM).
 //
 // # Asset format
 //
