@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -47,22 +48,36 @@ func startXvfb(t *testing.T) string {
 		t.Fatalf("start Xvfb: %v", err)
 	}
 	w.Close()
-	t.Cleanup(func() { x.Process.Kill(); x.Wait() })
+	// SIGTERM, not SIGKILL: Xvfb then removes its lock file and socket, and
+	// the next test's server does not meet them
+	t.Cleanup(func() { x.Process.Signal(syscall.SIGTERM); x.Wait() })
 	got := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(r).ReadString('\n')
 		got <- strings.TrimSpace(line)
 	}()
+	var display string
 	select {
 	case n := <-got:
 		if n == "" {
 			t.Fatalf("Xvfb gave no display number: %s", xerr.String())
 		}
-		return ":" + n
+		display = ":" + n
 	case <-time.After(30 * time.Second):
 		t.Fatalf("Xvfb did not start: %s", xerr.String())
 	}
-	return ""
+	// the display answers a client before the test's app is started on it
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		c := exec.Command("xdotool", "getdisplaygeometry")
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		out, err := c.CombinedOutput()
+		if err == nil {
+			return display
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Xvfb's display %s does not answer: %v %s; Xvfb said: %s", display, err, out, xerr.String())
+		}
+	}
 }
 
 // rendered reports whether a screenshot shows a drawn window rather than a
