@@ -56,7 +56,7 @@ func TestLaneIndex_RankVariants(t *testing.T) {
 		{"blend, length prior 4", with(func(t *laneTuning) { t.lengthK = 4 }), fused},
 		{"fused (default)", defaultTuning, fused},
 	}
-	for _, file := range []string{retrieval.QueriesFile, retrieval.UnseenFile} {
+	for _, file := range retrieval.QueryFiles {
 		set, err := retrieval.Load(file, retrieval.DefaultDistractors)
 		if err != nil {
 			t.Fatal(err)

@@ -71,7 +71,7 @@ func scoreModel(t testing.TB, m *wordvec.Model, set retrieval.Set) retrieval.Sco
 }
 
 func TestModel_Retrieval(t *testing.T) {
-	for _, file := range []string{retrieval.QueriesFile, retrieval.UnseenFile} {
+	for _, file := range retrieval.QueryFiles {
 		set := loadSet(t, file)
 		for _, method := range []wordvec.Method{wordvec.USIF, wordvec.SIF, wordvec.Mean} {
 			m, err := wordvec.Default(wordvec.WithMethod(method))

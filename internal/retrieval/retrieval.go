@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
-//go:embed testdata/entries.json testdata/queries.json testdata/unseen.json
+//go:embed testdata/entries.json testdata/queries.json testdata/unseen.json testdata/fresh-entries.json testdata/fresh-queries.json testdata/fresh-paraphrase.json
 var testdata embed.FS
 
 // Query files that [Load] accepts.
@@ -17,7 +18,24 @@ const (
 	QueriesFile = "queries.json"
 	// UnseenFile is the held-out query set; do not tune on it.
 	UnseenFile = "unseen.json"
+	// FreshFile is the queries of the fresh set, which has entries of its
+	// own (fresh-entries.json); do not tune on it.
+	FreshFile = "fresh-queries.json"
+	// FreshParaphraseFile is paraphrase queries on the fresh set's entries;
+	// do not tune on it.
+	FreshParaphraseFile = "fresh-paraphrase.json"
 )
+
+// QueryFiles are the query files [Load] accepts, the development set first.
+var QueryFiles = []string{QueriesFile, UnseenFile, FreshFile, FreshParaphraseFile}
+
+// entriesOf returns the entries file a query file's wanted ids are in.
+func entriesOf(queriesFile string) string {
+	if queriesFile == FreshFile || queriesFile == FreshParaphraseFile {
+		return "fresh-entries.json"
+	}
+	return "entries.json"
+}
 
 // Doc is one searchable document: a journal entry of the set or a distractor.
 type Doc struct {
@@ -40,25 +58,30 @@ type Set struct {
 	Queries []Query
 }
 
-// Entries returns the set's own journal entries, without distractors.
+// Entries returns the journal entries of queries.json and unseen.json,
+// without distractors.
 func Entries() ([]Doc, error) {
+	return readEntries("entries.json")
+}
+
+func readEntries(name string) ([]Doc, error) {
 	var docs []Doc
-	if err := readJSON("entries.json", &docs); err != nil {
+	if err := readJSON(name, &docs); err != nil {
 		return nil, err
 	}
 	return docs, nil
 }
 
-// Load returns the entries, the queries of queriesFile ([QueriesFile] or
-// [UnseenFile]) and, when distractors > 0, that many GoEmotions distractors
+// Load returns the entries of queriesFile (one of [QueryFiles]), its
+// queries and, when distractors > 0, that many GoEmotions distractors
 // appended after the entries. When the distractor data is missing it returns
 // the set without distractors together with an error wrapping
 // [ErrNoDistractors]; any other error comes with an empty Set.
 func Load(queriesFile string, distractors int) (Set, error) {
-	if queriesFile != QueriesFile && queriesFile != UnseenFile {
-		return Set{}, fmt.Errorf("retrieval: unknown query file %q (want %q or %q)", queriesFile, QueriesFile, UnseenFile)
+	if !slices.Contains(QueryFiles, queriesFile) {
+		return Set{}, fmt.Errorf("retrieval: unknown query file %q (want one of %q)", queriesFile, QueryFiles)
 	}
-	docs, err := Entries()
+	docs, err := readEntries(entriesOf(queriesFile))
 	if err != nil {
 		return Set{}, err
 	}
