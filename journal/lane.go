@@ -92,6 +92,7 @@ type laneIndex struct {
 type laneDoc struct {
 	id        string
 	created   time.Time
+	wall      int64 // created's wall clock where it was written, as seconds (wallClock)
 	tags      []string
 	feelings  uint32 // bit i set: EmotionLabels[i] is one of its feelings
 	dominant  int8   // index in EmotionLabels of its strongest feeling; -1 none
@@ -101,6 +102,16 @@ type laneDoc struct {
 	// (truthScores), in steps of 1/255; scored is false when it has none.
 	scores [28]uint8
 	scored bool
+}
+
+// wallClock returns t's reading on the clock where it is, as seconds
+// since the Unix epoch read as UTC: 23:00 on 29 February in Hawaii and
+// 23:00 on 29 February in London read the same. The filters compare
+// entries by it, as the timeline counts them by the day where they were
+// written.
+func wallClock(t time.Time) int64 {
+	_, off := t.Zone()
+	return t.Unix() + int64(off)
 }
 
 func newLaneIndex(m EmbeddingModel, wordVecs func([]string) [][]float32) *laneIndex {
@@ -178,7 +189,7 @@ var labelIndex = func() map[string]int {
 }()
 
 func docOf(e Entry) laneDoc {
-	d := laneDoc{id: e.ID, created: e.Created, tags: e.Tags, audio: e.Audio != nil, corrected: e.Corrected(), dominant: -1}
+	d := laneDoc{id: e.ID, created: e.Created, wall: wallClock(e.Created), tags: e.Tags, audio: e.Audio != nil, corrected: e.Corrected(), dominant: -1}
 	for _, l := range e.Feelings() {
 		if i, ok := labelIndex[l]; ok {
 			d.feelings |= 1 << i

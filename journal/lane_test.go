@@ -3,6 +3,7 @@ package journal_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -383,6 +384,69 @@ func TestService_OnThisDayKeepsLeapDays(t *testing.T) {
 	if got, _ := s.OnThisDay(ctx, time.Date(2028, 2, 28, 9, 0, 0, 0, time.UTC)); len(got) != 0 {
 		t.Errorf("28 February of a leap year shows %+v", got)
 	}
+	// the 29th's memory is dated the 29th, apart from the 28th's
+	day28 := add(t, s, "2024-02-28T10:00:00Z", "the day before")
+	got, err = s.OnThisDay(ctx, time.Date(2025, 2, 28, 9, 0, 0, 0, time.UTC))
+	if err != nil || len(got) != 2 || got[0].Day.Day() != 29 || got[0].Entries[0].ID != leap.ID || got[1].Day.Day() != 28 || got[1].Entries[0].ID != day28.ID {
+		t.Errorf("28 February 2025: %+v, %v", got, err)
+	}
+}
+
+// Entries count by the calendar day where they were written, and the
+// timeline stays in order when a later entry was written on an earlier
+// day (in Hawaii, after one in Kiribati): one period a day, newest first,
+// on every page.
+func TestService_TimelineAcrossTimeZones(t *testing.T) {
+	ctx := context.Background()
+	s, _ := laneJournal(t)
+	add(t, s, "2024-02-29T10:00:00Z", "a morning in London")
+	add(t, s, "2024-03-01T00:30:00+14:00", "just after midnight in Kiribati")
+	add(t, s, "2024-02-29T23:00:00-10:00", "late evening in Hawaii")
+	months, err := s.Timeline(ctx, journal.TimelineQuery{By: journal.Month, Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels []string
+	for _, p := range months.Periods {
+		labels = append(labels, fmt.Sprintf("%s:%d", p.Label, p.Count))
+	}
+	if want := []string{"March 2024:1", "February 2024:2"}; !slices.Equal(labels, want) {
+		t.Errorf("months %q, want %q", labels, want)
+	}
+	page, err := s.Timeline(ctx, journal.TimelineQuery{By: journal.Day, Location: time.UTC, Periods: 1})
+	if err != nil || len(page.Periods) != 1 || page.Periods[0].Label != "Friday 1 March 2024" || page.Next.IsZero() {
+		t.Fatalf("first day page: %+v, %v", page, err)
+	}
+	page, err = s.Timeline(ctx, journal.TimelineQuery{By: journal.Day, Location: time.UTC, Periods: 1, Before: page.Next})
+	if err != nil || len(page.Periods) != 1 || page.Periods[0].Label != "Thursday 29 February 2024" || page.Periods[0].Count != 2 || len(page.Periods[0].Entries) != 2 || !page.Next.IsZero() {
+		t.Errorf("second day page: %+v, %v", page, err)
+	}
+	// a week across the new year names both years
+	add(t, s, "2025-01-02T10:00:00Z", "new year")
+	weeks, _ := s.Timeline(ctx, journal.TimelineQuery{By: journal.Week, Location: time.UTC, Periods: 1})
+	if len(weeks.Periods) != 1 || weeks.Periods[0].Label != "30 December 2024 – 5 January 2025" {
+		t.Errorf("week across the new year: %+v", weeks.Periods)
+	}
+}
+
+// A search longer than MaxQueryBytes (a pasted page) is refused with a
+// clear error, as is one that is not UTF-8; one just under is searched.
+func TestService_SearchRefusesEnormousQueries(t *testing.T) {
+	ctx := context.Background()
+	s, _ := laneJournal(t)
+	add(t, s, "2024-01-01T10:00:00Z", "a walk by the river")
+	long := strings.Fields(strings.Repeat("river walk ", journal.MaxQueryBytes/5))
+	_, err := s.Search(ctx, journal.SearchQuery{Words: long})
+	if !errors.Is(err, journal.ErrBadQuery) || !strings.Contains(err.Error(), "at most") {
+		t.Errorf("a long search: %v", err)
+	}
+	if _, err := s.Search(ctx, journal.SearchQuery{Words: []string{"river\xff"}}); !errors.Is(err, journal.ErrBadQuery) {
+		t.Errorf("a search that is not UTF-8: %v", err)
+	}
+	found, err := s.Search(ctx, journal.SearchQuery{Words: long[:journal.MaxQueryBytes/8]})
+	if err != nil || len(found) != 1 {
+		t.Errorf("a search under the limit: %d found, %v", len(found), err)
+	}
 }
 
 // A spoken entry found by its words opens at the moment it says them.
@@ -424,5 +488,98 @@ func TestService_SearchFindsTheMomentInARecording(t *testing.T) {
 	journal.Results(found).WriteText(&b)
 	if !strings.Contains(b.String(), "samo play "+spoken.ID+" --at 1:02") {
 		t.Fatalf("the text does not say where:\n%s", b.String())
+	}
+}
+
+// Phrases and a large --limit look past the rankings' usual depth: every
+// entry holding a phrase of common words is found, and as many entries as
+// asked for hold a word.
+func TestService_SearchPhrasesAndLimitsGoDeep(t *testing.T) {
+	ctx := context.Background()
+	s := journal.NewService(journaltest.NewMemStore())
+	for i := range 260 {
+		text := fmt.Sprintf("Day %d: tea in the garden, then reading.", i)
+		if i%2 == 0 {
+			text = fmt.Sprintf("Day %d: made soup in the kitchen and read.", i)
+		}
+		add(t, s, time.Date(2020, 1, 1, 9, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format(time.RFC3339), text)
+	}
+	for _, tc := range []struct {
+		q    journal.SearchQuery
+		want int
+	}{
+		{journal.SearchQuery{Phrases: []string{"in the kitchen"}, Limit: 500}, 130},
+		{journal.SearchQuery{Phrases: []string{"in the"}, Limit: 500}, 260},
+		{journal.SearchQuery{Words: []string{"soup"}, Limit: 500}, 130},
+		{journal.SearchQuery{Words: []string{"day"}, Limit: 200}, 200},
+	} {
+		got, err := s.Search(ctx, tc.q)
+		if err != nil || len(got) != tc.want {
+			t.Errorf("%+v: %d found, want %d (%v)", tc.q, len(got), tc.want, err)
+		}
+		for _, f := range got {
+			if !slices.Contains(f.Why, journal.ByWords) {
+				t.Errorf("%+v: %s found %v, not by words", tc.q, f.ID, f.Why)
+				break
+			}
+		}
+	}
+}
+
+// -not takes common words, contractions and hyphenated words as they are
+// written; a search of only common words or punctuation finds nothing (an
+// empty list, not nil), rather than every entry "by meaning".
+func TestService_SearchNotWordsAndEmptySearches(t *testing.T) {
+	ctx := context.Background()
+	s, _ := laneJournal(t)
+	wb := add(t, s, "2024-01-01T10:00:00Z", "Thinking about my well-being today, walking")
+	well := add(t, s, "2024-01-02T10:00:00Z", "Slept well and went walking")
+	dont := add(t, s, "2024-01-03T10:00:00Z", "I don't want to go walking")
+	the := add(t, s, "2024-01-04T10:00:00Z", "The walking was lovely")
+	for _, tc := range []struct {
+		not  string
+		want []string
+	}{
+		{"well-being", []string{the.ID, dont.ID, well.ID}},
+		{"don't", []string{the.ID, well.ID, wb.ID}},
+		{"the", []string{dont.ID, well.ID, wb.ID}},
+		{"slept", []string{the.ID, dont.ID, wb.ID}},
+	} {
+		got, err := s.Search(ctx, journal.SearchQuery{Words: []string{"walking"}, Not: []string{tc.not}})
+		g := ids(got)
+		slices.Sort(g)
+		w := slices.Clone(tc.want)
+		slices.Sort(w)
+		if err != nil || !slices.Equal(g, w) {
+			t.Errorf("walking -not %s: %v, want %v (%v)", tc.not, ids(got), tc.want, err)
+		}
+	}
+	for _, q := range []string{"the", "!!!", "😀"} {
+		got, err := s.Search(ctx, journal.SearchQuery{Words: []string{q}})
+		if err != nil || got == nil || len(got) != 0 {
+			t.Errorf("%q: %v, %v; want an empty list", q, ids(got), err)
+		}
+	}
+}
+
+// The period filters take an entry by the day where it was written, as the
+// timeline does.
+func TestService_SearchPeriodByTheDayWhereWritten(t *testing.T) {
+	ctx := context.Background()
+	s, _ := laneJournal(t)
+	hawaii := add(t, s, "2024-02-29T23:00:00-10:00", "walking late in Hawaii")
+	kiribati := add(t, s, "2024-03-01T00:30:00+14:00", "walking early in Kiribati")
+	from, to, err := journal.ParsePeriod("2024-02-29", time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Search(ctx, journal.SearchQuery{Words: []string{"walking"}, Filter: journal.Filter{From: from, To: to}})
+	if err != nil || !slices.Equal(ids(got), []string{hawaii.ID}) {
+		t.Errorf("on 29 February: %v, want only %s (not %s)", ids(got), hawaii.ID, kiribati.ID)
+	}
+	var f journal.Filter
+	err = f.Narrow("2025", "2024", "", "", time.Now())
+	if !errors.Is(err, journal.ErrBadQuery) || !strings.Contains(err.Error(), "ends on 2024-12-31, before it starts on 2025-01-01") {
+		t.Errorf("a period backwards: %v", err)
 	}
 }

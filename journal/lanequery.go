@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // SearchQuery is what a person looks for in Memory Lane: words and
@@ -25,7 +26,9 @@ type SearchQuery struct {
 
 // Filter keeps the entries a search or timeline shows.
 type Filter struct {
-	// From and To keep entries created in [From, To) when set.
+	// From and To keep entries created in [From, To) when set, each entry
+	// by the clock where it was written (23:00 on 29 February in Hawaii is
+	// on 29 February, whatever the time in From's zone).
 	From, To time.Time
 	// Emotions keep entries with a feeling (their own corrections first)
 	// that is one of these labels or in one of these Ekman groups.
@@ -234,11 +237,14 @@ func (f Filter) mask() uint32 {
 // keep returns whether the index's entry in a slot passes the filter.
 func (f Filter) keep(ix *laneIndex) func(slot int) bool {
 	mask := f.mask()
+	// an entry passes by the day and hour where it was written, as the
+	// timeline counts it: From and To are read on their own clock
+	from, to := wallClock(f.From), wallClock(f.To)
 	return func(slot int) bool {
 		d := &ix.docs[slot]
 		if d.id == "" ||
-			(!f.From.IsZero() && d.created.Before(f.From)) ||
-			(!f.To.IsZero() && !d.created.Before(f.To)) ||
+			(!f.From.IsZero() && d.wall < from) ||
+			(!f.To.IsZero() && d.wall >= to) ||
 			(mask != 0 && d.feelings&mask == 0) ||
 			(f.Audio && !d.audio) || (f.Corrected && !d.corrected) {
 			return false
@@ -282,6 +288,31 @@ func (f *Filter) Narrow(since, until, emotions, tag string, now time.Time) error
 	return f.Check()
 }
 
+// MaxQueryBytes is the longest search Search reads, its words, phrases and
+// Not words together: far more than a person types, and short enough that
+// a search stays quick (its work grows with its distinct words times the
+// journal's vocabulary, under the index's lock). A longer one, a pasted
+// page say, is refused with ErrBadQuery.
+const MaxQueryBytes = 4096
+
+// Check reports a search a person could not mean: one longer than
+// MaxQueryBytes, one that is not UTF-8, or a filter Filter.Check refuses.
+func (q SearchQuery) Check() error {
+	n := 0
+	for _, list := range [][]string{q.Words, q.Phrases, q.Not} {
+		for _, w := range list {
+			n += len(w) + 1
+			if !utf8.ValidString(w) {
+				return fmt.Errorf("%w: the search is not valid UTF-8 text", ErrBadQuery)
+			}
+		}
+	}
+	if n > MaxQueryBytes {
+		return fmt.Errorf("%w: the search is %d bytes long; search with at most %d (a few words or a phrase find an entry)", ErrBadQuery, n, MaxQueryBytes)
+	}
+	return q.Filter.Check()
+}
+
 // Check reports a filter a person could not mean: an unknown feeling, or a
 // period that ends before it starts.
 func (f Filter) Check() error {
@@ -291,7 +322,8 @@ func (f Filter) Check() error {
 		}
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
-		return fmt.Errorf("%w: the period ends (%s) before it starts (%s)", ErrBadQuery, f.To.Format(time.DateOnly), f.From.Format(time.DateOnly))
+		// To is the start of the day after the last one taken in
+		return fmt.Errorf("%w: the period ends on %s, before it starts on %s", ErrBadQuery, f.To.Add(-time.Nanosecond).Format(time.DateOnly), f.From.Format(time.DateOnly))
 	}
 	return nil
 }

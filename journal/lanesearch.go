@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/samojournal/samo/journal/search"
 )
@@ -70,6 +71,11 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 	}
 	text := strings.Join(append(append([]string(nil), q.Words...), q.Phrases...), " ")
 	terms := search.Terms(text)
+	if len(terms) == 0 && len(q.Phrases) == 0 && strings.TrimSpace(text) != "" {
+		// only common words ("the"), punctuation or emoji: nothing says
+		// what to look for, and every entry is as near as any other
+		return []Found{}, nil
+	}
 	var qvec []float32
 	if s.embedder != nil && strings.TrimSpace(text) != "" {
 		vecs, m, err := s.embedder.Embed(ctx, []string{text})
@@ -88,8 +94,25 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 	keep := q.keep(ix)
 	var notTerms []string
 	for _, n := range q.Not {
-		if !strings.Contains(n, " ") {
+		if notAsTerm(n) {
 			notTerms = append(notTerms, search.Terms(n)...)
+		}
+	}
+	// a result must hold every word of the search's phrases (the phrase
+	// itself is checked in its text below)
+	var phraseTerms []string
+	for _, p := range q.Phrases {
+		phraseTerms = append(phraseTerms, search.Terms(p)...)
+	}
+	if len(phraseTerms) > 0 {
+		base := keep
+		keep = func(slot int) bool {
+			for _, t := range phraseTerms {
+				if !ix.words.Contains(slot, t) {
+					return false
+				}
+			}
+			return base(slot)
 		}
 	}
 	if len(notTerms) > 0 {
@@ -112,7 +135,9 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 			}
 		}
 	} else {
-		r := ix.rank(text, terms, qvec, qfeel, keep, defaultTuning)
+		t := defaultTuning
+		t.depth = limit
+		r := ix.rank(text, terms, qvec, qfeel, keep, t)
 		for _, h := range r.words {
 			words[h.Slot] = true
 		}
@@ -120,6 +145,21 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 			meaning[h.Slot] = true
 		}
 		ranked = r.fused
+		if len(q.Phrases) > 0 {
+			// every entry that may hold the phrases is looked at, the
+			// ranked ones first: a phrase of common words ("in the
+			// kitchen") is in more entries than the rankings go deep
+			in := make(map[int]bool, len(ranked))
+			for _, h := range ranked {
+				in[h.Slot] = true
+			}
+			for _, slot := range ix.order {
+				if !in[slot] && keep(slot) {
+					ranked = append(ranked, search.Hit{Slot: slot})
+					words[slot] = true
+				}
+			}
+		}
 		if qmask != 0 {
 			for _, h := range ranked[:min(len(ranked), 2*limit)] {
 				feeling[h.Slot] = ix.docs[h.Slot].feelings&qmask != 0
@@ -132,7 +172,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 	}
 	s.lane.mu.RUnlock()
 
-	var out []Found
+	out := []Found{} // [] in JSON, not null
 	err = s.eachLive(ctx, ids, func(i int, e Entry) bool {
 		if !holdsPhrases(e.Text, q.Phrases, q.Not) {
 			return true
@@ -155,6 +195,9 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 		}
 		if f.Why == nil {
 			f.Why = []string{ByFilter}
+			if len(q.Phrases) > 0 { // it holds the phrases, of common words only
+				f.Why = []string{ByWords}
+			}
 		}
 		if e.Transcript != nil && len(f.Words) > 0 {
 			if w, ok := FirstMoment(e.Transcript, f.Words); ok {
@@ -215,7 +258,7 @@ func (s *Service) eachLive(ctx context.Context, ids []string, f func(i int, e En
 // holdsPhrases reports whether text holds every phrase and none of the
 // phrases among not (any case, any spacing).
 func holdsPhrases(text string, phrases, not []string) bool {
-	if len(phrases) == 0 && !containsSpace(not) {
+	if len(phrases) == 0 && !slices.ContainsFunc(not, func(n string) bool { return !notAsTerm(n) }) {
 		return true
 	}
 	folded := foldSpace(text)
@@ -224,21 +267,40 @@ func holdsPhrases(text string, phrases, not []string) bool {
 			return false
 		}
 	}
+	words := " " + wordsOf(text) + " "
 	for _, n := range not {
-		if strings.Contains(n, " ") && strings.Contains(folded, foldSpace(n)) {
+		if !notAsTerm(n) && strings.Contains(words, " "+wordsOf(n)+" ") {
 			return false
 		}
 	}
 	return true
 }
 
-func containsSpace(ss []string) bool {
-	for _, s := range ss {
-		if strings.Contains(s, " ") {
-			return true
+// notAsTerm reports whether a Not word is checked as the index's term
+// ("cats" as "cat"): a single word of letters and digits that is not a
+// stop word. Others ("the", "don't", "well-being", "last summer") are
+// looked for as they are written, as whole words of the text.
+func notAsTerm(n string) bool {
+	if strings.ContainsFunc(n, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		return false
+	}
+	return len(search.Terms(n)) == 1
+}
+
+// wordsOf lower-cases s and keeps its words (letters, digits, and the
+// apostrophes and hyphens inside them), one space between each.
+func wordsOf(s string) string {
+	s = strings.ReplaceAll(strings.ToLower(s), "’", "'")
+	fields := strings.FieldsFunc(s, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '-'
+	})
+	out := fields[:0]
+	for _, f := range fields {
+		if f = strings.Trim(f, "'-"); f != "" {
+			out = append(out, f)
 		}
 	}
-	return false
+	return strings.Join(out, " ")
 }
 
 // matchedTerms returns the terms that text holds, each once.
@@ -334,10 +396,10 @@ func (s *Service) Similar(ctx context.Context, id string, by Similarity, f Filte
 	keep := func(slot int) bool { return slot != self && base(slot) }
 	var byMeaning, byFeeling []search.Hit
 	if mvec != nil && by != SimilarFeeling && ix.meaning != nil && len(mvec) == ix.meaning.Dim() {
-		byMeaning = ix.meaning.Nearest(mvec, keep, candidates)
+		byMeaning = ix.meaning.Nearest(mvec, keep, max(candidates, 2*limit))
 	}
 	if fvec != nil && by != SimilarMeaning {
-		byFeeling = ix.feeling.Nearest(fvec, keep, candidates)
+		byFeeling = ix.feeling.Nearest(fvec, keep, max(candidates, 2*limit))
 	}
 	ranked := search.Fuse(rrfK, byMeaning, byFeeling)
 	if by == SimilarMeaning {
@@ -361,7 +423,7 @@ func (s *Service) Similar(ctx context.Context, id string, by Similarity, f Filte
 	}
 	s.lane.mu.RUnlock()
 
-	var out []Found
+	out := []Found{} // [] in JSON, not null
 	err = s.eachLive(ctx, ids, func(i int, fe Entry) bool {
 		fid := fe.ID
 		found := Found{Entry: fe, ID: fe.ID, Created: fe.Created, Score: scores[i], Snippet: search.MakeSnippet(fe.Text, nil, snippetBytes)}
@@ -431,6 +493,10 @@ type laneTuning struct {
 	// entry's (see blendRanking).
 	feeling float64
 	weights [3]float64 // RRF weights of the words, meaning and alignment rankings
+	// depth, when above candidates, is how deep the words ranking goes
+	// (the meaning ranking half as deep): a search asking for more results
+	// than candidates gets as many.
+	depth int
 }
 
 // defaultTuning is Search's: every part; the candidates ordered by meaning
@@ -465,9 +531,10 @@ func (ix *laneIndex) rank(text string, terms []string, qvec, qfeel []float32, ke
 	if soft != nil {
 		weighted = soft.Expand(ix.words, nearPerWord, nearFloor, nearPower)
 	}
-	r.words = ix.words.Search(weighted, keep, candidates)
+	depth := max(candidates, t.depth)
+	r.words = ix.words.Search(weighted, keep, depth)
 	if qvec != nil && ix.meaning != nil && len(qvec) == ix.meaning.Dim() {
-		r.meaning = ix.meaning.Nearest(qvec, keep, candidates/2)
+		r.meaning = ix.meaning.Nearest(qvec, keep, depth/2)
 		// a vector at a right angle or beyond says nothing alike
 		for len(r.meaning) > 0 && r.meaning[len(r.meaning)-1].Score <= 0 {
 			r.meaning = r.meaning[:len(r.meaning)-1]

@@ -3,6 +3,8 @@ package journal
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -38,35 +40,31 @@ func (s *Service) OnThisDay(ctx context.Context, day time.Time) ([]Memory, error
 	if err != nil {
 		return nil, err
 	}
-	byYear := map[int][]string{}
+	byYear := map[int][]string{} // by year × 100 + day: a 29 February apart from its 28
 	var lastMonth []string
 	for _, slot := range ix.order {
 		doc := &ix.docs[slot]
 		ey, em, ed := doc.created.Date()
 		switch {
 		case em == m && (ed == d || leapDay && ed == 29) && ey < y:
-			byYear[ey] = append(byYear[ey], doc.id)
+			byYear[ey*100+ed] = append(byYear[ey*100+ed], doc.id)
 		case ey == monthAgo.Year() && em == monthAgo.Month() && ed == monthAgo.Day():
 			lastMonth = append(lastMonth, doc.id)
 		}
 	}
 	s.lane.mu.RUnlock()
 
-	var out []Memory
-	for ago := 1; ago <= y-1; ago++ {
-		ids, ok := byYear[y-ago]
-		if !ok {
-			continue
-		}
-		mem, err := s.memory(ctx, fmt.Sprintf("%d %s ago", ago, Plural(ago, "year", "years")), time.Date(y-ago, m, d, 0, 0, 0, 0, day.Location()), ids)
+	out := []Memory{} // [] in JSON, not null
+	keys := slices.Sorted(maps.Keys(byYear))
+	slices.Reverse(keys) // newest year first, and its 29 February before its 28
+	for _, k := range keys {
+		ago := y - k/100
+		mem, err := s.memory(ctx, fmt.Sprintf("%d %s ago", ago, Plural(ago, "year", "years")), time.Date(k/100, m, k%100, 0, 0, 0, 0, day.Location()), byYear[k])
 		if err != nil {
 			return nil, err
 		}
 		if len(mem.Entries) > 0 {
 			out = append(out, mem)
-		}
-		if len(out) == len(byYear) {
-			break
 		}
 	}
 	if len(lastMonth) > 0 {
@@ -183,6 +181,9 @@ func (sp Span) label(start time.Time) string {
 		return start.Format("January 2006")
 	case Week:
 		end := start.AddDate(0, 0, 6)
+		if start.Year() != end.Year() {
+			return fmt.Sprintf("%s – %s", start.Format("2 January 2006"), end.Format("2 January 2006"))
+		}
 		if start.Month() == end.Month() {
 			return fmt.Sprintf("%d–%s", start.Day(), end.Format("2 January 2006"))
 		}
@@ -263,38 +264,52 @@ func (s *Service) Timeline(ctx context.Context, q TimelineQuery) (Timeline, erro
 		return Timeline{}, err
 	}
 	keep := q.keep(ix)
-	var (
-		page  Timeline
-		ids   [][]string
-		cur   *Period
-		more  bool
-		start time.Time
-	)
+	// Entries count by the calendar day where they were written, so an
+	// entry written later may fall on an earlier day (written in Hawaii
+	// after one written in Kiribati): every kept entry is put in its
+	// period, and the periods are then ordered by their start.
+	type bucket struct {
+		p   Period
+		ids []string
+	}
+	buckets := map[int64]*bucket{}
+	starts := map[int]time.Time{} // by civil date written
 	for _, slot := range ix.order {
 		if !keep(slot) {
 			continue
 		}
 		doc := &ix.docs[slot]
-		start = q.By.start(doc.created, loc)
+		y, m, d := doc.created.Date()
+		civil := y*10000 + int(m)*100 + d
+		start, ok := starts[civil]
+		if !ok {
+			start = q.By.start(doc.created, loc)
+			starts[civil] = start
+		}
 		if !before.IsZero() && !start.Before(before) {
 			continue
 		}
-		if cur == nil || !start.Equal(cur.Start) {
-			if len(page.Periods) == q.Periods {
-				more = true
-				break
-			}
-			page.Periods = append(page.Periods, Period{Start: start, End: q.By.next(start), Label: q.By.label(start), Feelings: map[string]int{}})
-			ids = append(ids, nil)
-			cur = &page.Periods[len(page.Periods)-1]
+		b := buckets[start.Unix()]
+		if b == nil {
+			b = &bucket{p: Period{Start: start, End: q.By.next(start), Label: q.By.label(start), Feelings: map[string]int{}}}
+			buckets[start.Unix()] = b
 		}
-		cur.Count++
+		b.p.Count++
 		if doc.dominant >= 0 {
-			cur.Feelings[EkmanGroup(EmotionLabels[doc.dominant])]++
+			b.p.Feelings[EkmanGroup(EmotionLabels[doc.dominant])]++
 		}
-		if n := len(ids) - 1; len(ids[n]) < q.PerPeriod {
-			ids[n] = append(ids[n], doc.id)
+		if len(b.ids) < q.PerPeriod { // the newest, as ix.order runs
+			b.ids = append(b.ids, doc.id)
 		}
+	}
+	keys := slices.Sorted(maps.Keys(buckets))
+	slices.Reverse(keys)
+	more := len(keys) > q.Periods
+	page := Timeline{Periods: []Period{}} // [] in JSON, not null
+	var ids [][]string
+	for _, k := range keys[:min(len(keys), q.Periods)] {
+		page.Periods = append(page.Periods, buckets[k].p)
+		ids = append(ids, buckets[k].ids)
 	}
 	s.lane.mu.RUnlock()
 

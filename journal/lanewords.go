@@ -22,10 +22,15 @@ type WordVectorer interface {
 // at most nearPerWord of the journal's terms whose cosine with it reaches
 // nearFloor, weighted ((cos-nearFloor)/(1-nearFloor))^nearPower against a
 // typed word's 1.
+//
+// maxSoftWords is how many of a search's distinct words are compared with
+// the journal's words (the first ones); the rest are still searched as
+// they are and by meaning.
 const (
-	nearPerWord = 8
-	nearFloor   = 0.4
-	nearPower   = 1.0
+	maxSoftWords = 32
+	nearPerWord  = 8
+	nearFloor    = 0.4
+	nearPower    = 1.0
 )
 
 // wordVectorsOf returns e's WordVectorer, or nil.
@@ -110,6 +115,18 @@ func (ix *laneIndex) softQuery(text string, idf bool) *search.SoftQuery {
 		return nil
 	}
 	terms, words := surfaceWords(text)
+	// each distinct term once (its first form), and at most maxSoftWords
+	// of them: a word's comparison scans the journal's whole vocabulary
+	seen := map[string]bool{}
+	n := 0
+	for i, t := range terms {
+		if !seen[t] && n < maxSoftWords {
+			seen[t] = true
+			terms[n], words[n] = t, words[i]
+			n++
+		}
+	}
+	terms, words = terms[:n], words[:n]
 	if len(terms) == 0 {
 		return nil
 	}
@@ -126,12 +143,7 @@ func (ix *laneIndex) softQuery(text string, idf bool) *search.SoftQuery {
 		}
 	}
 	q := &search.SoftQuery{}
-	seen := map[string]bool{}
 	for i, t := range terms {
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
 		sw := search.SoftWord{Term: t, Weight: 1}
 		if idf {
 			df := 0
