@@ -92,10 +92,14 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 		return nil, err
 	}
 	keep := q.keep(ix)
-	var notTerms []string
+	// a Not word is the index's term ("cats" as "cat") or, when common,
+	// hyphenated or of several words, looked for as written (notWords)
+	var notTerms, notWords []string
 	for _, n := range q.Not {
 		if notAsTerm(n) {
 			notTerms = append(notTerms, search.Terms(n)...)
+		} else if w := wordsOf(n); w != "" {
+			notWords = append(notWords, " "+w+" ")
 		}
 	}
 	// a result must hold every word of the search's phrases (the phrase
@@ -174,7 +178,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]Found, error) {
 
 	out := []Found{} // [] in JSON, not null
 	err = s.eachLive(ctx, ids, func(i int, e Entry) bool {
-		if !holdsPhrases(e.Text, q.Phrases, q.Not) {
+		if !holdsPhrases(e.Text, q.Phrases, notWords) {
 			return true
 		}
 		f := Found{Entry: e, ID: e.ID, Created: e.Created, Score: float64(ranked[i].Score), Snippet: search.MakeSnippet(e.Text, terms, snippetBytes)}
@@ -255,22 +259,24 @@ func (s *Service) eachLive(ctx context.Context, ids []string, f func(i int, e En
 	return nil
 }
 
-// holdsPhrases reports whether text holds every phrase and none of the
-// phrases among not (any case, any spacing).
-func holdsPhrases(text string, phrases, not []string) bool {
-	if len(phrases) == 0 && !slices.ContainsFunc(not, func(n string) bool { return !notAsTerm(n) }) {
-		return true
-	}
-	folded := foldSpace(text)
-	for _, p := range phrases {
-		if !strings.Contains(folded, foldSpace(p)) {
-			return false
+// holdsPhrases reports whether text holds every phrase (any case, any
+// spacing) and none of notWords (each a wordsOf reading between spaces,
+// matched as whole words).
+func holdsPhrases(text string, phrases, notWords []string) bool {
+	if len(phrases) > 0 {
+		folded := foldSpace(text)
+		for _, p := range phrases {
+			if !strings.Contains(folded, foldSpace(p)) {
+				return false
+			}
 		}
 	}
-	words := " " + wordsOf(text) + " "
-	for _, n := range not {
-		if !notAsTerm(n) && strings.Contains(words, " "+wordsOf(n)+" ") {
-			return false
+	if len(notWords) > 0 {
+		words := " " + wordsOf(text) + " "
+		for _, n := range notWords {
+			if strings.Contains(words, n) {
+				return false
+			}
 		}
 	}
 	return true
